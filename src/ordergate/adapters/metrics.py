@@ -1,0 +1,47 @@
+"""Prometheus metrics fed by committed events."""
+
+from collections.abc import Callable, Iterable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from ordergate.domain.events import Event, OrderDenied, OrderFilled, OrderSubmitted
+
+
+class PrometheusMetrics:
+    """Count events, orders, fills, denials and slippage; one registry per app (tests make many apps)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.events = Counter("ordergate_events_total", "Journal events committed, by type", ["type"],
+                              registry=self.registry)
+        self.orders = Counter("ordergate_orders_total", "Orders recorded, by outcome", ["outcome"],
+                              registry=self.registry)
+        self.denials = Counter("ordergate_risk_denials_total", "Risk denials, by rule", ["rule"],
+                               registry=self.registry)
+        self.fill_qty = Counter("ordergate_filled_qty_total", "Filled quantity, by symbol", ["symbol"],
+                                registry=self.registry)
+        self.fill_notional = Histogram("ordergate_fill_notional", "Notional per fill",
+                                       buckets=(100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000),
+                                       registry=self.registry)
+        self.flags = Counter("ordergate_order_flags_total", "Flags on accepted orders (e.g. watch list)", ["flag"],
+                             registry=self.registry)
+
+    def gauge(self, name: str, doc: str, read: Callable[[], float]) -> None:
+        """Expose a value read at scrape time (queue depth, open orders)."""
+        Gauge(name, doc, registry=self.registry).set_function(read)
+
+    def publish(self, events: Iterable[Event]) -> None:
+        """Count committed events."""
+        for event in events:
+            self.events.labels(type(event).__name__).inc()
+            if isinstance(event, OrderSubmitted):
+                self.orders.labels("submitted").inc()
+                for flag in event.flags:
+                    self.flags.labels(flag).inc()
+            elif isinstance(event, OrderDenied):
+                self.orders.labels("denied").inc()
+                for denial in event.reasons:
+                    self.denials.labels(denial.rule).inc()
+            elif isinstance(event, OrderFilled):
+                self.fill_qty.labels(event.symbol).inc(float(event.qty))
+                self.fill_notional.observe(float(event.qty * event.price))

@@ -1,0 +1,165 @@
+"""The composition root: Settings -> adapters -> engine -> running service. Nothing connects at import."""
+
+import asyncio
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from ordergate.adapters.clock import SystemClock
+from ordergate.adapters.instruments_file import load_instruments
+from ordergate.adapters.metrics import PrometheusMetrics
+from ordergate.adapters.store.database import make_engine
+from ordergate.adapters.store.journal import SqlJournal
+from ordergate.adapters.store.migrate import upgrade_to_head
+from ordergate.adapters.store.queries import SqlReadModel
+from ordergate.adapters.venues.paper.venue import PaperVenue
+from ordergate.config import Settings
+from ordergate.domain.commands import OpenAccount
+from ordergate.domain.ids import AccountId, Symbol, VenueId
+from ordergate.domain.instruments import Instrument
+from ordergate.domain.ledger import Ledger
+from ordergate.entrypoints.api.auth import ApiKeys, hash_key, new_key
+from ordergate.entrypoints.ws import StreamHub
+from ordergate.service.background import BackgroundWork
+from ordergate.service.engine import OrderEngine
+from ordergate.service.engine_loop import EngineLoop
+from ordergate.service.fanout import EventFanout
+from ordergate.service.ids import OrderIdGenerator
+from ordergate.service.marketdata import MarketDataHub
+from ordergate.service.order_stats import OrderStats
+from ordergate.service.ports import Venue
+from ordergate.service.reconcile import reconcile_open_orders
+from ordergate.service.views import Views
+
+log = structlog.get_logger(__name__)
+ADMIN_KEY_FILE = "admin.key"
+
+
+@dataclass
+class Container:
+    """Every wired object the entrypoints need."""
+
+    settings: Settings
+    instruments: dict[Symbol, Instrument]
+    engine: OrderEngine
+    loop: EngineLoop
+    views: Views
+    read_model: SqlReadModel
+    marketdata: MarketDataHub
+    venues: dict[VenueId, Venue]
+    api_keys: ApiKeys
+    metrics: PrometheusMetrics
+    stream: StreamHub
+    order_stats: OrderStats
+    background: BackgroundWork
+    db_engine: Any
+    generated_admin_key: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def open_store(settings: Settings, db_url: str) -> tuple[Any, SqlJournal]:
+    """Migrate the database (unless disabled) and open the journal."""
+    if settings.migrate_on_start:
+        upgrade_to_head(db_url)
+    db_engine = make_engine(db_url)
+    return db_engine, SqlJournal(db_engine)
+
+
+def replay(journal: SqlJournal, ledger: Ledger) -> int:
+    """Rebuild the ledger (and everything subscribed to it) from the journal; return the event count."""
+    count = 0
+    for event in journal.read_events():
+        ledger.apply(event)
+        count += 1
+    ledger.take_changes()
+    return count
+
+
+async def start(settings: Settings) -> Container:
+    """Build every component, replay the journal, start the venues, the engine and background work."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db_url = settings.resolved_database_url()
+    clock = SystemClock()
+    instruments = load_instruments()
+    marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after)
+    db_engine, journal = await asyncio.to_thread(open_store, settings, db_url)
+    ledger = Ledger()
+    engine = OrderEngine(ledger, instruments, marketdata, clock, VenueId(settings.venue),
+                         OrderIdGenerator(clock.now()))
+    views = Views(ledger, marketdata)
+    order_stats = OrderStats(ledger)
+    replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
+    metrics = PrometheusMetrics()
+    stream = StreamHub(views)
+    venues: dict[VenueId, Venue] = {
+        VenueId("paper"): PaperVenue(settings.paper, instruments, clock, marketdata),
+    }
+    loop = EngineLoop(engine, journal, venues, EventFanout([metrics, stream]), max_batch=settings.engine.max_batch)
+    for venue in venues.values():
+        await venue.start(loop.report)
+    await loop.start()
+    await _ensure_default_account(settings, loop, ledger)
+    read_model = SqlReadModel(db_engine)
+    api_keys, generated = await asyncio.to_thread(_load_api_keys, settings, read_model)
+    reconcile_open_orders(engine, venues)
+    background = BackgroundWork(loop, venues, clock, settings.engine)
+    background.start()
+    metrics.gauge("ordergate_engine_queue_depth", "Messages waiting for the engine", loop.queue_depth)
+    metrics.gauge("ordergate_open_orders", "Working orders", lambda: len(ledger.open_orders))
+    log.info("started", db=_safe_url(db_url), replayed_events=replayed, orders=len(ledger.orders))
+    return Container(
+        settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,
+        marketdata=marketdata, venues=venues, api_keys=api_keys, metrics=metrics, stream=stream,
+        order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
+    )
+
+
+async def stop(container: Container) -> None:
+    """Stop background work, drain the engine, stop venues and close the database."""
+    await container.background.stop()
+    await container.loop.stop()
+    for venue in container.venues.values():
+        with contextlib.suppress(Exception):
+            await venue.stop()
+    container.db_engine.dispose()
+
+
+async def _ensure_default_account(settings: Settings, loop: EngineLoop, ledger: Ledger) -> None:
+    account = AccountId(settings.account.id)
+    if account not in ledger.accounts:
+        await loop.execute(OpenAccount(
+            account=account, balances=dict(settings.account.balances), margin=settings.account.margin,
+            requested_by="bootstrap",
+        ))
+
+
+def _load_api_keys(settings: Settings, read_model: SqlReadModel) -> tuple[ApiKeys, str | None]:
+    keys = ApiKeys(read_model.api_key_names())
+    generated = None
+    if settings.admin_key is not None:
+        keys.add(hash_key(settings.admin_key.get_secret_value()), "admin")
+    elif read_model.count_api_keys() == 0:
+        generated = new_key()
+        read_model.add_api_key("admin", hash_key(generated), "admin")
+        keys.add(hash_key(generated), "admin")
+        _write_key_file(settings.data_dir / ADMIN_KEY_FILE, generated)
+    return keys, generated
+
+
+def _write_key_file(path: Path, key: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+
+
+def _safe_url(url: str) -> str:
+    """Return a database URL without its password, for logs."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url

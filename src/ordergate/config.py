@@ -1,0 +1,96 @@
+"""Settings: flags, then environment (ORDERGATE_*), then a .env file, then defaults; checked at start.
+
+Nested sections are set from the environment with a double underscore, e.g.
+``ORDERGATE_ENGINE__EXPIRY_INTERVAL=0.5``.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EngineConfig(BaseModel):
+    """The order engine's background work and batching."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    expiry_interval: float = Field(1.0, gt=0, description="seconds between checks for expired DAY/GTD orders")
+    stuck_after: float = Field(10.0, gt=0, description="seconds an order may stay pending before it is queried")
+    monitor_interval: float = Field(2.0, gt=0, description="seconds between checks for stuck orders")
+    max_batch: int = Field(1024, ge=1, le=100_000, description="messages handled per group commit at most")
+
+
+class AccountConfig(BaseModel):
+    """The paper account made at first start."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field("PAPER", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    balances: dict[str, Decimal] = Field(
+        default_factory=lambda: {"USD": Decimal("1000000"), "INR": Decimal("100000000")},
+        description="opening cash per currency",
+    )
+    margin: bool = False
+
+
+class PaperConfig(BaseModel):
+    """The built-in paper exchange."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seed: int = 7
+    tick_interval: float = Field(0.25, gt=0)
+    ack_latency: float = Field(0.0, ge=0)
+    spread_bps: Decimal = Field(Decimal("5"), gt=0)
+    depth_levels: int = Field(10, ge=1, le=1000)
+    level_size_lots: int = Field(200, ge=1)
+    volatility_bps: Decimal = Field(Decimal("2"), ge=0)
+    commission_per_share: Decimal = Field(Decimal("0.005"), ge=0)
+    commission_bps: Decimal = Field(Decimal("0"), ge=0)
+    min_commission: Decimal = Field(Decimal("1"), ge=0)
+
+
+class MarketDataConfig(BaseModel):
+    """Market data handling."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stale_after: float = Field(30.0, gt=0, description="seconds after which a price counts as stale")
+
+
+class Settings(BaseSettings):
+    """Everything ordergate can be told at start."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ORDERGATE_", env_nested_delimiter="__", env_file=".env", extra="ignore", frozen=True,
+    )
+
+    data_dir: Path = Field(Path("data"), description="where the SQLite database and the admin key live")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in data_dir")
+    admin_key: SecretStr | None = Field(None, description="API key with full rights; generated if unset")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_json: bool = False
+    migrate_on_start: bool = True
+    venue: Literal["paper"] = "paper"
+    engine: EngineConfig = EngineConfig()
+    account: AccountConfig = AccountConfig()
+    paper: PaperConfig = PaperConfig()
+    marketdata: MarketDataConfig = MarketDataConfig()
+
+    @field_validator("admin_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
+    def resolved_database_url(self) -> str:
+        """Return the database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ordergate.db').resolve()}"

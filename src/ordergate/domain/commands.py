@@ -1,0 +1,85 @@
+"""Commands: what a trader, an operator or a timer asks the engine to do (VerbNoun)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from ordergate.domain.enums import OrderType, Side, TimeInForce, TradingState
+from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
+
+
+@dataclass(slots=True, kw_only=True)
+class Command:
+    """Base of every command: who asked."""
+
+    requested_by: str = "system"
+
+
+@dataclass(slots=True, kw_only=True)
+class SubmitOrder(Command):
+    """Place a new order."""
+
+    account: AccountId
+    symbol: Symbol
+    side: Side
+    type: OrderType
+    qty: Decimal
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    tif: TimeInForce = TimeInForce.DAY
+    expire_at: datetime | None = None
+    client_order_id: ClientOrderId | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelOrder(Command):
+    """Cancel one working order, giving a reason."""
+
+    order_id: OrderId
+    reason: str = "requested"
+
+
+@dataclass(slots=True, kw_only=True)
+class ReplaceOrder(Command):
+    """Cancel-replace a working order; a field left None keeps its value."""
+
+    order_id: OrderId
+    qty: Decimal | None = None
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    tif: TimeInForce | None = None
+    expire_at: datetime | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelAllOrders(Command):
+    """Cancel every working order, optionally only for one account and/or one symbol."""
+
+    account: AccountId | None = None
+    symbol: Symbol | None = None
+    reason: str = "cancel all"
+
+
+@dataclass(slots=True, kw_only=True)
+class ExpireOrders(Command):
+    """Expire every DAY or GTD order whose expiry time has come (sent by a timer)."""
+
+    now: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class OpenAccount(Command):
+    """Create an account funded with cash balances per currency."""
+
+    account: AccountId
+    balances: dict[str, Decimal]
+    margin: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class SetTradingState(Command):
+    """Set an account's trading state, or the firm's when account is None."""
+
+    account: AccountId | None
+    state: TradingState
+    reason: str

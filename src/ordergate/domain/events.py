@@ -1,0 +1,195 @@
+"""Events: every state change, in the past tense. The journal stores them; state is their fold.
+
+Events are plain slotted dataclasses (not frozen: frozen ``__init__`` is several times slower on the
+hot path); treat them as immutable once made.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from ordergate.domain.enums import Liquidity, OrderType, Side, TimeInForce, TradingState
+from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId, VenueOrderId
+
+
+@dataclass(slots=True, kw_only=True)
+class Event:
+    """Base of every event: where it sits in the journal, when, for which account, caused by whom."""
+
+    seq: int = 0
+    ts: datetime
+    account: AccountId
+    caused_by: str = "system"
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderEvent(Event):
+    """An event about one order."""
+
+    order_id: OrderId
+
+
+@dataclass(slots=True, kw_only=True)
+class Denial:
+    """Why a risk rule refused an order: the rule, a readable message, the limit and the actual value."""
+
+    rule: str
+    message: str
+    limit: str | None = None
+    actual: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class AccountOpened(Event):
+    """An account was created with opening cash balances per currency."""
+
+    balances: dict[str, Decimal]
+    margin: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class CashAdjusted(Event):
+    """Cash was deposited (positive) or withdrawn (negative)."""
+
+    currency: str
+    amount: Decimal
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderSubmitted(OrderEvent):
+    """An order passed validation and risk and was recorded as pending new."""
+
+    client_order_id: ClientOrderId
+    symbol: Symbol
+    side: Side
+    type: OrderType
+    qty: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    expire_at: datetime | None
+    currency: str
+    venue: VenueId
+    arrival_price: Decimal | None = None
+    flags: list[str] = field(default_factory=list)
+    reserve_qty: Decimal = Decimal(0)
+    reserve_price: Decimal = Decimal(0)
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderDenied(OrderEvent):
+    """An order was refused by pre-trade risk before reaching any venue; it is recorded as rejected."""
+
+    client_order_id: ClientOrderId
+    symbol: Symbol
+    side: Side
+    type: OrderType
+    qty: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    expire_at: datetime | None
+    currency: str
+    reasons: list[Denial]
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderAccepted(OrderEvent):
+    """The venue acknowledged the order; it is working."""
+
+    venue_order_id: VenueOrderId
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderRejected(OrderEvent):
+    """The venue refused the order."""
+
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderTriggered(OrderEvent):
+    """A stop order's trigger price was reached at the venue."""
+
+    trigger_price: Decimal
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderFilled(OrderEvent):
+    """The venue executed some or all of the order."""
+
+    fill_id: FillId
+    symbol: Symbol
+    side: Side
+    qty: Decimal
+    price: Decimal
+    commission: Decimal
+    currency: str
+    liquidity: Liquidity
+    venue: VenueId
+    venue_ts: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderPendingCancel(OrderEvent):
+    """A cancel was requested and sent to the venue (``expiry``: the engine cancels it for its TIF)."""
+
+    reason: str
+    expiry: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderCanceled(OrderEvent):
+    """The order stopped working; any fills before stay."""
+
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderPendingReplace(OrderEvent):
+    """A cancel-replace was requested and sent to the venue."""
+
+    qty: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    expire_at: datetime | None
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderReplaced(OrderEvent):
+    """The venue applied a cancel-replace."""
+
+    qty: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    expire_at: datetime | None
+    venue_order_id: VenueOrderId
+    reserve_qty: Decimal = Decimal(0)
+    reserve_price: Decimal = Decimal(0)
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderCancelRejected(OrderEvent):
+    """The venue refused a cancel or a replace (FIX Order Cancel Reject); the order keeps working."""
+
+    response_to: str  # "cancel" or "replace"
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderExpired(OrderEvent):
+    """The order's time in force ran out."""
+
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class TradingStateChanged(Event):
+    """An account's (or, with account "*", the firm's) trading state changed."""
+
+    state: TradingState
+    reason: str
+

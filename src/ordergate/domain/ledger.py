@@ -1,0 +1,158 @@
+"""The ledger: orders, accounts and positions as the fold of the event journal.
+
+State changes only here, by applying events; replaying the journal into a fresh Ledger rebuilds
+everything. The ledger also records which objects changed, so the journal writer can update the
+projections of exactly those.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ordergate.domain.account import Account
+from ordergate.domain.enums import TradingState
+from ordergate.domain.events import (
+    AccountOpened,
+    CashAdjusted,
+    Event,
+    OrderDenied,
+    OrderEvent,
+    OrderFilled,
+    OrderReplaced,
+    OrderSubmitted,
+    TradingStateChanged,
+)
+from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
+from ordergate.domain.order import Order, order_from_denied, order_from_submitted
+from ordergate.domain.position import Position
+
+FIRM = AccountId("*")
+
+
+@dataclass(slots=True)
+class Changes:
+    """What changed since the last time the journal writer took the changes."""
+
+    orders: dict[OrderId, Order] = field(default_factory=dict)
+    positions: dict[tuple[AccountId, Symbol], Position] = field(default_factory=dict)
+    accounts: dict[AccountId, Account] = field(default_factory=dict)
+
+
+class Ledger:
+    """Every order, account and position, kept by applying events in journal order."""
+
+    def __init__(self) -> None:
+        self.orders: dict[OrderId, Order] = {}
+        self.order_list: list[Order] = []  # in creation order: the index is a stable paging cursor
+        self.by_client_id: dict[tuple[AccountId, ClientOrderId], OrderId] = {}
+        self.open_orders: dict[OrderId, Order] = {}
+        self.accounts: dict[AccountId, Account] = {}
+        self.positions: dict[tuple[AccountId, Symbol], Position] = {}
+        self.trading_states: dict[AccountId, TradingState] = {}
+        self.last_seq = 0
+        self.changes = Changes()
+        self._listeners: list[Callable[[Event, Order | None], None]] = []
+
+    def subscribe(self, listener: Callable[[Event, Order | None], None]) -> None:
+        """Call ``listener(event, order)`` after each applied event (risk usage, exposure, indexes)."""
+        self._listeners.append(listener)
+
+    def apply(self, event: Event) -> None:
+        """Apply one event to the state; raise if it breaks an invariant (nothing is half-applied)."""
+        handler = _HANDLERS.get(type(event), Ledger._apply_order_event)
+        order = handler(self, event)
+        self.last_seq = max(self.last_seq, event.seq)
+        for listener in self._listeners:
+            listener(event, order)
+
+    def take_changes(self) -> Changes:
+        """Return and reset the set of changed objects."""
+        changes, self.changes = self.changes, Changes()
+        return changes
+
+    def position(self, account: AccountId, symbol: Symbol) -> Position | None:
+        """Return the position, or None if the account never traded the symbol."""
+        return self.positions.get((account, symbol))
+
+    def positions_of(self, account: AccountId | None = None) -> Iterator[Position]:
+        """Yield positions, of one account or all."""
+        for (acct, _), pos in self.positions.items():
+            if account is None or acct == account:
+                yield pos
+
+    def trading_state(self, account: AccountId) -> TradingState:
+        """Return the stricter of the account's and the firm's trading state."""
+        firm = self.trading_states.get(FIRM, TradingState.ACTIVE)
+        own = self.trading_states.get(account, TradingState.ACTIVE)
+        order = (TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED)
+        return max(firm, own, key=order.index)
+
+    def _apply_account_opened(self, e: AccountOpened) -> None:
+        account = Account(id=e.account, margin=e.margin)
+        for currency, amount in e.balances.items():
+            account.deposit(currency, amount)
+        self.accounts[e.account] = account
+        self.changes.accounts[e.account] = account
+
+    def _apply_cash_adjusted(self, e: CashAdjusted) -> None:
+        account = self.accounts[e.account]
+        account.deposit(e.currency, e.amount)
+        self.changes.accounts[e.account] = account
+
+    def _apply_trading_state(self, e: TradingStateChanged) -> None:
+        self.trading_states[e.account] = e.state
+
+    def _apply_submitted(self, e: OrderSubmitted) -> Order:
+        order = order_from_submitted(e)
+        self._add_order(order)
+        self.open_orders[order.id] = order
+        account = self.accounts[e.account]
+        account.reserve(order.id, e.currency, e.reserve_qty, e.reserve_price)
+        self.changes.accounts[e.account] = account
+        return order
+
+    def _apply_denied(self, e: OrderDenied) -> Order:
+        order = order_from_denied(e)
+        self._add_order(order)
+        return order
+
+    def _add_order(self, order: Order) -> None:
+        self.orders[order.id] = order
+        self.order_list.append(order)
+        self.by_client_id[(order.account, order.client_order_id)] = order.id
+        self.changes.orders[order.id] = order
+
+    def _apply_order_event(self, e: Event) -> Order:
+        assert isinstance(e, OrderEvent)
+        order = self.orders[e.order_id]
+        order.apply(e)
+        account = self.accounts[order.account]
+        if isinstance(e, OrderFilled):
+            self._settle_fill(order, e, account)
+        elif isinstance(e, OrderReplaced) and e.reserve_qty:
+            account.reserve(order.id, order.currency, e.reserve_qty, e.reserve_price)
+        if order.status.is_terminal:
+            self.open_orders.pop(order.id, None)
+            account.release(order.id)
+        self.changes.orders[order.id] = order
+        self.changes.accounts[account.id] = account
+        return order
+
+    def _settle_fill(self, order: Order, e: OrderFilled, account: Account) -> None:
+        key = (order.account, order.symbol)
+        pos = self.positions.get(key)
+        if pos is None:
+            pos = self.positions[key] = Position(account=order.account, symbol=order.symbol, currency=e.currency)
+        pos.apply_fill(e.side, e.qty, e.price, e.commission)
+        account.settle_fill(e.side, e.qty, e.price, e.commission, e.currency)
+        account.shrink_reservation(order.id, order.qty - order.filled_qty)
+        self.changes.positions[key] = pos
+
+
+_HANDLERS: dict[type[Event], Callable[[Ledger, Any], Order | None]] = {
+    AccountOpened: Ledger._apply_account_opened,
+    CashAdjusted: Ledger._apply_cash_adjusted,
+    TradingStateChanged: Ledger._apply_trading_state,
+    OrderSubmitted: Ledger._apply_submitted,
+    OrderDenied: Ledger._apply_denied,
+}

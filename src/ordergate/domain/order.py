@@ -1,0 +1,250 @@
+"""The Order aggregate: its state changes only by applying events, each checked against one table."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
+from ordergate.domain.errors import InvalidOrderTransition, OverfillError
+from ordergate.domain.events import (
+    Denial,
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderDenied,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderPendingCancel,
+    OrderPendingReplace,
+    OrderRejected,
+    OrderReplaced,
+    OrderSubmitted,
+    OrderTriggered,
+)
+from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId, VenueOrderId
+
+S = OrderStatus
+
+# The one table of allowed status changes (FIX OrdStatus, FIX 4.4 App. D). A pair not listed is illegal.
+# Staying in a status is listed where it happens (a partial fill while partially filled or pending).
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING_NEW: frozenset({
+        S.NEW, S.REJECTED, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL,
+    }),
+    S.NEW: frozenset({
+        S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.PENDING_CANCEL, S.PENDING_REPLACE, S.CANCELED, S.EXPIRED,
+    }),
+    S.PARTIALLY_FILLED: frozenset({
+        S.PARTIALLY_FILLED, S.FILLED, S.PENDING_CANCEL, S.PENDING_REPLACE, S.CANCELED, S.EXPIRED,
+    }),
+    S.PENDING_CANCEL: frozenset({
+        S.PENDING_CANCEL, S.CANCELED, S.FILLED, S.NEW, S.PARTIALLY_FILLED, S.EXPIRED, S.REJECTED,
+    }),
+    S.PENDING_REPLACE: frozenset({
+        S.PENDING_REPLACE, S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL,
+    }),
+    S.FILLED: frozenset(),
+    S.CANCELED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.EXPIRED: frozenset(),
+}
+
+
+@dataclass(slots=True)
+class ReplaceTerms:
+    """The terms a pending cancel-replace asks for."""
+
+    qty: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    expire_at: datetime | None
+
+
+@dataclass(slots=True, kw_only=True)
+class Order:
+    """One order and everything that happened to it."""
+
+    id: OrderId
+    account: AccountId
+    client_order_id: ClientOrderId
+    symbol: Symbol
+    side: Side
+    type: OrderType
+    qty: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    expire_at: datetime | None
+    currency: str
+    venue: VenueId
+    created_at: datetime
+    updated_at: datetime
+    status: OrderStatus = OrderStatus.PENDING_NEW
+    filled_qty: Decimal = Decimal(0)
+    filled_notional: Decimal = Decimal(0)
+    commission: Decimal = Decimal(0)
+    arrival_price: Decimal | None = None
+    venue_order_id: VenueOrderId | None = None
+    triggered: bool = False
+    expiring: bool = False
+    reason: str = ""
+    denials: list[Denial] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    fill_ids: set[FillId] = field(default_factory=set)
+    pending_replace: ReplaceTerms | None = None
+    accepted_at: datetime | None = None
+    first_fill_at: datetime | None = None
+    done_at: datetime | None = None
+
+    @property
+    def leaves_qty(self) -> Decimal:
+        """Return the quantity still working (zero once the order is done)."""
+        if self.status.is_terminal:
+            return Decimal(0)
+        return self.qty - self.filled_qty
+
+    @property
+    def avg_fill_price(self) -> Decimal | None:
+        """Return the volume-weighted average fill price, or None before any fill."""
+        if not self.filled_qty:
+            return None
+        return self.filled_notional / self.filled_qty
+
+    @property
+    def is_open(self) -> bool:
+        """Return whether the order can still trade."""
+        return not self.status.is_terminal
+
+    def apply(self, event: OrderEvent) -> None:
+        """Apply one event, refusing it if the state machine does not allow the change."""
+        handler = _APPLIERS.get(type(event))
+        if handler is None:
+            raise InvalidOrderTransition(f"order {self.id}: no rule for {type(event).__name__}")
+        handler(self, event)
+        self.updated_at = event.ts
+
+    def has_fill(self, fill_id: FillId) -> bool:
+        """Return whether this fill was already applied (fills are idempotent by id)."""
+        return fill_id in self.fill_ids
+
+    def working_status(self) -> OrderStatus:
+        """Return NEW or PARTIALLY_FILLED, whichever the fills say, for an order that keeps working."""
+        return S.PARTIALLY_FILLED if self.filled_qty else S.NEW
+
+    def _move(self, target: OrderStatus, ts: datetime) -> None:
+        if target not in TRANSITIONS[self.status]:
+            raise InvalidOrderTransition(f"order {self.id}: {self.status} -> {target} is not allowed")
+        self.status = target
+        if target.is_terminal:
+            self.done_at = ts
+
+    def _on_accepted(self, e: OrderAccepted) -> None:
+        # An ack after a cancel request (cancel before ack, FIX B.1.d) keeps the order pending cancel.
+        if self.status is S.PENDING_NEW:
+            self._move(S.NEW, e.ts)
+        elif self.status is not S.PENDING_CANCEL:
+            raise InvalidOrderTransition(f"order {self.id}: accepted while {self.status}")
+        self.venue_order_id = e.venue_order_id
+        self.accepted_at = e.ts
+
+    def _on_rejected(self, e: OrderRejected) -> None:
+        self._move(S.REJECTED, e.ts)
+        self.reason = e.reason
+
+    def _on_filled(self, e: OrderFilled) -> None:
+        new_filled = self.filled_qty + e.qty
+        if new_filled > self.qty:
+            raise OverfillError(f"order {self.id}: fill {e.fill_id} of {e.qty} exceeds leaves {self.leaves_qty}")
+        if new_filled == self.qty:
+            target = S.FILLED
+        elif self.status in (S.PENDING_CANCEL, S.PENDING_REPLACE):
+            target = self.status  # FIX precedence: pending cancel/replace outranks partially filled
+        else:
+            target = S.PARTIALLY_FILLED
+        self._move(target, e.ts)
+        self.filled_qty = new_filled
+        self.filled_notional += e.qty * e.price
+        self.commission += e.commission
+        self.fill_ids.add(e.fill_id)
+        if self.first_fill_at is None:
+            self.first_fill_at = e.ts
+        if target is S.FILLED:
+            self.pending_replace = None
+
+    def _on_pending_cancel(self, e: OrderPendingCancel) -> None:
+        self._move(S.PENDING_CANCEL, e.ts)
+        self.reason = e.reason
+        self.expiring = e.expiry
+
+    def _on_canceled(self, e: OrderCanceled) -> None:
+        self._move(S.CANCELED, e.ts)
+        self.reason = e.reason
+        self.pending_replace = None
+
+    def _on_pending_replace(self, e: OrderPendingReplace) -> None:
+        self._move(S.PENDING_REPLACE, e.ts)
+        self.pending_replace = ReplaceTerms(e.qty, e.limit_price, e.stop_price, e.tif, e.expire_at)
+
+    def _on_replaced(self, e: OrderReplaced) -> None:
+        # A replace to a quantity at or below what is filled leaves the order filled (FIX C.3.b).
+        self.qty = max(e.qty, self.filled_qty)
+        self.limit_price, self.stop_price = e.limit_price, e.stop_price
+        self.tif, self.expire_at = e.tif, e.expire_at
+        self.venue_order_id = e.venue_order_id
+        self.pending_replace = None
+        self._move(S.FILLED if self.filled_qty == self.qty else self.working_status(), e.ts)
+
+    def _on_cancel_rejected(self, e: OrderCancelRejected) -> None:
+        self.pending_replace = None
+        self.expiring = False
+        self._move(self.working_status(), e.ts)
+        self.reason = e.reason
+
+    def _on_expired(self, e: OrderExpired) -> None:
+        self._move(S.EXPIRED, e.ts)
+        self.reason = e.reason
+        self.pending_replace = None
+
+    def _on_triggered(self, e: OrderTriggered) -> None:
+        if self.status.is_terminal:
+            raise InvalidOrderTransition(f"order {self.id}: triggered while {self.status}")
+        self.triggered = True
+
+
+_APPLIERS: dict[type[OrderEvent], Callable[[Order, Any], None]] = {
+    OrderAccepted: Order._on_accepted,
+    OrderRejected: Order._on_rejected,
+    OrderFilled: Order._on_filled,
+    OrderPendingCancel: Order._on_pending_cancel,
+    OrderCanceled: Order._on_canceled,
+    OrderPendingReplace: Order._on_pending_replace,
+    OrderReplaced: Order._on_replaced,
+    OrderCancelRejected: Order._on_cancel_rejected,
+    OrderExpired: Order._on_expired,
+    OrderTriggered: Order._on_triggered,
+}
+
+
+def order_from_submitted(e: OrderSubmitted) -> Order:
+    """Make the order an OrderSubmitted event records, in pending new."""
+    return Order(
+        id=e.order_id, account=e.account, client_order_id=e.client_order_id, symbol=e.symbol,
+        side=e.side, type=e.type, qty=e.qty, limit_price=e.limit_price, stop_price=e.stop_price,
+        tif=e.tif, expire_at=e.expire_at, currency=e.currency, venue=e.venue, created_at=e.ts,
+        updated_at=e.ts, arrival_price=e.arrival_price, flags=list(e.flags),
+    )
+
+
+def order_from_denied(e: OrderDenied) -> Order:
+    """Make the rejected order an OrderDenied event records, with its reasons."""
+    return Order(
+        id=e.order_id, account=e.account, client_order_id=e.client_order_id, symbol=e.symbol,
+        side=e.side, type=e.type, qty=e.qty, limit_price=e.limit_price, stop_price=e.stop_price,
+        tif=e.tif, expire_at=e.expire_at, currency=e.currency, venue=VenueId(""), created_at=e.ts,
+        updated_at=e.ts, status=OrderStatus.REJECTED, denials=list(e.reasons), done_at=e.ts,
+        reason="; ".join(d.message for d in e.reasons),
+    )

@@ -1,0 +1,64 @@
+"""Reports: what a venue says happened (broker truth), before the engine turns it into events."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from ordergate.domain.enums import Liquidity, OrderStatus, TimeInForce
+from ordergate.domain.ids import FillId, OrderId, VenueId, VenueOrderId
+
+
+@dataclass(slots=True, kw_only=True)
+class Report:
+    """Base of every venue report."""
+
+    order_id: OrderId
+    venue: VenueId
+    ts: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderStatusReport(Report):
+    """The venue's word on an order's state: new (ack), canceled, rejected or expired."""
+
+    status: OrderStatus
+    venue_order_id: VenueOrderId | None = None
+    reason: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class FillReport(Report):
+    """One execution at the venue, identified by a fill id unique at that venue."""
+
+    fill_id: FillId
+    qty: Decimal
+    price: Decimal
+    commission: Decimal = Decimal(0)
+    liquidity: Liquidity = Liquidity.TAKER
+
+
+@dataclass(slots=True, kw_only=True)
+class ReplaceReport(Report):
+    """The venue applied a cancel-replace with these terms."""
+
+    venue_order_id: VenueOrderId
+    qty: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    expire_at: datetime | None
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelRejectReport(Report):
+    """The venue refused a cancel or replace request (FIX 35=9)."""
+
+    response_to: str  # "cancel" or "replace"
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class TriggerReport(Report):
+    """A stop order was triggered at the venue."""
+
+    trigger_price: Decimal

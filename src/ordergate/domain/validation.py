@@ -1,0 +1,61 @@
+"""Validation of order terms against an instrument: each failure names the field and the rule."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from ordergate.domain.enums import OrderType, TimeInForce
+from ordergate.domain.errors import ValidationFailed
+from ordergate.domain.instruments import Instrument
+
+MAX_QTY = Decimal("1e12")
+MAX_PRICE = Decimal("1e12")
+
+
+def check_qty(qty: Decimal, instrument: Instrument, field: str = "qty") -> None:
+    """Refuse a quantity that is not positive, too large, or not a whole number of lots."""
+    if not qty.is_finite() or qty <= 0:
+        raise ValidationFailed(field, "positive", f"must be greater than 0, got {qty}")
+    if qty > MAX_QTY:
+        raise ValidationFailed(field, "max_value", f"must be at most {MAX_QTY:.0f}, got {qty}")
+    if not instrument.is_whole_lot(qty):
+        raise ValidationFailed(field, "lot_size", f"must be a multiple of the lot size {instrument.lot_size}")
+
+
+def check_price(price: Decimal | None, instrument: Instrument, field: str, required: bool) -> None:
+    """Refuse a missing, unwanted, non-positive, huge or off-tick price."""
+    if price is None:
+        if required:
+            raise ValidationFailed(field, "required", "is required for this order type")
+        return
+    if not required:
+        raise ValidationFailed(field, "not_allowed", "is not allowed for this order type")
+    if not price.is_finite() or price <= 0:
+        raise ValidationFailed(field, "positive", f"must be greater than 0, got {price}")
+    if price > MAX_PRICE:
+        raise ValidationFailed(field, "max_value", f"must be at most {MAX_PRICE:.0f}, got {price}")
+    if not instrument.is_on_tick(price):
+        raise ValidationFailed(field, "tick_size", f"{price} is not a multiple of the tick size {instrument.tick_size}")
+
+
+def check_tif(order_type: OrderType, tif: TimeInForce, expire_at: datetime | None, now: datetime) -> None:
+    """Refuse a GTD order without a future expiry, and an expiry on any other time in force."""
+    if tif is TimeInForce.GTD:
+        if expire_at is None:
+            raise ValidationFailed("expire_at", "required", "is required when time_in_force is gtd")
+        if expire_at.tzinfo is None:
+            raise ValidationFailed("expire_at", "timezone", "must carry a timezone (e.g. 2026-01-02T15:00:00Z)")
+        if expire_at <= now:
+            raise ValidationFailed("expire_at", "future", f"must be in the future, got {expire_at.isoformat()}")
+    elif expire_at is not None:
+        raise ValidationFailed("expire_at", "not_allowed", "is only allowed when time_in_force is gtd")
+
+
+def check_order_terms(
+    order_type: OrderType, qty: Decimal, limit_price: Decimal | None, stop_price: Decimal | None,
+    tif: TimeInForce, expire_at: datetime | None, instrument: Instrument, now: datetime,
+) -> None:
+    """Refuse order terms that break any rule of the instrument or the order type."""
+    check_qty(qty, instrument)
+    check_price(limit_price, instrument, "limit_price", order_type.needs_limit_price)
+    check_price(stop_price, instrument, "stop_price", order_type.needs_stop_price)
+    check_tif(order_type, tif, expire_at, now)

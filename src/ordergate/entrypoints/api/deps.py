@@ -1,0 +1,34 @@
+"""FastAPI dependencies: the container, and who is calling."""
+
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+if TYPE_CHECKING:
+    from ordergate.bootstrap import Container
+
+_bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer <key>`")
+
+
+def get_container(request: Request) -> "Container":
+    """Return the application's wired objects."""
+    container: Container = request.app.state.container
+    return container
+
+
+def get_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """Return who holds the presented API key, or answer 401."""
+    if credentials is None:
+        raise HTTPException(401, "missing API key: send Authorization: Bearer <key>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    name = get_container(request).api_keys.principal(credentials.credentials)
+    if name is None:
+        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+    return name
+
+
+ContainerDep = Annotated["Container", Depends(get_container)]
+Principal = Annotated[str, Depends(get_principal)]

@@ -1,0 +1,51 @@
+"""Domain errors to HTTP answers: each names what was wrong and why."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.responses import Response
+
+from ordergate.domain import errors
+from ordergate.entrypoints.api.serialize import JsonResponse
+from ordergate.service.engine_loop import EngineStopped
+
+_STATUS = {
+    errors.UnknownOrder: 404,
+    errors.UnknownAccount: 404,
+    errors.OrderStateConflict: 409,
+    errors.DuplicateClientOrderId: 409,
+    errors.InvalidOrderTransition: 409,
+}
+
+
+def validation_body(field: str, rule: str, message: str, location: str = "body") -> dict[str, object]:
+    """Return a 422 body in FastAPI's shape, naming the field and the rule."""
+    return {"detail": [{"loc": [location, field], "msg": f"{field}: {message}", "type": rule}]}
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, errors.ValidationFailed):
+        return JsonResponse(validation_body(exc.field, exc.rule, exc.message), status_code=422)
+    assert isinstance(exc, errors.DomainError)
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+    return JsonResponse({"detail": str(exc), "code": exc.code}, status_code=status)
+
+
+async def _engine_stopped(request: Request, exc: Exception) -> Response:
+    return JsonResponse({"detail": str(exc), "code": "engine_stopped"}, status_code=503)
+
+
+async def _request_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        field = ".".join(loc[1:]) or loc[0] if loc else "body"
+        details.append({"loc": loc, "msg": f"{field}: {err.get('msg')}", "type": err.get("type")})
+    return JsonResponse({"detail": details}, status_code=422)
+
+
+def install(app: FastAPI) -> None:
+    """Register the error handlers on an app."""
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(EngineStopped, _engine_stopped)
+    app.add_exception_handler(RequestValidationError, _request_validation)

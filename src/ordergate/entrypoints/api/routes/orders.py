@@ -1,0 +1,118 @@
+"""Orders: submit, read, list, modify (cancel-replace), cancel, cancel all."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ordergate.domain import commands as cmds
+from ordergate.domain.enums import OrderStatus
+from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
+from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.schemas import (
+    CancelAllOut,
+    CancelAllRequest,
+    OrderCreate,
+    OrderOut,
+    OrderPage,
+    OrderUpdate,
+)
+from ordergate.entrypoints.api.serialize import JsonResponse, order_dict
+from ordergate.service.engine import CancelAllResult
+from ordergate.service.submit import SubmitResult
+
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+
+_DENIED = {422: {"description": "invalid input (names the field and rule) or denied by risk "
+                                "(body: {order, reasons: [{rule, message, limit, actual}]})"}}
+
+
+@router.post("/", status_code=201, response_model=OrderOut, responses={200: {"model": OrderOut}, **_DENIED})
+async def submit_order(body: OrderCreate, container: ContainerDep, who: Principal) -> Response:
+    """Submit an order. 201 when created; 200 with the existing order when the client order id repeats."""
+    result: SubmitResult = await container.loop.execute(cmds.SubmitOrder(
+        account=AccountId(body.account), symbol=Symbol(body.symbol), side=body.side, type=body.type,
+        qty=body.qty, limit_price=body.limit_price, stop_price=body.stop_price, tif=body.time_in_force,
+        expire_at=body.expire_at, client_order_id=ClientOrderId(body.client_order_id) if body.client_order_id else None,
+        requested_by=who,
+    ))
+    order = order_dict(result.order)
+    if result.order.denials:
+        return JsonResponse({"order": order, "reasons": order["reject_reasons"]}, status_code=422)
+    return JsonResponse(order, status_code=201 if result.created else 200)
+
+
+@router.get("/", response_model=OrderPage)
+async def list_orders(
+    container: ContainerDep, who: Principal,
+    status: Annotated[list[OrderStatus] | None, Query()] = None,
+    symbol: Annotated[str | None, Query(max_length=64)] = None,
+    account: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=32, pattern=r"^\d+$")] = None,
+) -> Response:
+    """List orders, newest first, filtered by status (repeatable), symbol and account; paged by cursor."""
+    orders, next_cursor = container.views.list_orders(
+        statuses=set(status) if status else None, symbol=symbol, account=account, limit=limit,
+        cursor=int(cursor) if cursor else None,
+    )
+    return JsonResponse({"items": [order_dict(o) for o in orders], "next_cursor": next_cursor})
+
+
+@router.get("/positions/current")
+async def current_positions(container: ContainerDep, who: Principal, account: str | None = None) -> Response:
+    """Return open positions (non-zero quantity) with market value and P&L."""
+    return JsonResponse(container.views.positions(account, open_only=True))
+
+
+@router.get("/metrics/summary")
+async def metrics_summary(container: ContainerDep, who: Principal) -> Response:
+    """Return order counts by status, fill rate and average ack and fill latency."""
+    return JsonResponse(container.order_stats.summary())
+
+
+@router.get("/{order_id}", response_model=OrderOut, responses={404: {"description": "unknown order"}})
+async def get_order(order_id: str, container: ContainerDep, who: Principal) -> Response:
+    """Return one order."""
+    return JsonResponse(order_dict(container.views.order(OrderId(order_id))))
+
+
+@router.patch("/{order_id}", response_model=OrderOut, responses={404: {}, 409: {}, 422: {}})
+async def modify_order(order_id: str, body: OrderUpdate, container: ContainerDep, who: Principal) -> Response:
+    """Cancel-replace a working order: it goes pending replace until the venue answers."""
+    order = await container.loop.execute(cmds.ReplaceOrder(
+        order_id=OrderId(order_id), qty=body.qty, limit_price=body.limit_price, stop_price=body.stop_price,
+        tif=body.time_in_force, expire_at=body.expire_at, requested_by=who,
+    ))
+    return JsonResponse(order_dict(order))
+
+
+@router.delete("/{order_id}", response_model=OrderOut, responses={404: {}, 409: {"description": "too late"}})
+async def cancel_order(
+    order_id: str, container: ContainerDep, who: Principal,
+    reason: Annotated[str, Query(min_length=1, max_length=200)] = "requested by user",
+) -> Response:
+    """Cancel a working order with a reason: it goes pending cancel until the venue confirms."""
+    order = await container.loop.execute(cmds.CancelOrder(order_id=OrderId(order_id), reason=reason, requested_by=who))
+    return JsonResponse(order_dict(order))
+
+
+@router.post("/cancel-all", response_model=CancelAllOut)
+async def cancel_all(container: ContainerDep, who: Principal, body: CancelAllRequest | None = None) -> Response:
+    """Cancel every working order, optionally of one account and/or symbol."""
+    body = body or CancelAllRequest()
+    result: CancelAllResult = await container.loop.execute(cmds.CancelAllOrders(
+        account=AccountId(body.account) if body.account else None,
+        symbol=Symbol(body.symbol) if body.symbol else None, reason=body.reason, requested_by=who,
+    ))
+    return JsonResponse({"canceled": result.order_ids, "count": len(result.order_ids)})
+
+
+@router.get("/{order_id}/fills")
+async def order_fills(order_id: str, container: ContainerDep, who: Principal) -> Response:
+    """Return the fills of one order, oldest first."""
+    container.views.order(OrderId(order_id))
+    return JsonResponse(await run_in_threadpool(container.read_model.order_fills, OrderId(order_id)))
+
+

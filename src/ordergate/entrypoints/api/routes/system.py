@@ -1,0 +1,46 @@
+"""Health, readiness, instruments and Prometheus metrics."""
+
+from fastapi import APIRouter
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.serialize import JsonResponse
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/health")
+async def health() -> Response:
+    """Liveness: the process answers."""
+    return JsonResponse({"status": "ok"})
+
+
+@router.get("/ready", responses={503: {"description": "not ready: see checks"}})
+async def ready(container: ContainerDep) -> Response:
+    """Readiness: the engine runs, the database answers and every venue can take orders."""
+    checks = {
+        "engine": container.loop.running,
+        "database": await run_in_threadpool(container.read_model.ping),
+        **{f"venue:{vid}": venue.is_ready() for vid, venue in container.venues.items()},
+    }
+    ok = all(checks.values())
+    return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(container: ContainerDep) -> Response:
+    """Prometheus metrics."""
+    return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/api/v1/instruments/", tags=["reference"])
+async def list_instruments(container: ContainerDep, who: Principal) -> Response:
+    """Return the tradable instruments with tick size, lot size and currency."""
+    return JsonResponse([
+        {"symbol": i.symbol, "name": i.name, "currency": i.currency, "tick_size": str(i.tick_size),
+         "lot_size": str(i.lot_size), "exchange": i.exchange, "timezone": i.timezone,
+         "session_close": i.session_close, "venue_symbols": i.venue_symbols}
+        for i in container.instruments.values()
+    ])

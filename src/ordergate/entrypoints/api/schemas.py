@@ -1,0 +1,118 @@
+"""API request models (pydantic). Responses are documented models, rendered from domain objects."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
+
+Qty = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, max_digits=30, decimal_places=12)]
+Price = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, max_digits=30, decimal_places=12)]
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.&|:-]+$")]
+
+
+class OrderCreate(BaseModel):
+    """A new order."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"account": "PAPER", "symbol": "AAPL", "side": "buy", "type": "limit", "qty": "10",
+         "limit_price": "230.50", "time_in_force": "day", "client_order_id": "my-order-1"},
+    ]})
+
+    account: Name
+    symbol: Name
+    side: Side
+    type: OrderType
+    qty: Qty
+    limit_price: Price | None = None
+    stop_price: Price | None = None
+    time_in_force: TimeInForce = TimeInForce.DAY
+    expire_at: datetime | None = None
+    client_order_id: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")] | None = None
+
+
+class OrderUpdate(BaseModel):
+    """New terms for a working order (cancel-replace); omitted fields keep their values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    qty: Qty | None = None
+    limit_price: Price | None = None
+    stop_price: Price | None = None
+    time_in_force: TimeInForce | None = None
+    expire_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> "OrderUpdate":
+        if not self.model_fields_set:
+            raise ValueError("give at least one of qty, limit_price, stop_price, time_in_force, expire_at")
+        return self
+
+
+class CancelAllRequest(BaseModel):
+    """Which working orders to cancel; no filter cancels all of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: Name | None = None
+    symbol: Name | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=200)] = "cancel all"
+
+
+class DenialOut(BaseModel):
+    """Why risk refused an order."""
+
+    rule: str
+    message: str
+    limit: str | None
+    actual: str | None
+
+
+class OrderOut(BaseModel):
+    """An order as the API shows it. Decimals are strings."""
+
+    id: str
+    client_order_id: str
+    account: str
+    symbol: str
+    side: Side
+    type: OrderType
+    qty: str
+    limit_price: str | None
+    stop_price: str | None
+    time_in_force: TimeInForce
+    expire_at: datetime | None
+    status: OrderStatus
+    filled_qty: str
+    leaves_qty: str
+    avg_fill_price: str | None
+    commission: str
+    currency: str
+    venue: str
+    venue_order_id: str | None
+    triggered: bool
+    arrival_price: str | None
+    reason: str | None
+    reject_reasons: list[DenialOut]
+    flags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    accepted_at: datetime | None
+    first_fill_at: datetime | None
+    done_at: datetime | None
+
+
+class OrderPage(BaseModel):
+    """A page of orders, newest first; pass ``next_cursor`` as ``cursor`` for the next page."""
+
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class CancelAllOut(BaseModel):
+    """The orders a cancel-all asked to cancel."""
+
+    canceled: list[str]
+    count: int

@@ -1,0 +1,5 @@
+"""``python -m ordergate.entrypoints.cli``."""
+
+from ordergate.entrypoints.cli import main
+
+main()

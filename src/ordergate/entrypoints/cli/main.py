@@ -1,0 +1,51 @@
+"""The ``ordergate`` command: serve, and trader commands that talk to a running server."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from ordergate.entrypoints.cli import orders, portfolio
+from ordergate.entrypoints.cli.client import DEFAULT_URL, err
+
+app = typer.Typer(help="ordergate: an order management system.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+app.add_typer(orders.app, name="order")
+app.command("positions")(portfolio.positions)
+app.command("account")(portfolio.account)
+app.command("instruments")(portfolio.instruments)
+
+
+@app.callback()
+def _root(
+    url: Annotated[str, typer.Option(envvar="ORDERGATE_URL", help="server to talk to")] = DEFAULT_URL,
+    api_key: Annotated[str | None, typer.Option(envvar="ORDERGATE_API_KEY", help="API key (default: "
+                                                "ORDERGATE_ADMIN_KEY or <data dir>/admin.key)")] = None,
+) -> None:
+    """Options for every command that talks to a server."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on [env ORDERGATE_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on [env ORDERGATE_PORT]")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="data directory [env ORDERGATE_DATA_DIR]")] = None,
+    database_url: Annotated[str | None, typer.Option(help="database URL [env ORDERGATE_DATABASE_URL]")] = None,
+) -> None:
+    """Run the server: REST API, WebSocket stream, blotter, paper exchange."""
+    from ordergate.entrypoints.serve import run
+
+    flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url}
+    try:
+        run({k: v for k, v in flags.items() if v is not None})
+    except ValidationError as e:
+        for problem in e.errors():
+            field = ".".join(str(p) for p in problem["loc"])
+            err.print(f"[red]bad setting {field}:[/] {problem['msg']}")
+        raise typer.Exit(2) from e
+
+
+def main() -> None:
+    """Run the CLI."""
+    app()

@@ -1,0 +1,230 @@
+"""The order engine: the one owner of trading state, handling one message at a time.
+
+``handle`` takes a command or a venue report, checks it against the ledger, emits events (applied to
+the ledger at once, so the next message sees them) and returns an Outcome. Nothing here awaits: a
+cancel racing a fill is impossible by construction. Errors are raised before any event is emitted,
+so a refused command changes nothing.
+"""
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ordergate.domain import commands as cmds
+from ordergate.domain.enums import OrderStatus, TimeInForce
+from ordergate.domain.errors import OrderStateConflict, UnknownAccount, UnknownOrder, ValidationFailed
+from ordergate.domain.events import (
+    AccountOpened,
+    Event,
+    OrderPendingCancel,
+    OrderPendingReplace,
+    OrderReplaced,
+    OrderSubmitted,
+    TradingStateChanged,
+)
+from ordergate.domain.ids import AccountId, OrderId, Symbol, VenueId
+from ordergate.domain.instruments import Instrument
+from ordergate.domain.ledger import FIRM, Ledger
+from ordergate.domain.order import Order
+from ordergate.domain.reports import Report
+from ordergate.domain.validation import check_order_terms
+from ordergate.service.outcome import Outcome, VenueAction, VenueRequest
+from ordergate.service.ports import Clock, PriceSource, VenueOrder
+from ordergate.service.report_handler import ReportHandler
+from ordergate.service.sessions import day_order_expiry
+from ordergate.service.submit import SubmitHandler
+
+
+@dataclass(slots=True)
+class CancelAllResult:
+    """Which orders a cancel-all asked to cancel."""
+
+    order_ids: list[OrderId]
+
+
+class OrderEngine:
+    """Validate, risk-check and record commands; turn venue reports into events."""
+
+    def __init__(
+        self, ledger: Ledger, instruments: dict[Symbol, Instrument], prices: PriceSource, clock: Clock,
+        venue: VenueId, new_order_id: Callable[[], OrderId],
+    ) -> None:
+        self.ledger = ledger
+        self.instruments = instruments
+        self.clock = clock
+        self._outcome = Outcome()
+        self._expiry_heap: list[tuple[datetime, OrderId]] = []
+        self._submit = SubmitHandler(self, prices, venue, new_order_id)
+        self._reports = ReportHandler(self)
+        self._handlers: dict[type, Callable[[object], object]] = {
+            cmds.SubmitOrder: self._submit.handle,  # type: ignore[dict-item]
+            cmds.CancelOrder: self._cancel,  # type: ignore[dict-item]
+            cmds.ReplaceOrder: self._replace,  # type: ignore[dict-item]
+            cmds.CancelAllOrders: self._cancel_all,  # type: ignore[dict-item]
+            cmds.ExpireOrders: self._expire,  # type: ignore[dict-item]
+            cmds.OpenAccount: self._open_account,  # type: ignore[dict-item]
+            cmds.SetTradingState: self._set_trading_state,  # type: ignore[dict-item]
+        }
+        ledger.subscribe(self._schedule_expiry)
+
+    def handle(self, message: object) -> Outcome:
+        """Handle one command or report; return what it produced."""
+        self._outcome = outcome = Outcome()
+        if isinstance(message, Report):
+            self._reports.handle(message)
+        else:
+            handler = self._handlers.get(type(message))
+            if handler is None:
+                raise TypeError(f"no handler for {type(message).__name__}")
+            outcome.reply = handler(message)
+        return outcome
+
+    # -- helpers used by the handlers ---------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        """Number an event, apply it to the ledger and add it to the current outcome."""
+        event.seq = self.ledger.last_seq + 1
+        self.ledger.apply(event)
+        self._outcome.events.append(event)
+
+    def request(self, action: VenueAction, order: Order, new: VenueOrder | None = None) -> None:
+        """Queue a venue request to go out once the current events are committed."""
+        self._outcome.requests.append(VenueRequest(action, order.venue, snapshot(order), new))
+
+    def order(self, order_id: OrderId) -> Order:
+        """Return an order or raise UnknownOrder."""
+        order = self.ledger.orders.get(order_id)
+        if order is None:
+            raise UnknownOrder(f"order {order_id} not found")
+        return order
+
+    def instrument(self, symbol: Symbol) -> Instrument:
+        """Return an instrument or raise a validation error naming the symbol field."""
+        instrument = self.instruments.get(symbol)
+        if instrument is None:
+            raise ValidationFailed("symbol", "known_instrument", f"unknown symbol {symbol!r}")
+        return instrument
+
+    def check_account(self, account: AccountId) -> None:
+        """Raise unless the account exists."""
+        if account not in self.ledger.accounts:
+            raise UnknownAccount(f"account {account!r} not found")
+
+    # -- commands ------------------------------------------------------------------------------------
+
+    def _cancel(self, cmd: cmds.CancelOrder) -> Order:
+        order = self.order(cmd.order_id)
+        _require_cancelable(order)
+        self.emit(OrderPendingCancel(
+            ts=self.clock.now(), account=order.account, order_id=order.id, caused_by=cmd.requested_by,
+            reason=cmd.reason,
+        ))
+        self.request(VenueAction.CANCEL, order)
+        return order
+
+    def _replace(self, cmd: cmds.ReplaceOrder) -> Order:
+        order = self.order(cmd.order_id)
+        _require_cancelable(order, action="replace")
+        if order.status is OrderStatus.PENDING_NEW:
+            raise OrderStateConflict(f"order {order.id} is pending new: replace after the venue acknowledges it")
+        qty = order.qty if cmd.qty is None else cmd.qty
+        limit = cmd.limit_price if cmd.limit_price is not None else order.limit_price
+        stop = cmd.stop_price if cmd.stop_price is not None else order.stop_price
+        tif = cmd.tif or order.tif
+        expire_at = cmd.expire_at if cmd.expire_at is not None or cmd.tif is not None else order.expire_at
+        now = self.clock.now()
+        check_order_terms(order.type, qty, limit, stop, tif, expire_at, self.instrument(order.symbol), now)
+        if tif.is_immediate:
+            raise ValidationFailed("time_in_force", "replace_tif", "a working order cannot be replaced to ioc/fok")
+        old = snapshot(order)
+        self.emit(OrderPendingReplace(
+            ts=now, account=order.account, order_id=order.id, caused_by=cmd.requested_by,
+            qty=qty, limit_price=limit, stop_price=stop, tif=tif, expire_at=expire_at,
+        ))
+        new = snapshot(order)
+        new.qty, new.limit_price, new.stop_price, new.tif, new.expire_at = qty, limit, stop, tif, expire_at
+        self._outcome.requests.append(VenueRequest(VenueAction.REPLACE, order.venue, old, new))
+        return order
+
+    def _cancel_all(self, cmd: cmds.CancelAllOrders) -> CancelAllResult:
+        if cmd.account is not None:
+            self.check_account(cmd.account)
+        ids = []
+        for order in list(self.ledger.open_orders.values()):
+            if cmd.account is not None and order.account != cmd.account:
+                continue
+            if cmd.symbol is not None and order.symbol != cmd.symbol:
+                continue
+            if order.status is OrderStatus.PENDING_CANCEL:
+                continue
+            self._cancel(cmds.CancelOrder(order_id=order.id, reason=cmd.reason, requested_by=cmd.requested_by))
+            ids.append(order.id)
+        return CancelAllResult(ids)
+
+    def _expire(self, cmd: cmds.ExpireOrders) -> list[OrderId]:
+        expired = []
+        heap = self._expiry_heap
+        while heap and heap[0][0] <= cmd.now:
+            _, order_id = heapq.heappop(heap)
+            order = self.ledger.orders[order_id]
+            if order.status.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
+                continue
+            expiry = self._expiry_of(order)
+            if expiry is None or expiry > cmd.now:
+                continue  # replaced to a later expiry (its new entry is in the heap) or to GTC
+            self.emit(OrderPendingCancel(
+                ts=cmd.now, account=order.account, order_id=order.id, caused_by="expiry",
+                reason=f"time in force {order.tif} ended", expiry=True,
+            ))
+            self.request(VenueAction.CANCEL, order)
+            expired.append(order.id)
+        return expired
+
+    def _open_account(self, cmd: cmds.OpenAccount) -> AccountId:
+        if cmd.account in self.ledger.accounts:
+            return cmd.account
+        self.emit(AccountOpened(
+            ts=self.clock.now(), account=cmd.account, caused_by=cmd.requested_by, balances=dict(cmd.balances),
+            margin=cmd.margin,
+        ))
+        return cmd.account
+
+    def _set_trading_state(self, cmd: cmds.SetTradingState) -> None:
+        if cmd.account is not None:
+            self.check_account(cmd.account)
+        self.emit(TradingStateChanged(
+            ts=self.clock.now(), account=cmd.account or FIRM, caused_by=cmd.requested_by,
+            state=cmd.state, reason=cmd.reason,
+        ))
+
+    def _schedule_expiry(self, event: Event, order: Order | None) -> None:
+        if order is None or not isinstance(event, OrderSubmitted | OrderReplaced):
+            return
+        expiry = self._expiry_of(order)
+        if expiry is not None:
+            heapq.heappush(self._expiry_heap, (expiry, order.id))
+
+    def _expiry_of(self, order: Order) -> datetime | None:
+        if order.tif is TimeInForce.GTD:
+            return order.expire_at
+        if order.tif is TimeInForce.DAY:
+            return day_order_expiry(self.instruments[order.symbol], order.created_at)
+        return None
+
+
+def _require_cancelable(order: Order, action: str = "cancel") -> None:
+    if order.status.is_terminal:
+        raise OrderStateConflict(f"too late to {action}: order {order.id} is {order.status}")
+    if order.status in (OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_REPLACE):
+        raise OrderStateConflict(f"cannot {action}: order {order.id} is already {order.status}")
+
+
+def snapshot(order: Order) -> VenueOrder:
+    """Return the venue's view of an order as it is now."""
+    return VenueOrder(
+        order_id=order.id, client_order_id=order.client_order_id, account=order.account, symbol=order.symbol,
+        side=order.side, type=order.type, qty=order.qty, filled_qty=order.filled_qty,
+        limit_price=order.limit_price, stop_price=order.stop_price, tif=order.tif, expire_at=order.expire_at,
+    )
+

@@ -1,0 +1,168 @@
+"""The engine's message loop: one consumer, group commit, answers and venue requests after the commit.
+
+Commands and venue reports share one queue. The consumer handles each to the end (no await inside),
+then hands its outcome to the writer. The writer commits everything that has accumulated in one
+transaction while the consumer keeps going; when the commit returns, the callers get their answers,
+the venue requests go out and the events are published. Nothing is acknowledged before it is durable,
+and no order reaches a venue before it is recorded.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+
+from ordergate.domain.errors import DomainError
+from ordergate.domain.ids import VenueId
+from ordergate.domain.reports import Report
+from ordergate.service.engine import OrderEngine
+from ordergate.service.outcome import Outcome, VenueAction, VenueRequest
+from ordergate.service.ports import CommitBatch, EventSink, Journal, Venue
+
+log = structlog.get_logger(__name__)
+
+
+class EngineStopped(RuntimeError):
+    """The engine is not running (stopped, or halted after a failed commit)."""
+
+
+class EngineLoop:
+    """Run an OrderEngine behind a queue, with group commit to a Journal."""
+
+    def __init__(
+        self, engine: OrderEngine, journal: Journal, venues: Mapping[VenueId, Venue], sink: EventSink,
+        max_batch: int = 1024,
+    ) -> None:
+        self.engine = engine
+        self._journal = journal
+        self._venues = venues
+        self._sink = sink
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[object, asyncio.Future[Any] | None]] = asyncio.Queue()
+        self._pending: list[tuple[Outcome, asyncio.Future[Any] | None]] = []
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.failure: BaseException | None = None
+        self.commits = 0
+        self.committed_events = 0
+
+    @property
+    def running(self) -> bool:
+        """Return whether commands are being taken."""
+        return bool(self._tasks) and self.failure is None
+
+    async def start(self) -> None:
+        """Start the consumer and the writer."""
+        self._tasks = [asyncio.create_task(self._consume()), asyncio.create_task(self._write())]
+
+    async def stop(self) -> None:
+        """Finish what is queued, commit it, and stop."""
+        while self.running and (not self._queue.empty() or self._pending):
+            await asyncio.sleep(0.005)
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def execute(self, command: object) -> Any:
+        """Handle a command; return its reply once its events are durable, or raise its error."""
+        if not self.running:
+            raise EngineStopped(f"engine not running: {self.failure or 'stopped'}")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((command, future))
+        return await future
+
+    def report(self, report: Report) -> None:
+        """Queue a venue report (the venues' ReportSink)."""
+        self._queue.put_nowait((report, None))
+
+    def queue_depth(self) -> int:
+        """Return how many messages wait to be handled."""
+        return self._queue.qsize()
+
+    async def _consume(self) -> None:
+        queue = self._queue
+        while True:
+            self._handle(*await queue.get())
+            handled = 1
+            while handled < self._max_batch and not queue.empty():
+                self._handle(*queue.get_nowait())
+                handled += 1
+            self._wake.set()
+
+    def _handle(self, message: object, future: asyncio.Future[Any] | None) -> None:
+        try:
+            outcome = self.engine.handle(message)
+        except DomainError as e:
+            if future is not None and not future.done():
+                future.set_exception(e)
+            elif future is None:
+                log.warning("report_refused", error=str(e), report=type(message).__name__)
+            return
+        except Exception as e:  # a bug: answer the caller, keep the loop alive, leave a trace
+            log.exception("engine_handler_failed", message=type(message).__name__)
+            if future is not None and not future.done():
+                future.set_exception(e)
+            return
+        if outcome.events or outcome.requests or future is not None:
+            self._pending.append((outcome, future))
+
+    async def _write(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if not self._pending:
+                continue
+            batch, self._pending = self._pending, []
+            events = [e for outcome, _ in batch for e in outcome.events]
+            changes = self.engine.ledger.take_changes()
+            prepared = self._journal.prepare(CommitBatch(
+                events, list(changes.orders.values()), list(changes.positions.values()),
+                list(changes.accounts.values()),
+            ))
+            try:
+                if events:
+                    await asyncio.to_thread(self._journal.commit, prepared)
+            except Exception as e:
+                self._fail(e, batch)
+                return
+            self.commits += 1
+            self.committed_events += len(events)
+            self._deliver(batch)
+            if events:
+                self._sink.publish(events)
+
+    def _deliver(self, batch: list[tuple[Outcome, asyncio.Future[Any] | None]]) -> None:
+        for outcome, future in batch:
+            if future is not None and not future.done():
+                future.set_result(outcome.reply)
+            for request in outcome.requests:
+                self._send(request)
+
+    def _send(self, request: VenueRequest) -> None:
+        venue = self._venues.get(request.venue)
+        if venue is None:
+            log.error("unknown_venue", venue=request.venue, order_id=request.order.order_id)
+            return
+        try:
+            if request.action is VenueAction.SUBMIT:
+                venue.submit(request.order)
+            elif request.action is VenueAction.CANCEL:
+                venue.cancel(request.order)
+            elif request.new is not None:
+                venue.replace(request.order, request.new)
+        except Exception:
+            log.exception("venue_request_failed", venue=request.venue, action=request.action,
+                          order_id=request.order.order_id)
+
+    def _fail(self, error: Exception, batch: list[tuple[Outcome, asyncio.Future[Any] | None]]) -> None:
+        # Memory is now ahead of the database: stop taking commands rather than acknowledge anything
+        # that is not durable. A restart rebuilds state from the journal.
+        self.failure = error
+        log.critical("journal_commit_failed", error=str(error))
+        for _, future in batch:
+            if future is not None and not future.done():
+                future.set_exception(EngineStopped(f"journal commit failed: {error}"))

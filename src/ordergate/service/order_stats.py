@@ -1,0 +1,55 @@
+"""Order flow statistics kept from events: counts by status, fill rate, ack and fill latency."""
+
+from collections import Counter
+from typing import Any
+
+from ordergate.domain.events import Event, OrderAccepted, OrderDenied, OrderFilled, OrderSubmitted
+from ordergate.domain.ledger import Ledger
+from ordergate.domain.order import Order
+
+
+class OrderStats:
+    """Running order statistics, fed by the ledger's events (so a replay restores them)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self.submitted = 0
+        self.denied = 0
+        self.fills = 0
+        self._acks = 0
+        self._ack_seconds = 0.0
+        self._first_fills = 0
+        self._fill_seconds = 0.0
+        ledger.subscribe(self._on_event)
+
+    def _on_event(self, event: Event, order: Order | None) -> None:
+        if isinstance(event, OrderSubmitted):
+            self.submitted += 1
+        elif isinstance(event, OrderDenied):
+            self.denied += 1
+        elif order is None:
+            return
+        elif isinstance(event, OrderAccepted):
+            self._acks += 1
+            self._ack_seconds += (event.ts - order.created_at).total_seconds()
+        elif isinstance(event, OrderFilled):
+            self.fills += 1
+            if order.first_fill_at == event.ts and order.fill_ids == {event.fill_id}:
+                self._first_fills += 1
+                self._fill_seconds += (event.ts - order.created_at).total_seconds()
+
+    def summary(self) -> dict[str, Any]:
+        """Return the statistics as a JSON-ready dict."""
+        counts = Counter(order.status.value for order in self._ledger.orders.values())
+        return {
+            "total_orders": len(self._ledger.orders),
+            "by_status": dict(sorted(counts.items())),
+            "submitted": self.submitted,
+            "denied": self.denied,
+            "fills": self.fills,
+            "fill_rate": round(self._first_fills / self.submitted, 6) if self.submitted else None,
+            "avg_ack_latency_ms": round(1000 * self._ack_seconds / self._acks, 3) if self._acks else None,
+            "avg_fill_latency_ms": (
+                round(1000 * self._fill_seconds / self._first_fills, 3) if self._first_fills else None
+            ),
+        }

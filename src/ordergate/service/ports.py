@@ -1,0 +1,170 @@
+"""Abstract ports: what the service layer needs from the outside world, implemented in adapters/."""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from ordergate.domain.account import Account
+from ordergate.domain.enums import OrderType, Side, TimeInForce
+from ordergate.domain.events import Event
+from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol, VenueId
+from ordergate.domain.order import Order
+from ordergate.domain.position import Position
+from ordergate.domain.reports import Report
+
+
+class Clock(Protocol):
+    """Where time comes from, so tests and replays are deterministic."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware UTC."""
+        ...
+
+
+@dataclass(slots=True, kw_only=True)
+class VenueOrder:
+    """A snapshot of an order as sent to a venue (the engine's Order keeps changing; this does not)."""
+
+    order_id: OrderId
+    client_order_id: ClientOrderId
+    account: AccountId
+    symbol: Symbol
+    side: Side
+    type: OrderType
+    qty: Decimal
+    filled_qty: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    expire_at: datetime | None
+
+
+ReportSink = Callable[[Report], None]
+
+
+class Venue(Protocol):
+    """A place orders execute: the paper exchange or a broker.
+
+    The request methods return at once; the venue does its I/O in the background and tells the engine
+    what happened by calling the report sink given to ``start`` (acks, fills, cancels, rejects).
+    """
+
+    id: VenueId
+
+    async def start(self, sink: ReportSink) -> None:
+        """Connect and begin sending reports to ``sink``."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect and stop background work."""
+        ...
+
+    def submit(self, order: VenueOrder) -> None:
+        """Send a new order."""
+        ...
+
+    def cancel(self, order: VenueOrder) -> None:
+        """Ask to cancel a working order."""
+        ...
+
+    def replace(self, order: VenueOrder, new: VenueOrder) -> None:
+        """Ask to cancel-replace ``order`` with the terms in ``new`` (same ids)."""
+        ...
+
+    async def status(self, order: VenueOrder) -> Sequence[Report]:
+        """Return the venue's reports for one order, for reconciliation of stuck orders."""
+        ...
+
+    def is_ready(self) -> bool:
+        """Return whether the venue can take orders now."""
+        ...
+
+
+@dataclass(slots=True)
+class Quote:
+    """Best bid and ask (either may be missing) with their sizes and the time they were seen."""
+
+    symbol: Symbol
+    bid: Decimal | None
+    bid_size: Decimal
+    ask: Decimal | None
+    ask_size: Decimal
+    ts: datetime
+
+    @property
+    def mid(self) -> Decimal | None:
+        """Return the mid price, or the one side present, or None."""
+        if self.bid is not None and self.ask is not None:
+            return (self.bid + self.ask) / 2
+        return self.bid if self.bid is not None else self.ask
+
+
+class MarketDataSink(Protocol):
+    """Where a market data source (the paper market, a replay, a broker feed) delivers updates."""
+
+    def on_book(
+        self, symbol: Symbol, bids: Sequence[tuple[Decimal, Decimal]],
+        asks: Sequence[tuple[Decimal, Decimal]], ts: datetime,
+    ) -> None:
+        """Replace the L2 book of a symbol with these (price, size) levels, best first."""
+        ...
+
+    def on_trade(self, symbol: Symbol, price: Decimal, qty: Decimal, ts: datetime) -> None:
+        """Record a trade printed on the market."""
+        ...
+
+
+class PriceSource(Protocol):
+    """Where the engine, the risk rules and position valuation read prices."""
+
+    def quote(self, symbol: Symbol) -> Quote | None:
+        """Return the latest quote, or None if none was seen."""
+        ...
+
+    def reference_price(self, symbol: Symbol) -> Decimal | None:
+        """Return the price to value and collar against: last trade, else mid; None if unknown."""
+        ...
+
+    def is_stale(self, symbol: Symbol) -> bool:
+        """Return whether the latest price is older than the configured maximum age."""
+        ...
+
+
+@dataclass(slots=True)
+class CommitBatch:
+    """What one group commit writes: journal events and the projections they changed."""
+
+    events: list[Event]
+    orders: list[Order]
+    positions: list[Position]
+    accounts: list[Account]
+
+
+class Journal(Protocol):
+    """The append-only event journal with its projections, written in one transaction per batch."""
+
+    def last_seq(self) -> int:
+        """Return the highest event sequence number written (0 for an empty journal)."""
+        ...
+
+    def prepare(self, batch: CommitBatch) -> Any:
+        """Turn a batch into rows on the engine's thread (domain objects keep changing after this)."""
+        ...
+
+    def commit(self, prepared: Any) -> None:
+        """Write prepared rows in one transaction; durable when this returns. Runs in a worker thread."""
+        ...
+
+    def read_events(self, after_seq: int = 0) -> Iterator[Event]:
+        """Yield journal events in sequence order."""
+        ...
+
+
+class EventSink(Protocol):
+    """Where committed events go next: the WebSocket stream, metrics, logs."""
+
+    def publish(self, events: Iterable[Event]) -> None:
+        """Deliver committed events; must not block."""
+        ...

@@ -1,0 +1,146 @@
+"""Handling SubmitOrder: validate, make idempotent by client order id, risk-check, record, route."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ordergate.domain.commands import SubmitOrder
+from ordergate.domain.enums import OrderType, Side
+from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
+from ordergate.domain.events import Denial, Event, OrderDenied, OrderSubmitted
+from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, VenueId
+from ordergate.domain.instruments import Instrument
+from ordergate.domain.order import Order
+from ordergate.domain.validation import check_order_terms
+from ordergate.service.outcome import VenueAction
+from ordergate.service.ports import PriceSource
+
+if TYPE_CHECKING:
+    from ordergate.service.engine import OrderEngine
+
+MARKET_RESERVE_BUFFER = Decimal("1.05")  # market buys hold 5% above the reference price
+MAX_CLIENT_ORDER_ID = 128
+
+Fingerprint = tuple[object, ...]
+
+
+@dataclass(slots=True)
+class SubmitResult:
+    """The order a submit made (or found): ``created`` is False for an idempotent repeat."""
+
+    order: Order
+    created: bool
+
+
+class RiskGate:
+    """The pre-trade check the submit path calls; the default allows everything."""
+
+    def check_submit(self, cmd: SubmitOrder, instrument: Instrument, reference: Decimal | None) -> list[Denial]:
+        """Return the denials for a new order (empty when it may go ahead)."""
+        return []
+
+    def flags(self, cmd: SubmitOrder) -> list[str]:
+        """Return flags to record on an allowed order (e.g. watch list)."""
+        return []
+
+
+class SubmitHandler:
+    """Turn a SubmitOrder into an OrderSubmitted (and a venue request) or an OrderDenied."""
+
+    def __init__(
+        self, engine: "OrderEngine", prices: PriceSource, venue: VenueId, new_order_id: Callable[[], OrderId],
+    ) -> None:
+        self._engine = engine
+        self._prices = prices
+        self._venue = venue
+        self._new_id = new_order_id
+        self.risk = RiskGate()
+        self._fingerprints: dict[tuple[AccountId, ClientOrderId], Fingerprint] = {}
+        engine.ledger.subscribe(self._remember)
+
+    def handle(self, cmd: SubmitOrder) -> SubmitResult:
+        """Validate and record a new order; return it."""
+        engine = self._engine
+        engine.check_account(cmd.account)
+        instrument = engine.instrument(cmd.symbol)
+        now = engine.clock.now()
+        check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
+        existing = self._existing(cmd)
+        if existing is not None:
+            return SubmitResult(existing, created=False)
+        order_id = self._new_id()
+        client_id = cmd.client_order_id or ClientOrderId(order_id)
+        reference = self._prices.reference_price(cmd.symbol)
+        denials = self.risk.check_submit(cmd, instrument, reference)
+        if denials:
+            engine.emit(self._denied(cmd, order_id, client_id, instrument.currency, denials))
+        else:
+            reserve_qty, reserve_price = self._reservation(cmd, reference)
+            engine.emit(OrderSubmitted(
+                ts=now, account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
+                client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=cmd.type, qty=cmd.qty,
+                limit_price=cmd.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
+                currency=instrument.currency, venue=self._venue, arrival_price=reference,
+                flags=self.risk.flags(cmd), reserve_qty=reserve_qty, reserve_price=reserve_price,
+            ))
+            engine.request(VenueAction.SUBMIT, engine.ledger.orders[order_id])
+        return SubmitResult(engine.ledger.orders[order_id], created=True)
+
+    def _existing(self, cmd: SubmitOrder) -> Order | None:
+        if cmd.client_order_id is None:
+            return None
+        if len(cmd.client_order_id) > MAX_CLIENT_ORDER_ID or not cmd.client_order_id.isprintable():
+            message = f"must be 1 to {MAX_CLIENT_ORDER_ID} printable characters"
+            raise ValidationFailed("client_order_id", "max_length", message)
+        key = (cmd.account, cmd.client_order_id)
+        seen = self._fingerprints.get(key)
+        if seen is None:
+            return None
+        if seen != _fingerprint(cmd):
+            raise DuplicateClientOrderId(
+                f"client_order_id {cmd.client_order_id!r} is already used by account {cmd.account} "
+                "for a different order"
+            )
+        return self._engine.ledger.orders[self._engine.ledger.by_client_id[key]]
+
+    def _denied(
+        self, cmd: SubmitOrder, order_id: OrderId, client_id: ClientOrderId, currency: str, denials: list[Denial],
+    ) -> OrderDenied:
+        return OrderDenied(
+            ts=self._engine.clock.now(), account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
+            client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=cmd.type, qty=cmd.qty,
+            limit_price=cmd.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
+            currency=currency, reasons=denials,
+        )
+
+    def _reservation(self, cmd: SubmitOrder, reference: Decimal | None) -> tuple[Decimal, Decimal]:
+        """Return (qty, price) of cash to hold: the whole buy, or the short part of a sell."""
+        price = cmd.limit_price
+        if price is None:
+            base = cmd.stop_price if cmd.type is OrderType.STOP else reference
+            if base is None:
+                return Decimal(0), Decimal(0)
+            price = base * MARKET_RESERVE_BUFFER if cmd.side is Side.BUY else base
+        if cmd.side is Side.BUY:
+            return cmd.qty, price
+        return self._short_qty(cmd), price
+
+    def _short_qty(self, cmd: SubmitOrder) -> Decimal:
+        ledger = self._engine.ledger
+        position = ledger.position(cmd.account, cmd.symbol)
+        long_qty = position.qty if position is not None and position.qty > 0 else Decimal(0)
+        selling = sum(
+            (o.qty - o.filled_qty for o in ledger.open_orders.values()
+             if o.account == cmd.account and o.symbol == cmd.symbol and o.side is Side.SELL),
+            Decimal(0),
+        )
+        return max(Decimal(0), cmd.qty - max(Decimal(0), long_qty - selling))
+
+    def _remember(self, event: Event, order: Order | None) -> None:
+        if isinstance(event, OrderSubmitted | OrderDenied):
+            self._fingerprints[(event.account, event.client_order_id)] = _fingerprint(event)
+
+
+def _fingerprint(o: SubmitOrder | OrderSubmitted | OrderDenied) -> Fingerprint:
+    return (o.symbol, o.side, o.type, o.qty, o.limit_price, o.stop_price, o.tif, o.expire_at)

@@ -1,0 +1,82 @@
+"""Start the real ordergate server as a subprocess on a free port, for end-to-end tests."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ADMIN_KEY = "e2e-admin-key-0123456789"
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running ordergate server process."""
+
+    data_dir: Path
+    env_extra: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Return the base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """Return the environment the server and CLI run with."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERGATE_")}
+        env.update({"ORDERGATE_ADMIN_KEY": ADMIN_KEY, "ORDERGATE_DATA_DIR": str(self.data_dir),
+                    "ORDERGATE_URL": self.url, "ORDERGATE_LOG_LEVEL": "warning", **self.env_extra})
+        return env
+
+    def start(self, timeout: float = 30.0) -> "Server":
+        """Start the server and wait until /ready answers 200."""
+        log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ordergate.entrypoints.cli", "serve", "--port", str(self.port)],
+            env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}: {self.log_text()}")
+            try:
+                if httpx.get(f"{self.url}/ready", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server not ready after {timeout}s: {self.log_text()}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the server (SIGKILL simulates a crash)."""
+        if self.process is None:
+            return
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def log_text(self) -> str:
+        """Return what the server printed."""
+        return "\n".join(p.read_text(errors="replace")[-4000:] for p in self.data_dir.glob("server-*.log"))
+
+    def client(self) -> httpx.Client:
+        """Return an authenticated HTTP client."""
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=10)

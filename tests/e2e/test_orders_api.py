@@ -1,0 +1,175 @@
+"""The real server over HTTP: orders from submit to fill, cancel, replace, and bad input."""
+
+from decimal import Decimal
+
+import pytest
+from tests.e2e.helpers import submit, wait_for_status
+from tests.e2e.server import Server
+
+pytestmark = pytest.mark.e2e
+
+
+def test_market_order_when_submitted_then_fills_and_moves_position_and_cash(server: Server) -> None:
+    with server.client() as c:
+        cash_before = Decimal(c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["cash"])
+
+        r = submit(c, qty="10")
+        order = wait_for_status(c, r.json()["id"], {"filled"})
+
+        assert r.status_code == 201
+        assert order["filled_qty"] == "10" and order["leaves_qty"] == "0"
+        fills = c.get(f"/api/v1/orders/{order['id']}/fills").json()
+        assert sum(Decimal(f["qty"]) for f in fills) == 10
+        paid = sum(Decimal(f["qty"]) * Decimal(f["price"]) + Decimal(f["commission"]) for f in fills)
+        cash_after = Decimal(c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["cash"])
+        assert cash_before - cash_after == paid
+        positions = c.get("/api/v1/orders/positions/current").json()
+        aapl = next(p for p in positions if p["symbol"] == "AAPL")
+        assert aapl["qty"] == "10" and aapl["market_value"] is not None
+
+
+def test_limit_order_when_far_from_market_then_rests_and_cancel_works(server: Server) -> None:
+    with server.client() as c:
+        r = submit(c, type="limit", limit_price="100.00", time_in_force="gtc")
+        order = wait_for_status(c, r.json()["id"], {"new"})
+        reserved = c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["reserved"]
+
+        cancel = c.delete(f"/api/v1/orders/{order['id']}", params={"reason": "changed my mind"})
+        done = wait_for_status(c, order["id"], {"canceled"})
+
+        assert Decimal(reserved) == Decimal("1000")
+        assert cancel.status_code == 200 and cancel.json()["status"] in ("pending_cancel", "canceled")
+        assert done["reason"] == "changed my mind"
+        assert c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["reserved"] == "0"
+
+
+def test_modify_when_limit_order_working_then_replaced_with_new_terms(server: Server) -> None:
+    with server.client() as c:
+        order = wait_for_status(c, submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"],
+                                {"new"})
+
+        r = c.patch(f"/api/v1/orders/{order['id']}", json={"qty": "20", "limit_price": "101.50"})
+        after = wait_for_status(c, order["id"], {"new"})
+
+        assert r.status_code == 200 and r.json()["status"] in ("pending_replace", "new")
+        assert after["qty"] == "20" and after["limit_price"] == "101.50"
+
+
+def test_cancel_when_order_already_filled_then_409_too_late(server: Server) -> None:
+    with server.client() as c:
+        order = wait_for_status(c, submit(c, qty="1").json()["id"], {"filled"})
+
+        r = c.delete(f"/api/v1/orders/{order['id']}")
+
+        assert r.status_code == 409
+        assert "too late" in r.json()["detail"]
+
+
+def test_submit_when_client_order_id_repeats_then_same_order_or_409(server: Server) -> None:
+    with server.client() as c:
+        first = submit(c, type="limit", limit_price="100.00", client_order_id="abc-1")
+        again = submit(c, type="limit", limit_price="100.00", client_order_id="abc-1")
+        other = submit(c, type="limit", limit_price="100.05", client_order_id="abc-1")
+
+        assert first.status_code == 201 and again.status_code == 200
+        assert again.json()["id"] == first.json()["id"]
+        assert other.status_code == 409
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"qty": "-5"}, "qty"),
+    ({"qty": "0"}, "qty"),
+    ({"qty": "1e40"}, "qty"),
+    ({"qty": "NaN"}, "qty"),
+    ({"qty": "abc"}, "qty"),
+    ({"qty": "1.5"}, "qty"),
+    ({"type": "limit"}, "limit_price"),
+    ({"type": "limit", "limit_price": "230.001"}, "limit_price"),
+    ({"type": "market", "limit_price": "230.00"}, "limit_price"),
+    ({"type": "stop"}, "stop_price"),
+    ({"symbol": "NOPE"}, "symbol"),
+    ({"side": "hold"}, "side"),
+    ({"time_in_force": "gtd"}, "expire_at"),
+    ({"time_in_force": "gtd", "expire_at": "2001-01-01T00:00:00Z"}, "expire_at"),
+    ({"bogus": 1}, "bogus"),
+    ({"client_order_id": "x" * 200}, "client_order_id"),
+])
+def test_submit_when_input_is_bad_then_422_names_the_field_and_nothing_changes(
+    server: Server, fields: dict[str, object], field: str,
+) -> None:
+    with server.client() as c:
+        before = c.get("/api/v1/orders/metrics/summary").json()["total_orders"]
+
+        r = submit(c, **fields)
+
+        assert r.status_code == 422, r.text
+        assert field in r.text
+        assert c.get("/api/v1/orders/metrics/summary").json()["total_orders"] == before
+
+
+def test_submit_when_body_is_not_json_then_422(server: Server) -> None:
+    with server.client() as c:
+        r = c.post("/api/v1/orders/", content=b"{not json", headers={"Content-Type": "application/json"})
+
+        assert r.status_code == 422
+
+
+def test_submit_when_account_unknown_then_404(server: Server) -> None:
+    with server.client() as c:
+        assert submit(c, account="NOBODY").status_code == 404
+
+
+def test_requests_when_key_missing_or_wrong_then_401(server: Server) -> None:
+    import httpx
+
+    assert httpx.get(f"{server.url}/api/v1/orders/").status_code == 401
+    bad = httpx.get(f"{server.url}/api/v1/orders/", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401
+
+
+def test_get_when_order_unknown_then_404(server: Server) -> None:
+    with server.client() as c:
+        assert c.get("/api/v1/orders/does-not-exist").status_code == 404
+        assert c.delete("/api/v1/orders/does-not-exist").status_code == 404
+
+
+def test_cancel_all_when_orders_rest_then_all_canceled(server: Server) -> None:
+    with server.client() as c:
+        ids = [submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"] for _ in range(3)]
+        for order_id in ids:
+            wait_for_status(c, order_id, {"new"})
+
+        r = c.post("/api/v1/orders/cancel-all", json={"account": "PAPER", "symbol": "AAPL"})
+
+        assert r.status_code == 200 and r.json()["count"] == 3
+        for order_id in ids:
+            wait_for_status(c, order_id, {"canceled"})
+
+
+def test_list_orders_when_paged_then_every_order_once_newest_first(server: Server) -> None:
+    with server.client() as c:
+        ids = [submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"] for _ in range(5)]
+
+        seen, cursor = [], None
+        while True:
+            page = c.get("/api/v1/orders/", params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+            seen += [o["id"] for o in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+
+        assert seen == list(reversed(ids))
+
+
+def test_service_endpoints_answer(server: Server) -> None:
+    with server.client() as c:
+        assert c.get("/health").json() == {"status": "ok"}
+        assert c.get("/ready").json()["status"] == "ready"
+        assert "/api/v1/orders/" in c.get("/openapi.json").json()["paths"]
+        assert c.get("/docs").status_code == 200
+        symbols = {i["symbol"] for i in c.get("/api/v1/instruments/").json()}
+        assert {"AAPL", "MSFT", "SPY", "RELIANCE", "INFY"} <= symbols
+        assert [a["id"] for a in c.get("/api/v1/accounts/").json()] == ["PAPER"]
+        assert "ordergate_orders_total" in c.get("/metrics").text
+        summary = c.get("/api/v1/orders/metrics/summary").json()
+        assert set(summary) >= {"by_status", "fill_rate", "avg_ack_latency_ms", "avg_fill_latency_ms"}
