@@ -1,0 +1,1 @@
+"""Venues: the built-in paper exchange and the brokers, each behind the Venue port."""
