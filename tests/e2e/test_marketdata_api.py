@@ -1,0 +1,92 @@
+"""Market data over HTTP and the CLI, fed by the real server's paper market."""
+
+import json
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.helpers import submit, wait_for_status
+from tests.e2e.server import Server
+
+pytestmark = pytest.mark.e2e
+
+
+def wait_for_book(c: httpx.Client, symbol: str, timeout: float = 10.0) -> dict[str, Any]:
+    """Poll until the paper market has published a two-sided book for the symbol."""
+    deadline = time.monotonic() + timeout
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        body = c.get(f"/api/v1/marketdata/{symbol}/book").json()
+        if body.get("bids") and body.get("asks"):
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"no book for {symbol}: {body}")
+
+
+def cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ordergate.entrypoints.cli", *args], env=server.env(),
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_book_quote_trades_stats_and_bars_follow_the_paper_market(server: Server) -> None:
+    with server.client() as c:
+        book = wait_for_book(c, "AAPL")
+        order = submit(c, qty="10").json()
+        wait_for_status(c, order["id"], {"filled"})
+        deeper = c.get("/api/v1/marketdata/AAPL/book", params={"depth": 3}).json()
+        quote = c.get("/api/v1/marketdata/AAPL/quote").json()
+        trades = c.get("/api/v1/marketdata/AAPL/trades", params={"limit": 5}).json()
+        stats = c.get("/api/v1/marketdata/AAPL/stats").json()
+        bars = c.get("/api/v1/marketdata/AAPL/bars", params={"interval": "1s", "limit": 10}).json()
+
+    assert Decimal(book["best_bid"]) < Decimal(book["best_ask"])
+    assert not book["crossed"] and not book["stale"]
+    assert len(deeper["bids"]) <= 3 and len(deeper["asks"]) <= 3
+    bid_prices = [Decimal(level["price"]) for level in book["bids"]]
+    assert bid_prices == sorted(bid_prices, reverse=True)
+    assert quote["bid"] is not None and quote["ask"] is not None and quote["stale"] is False
+    assert len(trades["items"]) >= 1 and Decimal(trades["items"][0]["size"]) > 0
+    assert stats["trade_count"] >= 1 and stats["vwap"] is not None and stats["stale"] is False
+    assert sum(b["trades"] for b in bars["items"]) >= 1
+
+
+def test_unknown_symbol_then_404_naming_it(server: Server) -> None:
+    with server.client() as c:
+        for path in ("book", "quote", "trades", "stats", "bars"):
+            r = c.get(f"/api/v1/marketdata/NOPE/{path}")
+            assert r.status_code == 404, path
+            assert "NOPE" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("book", {"depth": "0"}, "depth"), ("book", {"depth": "abc"}, "depth"), ("book", {"depth": "100000"}, "depth"),
+    ("bars", {"interval": "2m"}, "interval"), ("bars", {"limit": "-1"}, "limit"), ("trades", {"limit": "0"}, "limit"),
+])
+def test_bad_query_then_422_naming_the_field(server: Server, path: str, params: dict[str, str], field: str) -> None:
+    with server.client() as c:
+        r = c.get(f"/api/v1/marketdata/AAPL/{path}", params=params)
+    assert r.status_code == 422
+    assert field in r.json()["detail"][0]["msg"]
+
+
+def test_without_api_key_then_401(server: Server) -> None:
+    assert httpx.get(f"{server.url}/api/v1/marketdata/AAPL/quote").status_code == 401
+
+
+def test_cli_book_prints_a_ladder_and_quote_prints_json(server: Server) -> None:
+    with server.client() as c:
+        wait_for_book(c, "RELIANCE")
+    ladder = cli(server, "book", "RELIANCE", "--depth", "5")
+    as_json = cli(server, "quote", "RELIANCE", "--json")
+    missing = cli(server, "quote", "NOPE")
+
+    assert ladder.returncode == 0, ladder.stderr
+    assert "RELIANCE book" in ladder.stdout and "bid size" in ladder.stdout
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["symbol"] == "RELIANCE"
+    assert missing.returncode == 1 and "NOPE" in missing.stderr

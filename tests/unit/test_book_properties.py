@@ -1,0 +1,83 @@
+"""Property tests: whatever sequence of updates arrives, the book stays consistent with its levels."""
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ordergate.domain.book import OrderBook
+from ordergate.domain.enums import Side
+
+prices = st.integers(min_value=1, max_value=60).map(lambda i: Decimal(i) / 4)
+sizes = st.integers(min_value=0, max_value=5).map(Decimal)
+sides = st.sampled_from([Side.BUY, Side.SELL])
+level_updates = st.tuples(sides, prices, sizes)
+any_ops = st.lists(st.one_of(
+    st.tuples(st.just("level"), sides, prices, sizes),
+    st.tuples(st.just("delete"), sides, prices, st.just(Decimal(0))),
+    st.tuples(st.just("order"), sides, prices, sizes.filter(bool)),
+    st.tuples(st.just("cancel"), sides, prices, st.just(Decimal(0))),
+    st.tuples(st.just("skip"), sides, prices, sizes),
+), max_size=60)
+
+
+def _apply(book: OrderBook, op: tuple[str, Side, Decimal, Decimal], seq: int) -> None:
+    kind, side, price, size = op
+    if kind == "level":
+        book.update(side, price, size, seq=seq)
+    elif kind == "delete":
+        book.delete(side, price, seq=seq)
+    elif kind == "order":
+        book.add_order(f"o{price}{side}", side, price, size, seq=seq)
+    elif kind == "cancel":
+        book.delete_order(f"o{price}{side}", seq=seq)
+    else:
+        book.update(side, price, size, seq=seq + 1)  # skips a number: a gap
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_ops)
+def test_after_any_updates_best_bid_is_below_best_ask_or_book_is_flagged(ops: list) -> None:  # type: ignore[type-arg]
+    book = OrderBook("X")
+    book.apply_snapshot([(Decimal(5), Decimal(1))], [(Decimal(10), Decimal(1))], seq=0)
+    for seq, op in enumerate(ops, start=1):
+        _apply(book, op, seq)
+        bid, ask = book.best_bid(), book.best_ask()
+        assert bid is None or ask is None or bid < ask or book.needs_snapshot
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(level_updates, max_size=80), st.integers(min_value=0, max_value=40))
+def test_levels_match_a_direct_model_and_depth_sums_equal_the_levels(
+    updates: list[tuple[Side, Decimal, Decimal]], n: int,
+) -> None:
+    book = OrderBook("X")
+    model: dict[Side, dict[Decimal, Decimal]] = {Side.BUY: {}, Side.SELL: {}}
+    for seq, (side, price, size) in enumerate(updates, start=1):
+        book.update(side, price, size, seq=seq)
+        if size:
+            model[side][price] = size
+        else:
+            model[side].pop(price, None)
+    bids, asks = book.depth()
+    assert bids == sorted(model[Side.BUY].items(), reverse=True)
+    assert asks == sorted(model[Side.SELL].items())
+    top_bids, top_asks = book.depth(n)
+    assert sum(s for _, s in top_bids) == book.bids.total(n) == sum(s for _, s in bids[:n])
+    assert sum(s for _, s in top_asks) == book.asks.total(n) == sum(s for _, s in asks[:n])
+    assert book.best_bid() == (bids[0][0] if bids else None)
+    assert book.best_ask() == (asks[0][0] if asks else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(prices, sizes.filter(bool)), min_size=1, max_size=20), st.integers(1, 120))
+def test_vwap_to_fill_equals_a_direct_sweep(levels: list[tuple[Decimal, Decimal]], want: int) -> None:
+    book = OrderBook("X")
+    book.apply_snapshot([], levels)
+    qty = Decimal(want) / 2
+    remaining, notional = qty, Decimal(0)
+    for price, size in book.depth()[1]:
+        take = min(size, remaining)
+        notional, remaining = notional + take * price, remaining - take
+    expected = notional / qty if remaining == 0 else None
+    assert book.vwap_to_fill(Side.BUY, qty) == expected
