@@ -16,15 +16,16 @@ install: $(BIN)/ordergate
 run: install  ## set up and start the service on SQLite and the paper exchange
 	$(BIN)/ordergate serve
 
-test: install  ## run the whole test suite
+test: install  ## run the whole test suite on SQLite, then the database-backed tests again on PostgreSQL
 	$(BIN)/pytest -q
+	ORDERGATE_TEST_DB=postgres $(BIN)/pytest -q tests/integration tests/e2e
 
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-bench: install
-	$(BIN)/python bench/order_path.py
+bench: install  ## run every benchmark (figures go to docs/performance.md)
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

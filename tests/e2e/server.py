@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from tests.databases import database_url_for
 
 ADMIN_KEY = "e2e-admin-key-0123456789"
 
@@ -39,7 +40,11 @@ class Server:
         """Return the environment the server and CLI run with."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERGATE_")}
         env.update({"ORDERGATE_ADMIN_KEY": ADMIN_KEY, "ORDERGATE_DATA_DIR": str(self.data_dir),
-                    "ORDERGATE_URL": self.url, "ORDERGATE_LOG_LEVEL": "warning", **self.env_extra})
+                    "ORDERGATE_URL": self.url, "ORDERGATE_LOG_LEVEL": "warning"})
+        database_url = database_url_for(self.data_dir)
+        if database_url is not None:
+            env["ORDERGATE_DATABASE_URL"] = database_url
+        env.update(self.env_extra)
         return env
 
     def start(self, timeout: float = 30.0) -> "Server":

@@ -44,7 +44,7 @@ def _instrument(index: int, entry: Any) -> Instrument:
         reference = Decimal(str(entry.get("reference_price", "100")))
     except InvalidOperation as e:
         raise InstrumentFileError(f"instrument #{index} ({entry['symbol']}): bad number") from e
-    if tick <= 0 or lot <= 0 or reference <= 0:
+    if not all(n.is_finite() for n in (tick, lot, reference)) or tick <= 0 or lot <= 0 or reference <= 0:
         raise InstrumentFileError(f"instrument #{index} ({entry['symbol']}): sizes and prices must be > 0")
     return Instrument(
         symbol=Symbol(str(entry["symbol"])), currency=str(entry["currency"]), tick_size=tick, lot_size=lot,

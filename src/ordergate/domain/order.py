@@ -156,6 +156,8 @@ class Order:
         self.reason = e.reason
 
     def _on_filled(self, e: OrderFilled) -> None:
+        if e.fill_id in self.fill_ids:  # refused, not skipped: the ledger must not settle it twice
+            raise InvalidOrderTransition(f"order {self.id}: fill {e.fill_id} was already applied")
         new_filled = self.filled_qty + e.qty
         if new_filled > self.qty:
             raise OverfillError(f"order {self.id}: fill {e.fill_id} of {e.qty} exceeds leaves {self.leaves_qty}")
@@ -191,17 +193,19 @@ class Order:
 
     def _on_replaced(self, e: OrderReplaced) -> None:
         # A replace to a quantity at or below what is filled leaves the order filled (FIX C.3.b).
-        self.qty = max(e.qty, self.filled_qty)
+        # Move first, so a refused replace leaves the terms untouched.
+        qty = max(e.qty, self.filled_qty)
+        self._move(S.FILLED if self.filled_qty == qty else self.working_status(), e.ts)
+        self.qty = qty
         self.limit_price, self.stop_price = e.limit_price, e.stop_price
         self.tif, self.expire_at = e.tif, e.expire_at
         self.venue_order_id = e.venue_order_id
         self.pending_replace = None
-        self._move(S.FILLED if self.filled_qty == self.qty else self.working_status(), e.ts)
 
     def _on_cancel_rejected(self, e: OrderCancelRejected) -> None:
+        self._move(self.working_status(), e.ts)
         self.pending_replace = None
         self.expiring = False
-        self._move(self.working_status(), e.ts)
         self.reason = e.reason
 
     def _on_expired(self, e: OrderExpired) -> None:

@@ -102,12 +102,13 @@ async def stream(websocket: WebSocket, account: str | None = None, key: str | No
     container = websocket.app.state.container
     header = websocket.headers.get("authorization", "")
     token = header[7:] if header.lower().startswith("bearer ") else key
+    # Accept first, then close with a reason: a refused handshake would tell the client nothing.
+    await websocket.accept()
     if not token or container.api_keys.principal(token) is None:
         await websocket.close(code=1008, reason="missing or invalid API key")
         return
     if account is not None and AccountId(account) not in container.engine.ledger.accounts:
-        await websocket.close(code=1008, reason=f"unknown account {account!r}")
+        await websocket.close(code=1008, reason=f"unknown account {account[:64]!r}")
         return
-    await websocket.accept()
     with contextlib.suppress(WebSocketDisconnect):
         await container.stream.serve(websocket, account)

@@ -47,6 +47,8 @@ class EngineLoop:
         self.failure: BaseException | None = None
         self.commits = 0
         self.committed_events = 0
+        self.durable_seq = engine.ledger.last_seq
+        self._durable_waiters: list[tuple[int, asyncio.Future[None]]] = []
 
     @property
     def running(self) -> bool:
@@ -74,6 +76,16 @@ class EngineLoop:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((command, future))
         return await future
+
+    async def wait_durable(self, seq: int) -> None:
+        """Return once every event up to ``seq`` is committed (reads never show what a crash would undo)."""
+        if seq <= self.durable_seq:
+            return
+        if not self.running:
+            raise EngineStopped(f"engine not running: {self.failure or 'stopped'}")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._durable_waiters.append((seq, future))
+        await future
 
     def report(self, report: Report) -> None:
         """Queue a venue report (the venues' ReportSink)."""
@@ -131,9 +143,24 @@ class EngineLoop:
                 return
             self.commits += 1
             self.committed_events += len(events)
+            if events:
+                self._mark_durable(events[-1].seq)
             self._deliver(batch)
             if events:
                 self._sink.publish(events)
+
+    def _mark_durable(self, seq: int) -> None:
+        self.durable_seq = seq
+        if not self._durable_waiters:
+            return
+        waiting = []
+        for wanted, future in self._durable_waiters:
+            if wanted <= seq:
+                if not future.done():
+                    future.set_result(None)
+            else:
+                waiting.append((wanted, future))
+        self._durable_waiters = waiting
 
     def _deliver(self, batch: list[tuple[Outcome, asyncio.Future[Any] | None]]) -> None:
         for outcome, future in batch:
@@ -166,3 +193,7 @@ class EngineLoop:
         for _, future in batch:
             if future is not None and not future.done():
                 future.set_exception(EngineStopped(f"journal commit failed: {error}"))
+        for _, waiter in self._durable_waiters:
+            if not waiter.done():
+                waiter.set_exception(EngineStopped(f"journal commit failed: {error}"))
+        self._durable_waiters = []

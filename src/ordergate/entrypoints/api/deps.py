@@ -30,5 +30,18 @@ def get_principal(
     return name
 
 
+async def get_committed_container(request: Request) -> "Container":
+    """Return the container once the engine's state so far is durable, for reads.
+
+    The engine applies events in memory before its group commit returns; a read waits (about one
+    commit at most, and only when something is in flight) so that it never shows an order, fill or
+    balance that a crash could still undo, and what it shows in memory is also in the database.
+    """
+    container = get_container(request)
+    await container.loop.wait_durable(container.engine.ledger.last_seq)
+    return container
+
+
 ContainerDep = Annotated["Container", Depends(get_container)]
+CommittedDep = Annotated["Container", Depends(get_committed_container)]
 Principal = Annotated[str, Depends(get_principal)]

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from ordergate.domain import commands as cmds
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
-from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.deps import CommittedDep, ContainerDep, Principal
 from ordergate.entrypoints.api.schemas import (
     CancelAllOut,
     CancelAllRequest,
@@ -18,7 +18,7 @@ from ordergate.entrypoints.api.schemas import (
     OrderPage,
     OrderUpdate,
 )
-from ordergate.entrypoints.api.serialize import JsonResponse, order_dict
+from ordergate.entrypoints.api.serialize import JsonResponse, order_dict, position_dict
 from ordergate.service.engine import CancelAllResult
 from ordergate.service.submit import SubmitResult
 
@@ -45,7 +45,7 @@ async def submit_order(body: OrderCreate, container: ContainerDep, who: Principa
 
 @router.get("/", response_model=OrderPage)
 async def list_orders(
-    container: ContainerDep, who: Principal,
+    container: CommittedDep, who: Principal,
     status: Annotated[list[OrderStatus] | None, Query()] = None,
     symbol: Annotated[str | None, Query(max_length=64)] = None,
     account: Annotated[str | None, Query(max_length=64)] = None,
@@ -61,19 +61,19 @@ async def list_orders(
 
 
 @router.get("/positions/current")
-async def current_positions(container: ContainerDep, who: Principal, account: str | None = None) -> Response:
+async def current_positions(container: CommittedDep, who: Principal, account: str | None = None) -> Response:
     """Return open positions (non-zero quantity) with market value and P&L."""
-    return JsonResponse(container.views.positions(account, open_only=True))
+    return JsonResponse([position_dict(p, mark) for p, mark in container.views.positions(account, open_only=True)])
 
 
 @router.get("/metrics/summary")
-async def metrics_summary(container: ContainerDep, who: Principal) -> Response:
+async def metrics_summary(container: CommittedDep, who: Principal) -> Response:
     """Return order counts by status, fill rate and average ack and fill latency."""
     return JsonResponse(container.order_stats.summary())
 
 
 @router.get("/{order_id}", response_model=OrderOut, responses={404: {"description": "unknown order"}})
-async def get_order(order_id: str, container: ContainerDep, who: Principal) -> Response:
+async def get_order(order_id: str, container: CommittedDep, who: Principal) -> Response:
     """Return one order."""
     return JsonResponse(order_dict(container.views.order(OrderId(order_id))))
 
@@ -110,7 +110,7 @@ async def cancel_all(container: ContainerDep, who: Principal, body: CancelAllReq
 
 
 @router.get("/{order_id}/fills")
-async def order_fills(order_id: str, container: ContainerDep, who: Principal) -> Response:
+async def order_fills(order_id: str, container: CommittedDep, who: Principal) -> Response:
     """Return the fills of one order, oldest first."""
     container.views.order(OrderId(order_id))
     return JsonResponse(await run_in_threadpool(container.read_model.order_fills, OrderId(order_id)))

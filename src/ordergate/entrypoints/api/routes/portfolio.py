@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ordergate.domain.ids import AccountId
-from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.deps import CommittedDep, Principal
 from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, position_dict
 
 router = APIRouter(prefix="/api/v1", tags=["portfolio"])
@@ -15,21 +15,21 @@ router = APIRouter(prefix="/api/v1", tags=["portfolio"])
 
 @router.get("/positions/")
 async def list_positions(
-    container: ContainerDep, who: Principal, account: Annotated[str | None, Query(max_length=64)] = None,
+    container: CommittedDep, who: Principal, account: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Return every position (flat ones too) with market value, realized and unrealized P&L."""
     return JsonResponse([position_dict(p, mark) for p, mark in container.views.positions(account)])
 
 
 @router.get("/accounts/")
-async def list_accounts(container: ContainerDep, who: Principal) -> Response:
+async def list_accounts(container: CommittedDep, who: Principal) -> Response:
     """Return every account with cash, reservations, buying power and equity per currency."""
     views = container.views
     return JsonResponse([account_dict(a, views.market_values(a.id)) for a in views.accounts()])
 
 
 @router.get("/accounts/{account_id}", responses={404: {"description": "unknown account"}})
-async def get_account(account_id: str, container: ContainerDep, who: Principal) -> Response:
+async def get_account(account_id: str, container: CommittedDep, who: Principal) -> Response:
     """Return one account with cash, reserved, buying power and equity per currency."""
     views = container.views
     account = views.account(AccountId(account_id))
@@ -38,7 +38,7 @@ async def get_account(account_id: str, container: ContainerDep, who: Principal) 
 
 @router.get("/fills/")
 async def list_fills(
-    container: ContainerDep, who: Principal,
+    container: CommittedDep, who: Principal,
     account: Annotated[str | None, Query(max_length=64)] = None,
     symbol: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -1,0 +1,198 @@
+"""HTTP submit, durable, 64 connections: the real server beside a bare Starlette+orjson JSON POST app.
+
+Both run as their own uvicorn process (one worker each, same uvicorn settings as ``ordergate serve``) and
+are driven in the same run by the same load generator: a minimal keep-alive HTTP/1.1 client on asyncio
+(raw sockets, so the client costs far less than the servers it measures; httpx would be the bottleneck).
+The real server is ``ordergate serve`` on SQLite in a temporary data directory with the paper exchange:
+every 201 it answers was committed first. Orders are 1-share AAPL market orders, alternately buy and sell.
+
+Run:  .venv/bin/python bench/http_submit.py [--connections 64] [--seconds 10] [--warmup 2]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.e2e.server, which starts the real server as the e2e tests do
+
+from tests.e2e.server import ADMIN_KEY, Server, free_port  # noqa: E402
+
+PATH = "/api/v1/orders/"
+BODIES = [json.dumps({"account": "PAPER", "symbol": "AAPL", "side": side, "type": "market", "qty": "1",
+                      "time_in_force": "day"}).encode() for side in ("buy", "sell")]
+
+
+# -- the bare comparison app ----------------------------------------------------------------------------
+
+def serve_bare(port: int) -> None:
+    """Serve a bare Starlette app whose one POST route decodes and echoes JSON with orjson."""
+    import orjson
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def submit(request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        return Response(orjson.dumps({"id": "bare", "status": "pending_new", **body}), status_code=201,
+                        media_type="application/json")
+
+    async def health(request: Request) -> Response:
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    app = Starlette(routes=[Route(PATH, submit, methods=["POST"]), Route("/health", health)])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, loop="auto", http="auto")
+
+
+def start_bare() -> tuple[subprocess.Popen[bytes], str]:
+    """Start the bare app in a subprocess; return it and its base URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("bare app did not start")
+
+
+# -- the load generator -----------------------------------------------------------------------------------
+
+class Load:
+    """Counts and latencies of one run."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.measuring = False
+
+
+async def _connection(port: int, stop_at: float, load: Load, index: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    heads = [(f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {ADMIN_KEY}\r\n"
+              f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+             for body in BODIES]
+    n = index
+    clock = time.perf_counter
+    try:
+        while clock() < stop_at:
+            n += 1
+            start = clock()
+            writer.write(heads[n % 2])
+            status = await _read_response(reader)
+            if load.measuring:
+                load.latencies.append(clock() - start)
+                load.statuses[status] = load.statuses.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def drive(port: int, connections: int, warmup: float, seconds: float) -> dict[str, Any]:
+    """Keep ``connections`` requests in flight for warmup + seconds; return figures of the measured part."""
+    load = Load()
+    loop = asyncio.get_running_loop()
+    stop_at = time.perf_counter() + warmup + seconds
+    tasks = [loop.create_task(_connection(port, stop_at, load, i)) for i in range(connections)]
+    await asyncio.sleep(warmup)
+    load.measuring = True
+    started = time.perf_counter()
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - started
+    lat = sorted(load.latencies)
+    return {
+        "requests": len(lat),
+        "req_per_s": round(len(lat) / elapsed),
+        "p50_ms": round(statistics.median(lat) * 1000, 2) if lat else None,
+        "p99_ms": round(lat[max(0, int(len(lat) * 0.99) - 1)] * 1000, 2) if lat else None,
+        "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
+    }
+
+
+def run(port: int, connections: int, warmup: float, seconds: float) -> dict[str, Any]:
+    """Drive one server on uvloop when it is installed (a cheaper client leaves more CPU to the server)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(drive(port, connections, warmup, seconds))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(drive(port, connections, warmup, seconds))
+
+
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+def main() -> None:
+    """Measure the real server and the bare app; print figures, the last line as one JSON object."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_bare:
+        serve_bare(args.serve_bare)
+        return
+    print(f"rerun: .venv/bin/python bench/http_submit.py --connections {args.connections} "
+          f"--seconds {args.seconds} --warmup {args.warmup}")
+    os.environ.pop("ORDERGATE_TEST_DB", None)  # the bench always measures the default SQLite setup
+    with tempfile.TemporaryDirectory(prefix="og-bench-") as tmp:
+        server = Server(Path(tmp)).start()
+        try:
+            real = run(server.port, args.connections, args.warmup, args.seconds)
+        finally:
+            server.stop()
+    bare_process, bare_url = start_bare()
+    try:
+        bare = run(_port(bare_url), args.connections, args.warmup, args.seconds)
+    finally:
+        bare_process.terminate()
+        bare_process.wait(timeout=15)
+    ratio = round(real["req_per_s"] / bare["req_per_s"], 3) if bare["req_per_s"] else None
+    print(f"ordergate POST {PATH} (durable, SQLite): {real['req_per_s']:,} req/s, p50 {real['p50_ms']} ms, "
+          f"p99 {real['p99_ms']} ms, statuses {real['statuses']}")
+    print(f"bare Starlette+orjson POST: {bare['req_per_s']:,} req/s, p50 {bare['p50_ms']} ms, "
+          f"p99 {bare['p99_ms']} ms")
+    met = ratio is not None and ratio >= 0.5 and real["p99_ms"] is not None and real["p99_ms"] <= 20
+    print(f"ratio {ratio} (target >= 0.5, p99 <= 20 ms): {'met' if met else 'NOT met'}")
+    print(json.dumps({
+        "benchmark": "http_submit", "date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
+        "connections": args.connections, "seconds": args.seconds, "ordergate": real, "bare_starlette": bare,
+        "ratio": ratio, "target_ratio": 0.5, "target_p99_ms": 20,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""The WebSocket stream over the real server: order, fill and position events, authentication."""
+
+import orjson
+import pytest
+from tests.e2e.helpers import submit
+from tests.e2e.server import ADMIN_KEY, Server
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+pytestmark = pytest.mark.e2e
+
+
+def _ws_url(server: Server, query: str) -> str:
+    return server.url.replace("http://", "ws://") + "/api/v1/stream" + query
+
+
+def test_stream_when_market_order_fills_then_order_fill_and_position_events_arrive(server: Server) -> None:
+    with connect(_ws_url(server, "?account=PAPER"), additional_headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+                 open_timeout=10) as ws, server.client() as c:
+        order_id = submit(c, qty="5").json()["id"]
+        seen: dict[str, list[dict[str, object]]] = {}
+        while "position" not in seen or not any(
+                m["order"]["status"] == "filled" for m in seen.get("order", [])):  # type: ignore[index]
+            message = orjson.loads(ws.recv(timeout=10))
+            seen.setdefault(message["type"], []).append(message)
+
+    statuses = [m["order"]["status"] for m in seen["order"]]  # type: ignore[index]
+    assert statuses[0] == "pending_new" and statuses[-1] == "filled"
+    assert all(m["order"]["id"] == order_id for m in seen["order"])  # type: ignore[index]
+    assert sum(int(m["fill"]["qty"]) for m in seen["fill"]) == 5  # type: ignore[index]
+    assert seen["position"][-1]["position"]["symbol"] == "AAPL"  # type: ignore[index]
+    seqs = [m["seq"] for kind in seen.values() for m in kind]
+    assert len(set(seqs)) <= len(seqs) and all(isinstance(s, int) for s in seqs)
+
+
+def test_stream_when_key_missing_or_wrong_then_closed_with_policy_violation(server: Server) -> None:
+    for query in ("", "?key=wrong-key-0123456789"):
+        with connect(_ws_url(server, query), open_timeout=10) as ws, pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+def test_stream_when_account_unknown_then_closed_naming_it(server: Server) -> None:
+    with connect(_ws_url(server, f"?account=NOPE&key={ADMIN_KEY}"), open_timeout=10) as ws, \
+            pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and "NOPE" in closed.value.rcvd.reason

@@ -1,0 +1,53 @@
+"""max_orders_per_second / max_modifies_per_second / max_cancels_per_second: token buckets."""
+
+from decimal import Decimal
+
+import pytest
+
+from ordergate.domain import commands as cmds
+from ordergate.domain.risk.denied import RiskDenied
+from tests.unit.risk.conftest import Desk, only
+
+
+def test_max_orders_per_second_when_under_the_rate_then_passes(desk: Desk) -> None:
+    desk.limits(max_orders_per_second=3)
+    desk.submit(price="230.00")
+    desk.submit(price="229.00")
+    assert desk.check(price="228.00") == []
+
+
+def test_max_orders_per_second_when_at_the_rate_then_denies_until_tokens_refill(desk: Desk) -> None:
+    desk.limits(max_orders_per_second=3)
+    for price in ("230.00", "229.00", "228.00"):
+        desk.submit(price=price)
+    denial = only(desk.check(price="227.00"))
+    assert (denial.rule, denial.limit) == ("max_orders_per_second", "3")
+    desk.clock.advance(0.34)  # a third of a second: one token back
+    assert desk.check(price="227.00") == []
+
+
+def test_max_modifies_per_second_when_at_the_rate_then_the_replace_is_refused_unchanged(desk: Desk) -> None:
+    desk.limits(max_modifies_per_second=1)
+    first, second = desk.submit(qty="10"), desk.submit(qty="10", price="229.00")
+    desk.handle(cmds.ReplaceOrder(order_id=first.id, qty=Decimal(9)))
+    with pytest.raises(RiskDenied) as refused:
+        desk.handle(cmds.ReplaceOrder(order_id=second.id, qty=Decimal(8)))
+    assert refused.value.denials[0].rule == "max_modifies_per_second"
+    assert second.status == "new" and second.pending_replace is None and second.qty == 10
+
+
+def test_max_cancels_per_second_when_at_the_rate_then_the_cancel_is_refused(desk: Desk) -> None:
+    desk.limits(max_cancels_per_second=1)
+    first, second = desk.submit(price="230.00"), desk.submit(price="229.00")
+    desk.handle(cmds.CancelOrder(order_id=first.id))
+    with pytest.raises(RiskDenied) as refused:
+        desk.handle(cmds.CancelOrder(order_id=second.id))
+    assert (refused.value.denials[0].rule, refused.value.denials[0].limit) == ("max_cancels_per_second", "1")
+    assert second.status == "new"
+
+
+def test_max_cancels_per_second_when_cancel_all_then_it_is_never_throttled(desk: Desk) -> None:
+    desk.limits(max_cancels_per_second=1)
+    orders = [desk.submit(price=p) for p in ("230.00", "229.00", "228.00")]
+    desk.handle(cmds.CancelAllOrders(account=orders[0].account))
+    assert all(o.status == "pending_cancel" for o in orders)
