@@ -22,6 +22,7 @@ from ordergate.domain.commands import OpenAccount
 from ordergate.domain.ids import AccountId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
+from ordergate.domain.risk.usage import TradingDay
 from ordergate.entrypoints.api.auth import ApiKeys, hash_key, new_key
 from ordergate.entrypoints.ws import StreamHub
 from ordergate.service.background import BackgroundWork
@@ -33,6 +34,7 @@ from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.order_stats import OrderStats
 from ordergate.service.ports import Venue
 from ordergate.service.reconcile import reconcile_open_orders
+from ordergate.service.risk_gate import RiskGate
 from ordergate.service.views import Views
 
 log = structlog.get_logger(__name__)
@@ -88,8 +90,10 @@ async def start(settings: Settings) -> Container:
     marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after)
     db_engine, journal = await asyncio.to_thread(open_store, settings, db_url)
     ledger = Ledger()
+    risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
+                    TradingDay(settings.risk.trading_day_timezone))  # subscribed before replay: usage rebuilds
     engine = OrderEngine(ledger, instruments, marketdata, clock, VenueId(settings.venue),
-                         OrderIdGenerator(clock.now()))
+                         OrderIdGenerator(clock.now()), risk=risk)
     views = Views(ledger, marketdata)
     order_stats = OrderStats(ledger)
     replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race

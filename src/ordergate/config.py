@@ -6,10 +6,14 @@ Nested sections are set from the environment with a double underscore, e.g.
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ordergate.domain.errors import ValidationFailed
+from ordergate.domain.risk.limits import RiskLimits, parse_limit_changes
 
 
 class EngineConfig(BaseModel):
@@ -51,6 +55,8 @@ class PaperConfig(BaseModel):
     commission_per_share: Decimal = Field(Decimal("0.005"), ge=0)
     commission_bps: Decimal = Field(Decimal("0"), ge=0)
     min_commission: Decimal = Field(Decimal("1"), ge=0)
+    trade_probability: float = Field(0.5, ge=0, le=1, description="chance of a simulated trade each tick")
+    flow_lots: int = Field(20, ge=1, description="largest simulated trade, in lots")
 
 
 class MarketDataConfig(BaseModel):
@@ -59,6 +65,51 @@ class MarketDataConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     stale_after: float = Field(30.0, gt=0, description="seconds after which a price counts as stale")
+    replay_file: Path | None = Field(None, description="CSV to replay into the market data hub at start "
+                                     "(format: docs/marketdata.md); unset: prices come from the paper market")
+    replay_speed: float = Field(1.0, ge=0, le=1000, description="1 = recorded pace, 10 = ten times faster, "
+                                "0 = as fast as possible")
+    replay_loop: bool = Field(False, description="start the file over when it ends")
+
+
+# Firm-wide defaults: fat-finger size limits and buying power on; everything else off until set
+# (over the API, or here, e.g. ORDERGATE_RISK__DEFAULTS='{"price_collar_pct": "10"}' replaces this set).
+FIRM_RISK_DEFAULTS: dict[str, Any] = {
+    "max_order_qty": "1000000", "max_order_notional": "25000000", "enforce_buying_power": True,
+    "allow_short": True, "initial_margin_rate": "0.5", "max_open_orders": 10000,
+}
+
+
+class RiskConfig(BaseModel):
+    """Pre-trade risk: the firm's default limits (see docs/risk.md for every name) and the trading day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    defaults: dict[str, Any] = Field(default_factory=lambda: dict(FIRM_RISK_DEFAULTS),
+                                     description="limit name -> value; null or absent = off")
+    trading_day_timezone: str = Field("UTC", description="daily limits reset at midnight in this time zone")
+
+    @field_validator("defaults")
+    @classmethod
+    def _known_limits(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            parse_limit_changes(value)
+        except ValidationFailed as e:
+            raise ValueError(str(e)) from None
+        return value
+
+    @field_validator("trading_day_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as America/New_York)") from None
+        return value
+
+    def limits(self) -> RiskLimits:
+        """Return the firm's default limits."""
+        return RiskLimits(**parse_limit_changes(self.defaults))
 
 
 class Settings(BaseSettings):
@@ -81,6 +132,7 @@ class Settings(BaseSettings):
     account: AccountConfig = AccountConfig()
     paper: PaperConfig = PaperConfig()
     marketdata: MarketDataConfig = MarketDataConfig()
+    risk: RiskConfig = RiskConfig()
 
     @field_validator("admin_key")
     @classmethod

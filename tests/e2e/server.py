@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
 from tests.databases import database_url_for
 
 ADMIN_KEY = "e2e-admin-key-0123456789"

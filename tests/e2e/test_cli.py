@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+
 from tests.e2e.helpers import wait_for_status
 from tests.e2e.server import Server
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from tests.e2e.helpers import submit, wait_for_status
 from tests.e2e.server import Server
 

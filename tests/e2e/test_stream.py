@@ -2,10 +2,11 @@
 
 import orjson
 import pytest
-from tests.e2e.helpers import submit
-from tests.e2e.server import ADMIN_KEY, Server
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+
+from tests.e2e.helpers import submit
+from tests.e2e.server import ADMIN_KEY, Server
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tests.fakes.clock import FakeClock
-from tests.fakes.journal import InMemoryJournal
-from tests.unit.builders import buy, make_engine
 
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.venues.paper.venue import PaperVenue
@@ -24,6 +21,9 @@ from ordergate.service.engine import snapshot
 from ordergate.service.engine_loop import EngineLoop
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.submit import SubmitResult
+from tests.fakes.clock import FakeClock
+from tests.fakes.journal import InMemoryJournal
+from tests.unit.builders import buy, make_engine
 
 D = Decimal
 AAPL = Symbol("AAPL")

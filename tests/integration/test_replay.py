@@ -5,13 +5,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.fakes.clock import FakeClock
 
 from ordergate.adapters.marketdata import sample_file
 from ordergate.adapters.marketdata.generator import generate, write
 from ordergate.adapters.marketdata.replay import ReplayError, ReplayFeed, read_events
 from ordergate.domain.ids import Symbol
 from ordergate.service.marketdata import MarketDataHub, MarketKind
+from tests.fakes.clock import FakeClock
 
 HEADER = "ts,symbol,kind,side,price,size,seq\n"
 END_OF_SAMPLE = datetime(2026, 3, 2, 14, 40, tzinfo=UTC)

@@ -83,3 +83,28 @@ class SetTradingState(Command):
     account: AccountId | None
     state: TradingState
     reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class SetRiskLimits(Command):
+    """Change some risk limits of an account, or the firm's defaults when account is None."""
+
+    account: AccountId | None
+    changes: dict[str, object]
+
+
+@dataclass(slots=True, kw_only=True)
+class EngageKillSwitch(Command):
+    """Halt an account (or everything), cancel its working orders and optionally flatten its positions."""
+
+    account: AccountId | None
+    reason: str
+    flatten: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class ResumeTrading(Command):
+    """Set an account (or the firm) back to active after a kill switch or halt."""
+
+    account: AccountId | None
+    reason: str

@@ -7,6 +7,7 @@ hot path); treat them as immutable once made.
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from ordergate.domain.enums import Liquidity, OrderType, Side, TimeInForce, TradingState
 from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId, VenueOrderId
@@ -193,3 +194,10 @@ class TradingStateChanged(Event):
     state: TradingState
     reason: str
 
+
+@dataclass(slots=True, kw_only=True)
+class RiskLimitsChanged(Event):
+    """Risk limits of an account (account "*": the firm's defaults) changed; JSON values before and after."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]

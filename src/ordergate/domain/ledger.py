@@ -20,6 +20,7 @@ from ordergate.domain.events import (
     OrderFilled,
     OrderReplaced,
     OrderSubmitted,
+    RiskLimitsChanged,
     TradingStateChanged,
 )
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
@@ -102,6 +103,9 @@ class Ledger:
     def _apply_trading_state(self, e: TradingStateChanged) -> None:
         self.trading_states[e.account] = e.state
 
+    def _apply_nothing(self, e: Event) -> None:
+        """Keep events that change no ledger state (risk limit changes) for subscribers only."""
+
     def _apply_submitted(self, e: OrderSubmitted) -> Order:
         order = order_from_submitted(e)
         self._add_order(order)
@@ -155,4 +159,5 @@ _HANDLERS: dict[type[Event], Callable[[Ledger, Any], Order | None]] = {
     TradingStateChanged: Ledger._apply_trading_state,
     OrderSubmitted: Ledger._apply_submitted,
     OrderDenied: Ledger._apply_denied,
+    RiskLimitsChanged: Ledger._apply_nothing,
 }

@@ -52,7 +52,9 @@ class StreamHub:
         if not isinstance(event, OrderEvent):
             return [(event.account, {"type": "account", **base, "account": event.account})]
         order = self._views.order(event.order_id)
-        out = [(event.account, {"type": "order", **base, "order": order_dict(order)})]
+        out: list[tuple[str, dict[str, Any]]] = [
+            (event.account, {"type": "order", **base, "order": order_dict(order)}),
+        ]
         if isinstance(event, OrderFilled):
             out.append((event.account, {"type": "fill", **base, "fill": {
                 "fill_id": event.fill_id, "order_id": event.order_id, "symbol": event.symbol,

@@ -17,9 +17,12 @@ log = structlog.get_logger(__name__)
 
 
 class _Timing(Protocol):
-    expiry_interval: float
-    stuck_after: float
-    monitor_interval: float
+    @property
+    def expiry_interval(self) -> float: ...
+    @property
+    def stuck_after(self) -> float: ...
+    @property
+    def monitor_interval(self) -> float: ...
 
 
 class BackgroundWork:

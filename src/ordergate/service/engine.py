@@ -28,12 +28,15 @@ from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import FIRM, Ledger
 from ordergate.domain.order import Order
 from ordergate.domain.reports import Report
+from ordergate.domain.risk.denied import RiskDenied
 from ordergate.domain.validation import check_order_terms
+from ordergate.service.kill_switch import KillSwitch
 from ordergate.service.outcome import Outcome, VenueAction, VenueRequest
 from ordergate.service.ports import Clock, PriceSource, VenueOrder
 from ordergate.service.report_handler import ReportHandler
+from ordergate.service.risk_gate import RiskGate
 from ordergate.service.sessions import day_order_expiry
-from ordergate.service.submit import SubmitHandler
+from ordergate.service.submit import SubmitHandler, SubmitResult
 
 
 @dataclass(slots=True)
@@ -48,23 +51,29 @@ class OrderEngine:
 
     def __init__(
         self, ledger: Ledger, instruments: dict[Symbol, Instrument], prices: PriceSource, clock: Clock,
-        venue: VenueId, new_order_id: Callable[[], OrderId],
+        venue: VenueId, new_order_id: Callable[[], OrderId], risk: RiskGate | None = None,
     ) -> None:
         self.ledger = ledger
         self.instruments = instruments
         self.clock = clock
         self._outcome = Outcome()
         self._expiry_heap: list[tuple[datetime, OrderId]] = []
-        self._submit = SubmitHandler(self, prices, venue, new_order_id)
+        # with no gate given, every rule runs but every limit is off (tests, benchmarks)
+        self.risk = risk if risk is not None else RiskGate(ledger, instruments, prices, clock)
+        self._submit = SubmitHandler(self, prices, venue, new_order_id, self.risk)
         self._reports = ReportHandler(self)
+        self._kill_switch = KillSwitch(self)
         self._handlers: dict[type, Callable[[object], object]] = {
             cmds.SubmitOrder: self._submit.handle,  # type: ignore[dict-item]
-            cmds.CancelOrder: self._cancel,  # type: ignore[dict-item]
+            cmds.CancelOrder: self._cancel_requested,  # type: ignore[dict-item]
             cmds.ReplaceOrder: self._replace,  # type: ignore[dict-item]
             cmds.CancelAllOrders: self._cancel_all,  # type: ignore[dict-item]
             cmds.ExpireOrders: self._expire,  # type: ignore[dict-item]
             cmds.OpenAccount: self._open_account,  # type: ignore[dict-item]
             cmds.SetTradingState: self._set_trading_state,  # type: ignore[dict-item]
+            cmds.SetRiskLimits: self._set_risk_limits,  # type: ignore[dict-item]
+            cmds.EngageKillSwitch: self._kill_switch.engage,  # type: ignore[dict-item]
+            cmds.ResumeTrading: self._kill_switch.resume,  # type: ignore[dict-item]
         }
         ledger.subscribe(self._schedule_expiry)
 
@@ -111,7 +120,27 @@ class OrderEngine:
         if account not in self.ledger.accounts:
             raise UnknownAccount(f"account {account!r} not found")
 
+    def cancel_all(self, cmd: cmds.CancelAllOrders) -> "CancelAllResult":
+        """Cancel every working order in scope (used by the kill switch; no rate limit applies)."""
+        return self._cancel_all(cmd)
+
+    def cancel_for(self, order_id: OrderId, reason: str, requested_by: str) -> Order:
+        """Cancel one working order on the system's behalf (self-match prevention; no rate limit applies)."""
+        return self._cancel(cmds.CancelOrder(order_id=order_id, reason=reason, requested_by=requested_by))
+
+    def submit_unchecked(self, cmd: cmds.SubmitOrder) -> SubmitResult:
+        """Record and route an order past pre-trade risk (only for the kill switch's flattening orders)."""
+        return self._submit.submit(cmd, checked=False)
+
     # -- commands ------------------------------------------------------------------------------------
+
+    def _cancel_requested(self, cmd: cmds.CancelOrder) -> Order:
+        order = self.order(cmd.order_id)
+        _require_cancelable(order)
+        denials = self.risk.check_cancel(order)
+        if denials:
+            raise RiskDenied(order, denials)
+        return self._cancel(cmd)
 
     def _cancel(self, cmd: cmds.CancelOrder) -> Order:
         order = self.order(cmd.order_id)
@@ -137,6 +166,9 @@ class OrderEngine:
         check_order_terms(order.type, qty, limit, stop, tif, expire_at, self.instrument(order.symbol), now)
         if tif.is_immediate:
             raise ValidationFailed("time_in_force", "replace_tif", "a working order cannot be replaced to ioc/fok")
+        denials = self.risk.check_replace(order, qty, limit, stop)
+        if denials:
+            raise RiskDenied(order, denials)
         old = snapshot(order)
         self.emit(OrderPendingReplace(
             ts=now, account=order.account, order_id=order.id, caused_by=cmd.requested_by,
@@ -197,6 +229,12 @@ class OrderEngine:
             ts=self.clock.now(), account=cmd.account or FIRM, caused_by=cmd.requested_by,
             state=cmd.state, reason=cmd.reason,
         ))
+
+    def _set_risk_limits(self, cmd: cmds.SetRiskLimits) -> dict[str, object]:
+        if cmd.account is not None:
+            self.check_account(cmd.account)
+        self.emit(self.risk.limits_change(cmd, self.clock.now()))
+        return self.risk.limits_view(cmd.account)
 
     def _schedule_expiry(self, event: Event, order: Order | None) -> None:
         if order is None or not isinstance(event, OrderSubmitted | OrderReplaced):

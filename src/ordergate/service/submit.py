@@ -10,7 +10,6 @@ from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
 from ordergate.domain.events import Denial, Event, OrderDenied, OrderSubmitted
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, VenueId
-from ordergate.domain.instruments import Instrument
 from ordergate.domain.order import Order
 from ordergate.domain.validation import check_order_terms
 from ordergate.service.outcome import VenueAction
@@ -18,6 +17,7 @@ from ordergate.service.ports import PriceSource
 
 if TYPE_CHECKING:
     from ordergate.service.engine import OrderEngine
+    from ordergate.service.risk_gate import RiskGate
 
 MARKET_RESERVE_BUFFER = Decimal("1.05")  # market buys hold 5% above the reference price
 MAX_CLIENT_ORDER_ID = 128
@@ -33,34 +33,27 @@ class SubmitResult:
     created: bool
 
 
-class RiskGate:
-    """The pre-trade check the submit path calls; the default allows everything."""
-
-    def check_submit(self, cmd: SubmitOrder, instrument: Instrument, reference: Decimal | None) -> list[Denial]:
-        """Return the denials for a new order (empty when it may go ahead)."""
-        return []
-
-    def flags(self, cmd: SubmitOrder) -> list[str]:
-        """Return flags to record on an allowed order (e.g. watch list)."""
-        return []
-
-
 class SubmitHandler:
     """Turn a SubmitOrder into an OrderSubmitted (and a venue request) or an OrderDenied."""
 
     def __init__(
         self, engine: "OrderEngine", prices: PriceSource, venue: VenueId, new_order_id: Callable[[], OrderId],
+        risk: "RiskGate",
     ) -> None:
         self._engine = engine
         self._prices = prices
         self._venue = venue
         self._new_id = new_order_id
-        self.risk = RiskGate()
+        self.risk = risk
         self._fingerprints: dict[tuple[AccountId, ClientOrderId], Fingerprint] = {}
         engine.ledger.subscribe(self._remember)
 
     def handle(self, cmd: SubmitOrder) -> SubmitResult:
-        """Validate and record a new order; return it."""
+        """Validate, risk-check and record a new order; return it."""
+        return self.submit(cmd)
+
+    def submit(self, cmd: SubmitOrder, checked: bool = True) -> SubmitResult:
+        """Validate and record a new order, past pre-trade risk only when ``checked`` is False."""
         engine = self._engine
         engine.check_account(cmd.account)
         instrument = engine.instrument(cmd.symbol)
@@ -72,17 +65,21 @@ class SubmitHandler:
         order_id = self._new_id()
         client_id = cmd.client_order_id or ClientOrderId(order_id)
         reference = self._prices.reference_price(cmd.symbol)
-        denials = self.risk.check_submit(cmd, instrument, reference)
+        denials = self.risk.check_submit(cmd, instrument, reference, now) if checked else []
         if denials:
             engine.emit(self._denied(cmd, order_id, client_id, instrument.currency, denials))
         else:
+            for resting in self.risk.self_match_victims(cmd) if checked else []:
+                # the cancel request is queued before the new order's, so the venue sees it first
+                engine.cancel_for(resting.id, "self-match prevention", cmd.requested_by)
             reserve_qty, reserve_price = self._reservation(cmd, reference)
             engine.emit(OrderSubmitted(
                 ts=now, account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
                 client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=cmd.type, qty=cmd.qty,
                 limit_price=cmd.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
                 currency=instrument.currency, venue=self._venue, arrival_price=reference,
-                flags=self.risk.flags(cmd), reserve_qty=reserve_qty, reserve_price=reserve_price,
+                flags=self.risk.flags(cmd) if checked else ["kill_switch_flatten"],
+                reserve_qty=reserve_qty, reserve_price=reserve_price,
             ))
             engine.request(VenueAction.SUBMIT, engine.ledger.orders[order_id])
         return SubmitResult(engine.ledger.orders[order_id], created=True)

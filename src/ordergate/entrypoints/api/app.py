@@ -11,7 +11,7 @@ from ordergate.bootstrap import Container, start, stop
 from ordergate.config import Settings
 from ordergate.entrypoints import ws
 from ordergate.entrypoints.api import errors
-from ordergate.entrypoints.api.routes import orders, portfolio, system
+from ordergate.entrypoints.api.routes import audit, marketdata, orders, portfolio, risk, system
 from ordergate.entrypoints.web import STATIC_DIR
 
 
@@ -36,17 +36,11 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
                     "Authenticate with `Authorization: Bearer <API key>`.",
     )
     errors.install(app)
-    for router in (orders.router, portfolio.router, system.router, ws.router, *_optional_routers()):
+    for router in (risk.router, audit.router, orders.router, portfolio.router, system.router, marketdata.router,
+                   ws.router):
         app.include_router(router)
     app.mount("/blotter", StaticFiles(directory=STATIC_DIR, html=True), name="blotter")
     return app
-
-
-def _optional_routers() -> list[object]:
-    """Routers of components that may not be installed in this build."""
-    from ordergate.entrypoints.api import marketdata_routes
-
-    return [marketdata_routes.router]
 
 
 def _announce_key(key: str, settings: Settings) -> None:

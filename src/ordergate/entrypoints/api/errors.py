@@ -5,7 +5,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
 from ordergate.domain import errors
-from ordergate.entrypoints.api.serialize import JsonResponse
+from ordergate.domain.risk.denied import RiskDenied
+from ordergate.entrypoints.api.serialize import JsonResponse, order_dict
 from ordergate.service.engine_loop import EngineStopped
 
 _STATUS = {
@@ -30,6 +31,13 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     return JsonResponse({"detail": str(exc), "code": exc.code}, status_code=status)
 
 
+async def _risk_denied(request: Request, exc: Exception) -> Response:
+    """Answer a replace or cancel that risk refused: 422 with the unchanged order and the reasons."""
+    assert isinstance(exc, RiskDenied)
+    reasons = [{"rule": d.rule, "message": d.message, "limit": d.limit, "actual": d.actual} for d in exc.denials]
+    return JsonResponse({"order": order_dict(exc.order), "reasons": reasons}, status_code=422)
+
+
 async def _engine_stopped(request: Request, exc: Exception) -> Response:
     return JsonResponse({"detail": str(exc), "code": "engine_stopped"}, status_code=503)
 
@@ -47,5 +55,6 @@ async def _request_validation(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     """Register the error handlers on an app."""
     app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RiskDenied, _risk_denied)
     app.add_exception_handler(EngineStopped, _engine_stopped)
     app.add_exception_handler(RequestValidationError, _request_validation)

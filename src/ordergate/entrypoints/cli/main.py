@@ -6,15 +6,19 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from ordergate.entrypoints.cli import orders, portfolio
+from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk
 from ordergate.entrypoints.cli.client import DEFAULT_URL, err
 
 app = typer.Typer(help="ordergate: an order management system.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 app.add_typer(orders.app, name="order")
+app.add_typer(db.app, name="db")
+app.add_typer(risk.app, name="risk")
 app.command("positions")(portfolio.positions)
 app.command("account")(portfolio.account)
 app.command("instruments")(portfolio.instruments)
+app.command("book")(marketdata.book)
+app.command("quote")(marketdata.quote)
 
 
 @app.callback()

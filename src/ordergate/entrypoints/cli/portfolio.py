@@ -3,6 +3,7 @@
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from ordergate.entrypoints.cli import render
 from ordergate.entrypoints.cli.options import Json, api_from
@@ -34,7 +35,7 @@ def instruments(ctx: typer.Context, as_json: Json = False) -> None:
     if as_json:
         render.emit_json(data)
         return
-    table = render.Table(title="Instruments")
+    table = Table(title="Instruments")
     for column in ("symbol", "name", "currency", "tick", "lot", "exchange"):
         table.add_column(column)
     for i in data:

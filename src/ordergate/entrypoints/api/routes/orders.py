@@ -1,6 +1,6 @@
 """Orders: submit, read, list, modify (cancel-replace), cancel, cancel all."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
@@ -24,8 +24,10 @@ from ordergate.service.submit import SubmitResult
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
-_DENIED = {422: {"description": "invalid input (names the field and rule) or denied by risk "
-                                "(body: {order, reasons: [{rule, message, limit, actual}]})"}}
+_DENIED: dict[int | str, dict[str, Any]] = {422: {
+    "description": "invalid input (names the field and rule) or denied by risk "
+                   "(body: {order, reasons: [{rule, message, limit, actual}]})",
+}}
 
 
 @router.post("/", status_code=201, response_model=OrderOut, responses={200: {"model": OrderOut}, **_DENIED})

@@ -1,0 +1,162 @@
+"""SqlJournal: the event journal and its projections, written in one transaction per group commit."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from sqlalchemy import Connection, Engine, Executable, Insert, Table, func, literal_column, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ordergate.adapters.store import pg_writer
+from ordergate.adapters.store import tables as t
+from ordergate.adapters.store.codec import decode_event, event_row
+from ordergate.adapters.store.rows import (
+    ORDER_CHANGING,
+    Row,
+    account_row,
+    balance_rows,
+    conv_for,
+    fill_row,
+    order_row,
+    position_row,
+)
+from ordergate.domain.events import Event, OrderDenied, OrderFilled, OrderSubmitted
+from ordergate.service.ports import CommitBatch
+
+READ_CHUNK = 5000
+
+
+@dataclass(slots=True)
+class PreparedRows:
+    """One batch as driver-ready row tuples, in the tables' column order."""
+
+    events: list[Row] = field(default_factory=list)
+    accounts: list[Row] = field(default_factory=list)
+    balances: list[Row] = field(default_factory=list)
+    orders: list[Row] = field(default_factory=list)  # orders created in this batch
+    order_updates: list[Row] = field(default_factory=list)  # the changing columns of older ones, id last
+    positions: list[Row] = field(default_factory=list)
+    fills: list[Row] = field(default_factory=list)
+
+
+def upsert(engine: Engine, table: Table) -> Insert:
+    """Return an INSERT that updates every non-key column when the primary key exists already."""
+    dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    stmt = dialect_insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+
+
+_ORDER_NAMES = [c.name for c in t.orders.columns]
+_order_update_values = itemgetter(*[_ORDER_NAMES.index(n) for n in [*ORDER_CHANGING, "id"]])
+
+
+def order_update_sql(placeholder: str) -> str:
+    """Return the UPDATE of an order's changing columns, by id (its parameters: ``_order_update_values``)."""
+    sets = ", ".join(f'"{n}" = {placeholder}' for n in ORDER_CHANGING)
+    return f'UPDATE orders SET {sets} WHERE "id" = {placeholder}'
+
+
+def insert_sql(table: Table, placeholder: str, upsert: bool = False) -> str:
+    """Return plain INSERT (or, with ``upsert``, INSERT ... ON CONFLICT DO UPDATE) SQL for DB-API executemany.
+
+    The syntax is the same on SQLite (3.24+) and PostgreSQL; only the placeholder differs. An upsert
+    updates every column but the key and ``fixed``.
+    """
+    names = [c.name for c in table.columns]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join([placeholder] * len(names))
+    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"
+    if upsert:
+        keys = [c.name for c in table.primary_key.columns]
+        sets = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in keys)
+        conflict = ", ".join(f'"{k}"' for k in keys)
+        sql += f" ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+    return sql
+
+
+class SqlJournal:
+    """The Journal port on SQLite or PostgreSQL: append events, upsert projections, replay."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conv = conv_for(engine.dialect.name)
+        self._postgres = engine.dialect.name == "postgresql"
+        mark = "%s" if self._postgres else "?"
+        # Parents before children, for the foreign keys.
+        self._inserts = [
+            ("events", insert_sql(t.events, mark)),
+            ("accounts", insert_sql(t.accounts, mark, upsert=True)),
+            ("balances", insert_sql(t.balances, mark, upsert=True)),
+            ("orders", insert_sql(t.orders, mark, upsert=self._postgres)),
+            ("positions", insert_sql(t.positions, mark, upsert=True)),
+            ("fills", insert_sql(t.fills, mark)),
+        ]
+        self._update_order = order_update_sql(mark)
+
+    def last_seq(self) -> int:
+        """Return the highest event sequence number written, archived events included (0 when empty)."""
+        with self.engine.connect() as conn:
+            live = conn.execute(select(func.max(t.events.c.seq))).scalar()
+            archived = conn.execute(select(func.max(t.events_archive.c.seq))).scalar()
+        return max(live or 0, archived or 0)
+
+    def prepare(self, batch: CommitBatch) -> PreparedRows:
+        """Turn the batch into rows now, on the engine's thread, before the objects change again."""
+        c = self._conv
+        seq = batch.events[-1].seq if batch.events else 0
+        created = {e.order_id for e in batch.events if isinstance(e, OrderSubmitted | OrderDenied)}
+        rows = PreparedRows(
+            events=[event_row(e, c.ts) for e in batch.events],
+            accounts=[account_row(a, seq) for a in batch.accounts],
+            balances=[b for a in batch.accounts for b in balance_rows(a, c)],
+            positions=[position_row(p, c) for p in batch.positions],
+            fills=[fill_row(e, c) for e in batch.events if isinstance(e, OrderFilled)],
+        )
+        for order in batch.orders:
+            row = order_row(order, seq, c)
+            (rows.orders if order.id in created else rows.order_updates).append(row)
+        return rows
+
+    def commit(self, prepared: PreparedRows) -> None:
+        """Write the batch in one transaction; durable when this returns."""
+        with self.engine.begin() as conn:
+            if self._postgres:
+                self._commit_postgres(conn, prepared)
+                return
+            # SQLite's executemany runs in C; an UPDATE of the changing columns beats an upsert.
+            for name, sql in self._inserts:
+                rows = getattr(prepared, name)
+                if rows:
+                    conn.exec_driver_sql(sql, rows)
+                if name == "orders" and prepared.order_updates:
+                    conn.exec_driver_sql(self._update_order, [_order_update_values(r) for r in prepared.order_updates])
+
+    def _commit_postgres(self, conn: Connection, prepared: PreparedRows) -> None:
+        # COPY for appends: psycopg's executemany costs more per row in Python than the server does.
+        pg_writer.append(conn, t.events, prepared.events)
+        for name, sql in self._inserts[1:3]:  # accounts and balances: a few rows, upserted
+            if getattr(prepared, name):
+                conn.exec_driver_sql(sql, getattr(prepared, name))
+        pg_writer.append(conn, t.orders, prepared.orders)
+        pg_writer.update_orders(conn, prepared.order_updates)
+        if prepared.positions:
+            conn.exec_driver_sql(self._inserts[4][1], prepared.positions)
+        pg_writer.append(conn, t.fills, prepared.fills)
+
+    def read_events(self, after_seq: int = 0) -> Iterator[Event]:
+        """Yield every event after ``after_seq`` in sequence order, archived ones included."""
+        live = select(t.events.c.seq, t.events.c.type, t.events.c.payload).where(t.events.c.seq > after_seq)
+        with self.engine.connect() as conn:
+            has_archive = conn.execute(
+                select(t.events_archive.c.seq).where(t.events_archive.c.seq > after_seq).limit(1)
+            ).first() is not None
+            query: Executable = live.order_by(t.events.c.seq)
+            if has_archive:
+                archived = select(t.events_archive.c.seq, t.events_archive.c.type, t.events_archive.c.payload)
+                query = union_all(live, archived.where(t.events_archive.c.seq > after_seq)).order_by(
+                    literal_column("seq"))
+            result = conn.execution_options(yield_per=READ_CHUNK).execute(query)
+            for seq, type_name, payload in result:
+                yield decode_event(type_name, payload, seq)

@@ -1,0 +1,129 @@
+"""Rebuild the projections (orders, fills, positions, accounts, balances) from the journal.
+
+The journal is the truth: folding it through the domain Ledger gives every projection row as it
+must be. ``differences`` compares that with what is stored; ``rebuild`` rewrites the stored rows.
+Archived orders (and their fills) stay in the archive tables and are left out of the comparison.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, select
+
+from ordergate.adapters.store import tables as t
+from ordergate.adapters.store.journal import SqlJournal
+from ordergate.adapters.store.rows import (
+    Row,
+    account_row,
+    as_dict,
+    balance_rows,
+    fill_row,
+    order_row,
+    position_row,
+)
+from ordergate.domain.events import OrderFilled
+from ordergate.domain.ledger import Ledger
+
+IGNORED = frozenset({"updated_seq"})  # where the writer was in the journal, not state
+Key = tuple[Any, ...]
+
+
+@dataclass
+class Projection:
+    """Every projection row by table, then by primary key."""
+
+    tables: dict[str, dict[Key, dict[str, Any]]] = field(default_factory=dict)
+
+    def add(self, table: Table, rows: Iterable[Row]) -> None:
+        """Add rows (in the table's column order) under their primary keys."""
+        keys = [c.name for c in table.primary_key.columns]
+        target = self.tables.setdefault(table.name, {})
+        for row in rows:
+            values = as_dict(table.name, row)
+            target[tuple(values[k] for k in keys)] = values
+
+
+PROJECTED = (t.accounts, t.balances, t.orders, t.positions, t.fills)  # parents first
+
+
+def fold(engine: Engine) -> tuple[Ledger, list[OrderFilled]]:
+    """Replay the whole journal into a fresh Ledger; return it and the live (unarchived) fills."""
+    ledger, fills = Ledger(), []
+    for event in SqlJournal(engine).read_events():
+        ledger.apply(event)
+        if isinstance(event, OrderFilled):
+            fills.append(event)
+    with engine.connect() as conn:
+        archived = {row.seq for row in conn.execute(select(t.fills_archive.c.seq))}
+    return ledger, [e for e in fills if e.seq not in archived]
+
+
+def expected(engine: Engine) -> Projection:
+    """Return the projections as the journal says they must be."""
+    ledger, fills = fold(engine)
+    with engine.connect() as conn:
+        archived = {row.id for row in conn.execute(select(t.orders_archive.c.id))}
+    last = ledger.last_seq
+    proj = Projection()
+    proj.add(t.accounts, (account_row(a, last) for a in ledger.accounts.values()))
+    proj.add(t.balances, (b for a in ledger.accounts.values() for b in balance_rows(a)))
+    proj.add(t.orders, (order_row(o, last) for o in ledger.order_list if o.id not in archived))
+    proj.add(t.positions, (position_row(p) for p in ledger.positions.values()))
+    proj.add(t.fills, (fill_row(e) for e in fills))
+    return proj
+
+
+def stored(engine: Engine) -> Projection:
+    """Return the projections as they are in the database."""
+    proj = Projection()
+    with engine.connect() as conn:
+        for table in PROJECTED:
+            proj.add(table, (tuple(r) for r in conn.execute(select(table))))
+    return proj
+
+
+def differences(want: Projection, have: Projection, limit: int = 50) -> list[str]:
+    """Return readable differences between two projections (at most ``limit``, then a count)."""
+    found: list[str] = []
+    for table in PROJECTED:
+        w, h = want.tables.get(table.name, {}), have.tables.get(table.name, {})
+        for key in sorted(w.keys() | h.keys(), key=str):
+            if key not in h:
+                found.append(f"{table.name} {_key(key)}: missing (the journal has it)")
+            elif key not in w:
+                found.append(f"{table.name} {_key(key)}: stored but not in the journal")
+            else:
+                for column, value in w[key].items():
+                    if column not in IGNORED and h[key][column] != value:
+                        found.append(f"{table.name} {_key(key)}: {column} is {h[key][column]!r}, "
+                                     f"journal says {value!r}")
+    if len(found) > limit:
+        return [*found[:limit], f"... and {len(found) - limit} more"]
+    return found
+
+
+def _key(key: Key) -> str:
+    return "/".join(str(k) for k in key)
+
+
+def rebuild(engine: Engine, write: bool = True) -> list[str]:
+    """Compare the stored projections with the journal's fold; rewrite them unless ``write`` is False.
+
+    Return the differences found before rewriting. Stop the server first: its writes would race.
+    """
+    want = expected(engine)
+    found = differences(want, stored(engine))
+    if write and found:
+        with engine.begin() as conn:
+            _rewrite(conn, want)
+    return found
+
+
+def _rewrite(conn: Connection, want: Projection) -> None:
+    for table in reversed(PROJECTED):  # children first, for the foreign keys
+        conn.execute(delete(table))
+    for table in PROJECTED:
+        rows = list(want.tables.get(table.name, {}).values())
+        if rows:
+            conn.execute(table.insert(), rows)

@@ -1,0 +1,35 @@
+"""Concentration: one symbol's gross exposure as a share of account equity."""
+
+from decimal import Decimal
+
+from ordergate.domain.events import Denial
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+
+HUNDRED = Decimal(100)
+
+
+class ConcentrationRule:
+    """Deny an order that could make one symbol more than max_concentration_pct percent of equity.
+
+    Equity is the account's cash in the symbol's currency plus its positions there at their marks.
+    """
+
+    name = "max_concentration_pct"
+
+    def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
+        """Return a denial when the symbol's reachable exposure is above the share of equity allowed."""
+        limit = ctx.limits.max_concentration_pct
+        if limit is None or not ctx.grows:
+            return None
+        if ctx.mark is None:
+            return ctx.unpriced(self.name, "exposure")
+        exposure = ctx.potential_after * ctx.mark
+        equity = ctx.balance.cash + ctx.totals.value
+        if equity <= 0:
+            return Denial(rule=self.name, message=f"account equity in {ctx.instrument.currency} is {fmt(equity)}: "
+                          "no room for any concentration", limit=fmt(limit), actual=None)
+        if exposure * HUNDRED <= limit * equity:  # no division on the passing path
+            return None
+        share = exposure * HUNDRED / equity
+        return Denial(rule=self.name, message=f"{order.symbol} would be {share:.2f}% of equity, above "
+                      f"max_concentration_pct {fmt(limit)}", limit=fmt(limit), actual=f"{share:.4f}")

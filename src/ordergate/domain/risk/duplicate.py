@@ -1,0 +1,25 @@
+"""Duplicate orders: the same account, symbol, side, quantity and prices again within a few seconds."""
+
+from ordergate.domain.events import Denial
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+
+
+class DuplicateOrderRule:
+    """Deny a new order identical to one accepted less than duplicate_window_seconds ago."""
+
+    name = "duplicate_window_seconds"
+
+    def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
+        """Return a denial when an identical order was accepted inside the window."""
+        window = ctx.limits.duplicate_window_seconds
+        if window is None or ctx.replacing is not None:
+            return None
+        seen = ctx.usage.recent.get((order.symbol, order.side, order.qty, order.limit_price, order.stop_price))
+        if seen is None:
+            return None
+        age = ctx.now_ts - seen
+        if age >= window:
+            return None
+        return Denial(rule=self.name, message=f"an identical {order.side} of {fmt(order.qty)} {order.symbol} was "
+                      f"accepted {age:.3f}s ago, inside duplicate_window_seconds {fmt(window)}",
+                      limit=fmt(window), actual=f"{age:.3f}")

@@ -1,0 +1,150 @@
+"""The risk engine: fill a context for an order, run every rule, collect the denials.
+
+No I/O and no clock: the caller passes the reference price, whether it is stale, and the time. All
+state comes from memory (the ledger and the usage folded from its events), so a check is O(1).
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from ordergate.domain.enums import OrderType, Side, TradingState
+from ordergate.domain.events import Denial
+from ordergate.domain.instruments import Instrument
+from ordergate.domain.ledger import Ledger
+from ordergate.domain.order import Order
+from ordergate.domain.risk.buying_power import BuyingPowerRule
+from ordergate.domain.risk.concentration import ConcentrationRule
+from ordergate.domain.risk.context import RiskContext, RiskOrder, Rule
+from ordergate.domain.risk.daily_limits import DailyLimitsRule
+from ordergate.domain.risk.daily_loss import DailyLossRule
+from ordergate.domain.risk.duplicate import DuplicateOrderRule
+from ordergate.domain.risk.exposure import ExposureRule
+from ordergate.domain.risk.limits import LimitBook
+from ordergate.domain.risk.open_orders import MaxOpenOrdersRule
+from ordergate.domain.risk.order_notional import MaxOrderNotionalRule
+from ordergate.domain.risk.order_qty import MaxOrderQtyRule
+from ordergate.domain.risk.order_rate import OrderRateRule
+from ordergate.domain.risk.position_limit import MaxPositionRule
+from ordergate.domain.risk.price_collar import PriceCollarRule
+from ordergate.domain.risk.restricted import RestrictedListRule
+from ordergate.domain.risk.self_match import SelfMatchRule
+from ordergate.domain.risk.trading_state import TradingStateRule
+from ordergate.domain.risk.usage import RiskUsage
+
+ZERO = Decimal(0)
+# enum members as module constants: a class attribute lookup on an Enum costs ~45 ns, per order
+ACTIVE, BUY, MARKET = TradingState.ACTIVE, Side.BUY, OrderType.MARKET
+
+
+def default_rules() -> list[Rule]:
+    """Return every rule, cheapest and most decisive first."""
+    return [
+        TradingStateRule(), RestrictedListRule(), MaxOrderQtyRule(), PriceCollarRule(), MaxOrderNotionalRule(),
+        DuplicateOrderRule(), OrderRateRule(), MaxOpenOrdersRule(), MaxPositionRule(), ConcentrationRule(),
+        ExposureRule(), BuyingPowerRule(), DailyLimitsRule(), DailyLossRule(), SelfMatchRule(),
+    ]
+
+
+class RiskEngine:
+    """Run the pre-trade rules against an order, from in-memory state only."""
+
+    def __init__(
+        self, ledger: Ledger, limits: LimitBook, usage: RiskUsage, rules: Sequence[Rule] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.limits = limits
+        self.usage = usage
+        self.rules: list[Rule] = list(rules) if rules is not None else default_rules()
+
+    @property
+    def rules(self) -> list[Rule]:
+        """Return the rules run on every order, in order."""
+        return self._rules
+
+    @rules.setter
+    def rules(self, rules: list[Rule]) -> None:
+        self._rules = rules
+        self._checks = [rule.check for rule in rules]  # bound once: this loop runs for every order
+
+    def evaluate(
+        self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
+        replacing: Order | None = None,
+    ) -> list[Denial]:
+        """Return every denial of the order (empty when it may go ahead)."""
+        ctx = self.context(order, instrument, reference, stale, now, replacing)
+        return self.check(order, ctx)
+
+    def check(self, order: RiskOrder, ctx: RiskContext) -> list[Denial]:
+        """Run every rule on a filled context; return the denials."""
+        denials = []
+        for check in self._checks:
+            denial = check(order, ctx)
+            if denial is not None:
+                denials.append(denial)
+        return denials
+
+    def context(
+        self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
+        replacing: Order | None = None,
+    ) -> RiskContext:
+        """Return the context the rules see for this order (``replacing``: the order a replace changes)."""
+        # dict lookups first, the creating calls only on a miss: this runs for every order
+        account, currency, usage_book = order.account, instrument.currency, self.usage
+        usage = usage_book.accounts.get(account) or usage_book.account(account)
+        now_ts = now.timestamp()
+        if now_ts >= usage.day_end:
+            usage.roll(now, now_ts, usage_book.day)
+        sym = usage.symbols.get(order.symbol) or usage.symbol(order.symbol, currency)
+        if reference is not None and reference != sym.mark:
+            usage_book.revalue(usage, sym, reference)
+        ctx = RiskContext()
+        ctx.limits = self.limits.effective(account)
+        ctx.account = self.ledger.accounts[account]
+        # no state set anywhere is the common case: skip the ledger's firm/account comparison
+        ctx.state = self.ledger.trading_state(account) if self.ledger.trading_states else ACTIVE
+        ctx.instrument, ctx.usage, ctx.sym, ctx.totals = instrument, usage, sym, usage.totals[currency]
+        ctx.balance = ctx.account.balances.get(currency) or ctx.account.balance(currency)
+        ctx.reference, ctx.stale, ctx.now, ctx.now_ts, ctx.replacing = reference, stale, now, now_ts, replacing
+        buying, selling, qty = sym.buy_working, sym.sell_working, order.qty
+        ctx.working_qty, ctx.working_notional, ctx.reserved = usage.working_qty, ctx.totals.working_notional, ZERO
+        if replacing is not None:
+            buying, selling = self._without(ctx, replacing, buying, selling)
+            qty = max(order.qty - replacing.filled_qty, ZERO)
+        price = order.limit_price or order.stop_price
+        if price is None and order.type is MARKET and not stale:
+            price = reference
+        ctx.price, ctx.qty = price, qty
+        ctx.mark = reference if reference is not None else price
+        ctx.notional = None if price is None else order.qty * price
+        ctx.added_notional = None if price is None else qty * price
+        ctx.buy_working, ctx.sell_working = buying, selling
+        position = sym.position
+        long_reach, short_reach = abs(position + buying), abs(position - selling)
+        ctx.potential_before = long_reach if long_reach > short_reach else short_reach
+        if order.side is BUY:
+            long_reach = abs(position + buying + qty)
+            ctx.net_after = position + buying + qty - selling
+            ctx.reduces = position < 0 and position + buying + qty <= 0
+        else:
+            short_reach = abs(position - selling - qty)
+            ctx.net_after = position + buying - selling - qty
+            ctx.reduces = position > 0 and position - selling - qty >= 0
+        ctx.potential_after = long_reach if long_reach > short_reach else short_reach
+        return ctx
+
+    def _without(
+        self, ctx: RiskContext, order: Order, buying: Decimal, selling: Decimal,
+    ) -> tuple[Decimal, Decimal]:
+        """Take a replaced order's current share out of the working figures; return the working quantities."""
+        share = self.usage.share(order.id)
+        if share is not None:
+            if share.side is BUY:
+                buying -= share.leaves
+            else:
+                selling -= share.leaves
+            ctx.working_qty -= share.leaves
+            ctx.working_notional -= share.notional
+        held = ctx.account.reservations.get(order.id)
+        ctx.reserved = held.amount if held is not None else ZERO
+        return buying, selling

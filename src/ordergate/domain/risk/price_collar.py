@@ -1,0 +1,59 @@
+"""Price collar (fat finger): a limit or stop price too far from the reference price; a market order
+with no fresh reference price."""
+
+from decimal import Decimal
+
+from ordergate.domain.enums import OrderType
+from ordergate.domain.events import Denial
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+
+HUNDRED = Decimal(100)
+
+
+class PriceCollarRule:
+    """Deny prices more than price_collar_pct percent or price_collar_ticks ticks from the reference."""
+
+    name = "price_collar_pct"
+
+    def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
+        """Return a denial for the first price outside the collar, or a market order with no usable reference."""
+        pct, ticks = ctx.limits.price_collar_pct, ctx.limits.price_collar_ticks
+        if pct is None and ticks is None:
+            return None
+        rule = self.name if pct is not None else "price_collar_ticks"
+        reference = ctx.reference
+        if reference is None or ctx.stale or reference <= 0:
+            if order.type is OrderType.MARKET or order.limit_price is not None or order.stop_price is not None:
+                why = "is stale" if ctx.stale and reference is not None else "is not known"
+                return Denial(rule=rule, message=f"the reference price of {order.symbol} {why}: "
+                              f"cannot check the order against the price collar", limit=None, actual=None)
+            return None
+        denial = None
+        limit_price, stop_price = order.limit_price, order.stop_price
+        if limit_price is not None:
+            distance = abs(limit_price - reference)
+            # the common case, inside both bands, costs two multiplications and no call
+            if (pct is not None and distance * HUNDRED > pct * reference) or (
+                    ticks is not None and distance > ticks * ctx.instrument.tick_size):
+                denial = self._outside("limit_price", limit_price, reference, ctx, pct, ticks)
+        if denial is None and stop_price is not None:
+            denial = self._outside("stop_price", stop_price, reference, ctx, pct, ticks)
+        return denial
+
+    def _outside(self, field: str, price: Decimal, reference: Decimal, ctx: RiskContext,
+                 pct: Decimal | None, ticks: int | None) -> Denial | None:
+        distance = abs(price - reference)
+        # compare by multiplying: a Decimal division costs more than the rest of the check
+        if pct is not None and distance * HUNDRED > pct * reference:
+            away = distance * HUNDRED / reference
+            if away > pct:
+                return Denial(rule="price_collar_pct", message=f"{field} {fmt(price)} is {away:.2f}% from the "
+                              f"reference price {fmt(reference)}, above price_collar_pct {fmt(pct)}",
+                              limit=fmt(pct), actual=f"{away:.4f}")
+        if ticks is not None and distance > ticks * ctx.instrument.tick_size:
+            away_ticks = distance / ctx.instrument.tick_size
+            if away_ticks > ticks:
+                return Denial(rule="price_collar_ticks", message=f"{field} {fmt(price)} is {fmt(away_ticks)} ticks "
+                              f"from the reference price {fmt(reference)}, above price_collar_ticks {ticks}",
+                              limit=str(ticks), actual=fmt(away_ticks))
+        return None

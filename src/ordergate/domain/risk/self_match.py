@@ -1,0 +1,46 @@
+"""Self-match prevention: an order that would trade against the same account's resting order."""
+
+from decimal import Decimal
+
+from ordergate.domain.enums import OrderType, Side
+from ordergate.domain.events import Denial
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+
+NOT_LIVE = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
+BUY = Side.BUY
+
+
+def crossing_price(order: RiskOrder, ctx: RiskContext) -> Decimal | None:
+    """Return the best price of the account's own resting orders the order would cross, or None."""
+    if order.type in NOT_LIVE:
+        return None  # not live until triggered; checked again if it is replaced
+    buy = order.side is BUY
+    best = ctx.sym.best_resting_sell if buy else ctx.sym.best_resting_buy
+    if best is None:
+        return None
+    limit = order.limit_price
+    if limit is None:
+        return best
+    crosses = best <= limit if buy else best >= limit
+    return best if crosses else None
+
+
+class SelfMatchRule:
+    """With self_match "deny", deny an order that would cross the account's own resting order.
+
+    With "cancel_resting" the order passes and the gate cancels the resting orders it would cross first.
+    """
+
+    name = "self_match"
+
+    def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
+        """Return a denial when the order would cross the account's own resting order."""
+        if ctx.limits.self_match != "deny":
+            return None
+        best = crossing_price(order, ctx)
+        if best is None:
+            return None
+        price = "market" if order.limit_price is None else fmt(order.limit_price)
+        return Denial(rule=self.name, message=f"{order.side} at {price} would trade against this account's own "
+                      f"resting {order.side.opposite} at {fmt(best)} in {order.symbol}",
+                      limit="no self-match", actual=fmt(best))

@@ -1,0 +1,314 @@
+"""Risk usage: what each account has used of its limits, kept up to date from ledger events.
+
+Everything here is a fold of events (``on_event`` is a ledger subscriber), so replaying the journal at
+start rebuilds daily counters, open exposure, rate buckets and duplicate memory: a restart resets
+nothing. Each event changes O(1) numbers, so a risk check never scans orders or positions.
+
+Exposure is valued at each symbol's mark: the latest reference price the risk engine saw for it (each
+check re-marks the symbol it checks), else the last fill or order price. Other symbols keep the mark
+they had when last touched; ``remark`` revalues a whole account.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sortedcontainers import SortedList
+
+from ordergate.domain.enums import OrderType, Side
+from ordergate.domain.events import (
+    Event,
+    OrderAccepted,
+    OrderDenied,
+    OrderFilled,
+    OrderPendingCancel,
+    OrderPendingReplace,
+    OrderSubmitted,
+    RiskLimitsChanged,
+)
+from ordergate.domain.ids import AccountId, OrderId, Symbol
+from ordergate.domain.ledger import Ledger
+from ordergate.domain.order import Order
+from ordergate.domain.risk.limits import LimitBook
+
+ZERO = Decimal(0)
+NO_CANCEL_THROTTLE = ("expiry", "kill-switch")  # cancels the system makes are not the trader's messages
+
+DuplicateKey = tuple[Symbol, Side, Decimal, Decimal | None, Decimal | None]
+
+
+class TradingDay:
+    """Where trading days end: midnight in one time zone."""
+
+    def __init__(self, timezone: str = "UTC") -> None:
+        self._tz = ZoneInfo(timezone)
+
+    def end_of(self, ts: datetime) -> datetime:
+        """Return the first instant of the day after the one ``ts`` falls in."""
+        local = ts.astimezone(self._tz)
+        # aware arithmetic with one tzinfo is wall-clock arithmetic: the next local midnight, DST or not
+        return local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
+class TokenBucket:
+    """A token bucket refilled at ``rate`` per second up to ``rate`` tokens (one second of burst).
+
+    Times are POSIX seconds (floats): this is read on every order, and datetime arithmetic is slow.
+    """
+
+    __slots__ = ("last", "tokens")
+
+    def __init__(self) -> None:
+        self.tokens: float | None = None  # None: full (never used, or no rate in force)
+        self.last = 0.0
+
+    def available(self, rate: int, now: float) -> float:
+        """Return the tokens in the bucket at ``now``."""
+        if self.tokens is None:
+            return float(rate)
+        return min(float(rate), self.tokens + max(now - self.last, 0.0) * rate)
+
+    def take(self, rate: int | None, now: float) -> None:
+        """Spend one token at ``now`` (with no rate in force the bucket stays full)."""
+        self.tokens = None if rate is None else self.available(rate, now) - 1
+        self.last = now
+
+
+class CurrencyTotals:
+    """An account's sums in one currency: exposure, position value, margin, working and traded notional."""
+
+    __slots__ = ("gross", "margin", "net", "realized_today", "traded_notional", "value", "working_notional")
+
+    def __init__(self) -> None:
+        self.gross = self.net = self.value = self.margin = ZERO
+        self.working_notional = self.traded_notional = self.realized_today = ZERO
+
+
+class SymbolUsage:
+    """One account's standing in one symbol: position, working quantities, resting prices, exposure."""
+
+    __slots__ = ("best_resting_buy", "best_resting_sell", "buy_working", "currency", "gross", "margin",
+                 "margin_rate", "mark", "net", "open_orders", "position", "realized_seen", "resting_buys",
+                 "resting_sells", "sell_working", "symbol", "value")
+
+    def __init__(self, symbol: Symbol, currency: str) -> None:
+        self.symbol = symbol
+        self.currency = currency
+        self.position = self.buy_working = self.sell_working = ZERO
+        self.open_orders = 0
+        self.mark: Decimal | None = None
+        self.gross = self.net = self.value = self.margin = self.realized_seen = ZERO
+        self.resting_buys: SortedList = SortedList()  # limit prices of this account's resting orders
+        self.resting_sells: SortedList = SortedList()
+        self.margin_rate: Decimal | None = None  # cached from the limits; reset when they change
+        self.best_resting_buy: Decimal | None = None  # highest resting buy, kept beside the list: read per order
+        self.best_resting_sell: Decimal | None = None
+
+
+class AccountUsage:
+    """One account's usage of its limits: daily counters, open orders, symbols, rate buckets."""
+
+    __slots__ = ("account", "cancels", "day_end", "denials", "modifies", "open_orders", "orders_today",
+                 "recent", "submits", "symbols", "totals", "trades_today", "volume_today", "watch_hits",
+                 "working_qty")
+
+    def __init__(self, account: AccountId) -> None:
+        self.account = account
+        self.day_end = float("-inf")  # POSIX seconds at which the current trading day ends
+        self.orders_today = self.trades_today = 0
+        self.volume_today = ZERO
+        self.open_orders = 0
+        self.working_qty = ZERO
+        self.symbols: dict[Symbol, SymbolUsage] = {}
+        self.totals: dict[str, CurrencyTotals] = {}
+        self.submits, self.modifies, self.cancels = TokenBucket(), TokenBucket(), TokenBucket()
+        self.recent: dict[DuplicateKey, float] = {}  # POSIX seconds each distinct order was last accepted
+        self.denials: Counter[str] = Counter()
+        self.watch_hits = 0
+
+    def symbol(self, symbol: Symbol, currency: str) -> SymbolUsage:
+        """Return the usage of one symbol, creating it on first use."""
+        usage = self.symbols.get(symbol)
+        if usage is None:
+            usage = self.symbols[symbol] = SymbolUsage(symbol, currency)
+            if currency not in self.totals:
+                self.totals[currency] = CurrencyTotals()
+        return usage
+
+    def roll(self, now: datetime, now_ts: float, day: TradingDay) -> None:
+        """Start a new trading day's counters when ``now`` (``now_ts`` in POSIX seconds) is past the day's end."""
+        if now_ts < self.day_end:
+            return
+        self.day_end = day.end_of(now).timestamp()
+        self.orders_today = self.trades_today = 0
+        self.volume_today = ZERO
+        for totals in self.totals.values():
+            totals.traded_notional = totals.realized_today = ZERO
+        self.recent.clear()  # duplicate windows are seconds long; a day boundary forgets them safely
+
+
+class Share:
+    """What one open order adds to its account's usage (so it can be taken back exactly)."""
+
+    __slots__ = ("leaves", "notional", "resting", "side", "symbol")
+
+    def __init__(self, symbol: SymbolUsage, side: Side, leaves: Decimal, price: Decimal,
+                 resting: Decimal | None) -> None:
+        self.symbol, self.side, self.leaves, self.resting = symbol, side, leaves, resting
+        self.notional = leaves * price
+
+
+class RiskUsage:
+    """Every account's risk usage, folded from ledger events."""
+
+    def __init__(self, ledger: Ledger, limits: LimitBook, day: TradingDay | None = None) -> None:
+        self._ledger = ledger
+        self._limits = limits
+        self.day = day or TradingDay()
+        self.accounts: dict[AccountId, AccountUsage] = {}
+        self._shares: dict[OrderId, Share] = {}
+        ledger.subscribe(self.on_event)
+
+    def account(self, account: AccountId) -> AccountUsage:
+        """Return an account's usage, creating it on first use."""
+        usage = self.accounts.get(account)
+        if usage is None:
+            usage = self.accounts[account] = AccountUsage(account)
+        return usage
+
+    def share(self, order_id: OrderId) -> Share | None:
+        """Return what an open order adds to its account's usage (None once it is done)."""
+        return self._shares.get(order_id)
+
+    def on_event(self, event: Event, order: Order | None) -> None:
+        """Fold one applied event into the usage (the ledger calls this after every event)."""
+        if order is None:
+            if isinstance(event, RiskLimitsChanged):
+                self._limits.apply(event)
+                self.remark_all(lambda symbol: None)  # margin rates may have changed
+            return
+        usage = self.account(order.account)
+        ts = event.ts.timestamp()
+        usage.roll(event.ts, ts, self.day)
+        if isinstance(event, OrderDenied):
+            for denial in event.reasons:
+                usage.denials[denial.rule] += 1
+            return
+        if isinstance(event, OrderSubmitted):
+            self._submitted(usage, event, ts)
+        elif isinstance(event, OrderFilled):
+            self._filled(usage, event)
+        elif isinstance(event, OrderPendingReplace):
+            usage.modifies.take(self._limits.effective(order.account).max_modifies_per_second, ts)
+        elif isinstance(event, OrderPendingCancel):
+            if not event.caused_by.startswith(NO_CANCEL_THROTTLE):
+                usage.cancels.take(self._limits.effective(order.account).max_cancels_per_second, ts)
+            return  # still working on the same terms until the venue confirms
+        elif isinstance(event, OrderAccepted):
+            return  # an ack changes nothing risk counts
+        self._reshare(usage, order)
+
+    def _submitted(self, usage: AccountUsage, e: OrderSubmitted, ts: float) -> None:
+        usage.orders_today += 1
+        usage.submits.take(self._limits.effective(e.account).max_orders_per_second, ts)
+        usage.recent[(e.symbol, e.side, e.qty, e.limit_price, e.stop_price)] = ts
+        if "watch_list" in e.flags:
+            usage.watch_hits += 1
+
+    def _filled(self, usage: AccountUsage, e: OrderFilled) -> None:
+        sym = usage.symbol(e.symbol, e.currency)
+        totals = usage.totals[e.currency]
+        position = self._ledger.positions[(e.account, e.symbol)]
+        usage.trades_today += 1
+        usage.volume_today += e.qty
+        totals.traded_notional += e.qty * e.price
+        totals.realized_today += position.realized_pnl - sym.realized_seen - e.commission
+        sym.realized_seen = position.realized_pnl
+        sym.position = position.qty
+        if sym.mark is None:
+            sym.mark = e.price
+
+    def _reshare(self, usage: AccountUsage, order: Order) -> None:
+        """Take back what the order added to usage, and add what it adds now (nothing once it is done)."""
+        old = self._shares.pop(order.id, None)
+        if old is not None:
+            self._apply_share(usage, old, -1)
+        sym = usage.symbol(order.symbol, order.currency)
+        if order.is_open:
+            share = self._share_of(order, sym)
+            self._shares[order.id] = share
+            self._apply_share(usage, share, 1)
+        self.revalue(usage, sym)
+
+    def _share_of(self, order: Order, sym: SymbolUsage) -> Share:
+        qty, limit, stop = order.qty, order.limit_price, order.stop_price
+        pending = order.pending_replace
+        if pending is not None:  # until the venue answers, either terms may be live: count the larger
+            qty = max(qty, pending.qty)
+            limit = pending.limit_price if pending.limit_price is not None else limit
+            stop = pending.stop_price if pending.stop_price is not None else stop
+        price = limit or stop or order.arrival_price or sym.mark or ZERO
+        if sym.mark is None and price:
+            sym.mark = price
+        rests = order.type is OrderType.LIMIT or (order.type is OrderType.STOP_LIMIT and order.triggered)
+        return Share(sym, order.side, qty - order.filled_qty, price, limit if rests else None)
+
+    @staticmethod
+    def _apply_share(usage: AccountUsage, share: Share, sign: int) -> None:
+        sym = share.symbol
+        sym.open_orders += sign
+        usage.open_orders += sign
+        usage.totals[sym.currency].working_notional += sign * share.notional
+        usage.working_qty += sign * share.leaves
+        buy = share.side is Side.BUY
+        if buy:
+            sym.buy_working += sign * share.leaves
+        else:
+            sym.sell_working += sign * share.leaves
+        if share.resting is not None:
+            resting = sym.resting_buys if buy else sym.resting_sells
+            if sign > 0:
+                resting.add(share.resting)
+            else:
+                resting.remove(share.resting)
+            if buy:
+                sym.best_resting_buy = resting[-1] if resting else None
+            else:
+                sym.best_resting_sell = resting[0] if resting else None
+
+    def revalue(self, usage: AccountUsage, sym: SymbolUsage, mark: Decimal | None = None) -> None:
+        """Recompute one symbol's exposure (at ``mark`` when given) and move the account totals by the change."""
+        if mark is not None:
+            sym.mark = mark
+        price = sym.mark or ZERO
+        gross = potential(sym.position, sym.buy_working, sym.sell_working) * price
+        net = (sym.position + sym.buy_working - sym.sell_working) * price
+        value = sym.position * price
+        if sym.margin_rate is None:
+            sym.margin_rate = self._limits.effective(usage.account).margin_rate(sym.symbol)
+        margin = gross * sym.margin_rate
+        totals = usage.totals[sym.currency]
+        totals.gross += gross - sym.gross
+        totals.net += net - sym.net
+        totals.value += value - sym.value
+        totals.margin += margin - sym.margin
+        sym.gross, sym.net, sym.value, sym.margin = gross, net, value, margin
+
+    def remark(self, usage: AccountUsage, price_of: Callable[[Symbol], Decimal | None]) -> None:
+        """Revalue every symbol of an account at fresh prices (None keeps a symbol's mark)."""
+        for sym in usage.symbols.values():
+            sym.margin_rate = None  # limits may have changed: look the rate up again
+            self.revalue(usage, sym, price_of(sym.symbol))
+
+    def remark_all(self, price_of: Callable[[Symbol], Decimal | None]) -> None:
+        """Revalue every account (after a margin rate change, or for a report)."""
+        for usage in self.accounts.values():
+            self.remark(usage, price_of)
+
+
+def potential(position: Decimal, buying: Decimal, selling: Decimal) -> Decimal:
+    """Return the largest absolute position reachable if the working orders on either side all fill."""
+    return max(abs(position + buying), abs(position - selling))
+

@@ -1,0 +1,103 @@
+"""Pre-trade risk: limits per account and firm-wide, usage metrics, the kill switch and resume."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from ordergate.domain import commands as cmds
+from ordergate.domain.ids import AccountId
+from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.serialize import JsonResponse
+from ordergate.service.kill_switch import KillSwitchResult
+
+router = APIRouter(prefix="/api/v1", tags=["risk"])
+
+_LIMITS_DOC = ("Any subset of the limits (see GET for every name); only those change. null switches a limit off. "
+               "An unknown name or a bad value is a 422 naming it.")
+
+
+class KillSwitchRequest(BaseModel):
+    """Halt an account (null: every account), cancel its working orders, optionally flatten positions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: str | None = Field(None, min_length=1, max_length=64, description="account id, or null for all")
+    reason: str = Field(min_length=1, max_length=500, description="why: kept in the audit trail")
+    flatten: bool = Field(False, description="also close every position with market orders")
+
+
+class ResumeRequest(BaseModel):
+    """Set an account (null: the firm) back to active."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: str | None = Field(None, min_length=1, max_length=64)
+    reason: str = Field("resumed", min_length=1, max_length=500)
+
+
+@router.get("/risk/limits/default")
+async def get_default_limits(container: ContainerDep, who: Principal) -> Response:
+    """Return the firm's default limits (null = off)."""
+    return JsonResponse(container.engine.risk.limits_view(None))
+
+
+@router.put("/risk/limits/default", responses={422: {"description": "unknown limit or bad value (named)"}})
+async def put_default_limits(
+    container: ContainerDep, who: Principal, body: Annotated[dict[str, Any], Body(description=_LIMITS_DOC)],
+) -> Response:
+    """Change some of the firm's default limits; journaled with who, when, old and new values."""
+    view = await container.loop.execute(cmds.SetRiskLimits(account=None, changes=body, requested_by=who))
+    return JsonResponse(view)
+
+
+@router.get("/risk/limits/{account}", responses={404: {"description": "unknown account"}})
+async def get_account_limits(account: str, container: ContainerDep, who: Principal) -> Response:
+    """Return the limits in force for an account and which of them it overrides."""
+    container.views.account(AccountId(account))
+    return JsonResponse(container.engine.risk.limits_view(AccountId(account)))
+
+
+@router.put("/risk/limits/{account}", responses={404: {}, 422: {"description": "unknown limit or bad value"}})
+async def put_account_limits(
+    account: str, container: ContainerDep, who: Principal,
+    body: Annotated[dict[str, Any], Body(description=_LIMITS_DOC)],
+) -> Response:
+    """Override some limits for one account; journaled with who, when, old and new values."""
+    view = await container.loop.execute(cmds.SetRiskLimits(account=AccountId(account), changes=body,
+                                                           requested_by=who))
+    return JsonResponse(view)
+
+
+@router.get("/orders/risk/metrics")
+async def risk_metrics(container: ContainerDep, who: Principal) -> Response:
+    """Return each account's usage of its limits, denials by rule and trading states."""
+    return JsonResponse(container.engine.risk.metrics())
+
+
+@router.post("/risk/kill-switch", responses={404: {"description": "unknown account"}})
+async def kill_switch(body: KillSwitchRequest, container: ContainerDep, who: Principal) -> Response:
+    """Halt trading, cancel every working order in scope and optionally flatten; answers what was done."""
+    result: KillSwitchResult = await container.loop.execute(cmds.EngageKillSwitch(
+        account=AccountId(body.account) if body.account else None, reason=body.reason, flatten=body.flatten,
+        requested_by=who,
+    ))
+    return JsonResponse(_result(result, body.reason, who))
+
+
+@router.post("/risk/resume", responses={404: {"description": "unknown account"}})
+async def resume(container: ContainerDep, who: Principal, body: ResumeRequest | None = None) -> Response:
+    """Set an account (or the firm) back to active trading."""
+    body = body or ResumeRequest()
+    result: KillSwitchResult = await container.loop.execute(cmds.ResumeTrading(
+        account=AccountId(body.account) if body.account else None, reason=body.reason, requested_by=who,
+    ))
+    return JsonResponse(_result(result, body.reason, who))
+
+
+def _result(result: KillSwitchResult, reason: str, who: str) -> dict[str, Any]:
+    return {
+        "account": result.account, "trading_state": result.state.value, "canceled": result.canceled,
+        "flatten_orders": result.flatten_orders, "reason": reason, "by": who,
+    }

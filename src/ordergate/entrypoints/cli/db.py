@@ -1,0 +1,125 @@
+"""``ordergate db upgrade|rebuild|check|archive``: operate the database with the server's own settings."""
+
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from ordergate.config import Settings
+
+app = typer.Typer(help="Database: migrations, rebuild and checks of the projections, retention.",
+                  no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option(help="data directory [env ORDERGATE_DATA_DIR]")]
+DatabaseUrl = Annotated[str | None, typer.Option(help="database URL [env ORDERGATE_DATABASE_URL]")]
+
+
+def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
+    """Return the same Settings ``serve`` would use, with these flags on top."""
+    flags = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v is not None}
+    try:
+        return Settings(**flags)  # type: ignore[arg-type]
+    except ValidationError as e:
+        for problem in e.errors():
+            err.print(f"[red]bad setting {'.'.join(str(p) for p in problem['loc'])}:[/] {problem['msg']}")
+        raise typer.Exit(2) from e
+
+
+def _url(settings: Settings) -> str:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings.resolved_database_url()
+
+
+def _engine(settings: Settings) -> Any:
+    from ordergate.adapters.store.database import make_engine
+    from ordergate.adapters.store.migrate import current_revision, head_revision
+
+    url = _url(settings)
+    if current_revision(url) != head_revision(url):
+        err.print("[red]the database schema is not up to date:[/] run `ordergate db upgrade` first")
+        raise typer.Exit(2)
+    return make_engine(url)
+
+
+@app.command()
+def upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Create or migrate the schema to the newest version (serve does this at start unless told not to)."""
+    from ordergate.adapters.store.migrate import current_revision, upgrade_to_head
+
+    url = _url(_settings(data_dir, database_url))
+    upgrade_to_head(url)
+    out.print(f"database at revision {current_revision(url)}")
+
+
+@app.command()
+def rebuild(
+    data_dir: DataDir = None, database_url: DatabaseUrl = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="report differences, change nothing")] = False,
+) -> None:
+    """Rebuild orders, fills, positions and accounts from the journal, reporting what differed.
+
+    Stop the server first: it writes the same tables.
+    """
+    from ordergate.adapters.store.rebuild import rebuild as run_rebuild
+
+    engine = _engine(_settings(data_dir, database_url))
+    try:
+        found = run_rebuild(engine, write=not dry_run)
+    finally:
+        engine.dispose()
+    for line in found:
+        out.print(f"  {line}", markup=False)
+    verb = "found (nothing changed: --dry-run)" if dry_run else "found and repaired"
+    out.print(f"{len(found)} difference(s) {verb}" if found else "projections match the journal")
+
+
+@app.command()
+def check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Verify invariants (positions and cash = fills, no overfill, projections = journal); exit 1 if broken."""
+    from ordergate.adapters.store.check import check as run_check
+
+    engine = _engine(_settings(data_dir, database_url))
+    try:
+        problems = run_check(engine)
+    finally:
+        engine.dispose()
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s):[/]")
+        for line in problems:
+            err.print(f"  {line}", markup=False)
+        raise typer.Exit(1)
+    out.print("all invariants hold")
+
+
+def parse_before(value: str) -> datetime:
+    """Return the cut-off: a date (midnight UTC) or an ISO 8601 time (UTC unless it says otherwise)."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError as e:
+        raise typer.BadParameter(f"--before: expected a date like 2026-01-31 or an ISO 8601 time, got {value!r}") from e
+    if len(value.strip()) == 10:
+        moment = datetime.combine(moment.date(), time(0))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def archive(
+    before: Annotated[str, typer.Option(help="archive orders done before this date/time (UTC unless given)")],
+    data_dir: DataDir = None, database_url: DatabaseUrl = None,
+) -> None:
+    """Move closed orders done before DATE, with their events and fills, to the archive tables."""
+    from ordergate.adapters.store.archive import archive as run_archive
+
+    cutoff = parse_before(before)
+    engine = _engine(_settings(data_dir, database_url))
+    try:
+        moved = run_archive(engine, cutoff, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    out.print(f"archived {moved.orders} order(s), {moved.events} event(s), {moved.fills} fill(s) "
+              f"done before {cutoff.isoformat()}")

@@ -1,0 +1,129 @@
+"""``ordergate risk limits|set|metrics|kill|resume``: pre-trade limits and the kill switch."""
+
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.table import Table
+
+from ordergate.entrypoints.cli import render
+from ordergate.entrypoints.cli.client import err
+from ordergate.entrypoints.cli.options import Json, api_from
+
+app = typer.Typer(help="Pre-trade risk limits and the kill switch.", no_args_is_help=True)
+
+Account = Annotated[str, typer.Argument(help="account id, or 'default' for the firm's defaults")]
+
+
+@app.command("limits")
+def limits(ctx: typer.Context, account: Account = "default", as_json: Json = False) -> None:
+    """Show the limits in force (null/- = off) and which ones the account overrides."""
+    data = api_from(ctx).call("GET", f"/api/v1/risk/limits/{account}")
+    _show_limits(data, as_json)
+
+
+@app.command("set")
+def set_limits(
+    ctx: typer.Context, account: Account,
+    assignments: Annotated[list[str], typer.Argument(help="name=value pairs; value 'null' switches a limit off, "
+                                                     "lists are comma-separated, e.g. restricted_symbols=AAPL,TSLA")],
+    as_json: Json = False,
+) -> None:
+    """Change some limits of an account (or 'default'); the others keep their values."""
+    data = api_from(ctx).call("PUT", f"/api/v1/risk/limits/{account}", json=parse_assignments(assignments))
+    _show_limits(data, as_json)
+
+
+@app.command("metrics")
+def metrics(ctx: typer.Context, as_json: Json = False) -> None:
+    """Show each account's usage of its limits, denials by rule and trading state."""
+    data = api_from(ctx).call("GET", "/api/v1/orders/risk/metrics")
+    if as_json:
+        render.emit_json(data)
+        return
+    render.out.print(f"firm trading state: {data['firm_trading_state']}; denials by rule: "
+                     f"{data['denials_by_rule'] or 'none'}")
+    for account, m in data["accounts"].items():
+        table = Table(title=f"Account {account} ({m['trading_state']})")
+        for column in ("limit", "used", "max"):
+            table.add_column(column, justify="left" if column == "limit" else "right")
+        for name, usage in m["usage"].items():
+            table.add_row(name, str(usage["used"]), "-" if usage["limit"] is None else str(usage["limit"]))
+        render.out.print(table)
+
+
+@app.command("kill")
+def kill(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="why (kept in the audit trail)")],
+    account: Annotated[str | None, typer.Option(help="account to halt (default: every account)")] = None,
+    flatten: Annotated[bool, typer.Option("--flatten", help="also close positions with market orders")] = False,
+    as_json: Json = False,
+) -> None:
+    """Pull the kill switch: halt trading, cancel every working order, optionally flatten."""
+    data = api_from(ctx).call("POST", "/api/v1/risk/kill-switch",
+                              json={"account": account, "reason": reason, "flatten": flatten})
+    _show_switch(data, as_json)
+
+
+@app.command("resume")
+def resume(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="why trading resumes")] = "resumed",
+    account: Annotated[str | None, typer.Option(help="account to resume (default: the whole firm)")] = None,
+    as_json: Json = False,
+) -> None:
+    """Set an account (or the firm) back to active trading."""
+    data = api_from(ctx).call("POST", "/api/v1/risk/resume", json={"account": account, "reason": reason})
+    _show_switch(data, as_json)
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, Any]:
+    """Return limit changes from ``name=value`` words (JSON values allowed; 'null' switches off)."""
+    changes: dict[str, Any] = {}
+    for word in assignments:
+        name, sep, text = word.partition("=")
+        if not sep or not name:
+            err.print(f"[red]bad assignment {word!r}:[/] write name=value, e.g. max_order_qty=500")
+            raise typer.Exit(2)
+        changes[name.strip()] = _value(name.strip(), text.strip())
+    return changes
+
+
+def _value(name: str, text: str) -> Any:
+    if text in ("null", "none", "off", ""):
+        return None
+    if text in ("true", "false"):
+        return text == "true"
+    if name.endswith("_symbols"):
+        return [s for s in text.split(",") if s]
+    if text.startswith("{"):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            err.print(f"[red]{name}:[/] not valid JSON: {text}")
+            raise typer.Exit(2) from None
+    return text  # numbers go as strings: exact decimals, checked by the server
+
+
+def _show_limits(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        render.emit_json(data)
+        return
+    table = Table(title=f"Risk limits: {data['account']}")
+    table.add_column("limit")
+    table.add_column("value", justify="right")
+    table.add_column("source")
+    for name, value in data["limits"].items():
+        shown = "-" if value is None else ",".join(value) if isinstance(value, list) else str(value)
+        table.add_row(name, shown, "account" if name in data["overrides"] else "default")
+    render.out.print(table)
+
+
+def _show_switch(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        render.emit_json(data)
+        return
+    scope = data["account"] or "every account"
+    render.out.print(f"{scope}: trading {data['trading_state']} ({data['reason']}, by {data['by']}); "
+                     f"canceled {len(data['canceled'])} orders, {len(data['flatten_orders'])} flattening orders")

@@ -1,0 +1,182 @@
+"""The risk gate: what the engine's submit, replace and cancel paths call before anything reaches a venue.
+
+It owns the risk state (limits, usage folded from ledger events, the rule engine) and feeds it prices
+from the PriceSource port and time from the Clock port. Everything is in memory: no database round trip.
+"""
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ordergate.domain.commands import SetRiskLimits, SubmitOrder
+from ordergate.domain.enums import OrderStatus, OrderType, Side
+from ordergate.domain.events import Denial, RiskLimitsChanged
+from ordergate.domain.ids import AccountId, Symbol
+from ordergate.domain.instruments import Instrument
+from ordergate.domain.ledger import FIRM, Ledger
+from ordergate.domain.order import Order
+from ordergate.domain.risk.engine import RiskEngine
+from ordergate.domain.risk.limits import LimitBook, RiskLimits, limit_json, parse_limit_changes
+from ordergate.domain.risk.order_rate import rate_denial
+from ordergate.domain.risk.self_match import crossing_price
+from ordergate.domain.risk.usage import RiskUsage, TradingDay
+from ordergate.service.ports import Clock, PriceSource
+
+WATCH_FLAG = "watch_list"
+
+
+class RiskGate:
+    """Check orders, replaces and cancels against each account's limits; change limits through events."""
+
+    def __init__(
+        self, ledger: Ledger, instruments: Mapping[Symbol, Instrument], prices: PriceSource, clock: Clock,
+        defaults: RiskLimits | None = None, day: TradingDay | None = None,
+    ) -> None:
+        self._ledger = ledger
+        self._instruments = instruments
+        self._prices = prices
+        self._clock = clock
+        self.limits = LimitBook(defaults)
+        self.usage = RiskUsage(ledger, self.limits, day)
+        self.engine = RiskEngine(ledger, self.limits, self.usage)
+        self.refused: Counter[str] = Counter()  # replace and cancel denials (not journaled: nothing changed)
+
+    # -- checks ---------------------------------------------------------------------------------------
+
+    def check_submit(
+        self, cmd: SubmitOrder, instrument: Instrument, reference: Decimal | None, now: datetime | None = None,
+    ) -> list[Denial]:
+        """Return the denials for a new order (empty when it may go ahead); ``now`` saves a clock read."""
+        stale = reference is not None and self._prices.is_stale(cmd.symbol)
+        return self.engine.evaluate(cmd, instrument, reference, stale, now or self._clock.now())
+
+    def check_replace(
+        self, order: Order, qty: Decimal, limit_price: Decimal | None, stop_price: Decimal | None,
+    ) -> list[Denial]:
+        """Return the denials for changing a working order to these terms.
+
+        Only a replace that raises the quantity or moves a price is checked; one that only shrinks the
+        order (or changes its time in force) always passes, but every modify counts toward the throttle.
+        """
+        now = self._clock.now()
+        limits = self.limits.effective(order.account)
+        usage = self.usage.account(order.account)
+        denial = rate_denial("max_modifies_per_second", "modifies", usage.modifies,
+                             limits.max_modifies_per_second, now.timestamp())
+        if denial is not None:
+            return self._refuse([denial])
+        if qty <= order.qty and limit_price == order.limit_price and stop_price == order.stop_price:
+            return []
+        terms = SubmitOrder(account=order.account, symbol=order.symbol, side=order.side, type=order.type, qty=qty,
+                            limit_price=limit_price, stop_price=stop_price)
+        reference = self._prices.reference_price(order.symbol)
+        stale = reference is not None and self._prices.is_stale(order.symbol)
+        instrument = self._instruments[order.symbol]
+        return self._refuse(self.engine.evaluate(terms, instrument, reference, stale, now, replacing=order))
+
+    def check_cancel(self, order: Order) -> list[Denial]:
+        """Return the denial for a trader's cancel above max_cancels_per_second (system cancels never ask)."""
+        limits = self.limits.effective(order.account)
+        usage = self.usage.account(order.account)
+        denial = rate_denial("max_cancels_per_second", "cancels", usage.cancels, limits.max_cancels_per_second,
+                             self._clock.now().timestamp())
+        return self._refuse([denial] if denial is not None else [])
+
+    def flags(self, cmd: SubmitOrder) -> list[str]:
+        """Return flags to record on an allowed order: ``watch_list`` for a watched symbol."""
+        watch = self.limits.effective(cmd.account).watch_symbols
+        return [WATCH_FLAG] if watch is not None and cmd.symbol in watch else []
+
+    def self_match_victims(self, cmd: SubmitOrder) -> list[Order]:
+        """Return the account's resting orders a new order would cross, when they are to be canceled first."""
+        if self.limits.effective(cmd.account).self_match != "cancel_resting":
+            return []
+        instrument = self._instruments[cmd.symbol]
+        ctx = self.engine.context(cmd, instrument, None, False, self._clock.now())
+        if crossing_price(cmd, ctx) is None:
+            return []
+        return [o for o in self._ledger.open_orders.values() if _crossed_by(cmd, o)]
+
+    def _refuse(self, denials: list[Denial]) -> list[Denial]:
+        for denial in denials:
+            self.refused[denial.rule] += 1
+        return denials
+
+    # -- limits ---------------------------------------------------------------------------------------
+
+    def limits_change(self, cmd: SetRiskLimits, now: datetime) -> RiskLimitsChanged:
+        """Validate a limit change and return the event that records it (who, when, old and new values)."""
+        changes = parse_limit_changes(cmd.changes)
+        account = cmd.account or FIRM
+        current = self.limits.defaults if cmd.account is None else self.limits.effective(cmd.account)
+        old = {name: limit_json(getattr(current, name)) for name in changes}
+        new = {name: limit_json(value) for name, value in changes.items()}
+        return RiskLimitsChanged(ts=now, account=account, caused_by=cmd.requested_by, old=old, new=new)
+
+    def limits_view(self, account: AccountId | None) -> dict[str, Any]:
+        """Return the limits in force for an account (or the firm's defaults) and which it overrides."""
+        if account is None:
+            return {"account": "default", "limits": self.limits.defaults.to_json(), "overrides": []}
+        overrides = sorted(self.limits.overrides.get(account, {}))
+        return {"account": account, "limits": self.limits.effective(account).to_json(), "overrides": overrides}
+
+    # -- metrics --------------------------------------------------------------------------------------
+
+    def metrics(self) -> dict[str, Any]:
+        """Return each account's usage of its limits, denials by rule and trading state."""
+        self.usage.remark_all(self._prices.reference_price)
+        now = self._clock.now()
+        denials: Counter[str] = Counter(self.refused)
+        accounts = {}
+        for account in self._ledger.accounts:
+            usage = self.usage.account(account)
+            usage.roll(now, now.timestamp(), self.usage.day)
+            denials.update(usage.denials)
+            accounts[account] = _account_metrics(self, account)
+        return {
+            "firm_trading_state": self._ledger.trading_states.get(FIRM, "active"),
+            "denials_by_rule": dict(denials), "accounts": accounts,
+        }
+
+
+def _crossed_by(cmd: SubmitOrder, resting: Order) -> bool:
+    if resting.account != cmd.account or resting.symbol != cmd.symbol or resting.side is cmd.side:
+        return False
+    if resting.status in (OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_REPLACE):
+        return False  # already on its way out (or being changed): a cancel now would be refused
+    rests = resting.type is OrderType.LIMIT or (resting.type is OrderType.STOP_LIMIT and resting.triggered)
+    if not rests or resting.limit_price is None:
+        return False
+    if cmd.limit_price is None:
+        return True
+    if cmd.side is Side.BUY:
+        return resting.limit_price <= cmd.limit_price
+    return resting.limit_price >= cmd.limit_price
+
+
+def _account_metrics(gate: RiskGate, account: AccountId) -> dict[str, Any]:
+    usage = gate.usage.account(account)
+    limits = gate.limits.effective(account)
+    per_currency = {
+        currency: {
+            "gross_exposure": limit_json(t.gross), "net_exposure": limit_json(t.net),
+            "positions_value": limit_json(t.value), "initial_margin": limit_json(t.margin),
+            "working_notional": limit_json(t.working_notional), "traded_notional_today": limit_json(t.traded_notional),
+            "realized_pnl_today": limit_json(t.realized_today),
+        }
+        for currency, t in sorted(usage.totals.items())
+    }
+    used = {
+        "max_daily_orders": usage.orders_today, "max_daily_trades": usage.trades_today,
+        "max_daily_volume": limit_json(usage.volume_today), "max_open_orders": usage.open_orders,
+    }
+    return {
+        "trading_state": gate._ledger.trading_state(account).value,
+        "usage": {name: {"used": value, "limit": limit_json(getattr(limits, name))} for name, value in used.items()},
+        "currencies": per_currency,
+        "open_orders_by_symbol": {s: u.open_orders for s, u in sorted(usage.symbols.items()) if u.open_orders},
+        "positions": {s: limit_json(u.position) for s, u in sorted(usage.symbols.items()) if u.position},
+        "denials_by_rule": dict(usage.denials), "watch_list_orders": usage.watch_hits,
+    }
