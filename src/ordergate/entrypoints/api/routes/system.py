@@ -44,3 +44,9 @@ async def list_instruments(container: ContainerDep, who: Principal) -> Response:
          "session_close": i.session_close, "venue_symbols": i.venue_symbols}
         for i in container.instruments.values()
     ])
+
+
+@router.post("/api/v1/ping")
+async def ping(who: Principal) -> Response:
+    """Answer an authenticated no-op POST: checks a key, and is the HTTP stack's cost for scale."""
+    return JsonResponse({"pong": True, "principal": who})
