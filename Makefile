@@ -16,9 +16,9 @@ install: $(BIN)/ordergate
 run: install  ## set up and start the service on SQLite and the paper exchange
 	$(BIN)/ordergate serve
 
-test: install  ## run the whole test suite on SQLite, then the database-backed tests again on PostgreSQL
+test: install  ## the whole suite (store tests on SQLite and PostgreSQL), then the server tests again on PostgreSQL
 	$(BIN)/pytest -q
-	ORDERGATE_TEST_DB=postgres $(BIN)/pytest -q tests/integration tests/e2e
+	ORDERGATE_TEST_DB=postgres $(BIN)/pytest -q tests/e2e
 
 lint: install
 	$(BIN)/ruff check src tests bench
