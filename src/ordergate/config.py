@@ -70,6 +70,15 @@ class MarketDataConfig(BaseModel):
     replay_speed: float = Field(1.0, ge=0, le=1000, description="1 = recorded pace, 10 = ten times faster, "
                                 "0 = as fast as possible")
     replay_loop: bool = Field(False, description="start the file over when it ends")
+    paper_follows_replay: bool = Field(True, description="for the symbols the replay file covers, the paper "
+                                       "exchange trades against the replayed book instead of its random walk")
+
+    @field_validator("replay_file")
+    @classmethod
+    def _replay_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and str(value) != "sample" and not value.is_file():
+            raise ValueError(f"no such file: {value} (give a CSV path, or 'sample' for the shipped sample)")
+        return value
 
 
 # Firm-wide defaults: fat-finger size limits and buying power on; everything else off until set

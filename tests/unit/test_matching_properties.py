@@ -50,8 +50,9 @@ class Tally:
             new_qty = Decimal(action[2])
             if current is None or current.price is None or new_qty <= current.filled:
                 return
+            old_qty = current.qty  # read first: a replace that keeps priority amends the order in place
             _, events = self.book.replace(current.id, new_qty, action[3], current.stop)
-            self._add(self.total, current.id, new_qty - current.qty)
+            self._add(self.total, current.id, new_qty - old_qty)
             self._record(events)
 
     def _record(self, events: list[BookEvent]) -> None:

@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Protocol
 
 from ordergate.domain.account import Account
@@ -129,6 +130,47 @@ class PriceSource(Protocol):
 
     def is_stale(self, symbol: Symbol) -> bool:
         """Return whether the latest price is older than the configured maximum age."""
+        ...
+
+
+class FeedState(StrEnum):
+    """Where a market data feed is in its life."""
+
+    IDLE = "idle"  # made, not started
+    LIVE = "live"  # delivering
+    FINISHED = "finished"  # delivered everything it had (a replay that reached its end)
+    FAILED = "failed"  # stopped by an error
+    STOPPED = "stopped"  # stopped on request
+
+    @property
+    def healthy(self) -> bool:
+        """Return whether the server can count on this feed's data (it is live, or ended cleanly)."""
+        return self in (FeedState.LIVE, FeedState.FINISHED)
+
+
+class MarketDataFeed(Protocol):
+    """A source of market data that writes into the hub: the paper market, a replay, a broker stream.
+
+    ``start`` returns once the feed runs in the background (it is idempotent, as is ``stop``); the feed
+    delivers through ``MarketDataSink`` or sequenced events, never by blocking the event loop.
+    """
+
+    name: str
+
+    async def start(self) -> None:
+        """Begin delivering in the background (nothing happens if already started)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop delivering and release what the feed holds (nothing happens if not running)."""
+        ...
+
+    def state(self) -> FeedState:
+        """Return where the feed is in its life (what /ready reports)."""
+        ...
+
+    def symbols(self) -> frozenset[Symbol]:
+        """Return the symbols this feed leads (their prices come from it)."""
         ...
 
 

@@ -21,7 +21,7 @@ from ordergate.domain.enums import Side
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import Symbol
 from ordergate.service.marketdata import MarketEvent, MarketKind
-from ordergate.service.ports import Clock
+from ordergate.service.ports import Clock, FeedState
 
 log = structlog.get_logger(__name__)
 COLUMNS = ("ts", "symbol", "kind", "side", "price", "size", "seq")
@@ -104,15 +104,28 @@ def _required(event: MarketEvent) -> tuple[str, ...]:
     return ("side", "price", "size")
 
 
+def scan_symbols(path: Path) -> frozenset[Symbol]:
+    """Return the symbols a file's rows name (one cheap pass over one column); a bad header raises."""
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        _check_header(reader.fieldnames)
+        found = {(row.get("symbol") or "").strip() for row in reader}
+    return frozenset(Symbol(s) for s in found if 0 < len(s) <= 64 and s.isprintable())
+
+
+def _check_header(fieldnames: object) -> None:
+    missing = [c for c in COLUMNS if c not in (fieldnames or ())]  # type: ignore[operator]
+    if missing:
+        raise ReplayError(1, missing[0], f"header must name the columns {','.join(COLUMNS)}[,order_id]")
+
+
 def read_events(path: Path, result: ReplayResult | None = None) -> Iterator[MarketEvent]:
     """Yield the file's events in order, grouping snapshot rows; bad rows are counted in ``result``."""
     result = result if result is not None else ReplayResult()
     pending: MarketEvent | None = None
     with path.open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise ReplayError(1, missing[0], f"header must name the columns {','.join(COLUMNS)}[,order_id]")
+        _check_header(reader.fieldnames)
         for row in reader:
             result.rows += 1
             try:
@@ -136,7 +149,7 @@ def read_events(path: Path, result: ReplayResult | None = None) -> Iterator[Mark
 
 
 class ReplayFeed:
-    """Drive a target from a recorded file.
+    """Drive a target from a recorded file (a ``MarketDataFeed``).
 
     ``speed`` 0 replays as fast as possible; 1 at the recorded pace; 10 ten times faster. With ``rebase``
     the timestamps are shifted so the first event happens now (by ``clock``), which keeps a live server's
@@ -152,7 +165,10 @@ class ReplayFeed:
         self.path, self.target, self.speed = path, target, speed
         self.clock, self.rebase, self.loop = clock, rebase, loop
         self.result = ReplayResult()
+        self.name = "replay"
         self._task: asyncio.Task[ReplayResult] | None = None
+        self._stopped = False
+        self._symbols: frozenset[Symbol] | None = None
 
     def run_sync(self) -> ReplayResult:
         """Replay the whole file once, as fast as possible, ignoring ``speed``."""
@@ -181,16 +197,37 @@ class ReplayFeed:
             if not self.loop:
                 return self.result
 
-    def start(self) -> None:
-        """Run in the background on the current event loop."""
-        self._task = asyncio.get_running_loop().create_task(self.run(), name="replay-feed")
+    async def start(self) -> None:
+        """Run in the background on the running event loop (nothing happens if already running)."""
+        if self._task is None or self._task.done():
+            self._stopped = False
+            self._task = asyncio.get_running_loop().create_task(self.run(), name="replay-feed")
+            self._task.add_done_callback(_log_failure)
 
     async def stop(self) -> None:
-        """Stop a background replay."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        """Stop a background replay (nothing happens if none runs)."""
+        task, self._task = self._task, None
+        if task is not None:
+            self._stopped = True
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def state(self) -> FeedState:
+        """Return LIVE while replaying, FINISHED after the end of a file played once, FAILED on an error."""
+        task = self._task
+        if task is None:
+            return FeedState.STOPPED if self._stopped else FeedState.IDLE
+        if not task.done():
+            return FeedState.LIVE
+        if task.cancelled():
+            return FeedState.STOPPED
+        return FeedState.FAILED if task.exception() is not None else FeedState.FINISHED
+
+    def symbols(self) -> frozenset[Symbol]:
+        """Return the symbols the file covers (read once, then remembered)."""
+        if self._symbols is None:
+            self._symbols = scan_symbols(self.path)
+        return self._symbols
 
     def _shift(self, event: MarketEvent, shift: timedelta | None) -> timedelta | None:
         if not self.rebase or self.clock is None:
@@ -207,6 +244,11 @@ class ReplayFeed:
                 self.result.applied += 1
         except ValidationFailed as exc:
             _record(self.result, ReplayError(0, exc.field, f"{exc.message} (event {self.result.events})"))
+
+
+def _log_failure(task: "asyncio.Task[ReplayResult]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("replay_failed", error=str(task.exception()))
 
 
 def _record(result: ReplayResult, exc: ReplayError) -> None:

@@ -2,13 +2,19 @@
 
 Every request and every market tick is handled to the end here, turning what the books did into venue
 reports (to the engine) and trades and books (to market data). PaperVenue adds the asynchrony.
+
+A symbol can be *followed*: an outside feed (a replay) leads its price, the simulated market re-centres on
+the hub's book for it (``recentre``, ``replay_trade``), and the exchange no longer publishes that book or
+the simulation's own trades, so the hub shows the outside market plus the trades user orders make.
 """
 
 import itertools
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
 
 import structlog
 
@@ -17,6 +23,7 @@ from ordergate.adapters.venues.paper.fees import CommissionSchedule
 from ordergate.adapters.venues.paper.market import SimulatedMarket
 from ordergate.adapters.venues.paper.records import PaperOrder
 from ordergate.config import PaperConfig
+from ordergate.domain.book import OrderBook as MarketBook
 from ordergate.domain.enums import Liquidity, OrderStatus, Side
 from ordergate.domain.errors import DomainError
 from ordergate.domain.ids import FillId, OrderId, Symbol, VenueId, VenueOrderId
@@ -43,6 +50,14 @@ def _drop(report: Report) -> None:
     """Report sink used before start: the engine is not listening yet."""
 
 
+class BookReader(Protocol):
+    """Where followed symbols' outside books are read (MarketDataHub is one)."""
+
+    def book(self, symbol: Symbol) -> MarketBook | None:
+        """Return the symbol's book, or None if none was seen."""
+        ...
+
+
 class PaperExchange:
     """Run the paper books: take orders, cancels and replaces, advance the simulated markets."""
 
@@ -55,6 +70,8 @@ class PaperExchange:
         self.markets = {symbol: SimulatedMarket(inst, config) for symbol, inst in instruments.items()}
         self.emit: ReportSink = _drop
         self.dirty: set[Symbol] = set()  # books changed since they were last published
+        self.followed: set[Symbol] = set()  # symbols an outside feed leads
+        self._books: BookReader | None = None
         self._instruments = instruments
         self._clock = clock
         self._marketdata = marketdata
@@ -80,12 +97,41 @@ class PaperExchange:
             self._apply(symbol, market.step(), self._clock.now())
         self.publish_dirty()
 
+    def follow(self, symbols: Iterable[Symbol], books: BookReader) -> list[Symbol]:
+        """Let an outside feed lead these symbols (unknown ones are ignored); return those now followed.
+
+        Their simulated markets stop walking and pull their quotes until ``recentre`` brings the outside
+        book read from ``books``; their paper book is no longer published.
+        """
+        self._books = books
+        now = self._clock.now()
+        for symbol in symbols:
+            market = self.markets.get(symbol)
+            if market is not None and symbol not in self.followed:
+                self.followed.add(symbol)
+                self._apply(symbol, market.follow(), now)
+        return sorted(self.followed)
+
+    def recentre(self, symbol: Symbol) -> None:
+        """Re-quote a followed symbol's makers on its outside book as it is now (a crossed one is ignored)."""
+        book = self._books.book(symbol) if self._books is not None and symbol in self.followed else None
+        if book is None or book.crossed:
+            return
+        bids, asks = book.depth(self.config.depth_levels)
+        self._apply(symbol, self.markets[symbol].recentre(bids, asks), self._clock.now())
+
+    def replay_trade(self, symbol: Symbol, price: Decimal, size: Decimal) -> None:
+        """Trade a followed symbol's outside print against the paper book (resting user orders may fill)."""
+        if symbol in self.followed:
+            self._apply(symbol, self.markets[symbol].replay_trade(price, size), self._clock.now())
+
     def publish_dirty(self) -> None:
-        """Send the books that changed to market data."""
+        """Send the books that changed to market data (not the followed ones: the outside feed has them)."""
         if not self.dirty:
             return
         now = self._clock.now()
         levels = self.config.depth_levels
+        self.dirty -= self.followed
         for symbol in self.dirty:
             book = self.markets[symbol].book
             self._marketdata.on_book(symbol, book.depth(Side.BUY, levels), book.depth(Side.SELL, levels), now)
@@ -167,9 +213,12 @@ class PaperExchange:
 
     def _apply(self, symbol: Symbol, events: list[BookEvent], now: datetime) -> None:
         on_trade = self._marketdata.on_trade
+        # A followed symbol's tape is the outside feed's: only trades a user order took print here.
+        print_all = symbol not in self.followed
         for event in events:
             if type(event) is Fill:
-                on_trade(symbol, event.price, event.qty, now)
+                if print_all or event.taker.owner is not None:
+                    on_trade(symbol, event.price, event.qty, now)
                 if event.maker.owner is not None:
                     self._fill(event.maker.owner, event, Liquidity.MAKER, now)  # type: ignore[arg-type]
                 if event.taker.owner is not None:

@@ -7,7 +7,6 @@ between are published once per loop turn.
 """
 
 import asyncio
-import contextlib
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import structlog
 
 from ordergate.adapters.venues.paper.exchange import PaperExchange
+from ordergate.adapters.venues.paper.feed import PaperMarketFeed
 from ordergate.config import PaperConfig
 from ordergate.domain.ids import Symbol, VenueId
 from ordergate.domain.instruments import Instrument
@@ -38,7 +38,7 @@ class PaperVenue:
         self._drain_scheduled = False
         self._publish_scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._ticker: asyncio.Task[None] | None = None
+        self.feed = PaperMarketFeed(self.exchange, config.tick_interval)  # the timer; a MarketDataFeed
         self._ready = False
 
     async def start(self, sink: ReportSink) -> None:
@@ -46,17 +46,13 @@ class PaperVenue:
         self._loop = asyncio.get_running_loop()
         self.exchange.emit = sink
         self.exchange.open()  # synchronously, so the first order after start has a reference price
-        self._ticker = asyncio.create_task(self._tick_forever())
+        await self.feed.start()
         self._ready = True
 
     async def stop(self) -> None:
         """Stop ticking and taking requests; requests still queued are dropped (the book is in memory)."""
         self._ready = False
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-            self._ticker = None
+        await self.feed.stop()
         self._inbox.clear()
 
     def is_ready(self) -> bool:
@@ -129,11 +125,3 @@ class PaperVenue:
     def _publish(self) -> None:
         self._publish_scheduled = False
         self.exchange.publish_dirty()
-
-    async def _tick_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.config.tick_interval)
-            try:
-                self.exchange.tick()
-            except Exception:
-                log.exception("paper_market_tick_failed")

@@ -19,14 +19,22 @@ async def health() -> Response:
 
 @router.get("/ready", responses={503: {"description": "not ready: see checks"}})
 async def ready(container: ContainerDep) -> Response:
-    """Readiness: the engine runs, the database answers and every venue can take orders."""
+    """Readiness: the engine runs, the database answers, every venue takes orders, every feed delivers.
+
+    A feed is ready while live or after it ended cleanly (a replay played once); ``feeds`` details each.
+    """
+    states = {feed.name: feed.state() for feed in container.feeds}
     checks = {
         "engine": container.loop.running,
         "database": await run_in_threadpool(container.read_model.ping),
         **{f"venue:{vid}": venue.is_ready() for vid, venue in container.venues.items()},
+        **{f"feed:{name}": state.healthy for name, state in states.items()},
     }
+    feeds = {feed.name: {"state": states[feed.name].value, "symbols": sorted(feed.symbols())}
+             for feed in container.feeds}
     ok = all(checks.values())
-    return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+    return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks, "feeds": feeds},
+                        status_code=200 if ok else 503)
 
 
 @router.get("/metrics", include_in_schema=False)
