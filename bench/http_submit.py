@@ -1,7 +1,8 @@
 """HTTP submit, durable, 64 connections: the real server beside a bare Starlette+orjson JSON POST app.
 
-Both run as their own uvicorn process (one worker each, same uvicorn settings as ``ordergate serve``) and
-are driven in the same run by the same load generator: a minimal keep-alive HTTP/1.1 client on asyncio
+For scale, a FastAPI+pydantic hello-world POST (the body validated into a model and echoed) runs too.
+Each runs as its own uvicorn process (one worker each, same uvicorn settings as ``ordergate serve``) and
+all are driven in the same run by the same load generator: a minimal keep-alive HTTP/1.1 client on asyncio
 (raw sockets, so the client costs far less than the servers it measures; httpx would be the bottleneck).
 The real server is ``ordergate serve`` on SQLite in a temporary data directory with the paper exchange:
 every 201 it answers was committed first. Orders are 1-share AAPL market orders, alternately buy and sell.
@@ -58,10 +59,37 @@ def serve_bare(port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, loop="auto", http="auto")
 
 
-def start_bare() -> tuple[subprocess.Popen[bytes], str]:
-    """Start the bare app in a subprocess; return it and its base URL once it answers."""
+def serve_fastapi(port: int) -> None:
+    """Serve a FastAPI hello-world: its one POST route validates the body into a pydantic model and echoes it."""
+    import uvicorn
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+
+    class Order(BaseModel):
+        account: str
+        symbol: str
+        side: str
+        type: str
+        qty: str
+        time_in_force: str
+
+    app = FastAPI()
+
+    @app.post(PATH, status_code=201)
+    async def submit(order: Order) -> dict[str, str]:
+        return {"id": "hello", "status": "pending_new", **order.model_dump()}
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, loop="auto", http="auto")
+
+
+def start_bare(kind: str = "bare") -> tuple[subprocess.Popen[bytes], str]:
+    """Start a comparison app (``bare`` or ``fastapi``) in a subprocess; return it and its URL once it answers."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port)])
+    process = subprocess.Popen([sys.executable, __file__, f"--serve-{kind}", str(port)])
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -71,7 +99,7 @@ def start_bare() -> tuple[subprocess.Popen[bytes], str]:
         except httpx.HTTPError:
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError("bare app did not start")
+    raise RuntimeError(f"{kind} app did not start")
 
 
 # -- the load generator -----------------------------------------------------------------------------------
@@ -154,6 +182,15 @@ def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
 
 
+def _run_app(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    process, url = start_bare(kind)
+    try:
+        return run(_port(url), args.connections, args.warmup, args.seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 def main() -> None:
     """Measure the real server and the bare app; print figures, the last line as one JSON object."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -161,9 +198,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-fastapi", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
         serve_bare(args.serve_bare)
+        return
+    if args.serve_fastapi:
+        serve_fastapi(args.serve_fastapi)
         return
     print(f"rerun: .venv/bin/python bench/http_submit.py --connections {args.connections} "
           f"--seconds {args.seconds} --warmup {args.warmup}")
@@ -174,23 +215,20 @@ def main() -> None:
             real = run(server.port, args.connections, args.warmup, args.seconds)
         finally:
             server.stop()
-    bare_process, bare_url = start_bare()
-    try:
-        bare = run(_port(bare_url), args.connections, args.warmup, args.seconds)
-    finally:
-        bare_process.terminate()
-        bare_process.wait(timeout=15)
+    bare, fastapi = (_run_app(kind, args) for kind in ("bare", "fastapi"))
     ratio = round(real["req_per_s"] / bare["req_per_s"], 3) if bare["req_per_s"] else None
     print(f"ordergate POST {PATH} (durable, SQLite): {real['req_per_s']:,} req/s, p50 {real['p50_ms']} ms, "
           f"p99 {real['p99_ms']} ms, statuses {real['statuses']}")
     print(f"bare Starlette+orjson POST: {bare['req_per_s']:,} req/s, p50 {bare['p50_ms']} ms, "
           f"p99 {bare['p99_ms']} ms")
+    print(f"FastAPI+pydantic hello-world POST (for scale): {fastapi['req_per_s']:,} req/s, p50 {fastapi['p50_ms']} ms, "
+          f"p99 {fastapi['p99_ms']} ms")
     met = ratio is not None and ratio >= 0.5 and real["p99_ms"] is not None and real["p99_ms"] <= 20
     print(f"ratio {ratio} (target >= 0.5, p99 <= 20 ms): {'met' if met else 'NOT met'}")
     print(json.dumps({
         "benchmark": "http_submit", "date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
         "connections": args.connections, "seconds": args.seconds, "ordergate": real, "bare_starlette": bare,
-        "ratio": ratio, "target_ratio": 0.5, "target_p99_ms": 20,
+        "fastapi_hello": fastapi, "ratio": ratio, "target_ratio": 0.5, "target_p99_ms": 20,
     }))
 
 

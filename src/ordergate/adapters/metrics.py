@@ -1,6 +1,7 @@
 """Prometheus metrics fed by committed events."""
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -25,6 +26,9 @@ class PrometheusMetrics:
                                        registry=self.registry)
         self.flags = Counter("ordergate_order_flags_total", "Flags on accepted orders (e.g. watch list)", ["flag"],
                              registry=self.registry)
+        self._by_type: dict[type, Any] = {}
+        self._submitted = self.orders.labels("submitted")
+        self._denied = self.orders.labels("denied")
 
     def gauge(self, name: str, doc: str, read: Callable[[], float]) -> None:
         """Expose a value read at scrape time (queue depth, open orders)."""
@@ -32,14 +36,19 @@ class PrometheusMetrics:
 
     def publish(self, events: Iterable[Event]) -> None:
         """Count committed events."""
+        by_type = self._by_type
         for event in events:
-            self.events.labels(type(event).__name__).inc()
+            kind = type(event)
+            counter = by_type.get(kind)
+            if counter is None:  # labels() validates and locks each call: look each child up once
+                counter = by_type[kind] = self.events.labels(kind.__name__)
+            counter.inc()
             if isinstance(event, OrderSubmitted):
-                self.orders.labels("submitted").inc()
+                self._submitted.inc()
                 for flag in event.flags:
                     self.flags.labels(flag).inc()
             elif isinstance(event, OrderDenied):
-                self.orders.labels("denied").inc()
+                self._denied.inc()
                 for denial in event.reasons:
                     self.denials.labels(denial.rule).inc()
             elif isinstance(event, OrderFilled):

@@ -1,5 +1,7 @@
 """Run the server with uvicorn."""
 
+import gc
+import sys
 from typing import Any
 
 import uvicorn
@@ -8,12 +10,37 @@ from ordergate.config import Settings
 from ordergate.entrypoints.api.app import create_app
 from ordergate.entrypoints.logging_setup import configure_logging
 
+GIL_SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
+
 
 def run(flags: dict[str, Any]) -> None:
     """Build settings (flags over environment over .env) and serve until interrupted."""
     settings = Settings(**flags)
     configure_logging(settings.log_level, settings.log_json)
+    tune_gc()
+    # The journal commits in a worker thread that gives the GIL up around each SQLite statement and the
+    # fsync; each time it wants it back from the busy event loop it waited up to the whole interval,
+    # which made group commits (and every answer waiting on one) take several times longer under load.
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
         access_log=False, loop="auto", http="auto", ws="websockets-sansio", lifespan="on",
     )
+
+
+def tune_gc() -> None:
+    """Keep garbage-collector pauses short while the state held in memory grows.
+
+    The engine keeps every order in memory, so each full collection scans more objects that will never
+    be garbage: measured under load, pauses passed 100 ms at 250k objects and went straight into the
+    p99 latency. Whatever survives a collection of the older generations is frozen (``gc.freeze``), so
+    no later collection scans it again; full collections stay rare and short. The cost: a reference
+    cycle among frozen objects that later becomes garbage is never collected (reference counting still
+    frees everything else). Measured: about 1,200 such objects per 15,000 orders submitted over HTTP.
+    """
+    gc.callbacks.append(_freeze_survivors)
+
+
+def _freeze_survivors(phase: str, info: dict[str, int]) -> None:
+    if phase == "stop" and info["generation"] >= 1:
+        gc.freeze()

@@ -1,6 +1,6 @@
 """Orders: submit, read, list, modify (cancel-replace), cancel, cancel all."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,11 @@ from ordergate.entrypoints.api.serialize import JsonResponse, order_dict, positi
 from ordergate.service.engine import CancelAllResult
 from ordergate.service.submit import SubmitResult
 
+if TYPE_CHECKING:
+    from ordergate.bootstrap import Container
+
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+SUBMIT_PATH = "/api/v1/orders/"  # served by the app's hot path first (app.py), by the route below on any doubt
 
 _DENIED: dict[int | str, dict[str, Any]] = {422: {
     "description": "invalid input (names the field and rule) or denied by risk "
@@ -33,6 +37,11 @@ _DENIED: dict[int | str, dict[str, Any]] = {422: {
 @router.post("/", status_code=201, response_model=OrderOut, responses={200: {"model": OrderOut}, **_DENIED})
 async def submit_order(body: OrderCreate, container: ContainerDep, who: Principal) -> Response:
     """Submit an order. 201 when created; 200 with the existing order when the client order id repeats."""
+    return await submit(container, body, who)
+
+
+async def submit(container: "Container", body: OrderCreate, who: str) -> JsonResponse:
+    """Run a validated submit through the engine; answer once it is durable (both HTTP paths use this)."""
     result: SubmitResult = await container.loop.execute(cmds.SubmitOrder(
         account=AccountId(body.account), symbol=Symbol(body.symbol), side=body.side, type=body.type,
         qty=body.qty, limit_price=body.limit_price, stop_price=body.stop_price, tif=body.time_in_force,
