@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +12,13 @@ import structlog
 
 from ordergate.adapters.clock import SystemClock
 from ordergate.adapters.instruments_file import load_instruments
+from ordergate.adapters.marketdata import replay_feed_from
 from ordergate.adapters.metrics import PrometheusMetrics
 from ordergate.adapters.store.database import make_engine
 from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.migrate import upgrade_to_head
 from ordergate.adapters.store.queries import SqlReadModel
+from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
 from ordergate.config import Settings
 from ordergate.domain.commands import OpenAccount
@@ -32,7 +35,7 @@ from ordergate.service.fanout import EventFanout
 from ordergate.service.ids import OrderIdGenerator
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.order_stats import OrderStats
-from ordergate.service.ports import Venue
+from ordergate.service.ports import Clock, MarketDataFeed, Venue
 from ordergate.service.reconcile import reconcile_open_orders
 from ordergate.service.risk_gate import RiskGate
 from ordergate.service.views import Views
@@ -61,6 +64,7 @@ class Container:
     db_engine: Any
     generated_admin_key: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    feeds: list[MarketDataFeed] = field(default_factory=list)
 
 
 def open_store(settings: Settings, db_url: str) -> tuple[Any, SqlJournal]:
@@ -73,12 +77,18 @@ def open_store(settings: Settings, db_url: str) -> tuple[Any, SqlJournal]:
 
 def replay(journal: SqlJournal, ledger: Ledger) -> int:
     """Rebuild the ledger (and everything subscribed to it) from the journal; return the event count."""
-    count = 0
-    for event in journal.read_events():
-        ledger.apply(event)
-        count += 1
-    ledger.take_changes()
-    return count
+    # The fold makes millions of long-lived objects and no cycles: the cyclic collector's full passes over
+    # a growing heap would cost more than the fold itself, so it waits until the replay is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return ledger.replay(journal.read_events())
+    finally:
+        # What the replay built lives as long as the process: freeze it out of every later collection, and
+        # before collecting again, or the first young collection would scan all of it at once.
+        gc.freeze()
+        if collecting:
+            gc.enable()
 
 
 async def start(settings: Settings) -> Container:
@@ -99,12 +109,14 @@ async def start(settings: Settings) -> Container:
     replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
     metrics = PrometheusMetrics()
     stream = StreamHub(views)
-    venues: dict[VenueId, Venue] = {
-        VenueId("paper"): PaperVenue(settings.paper, instruments, clock, marketdata),
-    }
+    paper = PaperVenue(settings.paper, instruments, clock, marketdata)
+    venues: dict[VenueId, Venue] = {VenueId("paper"): paper}
+    feeds = _market_feeds(settings, paper, marketdata, clock)
     loop = EngineLoop(engine, journal, venues, EventFanout([metrics, stream]), max_batch=settings.engine.max_batch)
     for venue in venues.values():
         await venue.start(loop.report)
+    for feed in feeds:  # after the venues: a followed replay trades against the paper book
+        await feed.start()
     await loop.start()
     await _ensure_default_account(settings, loop, ledger)
     read_model = SqlReadModel(db_engine)
@@ -119,17 +131,39 @@ async def start(settings: Settings) -> Container:
         settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,
         marketdata=marketdata, venues=venues, api_keys=api_keys, metrics=metrics, stream=stream,
         order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
+        feeds=feeds,
     )
 
 
 async def stop(container: Container) -> None:
-    """Stop background work, drain the engine, stop venues and close the database."""
+    """Stop the feeds and background work, drain the engine, stop venues and close the database."""
+    for feed in container.feeds:
+        with contextlib.suppress(Exception):
+            await feed.stop()
     await container.background.stop()
     await container.loop.stop()
     for venue in container.venues.values():
         with contextlib.suppress(Exception):
             await venue.stop()
     container.db_engine.dispose()
+
+
+def _market_feeds(settings: Settings, paper: PaperVenue, hub: MarketDataHub, clock: Clock) -> list[MarketDataFeed]:
+    """Return the market data feeds: the paper market, and the replay the settings ask for.
+
+    A replay goes through the paper follower, so that (unless ``paper_follows_replay`` is off) the paper
+    exchange trades against the replayed book for the symbols the file covers.
+    """
+    feeds: list[MarketDataFeed] = [paper.feed]
+    config = settings.marketdata
+    replay = replay_feed_from(config, PaperFollower(hub, paper.exchange) if config.paper_follows_replay else hub,
+                              clock)
+    if replay is not None:
+        if config.paper_follows_replay:
+            followed = paper.exchange.follow(replay.symbols(), hub)
+            log.info("paper_follows_replay", file=str(replay.path), symbols=followed)
+        feeds.append(replay)
+    return feeds
 
 
 async def _ensure_default_account(settings: Settings, loop: EngineLoop, ledger: Ledger) -> None:

@@ -7,6 +7,7 @@ from ordergate.domain.enums import Side
 from ordergate.domain.ids import AccountId, OrderId
 
 ZERO = Decimal(0)
+BUY = Side.BUY  # a module constant: an attribute lookup on an Enum class is slow, and this runs per fill
 
 
 @dataclass(slots=True)
@@ -90,10 +91,11 @@ class Account:
         """Drop an order's hold (it is done or being re-reserved)."""
         res = self.reservations.pop(order_id, None)
         if res is not None:
-            self.balance(res.currency).reserved -= res.amount
+            self.balance(res.currency).reserved -= res.qty * res.price
 
     def settle_fill(self, side: Side, qty: Decimal, price: Decimal, commission: Decimal, currency: str) -> None:
         """Move cash for a fill: pay for buys, receive for sells, pay commission either way."""
-        bal = self.balance(currency)
-        bal.cash -= side.sign * qty * price + commission
+        bal = self.balances.get(currency) or self.balance(currency)
+        cost = qty * price
+        bal.cash -= (cost if side is BUY else -cost) + commission
         bal.commission += commission

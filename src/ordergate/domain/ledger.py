@@ -5,7 +5,7 @@ everything. The ledger also records which objects changed, so the journal writer
 projections of exactly those.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,10 +24,13 @@ from ordergate.domain.events import (
     TradingStateChanged,
 )
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
-from ordergate.domain.order import Order, order_from_denied, order_from_submitted
+from ordergate.domain.order import TERMINAL, Order, order_from_denied, order_from_submitted
 from ordergate.domain.position import Position
 
 FIRM = AccountId("*")
+
+Listener = Callable[[Any, Any], None]  # (event, order): typed per event type by each subscriber
+Handler = Callable[["Ledger", Any], Order | None]
 
 
 @dataclass(slots=True)
@@ -47,29 +50,79 @@ class Ledger:
         self.order_list: list[Order] = []  # in creation order: the index is a stable paging cursor
         self.by_client_id: dict[tuple[AccountId, ClientOrderId], OrderId] = {}
         self.open_orders: dict[OrderId, Order] = {}
+        self._open_by_symbol: dict[tuple[AccountId, Symbol], dict[OrderId, Order]] = {}
         self.accounts: dict[AccountId, Account] = {}
         self.positions: dict[tuple[AccountId, Symbol], Position] = {}
         self.trading_states: dict[AccountId, TradingState] = {}
         self.last_seq = 0
         self.changes = Changes()
-        self._listeners: list[Callable[[Event, Order | None], None]] = []
+        self.replaying = False  # True while ``replay`` runs: listeners may defer work to ``after_replay``
+        self._listeners: list[tuple[Listener, tuple[type[Event], ...] | None]] = []
+        self._after_replay: list[Callable[[], None]] = []
+        # event type -> (ledger handler, the listeners that want it): one dict lookup per event
+        self._routes: dict[type, tuple[Handler, tuple[Listener, ...]]] = {}
 
-    def subscribe(self, listener: Callable[[Event, Order | None], None]) -> None:
-        """Call ``listener(event, order)`` after each applied event (risk usage, exposure, indexes)."""
-        self._listeners.append(listener)
+    def subscribe(self, listener: Listener, types: tuple[type[Event], ...] | None = None) -> None:
+        """Call ``listener(event, order)`` after each applied event of ``types`` (every event when None)."""
+        self._listeners.append((listener, types))
+        self._routes.clear()
+
+    def after_replay(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once ``replay`` has applied every event (to rebuild work deferred during it)."""
+        self._after_replay.append(callback)
 
     def apply(self, event: Event) -> None:
         """Apply one event to the state; raise if it breaks an invariant (nothing is half-applied)."""
-        handler = _HANDLERS.get(type(event), Ledger._apply_order_event)
-        order = handler(self, event)
-        self.last_seq = max(self.last_seq, event.seq)
-        for listener in self._listeners:
+        route = self._routes.get(type(event)) or self._route(type(event))
+        order = route[0](self, event)
+        if event.seq > self.last_seq:
+            self.last_seq = event.seq
+        for listener in route[1]:
             listener(event, order)
+
+    def replay(self, events: Iterable[Event]) -> int:
+        """Apply every event in journal order, then run the after-replay callbacks; return the count.
+
+        Listeners see ``replaying`` set while it runs; the changes it makes are dropped (the projections
+        already hold them).
+        """
+        count = 0
+        self.replaying = True
+        routes = self._routes
+        try:
+            for event in events:  # the body of ``apply``, inlined: this loop runs a million times at a restart
+                route = routes.get(type(event)) or self._route(type(event))
+                order = route[0](self, event)
+                if event.seq > self.last_seq:
+                    self.last_seq = event.seq
+                for listener in route[1]:
+                    listener(event, order)
+                count += 1
+        finally:
+            self.replaying = False
+        for callback in self._after_replay:
+            callback()
+        self.take_changes()
+        return count
+
+    def _route(self, kind: type) -> tuple[Handler, tuple[Listener, ...]]:
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            if not issubclass(kind, OrderEvent):
+                raise TypeError(f"the ledger has no rule for {kind.__name__}")
+            handler = Ledger._apply_order_event
+        listeners = tuple(fn for fn, types in self._listeners if types is None or issubclass(kind, types))
+        route = self._routes[kind] = (handler, listeners)
+        return route
 
     def take_changes(self) -> Changes:
         """Return and reset the set of changed objects."""
         changes, self.changes = self.changes, Changes()
         return changes
+
+    def open_orders_of(self, account: AccountId, symbol: Symbol) -> Iterable[Order]:
+        """Return an account's open orders in one symbol (without scanning every open order)."""
+        return self._open_by_symbol.get((account, symbol), {}).values()
 
     def position(self, account: AccountId, symbol: Symbol) -> Position | None:
         """Return the position, or None if the account never traded the symbol."""
@@ -110,6 +163,11 @@ class Ledger:
         order = order_from_submitted(e)
         self._add_order(order)
         self.open_orders[order.id] = order
+        key = (order.account, order.symbol)
+        same = self._open_by_symbol.get(key)
+        if same is None:
+            same = self._open_by_symbol[key] = {}
+        same[order.id] = order
         account = self.accounts[e.account]
         account.reserve(order.id, e.currency, e.reserve_qty, e.reserve_price)
         self.changes.accounts[e.account] = account
@@ -126,20 +184,33 @@ class Ledger:
         self.by_client_id[(order.account, order.client_order_id)] = order.id
         self.changes.orders[order.id] = order
 
-    def _apply_order_event(self, e: Event) -> Order:
-        assert isinstance(e, OrderEvent)
+    def _apply_order_event(self, e: Any) -> Order:
         order = self.orders[e.order_id]
         order.apply(e)
+        return self._after_order_event(order)
+
+    def _apply_filled(self, e: OrderFilled) -> Order:
+        order = self.orders[e.order_id]
+        order.apply(e)
+        self._settle_fill(order, e, self.accounts[order.account])
+        return self._after_order_event(order)
+
+    def _apply_replaced(self, e: OrderReplaced) -> Order:
+        order = self.orders[e.order_id]
+        order.apply(e)
+        if e.reserve_qty:
+            self.accounts[order.account].reserve(order.id, order.currency, e.reserve_qty, e.reserve_price)
+        return self._after_order_event(order)
+
+    def _after_order_event(self, order: Order) -> Order:
         account = self.accounts[order.account]
-        if isinstance(e, OrderFilled):
-            self._settle_fill(order, e, account)
-        elif isinstance(e, OrderReplaced) and e.reserve_qty:
-            account.reserve(order.id, order.currency, e.reserve_qty, e.reserve_price)
-        if order.status.is_terminal:
-            self.open_orders.pop(order.id, None)
+        if order.status in TERMINAL:
+            if self.open_orders.pop(order.id, None) is not None:
+                self._open_by_symbol[(order.account, order.symbol)].pop(order.id, None)
             account.release(order.id)
-        self.changes.orders[order.id] = order
-        self.changes.accounts[account.id] = account
+        changes = self.changes
+        changes.orders[order.id] = order
+        changes.accounts[account.id] = account
         return order
 
     def _settle_fill(self, order: Order, e: OrderFilled, account: Account) -> None:
@@ -153,11 +224,13 @@ class Ledger:
         self.changes.positions[key] = pos
 
 
-_HANDLERS: dict[type[Event], Callable[[Ledger, Any], Order | None]] = {
+_HANDLERS: dict[type[Event], Handler] = {
     AccountOpened: Ledger._apply_account_opened,
     CashAdjusted: Ledger._apply_cash_adjusted,
     TradingStateChanged: Ledger._apply_trading_state,
     OrderSubmitted: Ledger._apply_submitted,
     OrderDenied: Ledger._apply_denied,
+    OrderFilled: Ledger._apply_filled,
+    OrderReplaced: Ledger._apply_replaced,
     RiskLimitsChanged: Ledger._apply_nothing,
 }

@@ -7,6 +7,7 @@ from ordergate.domain.enums import Side
 from ordergate.domain.ids import AccountId, Symbol
 
 ZERO = Decimal(0)
+BUY = Side.BUY  # a module constant: an attribute lookup on an Enum class is slow, and this runs per fill
 
 
 @dataclass(slots=True, kw_only=True)
@@ -30,26 +31,28 @@ class Position:
 
     def apply_fill(self, side: Side, qty: Decimal, price: Decimal, commission: Decimal) -> Decimal:
         """Apply one fill; return the P&L it realized (zero when it only adds to the position)."""
-        signed = qty if side is Side.BUY else -qty
+        buy = side is BUY
+        signed = qty if buy else -qty
         self.commission += commission
         self.fill_count += 1
-        if side is Side.BUY:
+        if buy:
             self.bought_qty += qty
         else:
             self.sold_qty += qty
-        if self.qty == 0 or (self.qty > 0) == (signed > 0):
-            total = abs(self.qty) + qty
-            self.avg_cost = (abs(self.qty) * self.avg_cost + qty * price) / total
-            self.qty += signed
+        held = self.qty
+        if not held or (held > ZERO) is buy:  # flat, or adding on the same side
+            size = abs(held)
+            self.avg_cost = (size * self.avg_cost + qty * price) / (size + qty)
+            self.qty = held + signed
             return ZERO
-        closing = min(qty, abs(self.qty))
-        direction = 1 if self.qty > 0 else -1
-        realized = closing * (price - self.avg_cost) * direction
+        closing = min(qty, abs(held))
+        long = held > ZERO
+        realized = closing * (price - self.avg_cost) if long else closing * (self.avg_cost - price)
         self.realized_pnl += realized
-        self.qty += signed
-        if self.qty == 0:
+        self.qty = held + signed
+        if not self.qty:
             self.avg_cost = ZERO
-        elif (self.qty > 0) != (direction > 0):
+        elif (self.qty > ZERO) is not long:
             self.avg_cost = price  # flipped: the remainder opened at this fill's price
         return realized
 

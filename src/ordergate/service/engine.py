@@ -75,7 +75,8 @@ class OrderEngine:
             cmds.EngageKillSwitch: self._kill_switch.engage,  # type: ignore[dict-item]
             cmds.ResumeTrading: self._kill_switch.resume,  # type: ignore[dict-item]
         }
-        ledger.subscribe(self._schedule_expiry)
+        ledger.subscribe(self._schedule_expiry, (OrderSubmitted, OrderReplaced))
+        ledger.after_replay(self._schedule_open_orders)
 
     def handle(self, message: object) -> Outcome:
         """Handle one command or report; return what it produced."""
@@ -237,11 +238,19 @@ class OrderEngine:
         return self.risk.limits_view(cmd.account)
 
     def _schedule_expiry(self, event: Event, order: Order | None) -> None:
-        if order is None or not isinstance(event, OrderSubmitted | OrderReplaced):
-            return
+        if order is None or self.ledger.replaying:
+            return  # a replay schedules the orders still open once it ends
         expiry = self._expiry_of(order)
         if expiry is not None:
             heapq.heappush(self._expiry_heap, (expiry, order.id))
+
+    def _schedule_open_orders(self) -> None:
+        """Schedule the expiry of every open order (after a replay: done orders need no timer)."""
+        for order in self.ledger.open_orders.values():
+            expiry = self._expiry_of(order)
+            if expiry is not None:
+                self._expiry_heap.append((expiry, order.id))
+        heapq.heapify(self._expiry_heap)
 
     def _expiry_of(self, order: Order) -> datetime | None:
         if order.tif is TimeInForce.GTD:

@@ -3,7 +3,7 @@
 from collections import Counter
 from typing import Any
 
-from ordergate.domain.events import Event, OrderAccepted, OrderDenied, OrderFilled, OrderSubmitted
+from ordergate.domain.events import OrderAccepted, OrderDenied, OrderFilled, OrderSubmitted
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import Order
 
@@ -20,23 +20,26 @@ class OrderStats:
         self._ack_seconds = 0.0
         self._first_fills = 0
         self._fill_seconds = 0.0
-        ledger.subscribe(self._on_event)
+        ledger.subscribe(self._on_submitted, (OrderSubmitted,))
+        ledger.subscribe(self._on_denied, (OrderDenied,))
+        ledger.subscribe(self._on_accepted, (OrderAccepted,))
+        ledger.subscribe(self._on_filled, (OrderFilled,))
 
-    def _on_event(self, event: Event, order: Order | None) -> None:
-        if isinstance(event, OrderSubmitted):
-            self.submitted += 1
-        elif isinstance(event, OrderDenied):
-            self.denied += 1
-        elif order is None:
-            return
-        elif isinstance(event, OrderAccepted):
-            self._acks += 1
-            self._ack_seconds += (event.ts - order.created_at).total_seconds()
-        elif isinstance(event, OrderFilled):
-            self.fills += 1
-            if order.first_fill_at == event.ts and order.fill_ids == {event.fill_id}:
-                self._first_fills += 1
-                self._fill_seconds += (event.ts - order.created_at).total_seconds()
+    def _on_submitted(self, event: OrderSubmitted, order: Order) -> None:
+        self.submitted += 1
+
+    def _on_denied(self, event: OrderDenied, order: Order) -> None:
+        self.denied += 1
+
+    def _on_accepted(self, event: OrderAccepted, order: Order) -> None:
+        self._acks += 1
+        self._ack_seconds += (event.ts - order.created_at).total_seconds()
+
+    def _on_filled(self, event: OrderFilled, order: Order) -> None:
+        self.fills += 1
+        if order.first_fill_at == event.ts and len(order.fill_ids) == 1 and event.fill_id in order.fill_ids:
+            self._first_fills += 1
+            self._fill_seconds += (event.ts - order.created_at).total_seconds()
 
     def summary(self) -> dict[str, Any]:
         """Return the statistics as a JSON-ready dict."""

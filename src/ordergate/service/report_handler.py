@@ -77,8 +77,9 @@ class ReportHandler:
         if order.filled_qty + r.qty > order.qty or r.qty <= 0:
             self._anomaly("overfill", r)
             return
-        self._engine.emit(OrderFilled(
-            **self._base(order, r), fill_id=r.fill_id, symbol=order.symbol, side=order.side, qty=r.qty,
+        self._engine.emit(OrderFilled(  # the base fields spelled out: a fill is the hottest report
+            ts=self._engine.clock.now(), account=order.account, order_id=order.id, caused_by=f"venue:{r.venue}",
+            fill_id=r.fill_id, symbol=order.symbol, side=order.side, qty=r.qty,
             price=r.price, commission=r.commission, currency=order.currency, liquidity=r.liquidity,
             venue=r.venue, venue_ts=r.ts,
         ))

@@ -97,7 +97,7 @@ class RiskGate:
         ctx = self.engine.context(cmd, instrument, None, False, self._clock.now())
         if crossing_price(cmd, ctx) is None:
             return []
-        return [o for o in self._ledger.open_orders.values() if _crossed_by(cmd, o)]
+        return [o for o in self._ledger.open_orders_of(cmd.account, cmd.symbol) if _crossed_by(cmd, o)]
 
     def _refuse(self, denials: list[Denial]) -> list[Denial]:
         for denial in denials:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ordergate.domain.commands import SubmitOrder
 from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
-from ordergate.domain.events import Denial, Event, OrderDenied, OrderSubmitted
+from ordergate.domain.events import Denial, OrderDenied, OrderSubmitted
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, VenueId
 from ordergate.domain.order import Order
 from ordergate.domain.validation import check_order_terms
@@ -46,7 +46,7 @@ class SubmitHandler:
         self._new_id = new_order_id
         self.risk = risk
         self._fingerprints: dict[tuple[AccountId, ClientOrderId], Fingerprint] = {}
-        engine.ledger.subscribe(self._remember)
+        engine.ledger.subscribe(self._remember, (OrderSubmitted, OrderDenied))
 
     def handle(self, cmd: SubmitOrder) -> SubmitResult:
         """Validate, risk-check and record a new order; return it."""
@@ -128,16 +128,16 @@ class SubmitHandler:
         position = ledger.position(cmd.account, cmd.symbol)
         long_qty = position.qty if position is not None and position.qty > 0 else Decimal(0)
         selling = sum(
-            (o.qty - o.filled_qty for o in ledger.open_orders.values()
-             if o.account == cmd.account and o.symbol == cmd.symbol and o.side is Side.SELL),
+            (o.qty - o.filled_qty for o in ledger.open_orders_of(cmd.account, cmd.symbol) if o.side is Side.SELL),
             Decimal(0),
         )
         return max(Decimal(0), cmd.qty - max(Decimal(0), long_qty - selling))
 
-    def _remember(self, event: Event, order: Order | None) -> None:
-        if isinstance(event, OrderSubmitted | OrderDenied):
-            self._fingerprints[(event.account, event.client_order_id)] = _fingerprint(event)
+    def _remember(self, event: OrderSubmitted | OrderDenied, order: Order | None) -> None:
+        self._fingerprints[(event.account, event.client_order_id)] = _fingerprint(event)
 
 
 def _fingerprint(o: SubmitOrder | OrderSubmitted | OrderDenied) -> Fingerprint:
-    return (o.symbol, o.side, o.type, o.qty, o.limit_price, o.stop_price, o.tif, o.expire_at)
+    # plain strings, not enum members: a tuple of atomic values is one the garbage collector stops tracking,
+    # and one is kept for every order the process has seen
+    return (o.symbol, str(o.side), str(o.type), o.qty, o.limit_price, o.stop_price, str(o.tif), o.expire_at)

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ordergate.adapters.store import pg_writer
 from ordergate.adapters.store import tables as t
-from ordergate.adapters.store.codec import decode_event, event_row
+from ordergate.adapters.store.codec import decode_event, decode_rows, event_row
 from ordergate.adapters.store.rows import (
     ORDER_CHANGING,
     Row,
@@ -152,6 +152,9 @@ class SqlJournal:
             has_archive = conn.execute(
                 select(t.events_archive.c.seq).where(t.events_archive.c.seq > after_seq).limit(1)
             ).first() is not None
+            if not has_archive and not self._postgres:
+                yield from _read_sqlite(conn, after_seq)
+                return
             query: Executable = live.order_by(t.events.c.seq)
             if has_archive:
                 archived = select(t.events_archive.c.seq, t.events_archive.c.type, t.events_archive.c.payload)
@@ -160,3 +163,15 @@ class SqlJournal:
             result = conn.execution_options(yield_per=READ_CHUNK).execute(query)
             for seq, type_name, payload in result:
                 yield decode_event(type_name, payload, seq)
+
+
+def _read_sqlite(conn: Connection, after_seq: int) -> Iterator[Event]:
+    """Yield the live events straight from the sqlite3 cursor: a restart reads millions of rows, and
+    SQLAlchemy's per-row result processing would cost about as much as decoding them."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("SELECT seq, type, payload FROM events WHERE seq > ? ORDER BY seq", (after_seq,))
+        while rows := cursor.fetchmany(READ_CHUNK):
+            yield from decode_rows(rows)
+    finally:
+        cursor.close()

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sortedcontainers import SortedList
@@ -21,19 +22,26 @@ from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.events import (
     Event,
     OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
     OrderDenied,
+    OrderExpired,
     OrderFilled,
     OrderPendingCancel,
     OrderPendingReplace,
+    OrderRejected,
+    OrderReplaced,
     OrderSubmitted,
+    OrderTriggered,
     RiskLimitsChanged,
 )
 from ordergate.domain.ids import AccountId, OrderId, Symbol
 from ordergate.domain.ledger import Ledger
-from ordergate.domain.order import Order
+from ordergate.domain.order import TERMINAL, Order
 from ordergate.domain.risk.limits import LimitBook
 
 ZERO = Decimal(0)
+BUY = Side.BUY  # enum members as module constants: a class attribute lookup on an Enum is slow, per event
 NO_CANCEL_THROTTLE = ("expiry", "kill-switch")  # cancels the system makes are not the trader's messages
 
 DuplicateKey = tuple[Symbol, Side, Decimal, Decimal | None, Decimal | None]
@@ -169,7 +177,11 @@ class RiskUsage:
         self.day = day or TradingDay()
         self.accounts: dict[AccountId, AccountUsage] = {}
         self._shares: dict[OrderId, Share] = {}
-        ledger.subscribe(self.on_event)
+        # a replay keeps each order's last reshare here and applies them once it ends (see ``_defer``)
+        self._deferred: dict[OrderId, tuple[AccountUsage, Order, bool]] = {}
+        self._touched: dict[tuple[AccountId, Symbol], tuple[AccountUsage, SymbolUsage]] = {}
+        self._subscribe(ledger)
+        ledger.after_replay(self._settle_deferred)
 
     def account(self, account: AccountId) -> AccountUsage:
         """Return an account's usage, creating it on first use."""
@@ -183,31 +195,67 @@ class RiskUsage:
         return self._shares.get(order_id)
 
     def on_event(self, event: Event, order: Order | None) -> None:
-        """Fold one applied event into the usage (the ledger calls this after every event)."""
-        if order is None:
-            if isinstance(event, RiskLimitsChanged):
-                self._limits.apply(event)
-                self.remark_all(lambda symbol: None)  # margin rates may have changed
-            return
-        usage = self.account(order.account)
+        """Fold one applied event into the usage (the ledger calls the per-type handlers directly)."""
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event, order)
+
+    def _subscribe(self, ledger: Ledger) -> None:
+        """Subscribe one handler per event type, so the ledger dispatches with one lookup and no isinstance."""
+        self._handlers: dict[type[Event], Callable[[Any, Any], None]] = {
+            RiskLimitsChanged: self._on_limits, OrderDenied: self._on_denied, OrderSubmitted: self._on_submitted,
+            OrderFilled: self._on_filled, OrderPendingReplace: self._on_pending_replace,
+            OrderPendingCancel: self._on_pending_cancel, OrderAccepted: self._on_accepted,
+            OrderRejected: self._on_order_changed, OrderCanceled: self._on_order_changed,
+            OrderExpired: self._on_order_changed, OrderReplaced: self._on_order_changed,
+            OrderCancelRejected: self._on_order_changed, OrderTriggered: self._on_order_changed,
+        }
+        for kind, handler in self._handlers.items():
+            ledger.subscribe(handler, (kind,))
+
+    def _rolled(self, account: AccountId, event: Event) -> tuple[AccountUsage, float]:
+        """Return the account's usage, moved to the event's trading day, and the event time in POSIX seconds."""
+        usage = self.accounts.get(account) or self.account(account)
         ts = event.ts.timestamp()
-        usage.roll(event.ts, ts, self.day)
-        if isinstance(event, OrderDenied):
-            for denial in event.reasons:
-                usage.denials[denial.rule] += 1
-            return
-        if isinstance(event, OrderSubmitted):
-            self._submitted(usage, event, ts)
-        elif isinstance(event, OrderFilled):
-            self._filled(usage, event)
-        elif isinstance(event, OrderPendingReplace):
-            usage.modifies.take(self._limits.effective(order.account).max_modifies_per_second, ts)
-        elif isinstance(event, OrderPendingCancel):
-            if not event.caused_by.startswith(NO_CANCEL_THROTTLE):
-                usage.cancels.take(self._limits.effective(order.account).max_cancels_per_second, ts)
-            return  # still working on the same terms until the venue confirms
-        elif isinstance(event, OrderAccepted):
-            return  # an ack changes nothing risk counts
+        if ts >= usage.day_end:
+            usage.roll(event.ts, ts, self.day)
+        return usage, ts
+
+    def _on_limits(self, event: RiskLimitsChanged, order: None) -> None:
+        self._limits.apply(event)
+        self.remark_all(lambda symbol: None)  # margin rates may have changed
+
+    def _on_denied(self, event: OrderDenied, order: Order) -> None:
+        usage, _ = self._rolled(order.account, event)
+        for denial in event.reasons:
+            usage.denials[denial.rule] += 1
+
+    def _on_submitted(self, event: OrderSubmitted, order: Order) -> None:
+        usage, ts = self._rolled(order.account, event)
+        self._submitted(usage, event, ts)
+        self._reshare(usage, order)
+
+    def _on_filled(self, event: OrderFilled, order: Order) -> None:
+        usage, _ = self._rolled(order.account, event)
+        self._filled(usage, event)
+        self._reshare(usage, order)
+
+    def _on_pending_replace(self, event: OrderPendingReplace, order: Order) -> None:
+        usage, ts = self._rolled(order.account, event)
+        usage.modifies.take(self._limits.effective(order.account).max_modifies_per_second, ts)
+        self._reshare(usage, order)
+
+    def _on_pending_cancel(self, event: OrderPendingCancel, order: Order) -> None:
+        usage, ts = self._rolled(order.account, event)
+        if not event.caused_by.startswith(NO_CANCEL_THROTTLE):
+            usage.cancels.take(self._limits.effective(order.account).max_cancels_per_second, ts)
+        # still working on the same terms until the venue confirms: nothing else changes
+
+    def _on_accepted(self, event: OrderAccepted, order: Order) -> None:
+        self._rolled(order.account, event)  # an ack changes nothing risk counts, but it starts the day
+
+    def _on_order_changed(self, event: Event, order: Order) -> None:
+        usage, _ = self._rolled(order.account, event)
         self._reshare(usage, order)
 
     def _submitted(self, usage: AccountUsage, e: OrderSubmitted, ts: float) -> None:
@@ -218,7 +266,7 @@ class RiskUsage:
             usage.watch_hits += 1
 
     def _filled(self, usage: AccountUsage, e: OrderFilled) -> None:
-        sym = usage.symbol(e.symbol, e.currency)
+        sym = usage.symbols.get(e.symbol) or usage.symbol(e.symbol, e.currency)
         totals = usage.totals[e.currency]
         position = self._ledger.positions[(e.account, e.symbol)]
         usage.trades_today += 1
@@ -232,24 +280,59 @@ class RiskUsage:
 
     def _reshare(self, usage: AccountUsage, order: Order) -> None:
         """Take back what the order added to usage, and add what it adds now (nothing once it is done)."""
+        if self._ledger.replaying:
+            self._defer(usage, order)
+            return
         old = self._shares.pop(order.id, None)
         if old is not None:
             self._apply_share(usage, old, -1)
-        sym = usage.symbol(order.symbol, order.currency)
-        if order.is_open:
+        sym = usage.symbols.get(order.symbol) or usage.symbol(order.symbol, order.currency)
+        if order.status not in TERMINAL:
             share = self._share_of(order, sym)
             self._shares[order.id] = share
             self._apply_share(usage, share, 1)
         self.revalue(usage, sym)
 
-    def _share_of(self, order: Order, sym: SymbolUsage) -> Share:
-        qty, limit, stop = order.qty, order.limit_price, order.stop_price
-        pending = order.pending_replace
-        if pending is not None:  # until the venue answers, either terms may be live: count the larger
-            qty = max(qty, pending.qty)
-            limit = pending.limit_price if pending.limit_price is not None else limit
-            stop = pending.stop_price if pending.stop_price is not None else stop
-        price = limit or stop or order.arrival_price or sym.mark or ZERO
+    def _defer(self, usage: AccountUsage, order: Order) -> None:
+        """During a replay, keep only each order's last reshare: it alone decides the order's final share.
+
+        What a reshare would add and take back again nets to nothing, and the exposure of a symbol is a
+        function of its final position, working quantities and mark. The one thing that depends on when
+        it happens is the mark (set once, by the first price seen), so that is done now, and an order
+        whose share would have been valued with no mark yet says so.
+        """
+        sym = usage.symbols.get(order.symbol) or usage.symbol(order.symbol, order.currency)
+        self._touched[(usage.account, order.symbol)] = (usage, sym)
+        if order.status in TERMINAL and order.id not in self._shares:
+            self._deferred.pop(order.id, None)
+            return
+        unmarked = False
+        if sym.mark is None and order.status not in TERMINAL:
+            price = _terms(order)[3]
+            if price:
+                sym.mark = price
+            else:
+                unmarked = True
+        self._deferred[order.id] = (usage, order, unmarked)
+
+    def _settle_deferred(self) -> None:
+        """Apply the reshares a replay deferred, then revalue every symbol it touched."""
+        deferred, touched = self._deferred, self._touched
+        self._deferred, self._touched = {}, {}
+        for usage, order, unmarked in deferred.values():
+            old = self._shares.pop(order.id, None)
+            if old is not None:
+                self._apply_share(usage, old, -1)
+            if order.is_open:
+                share = self._share_of(order, usage.symbols[order.symbol], unmarked)
+                self._shares[order.id] = share
+                self._apply_share(usage, share, 1)
+        for usage, sym in touched.values():
+            self.revalue(usage, sym)
+
+    def _share_of(self, order: Order, sym: SymbolUsage, unmarked: bool = False) -> Share:
+        qty, limit, _, terms_price = _terms(order)
+        price = terms_price or (None if unmarked else sym.mark) or ZERO
         if sym.mark is None and price:
             sym.mark = price
         rests = order.type is OrderType.LIMIT or (order.type is OrderType.STOP_LIMIT and order.triggered)
@@ -257,16 +340,27 @@ class RiskUsage:
 
     @staticmethod
     def _apply_share(usage: AccountUsage, share: Share, sign: int) -> None:
+        # adds and subtracts, not ``sign * x``: an int times a Decimal converts the int on every call
         sym = share.symbol
         sym.open_orders += sign
         usage.open_orders += sign
-        usage.totals[sym.currency].working_notional += sign * share.notional
-        usage.working_qty += sign * share.leaves
-        buy = share.side is Side.BUY
-        if buy:
-            sym.buy_working += sign * share.leaves
+        totals = usage.totals[sym.currency]
+        leaves = share.leaves
+        buy = share.side is BUY
+        if sign > 0:
+            totals.working_notional += share.notional
+            usage.working_qty += leaves
+            if buy:
+                sym.buy_working += leaves
+            else:
+                sym.sell_working += leaves
         else:
-            sym.sell_working += sign * share.leaves
+            totals.working_notional -= share.notional
+            usage.working_qty -= leaves
+            if buy:
+                sym.buy_working -= leaves
+            else:
+                sym.sell_working -= leaves
         if share.resting is not None:
             resting = sym.resting_buys if buy else sym.resting_sells
             if sign > 0:
@@ -283,9 +377,11 @@ class RiskUsage:
         if mark is not None:
             sym.mark = mark
         price = sym.mark or ZERO
-        gross = potential(sym.position, sym.buy_working, sym.sell_working) * price
-        net = (sym.position + sym.buy_working - sym.sell_working) * price
-        value = sym.position * price
+        position, buying, selling = sym.position, sym.buy_working, sym.sell_working
+        long_reach, short_reach = abs(position + buying), abs(position - selling)  # ``potential``, inlined
+        gross = (long_reach if long_reach > short_reach else short_reach) * price
+        net = (position + buying - selling) * price
+        value = position * price
         if sym.margin_rate is None:
             sym.margin_rate = self._limits.effective(usage.account).margin_rate(sym.symbol)
         margin = gross * sym.margin_rate
@@ -306,6 +402,20 @@ class RiskUsage:
         """Revalue every account (after a margin rate change, or for a report)."""
         for usage in self.accounts.values():
             self.remark(usage, price_of)
+
+
+def _terms(order: Order) -> tuple[Decimal, Decimal | None, Decimal | None, Decimal | None]:
+    """Return the quantity, limit and stop an open order may trade on, and the price that values it.
+
+    Until the venue answers a replace, either terms may be live: the larger quantity counts.
+    """
+    qty, limit, stop = order.qty, order.limit_price, order.stop_price
+    pending = order.pending_replace
+    if pending is not None:
+        qty = max(qty, pending.qty)
+        limit = pending.limit_price if pending.limit_price is not None else limit
+        stop = pending.stop_price if pending.stop_price is not None else stop
+    return qty, limit, stop, limit or stop or order.arrival_price
 
 
 def potential(position: Decimal, buying: Decimal, selling: Decimal) -> Decimal:
