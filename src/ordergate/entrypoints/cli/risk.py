@@ -1,4 +1,4 @@
-"""``ordergate risk limits|set|metrics|kill|resume``: pre-trade limits and the kill switch."""
+"""``ordergate risk limits|set|metrics|state|kill|resume``: pre-trade limits, trading states, the kill switch."""
 
 from typing import Annotated, Any
 
@@ -76,6 +76,26 @@ def resume(
     """Set an account (or the firm) back to active trading."""
     data = api_from(ctx).call("POST", "/api/v1/risk/resume", json={"account": account, "reason": reason})
     _show_switch(data, as_json)
+
+
+@app.command("state")
+def state(
+    ctx: typer.Context,
+    new_state: Annotated[str, typer.Argument(metavar="STATE", help="active, reducing (only orders that shrink a "
+                                                                    "position) or halted")],
+    reason: Annotated[str, typer.Option(help="why (kept in the audit trail)")],
+    account: Annotated[str | None, typer.Option(help="account to set (default: the whole firm)")] = None,
+    as_json: Json = False,
+) -> None:
+    """Set the trading state of an account (or the firm); working orders are left as they are."""
+    data = api_from(ctx).call("POST", "/api/v1/risk/trading-state",
+                              json={"account": account, "state": new_state, "reason": reason})
+    if as_json:
+        render.emit_json(data)
+        return
+    scope = data["account"] or "the firm"
+    render.out.print(f"{scope}: trading {data['trading_state']} ({data['reason']}, by {data['by']}); "
+                     f"in force: {data['effective_trading_state']}")
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Pre-trade risk: limits per account and firm-wide, usage metrics, the kill switch and resume."""
+"""Pre-trade risk: limits per account and firm-wide, usage metrics, trading states, the kill switch and resume."""
 
 from typing import Annotated, Any
 
@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from ordergate.domain import commands as cmds
+from ordergate.domain.enums import TradingState
 from ordergate.domain.ids import AccountId
 from ordergate.entrypoints.api.deps import ContainerDep, Principal
 from ordergate.entrypoints.api.serialize import JsonResponse
@@ -35,6 +36,18 @@ class ResumeRequest(BaseModel):
 
     account: str | None = Field(None, min_length=1, max_length=64)
     reason: str = Field("resumed", min_length=1, max_length=500)
+
+
+class TradingStateRequest(BaseModel):
+    """Set an account (null: the firm) to active, reducing or halted, saying why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # required, even as null: leaving it out must not change the whole firm by accident
+    account: str | None = Field(min_length=1, max_length=64, description="account id, or null for the firm")
+    state: TradingState = Field(description="active: trade; reducing: only orders that shrink a position; "
+                                            "halted: nothing")
+    reason: str = Field(min_length=1, max_length=500, description="why: kept in the audit trail")
 
 
 @router.get("/risk/limits/default")
@@ -94,6 +107,19 @@ async def resume(container: ContainerDep, who: Principal, body: ResumeRequest | 
         account=AccountId(body.account) if body.account else None, reason=body.reason, requested_by=who,
     ))
     return JsonResponse(_result(result, body.reason, who))
+
+
+@router.post("/risk/trading-state", responses={404: {"description": "unknown account"},
+                                               422: {"description": "bad state, account or reason (named)"}})
+async def set_trading_state(body: TradingStateRequest, container: ContainerDep, who: Principal) -> Response:
+    """Set the trading state of an account (or the firm); journaled with who and why. Working orders stay."""
+    account = AccountId(body.account) if body.account is not None else None
+    await container.loop.execute(cmds.SetTradingState(account=account, state=body.state, reason=body.reason,
+                                                      requested_by=who))
+    # an account trades under the stricter of its own state and the firm's
+    effective = body.state if account is None else container.engine.ledger.trading_state(account)
+    return JsonResponse({"account": account, "trading_state": body.state.value,
+                         "effective_trading_state": effective.value, "reason": body.reason, "by": who})
 
 
 def _result(result: KillSwitchResult, reason: str, who: str) -> dict[str, Any]:
