@@ -109,16 +109,30 @@ def test_submit_when_input_is_bad_then_422_names_the_field_and_nothing_changes(
         assert c.get("/api/v1/orders/metrics/summary").json()["total_orders"] == before
 
 
-def test_submit_when_body_is_not_json_then_422(server: Server) -> None:
+def test_submit_when_body_is_not_json_then_422_names_the_body_and_the_json_problem(server: Server) -> None:
     with server.client() as c:
+        before = c.get("/api/v1/orders/metrics/summary").json()["total_orders"]
+
         r = c.post("/api/v1/orders/", content=b"{not json", headers={"Content-Type": "application/json"})
 
         assert r.status_code == 422
+        [problem] = r.json()["detail"]
+        assert problem["loc"][0] == "body" and problem["type"] == "json_invalid"
+        assert "JSON decode error" in problem["msg"]
+        assert c.get("/api/v1/orders/metrics/summary").json()["total_orders"] == before
 
 
-def test_submit_when_account_unknown_then_404(server: Server) -> None:
+def test_submit_when_account_unknown_then_422_names_account_and_rule_and_nothing_changes(server: Server) -> None:
     with server.client() as c:
-        assert submit(c, account="NOBODY").status_code == 404
+        before = c.get("/api/v1/orders/metrics/summary").json()["total_orders"]
+
+        r = submit(c, account="NOBODY")
+
+        assert r.status_code == 422, r.text
+        assert r.json() == {"detail": [{"loc": ["body", "account"], "msg": "account: unknown account 'NOBODY'",
+                                         "type": "known_account"}]}
+        assert c.get("/api/v1/orders/metrics/summary").json()["total_orders"] == before
+        assert c.get("/api/v1/accounts/NOBODY").status_code == 404
 
 
 def test_requests_when_key_missing_or_wrong_then_401(server: Server) -> None:

@@ -138,7 +138,9 @@ def test_submit_when_engine_refuses_then_the_apps_error_handlers_answer(server: 
     unknown_account = _post(server, json.dumps({**ORDER, "account": "NOBODY"}).encode())
     unknown_symbol = _post(server, json.dumps({**ORDER, "symbol": "NOPE"}).encode())
 
-    assert unknown_account.status_code == 404 and set(unknown_account.json()) == {"detail", "code"}
+    assert unknown_account.status_code == 422
+    assert unknown_account.json()["detail"][0]["loc"] == ["body", "account"]
+    assert unknown_account.json()["detail"][0]["type"] == "known_account"
     assert unknown_symbol.status_code == 422
     assert unknown_symbol.json()["detail"][0]["loc"] == ["body", "symbol"]
     assert _total(server) == before

@@ -14,12 +14,13 @@ from ordergate.config import PaperConfig
 from ordergate.domain.commands import CancelOrder, ReplaceOrder
 from ordergate.domain.enums import Liquidity, OrderStatus, OrderType, Side, TimeInForce
 from ordergate.domain.events import Event, OrderFilled
-from ordergate.domain.ids import Symbol, VenueId
+from ordergate.domain.ids import ClientOrderId, OrderId, Symbol, VenueId
 from ordergate.domain.order import Order
 from ordergate.domain.reports import Report
 from ordergate.service.engine import snapshot
 from ordergate.service.engine_loop import EngineLoop
 from ordergate.service.marketdata import MarketDataHub
+from ordergate.service.ports import VenueOrder
 from ordergate.service.submit import SubmitResult
 from tests.fakes.clock import FakeClock
 from tests.fakes.journal import InMemoryJournal
@@ -149,6 +150,47 @@ async def test_ack_latency_when_set_then_pending_new_first_and_cancel_never_over
     finally:
         await rig.loop.stop()
         await rig.venue.stop()
+
+
+def _direct(order: Order, order_id: str) -> VenueOrder:
+    """Return a copy of a working order under a new id, to send to the venue past the engine."""
+    copy = snapshot(order)
+    copy.order_id, copy.client_order_id = OrderId(order_id), ClientOrderId(order_id)
+    return copy
+
+
+async def test_ack_latency_when_set_then_the_ack_arrives_no_earlier_than_the_delay() -> None:
+    latency = 0.2
+    rig = await _start(ack_latency=latency)
+    try:
+        order = await rig.submit(qty="10", limit="100.00", tif=TimeInForce.GTC)
+        await until(lambda: order.status is S.NEW)
+        loop = asyncio.get_running_loop()
+        arrivals: list[tuple[float, Report]] = []
+        rig.venue.exchange.emit = lambda report: arrivals.append((loop.time(), report))
+        sent = loop.time()
+        rig.venue.submit(_direct(order, "direct-late"))
+        await asyncio.sleep(0)
+        assert arrivals == []  # not on the next loop turn, as it would be with no latency
+        await until(lambda: bool(arrivals))
+        arrived, ack = arrivals[0]
+        assert (ack.order_id, ack.status) == ("direct-late", S.NEW)  # type: ignore[attr-defined]
+        # a lower bound only, and a generous one: the venue's timer may fire up to its clock resolution early
+        assert arrived - sent >= 0.9 * latency
+    finally:
+        await rig.loop.stop()
+        await rig.venue.stop()
+
+
+async def test_ack_latency_when_zero_then_the_ack_arrives_on_the_next_loop_turn(rig: Rig) -> None:
+    order = await rig.submit(qty="10", limit="100.00", tif=TimeInForce.GTC)
+    await until(lambda: order.status is S.NEW)
+    seen: list[Report] = []
+    rig.venue.exchange.emit = seen.append
+    rig.venue.submit(_direct(order, "direct-prompt"))
+    assert seen == []  # requests return at once; the answer always comes from the event loop
+    await asyncio.sleep(0)  # one loop turn, no timer
+    assert [(r.order_id, r.status) for r in seen] == [("direct-prompt", S.NEW)]  # type: ignore[attr-defined]
 
 
 async def test_hostile_order_when_sent_to_venue_directly_then_rejected_report_and_venue_keeps_serving(rig: Rig) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from ordergate.domain.commands import OpenAccount, SetRiskLimits, SubmitOrder
 from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
-from ordergate.domain.errors import DuplicateClientOrderId, UnknownAccount, ValidationFailed
+from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
 from ordergate.domain.events import OrderDenied, OrderSubmitted
 from ordergate.domain.ids import AccountId
 from ordergate.service.engine import OrderEngine
@@ -118,12 +118,17 @@ def test_submit_when_gtd_expiry_in_past_then_refused(engine: OrderEngine, clock:
     assert (caught.value.field, caught.value.rule) == ("expire_at", "future")
 
 
-def test_submit_when_unknown_account_then_refused(engine: OrderEngine) -> None:
+def test_submit_when_unknown_account_then_validation_error_names_account_and_nothing_changes(
+    engine: OrderEngine,
+) -> None:
     cmd = buy()
     cmd.account = AccountId("GHOST")
-    with pytest.raises(UnknownAccount):
+    before = _state(engine)
+    with pytest.raises(ValidationFailed) as caught:
         engine.handle(cmd)
-    assert not engine.ledger.orders
+    assert (caught.value.field, caught.value.rule) == ("account", "known_account")
+    assert "GHOST" in caught.value.message
+    assert _state(engine) == before and not engine.ledger.orders
 
 
 def test_submit_when_risk_denies_then_recorded_rejected_with_reasons_and_not_sent(engine: OrderEngine) -> None:

@@ -55,7 +55,7 @@ class SubmitHandler:
     def submit(self, cmd: SubmitOrder, checked: bool = True) -> SubmitResult:
         """Validate and record a new order, past pre-trade risk only when ``checked`` is False."""
         engine = self._engine
-        engine.check_account(cmd.account)
+        self._check_account(cmd.account)
         instrument = engine.instrument(cmd.symbol)
         now = engine.clock.now()
         check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
@@ -83,6 +83,12 @@ class SubmitHandler:
             ))
             engine.request(VenueAction.SUBMIT, engine.ledger.orders[order_id])
         return SubmitResult(engine.ledger.orders[order_id], created=True)
+
+    def _check_account(self, account: AccountId) -> None:
+        # The account named in an order is input, like its symbol: an unknown one is bad input naming the
+        # field (422), not a missing resource (404).
+        if account not in self._engine.ledger.accounts:
+            raise ValidationFailed("account", "known_account", f"unknown account {account!r}")
 
     def _existing(self, cmd: SubmitOrder) -> Order | None:
         if cmd.client_order_id is None:

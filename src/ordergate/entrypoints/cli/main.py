@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
+from rich.markup import escape
 
 from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk
 from ordergate.entrypoints.cli.client import DEFAULT_URL, err
@@ -47,6 +49,10 @@ def serve(
         for problem in e.errors():
             field = ".".join(str(p) for p in problem["loc"])
             err.print(f"[red]bad setting {field}:[/] {problem['msg']}")
+        raise typer.Exit(2) from e
+    except SettingsError as e:  # a value that cannot even be parsed, e.g. malformed JSON for a nested section
+        cause = f": {e.__cause__}" if e.__cause__ is not None else ""
+        err.print(f"[red]bad setting:[/] {escape(str(e) + cause)}")
         raise typer.Exit(2) from e
 
 
