@@ -1,4 +1,7 @@
-"""The audit trail over HTTP, on the real server: one order's journal, and the paged journal."""
+"""The audit trail over HTTP, on the real server: one order's journal, and the paged journal.
+
+Every test runs against a server on SQLite, then against one on PostgreSQL.
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -6,15 +9,19 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.databases import new_postgres_database
 from tests.e2e.helpers import submit, wait_for_status
 from tests.e2e.server import Server
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(Path(tmp_path_factory.mktemp("audit"))).start()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real server on a database of its own: a SQLite file, then a fresh PostgreSQL database."""
+    data_dir = Path(tmp_path_factory.mktemp(f"audit-{request.param}"))
+    url = f"sqlite:///{data_dir / 'ordergate.db'}" if request.param == "sqlite" else new_postgres_database()
+    srv = Server(data_dir, env_extra={"ORDERGATE_DATABASE_URL": url}).start()
     yield srv
     srv.stop()
 

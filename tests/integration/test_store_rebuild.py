@@ -1,4 +1,4 @@
-"""db rebuild / check / archive and the risk-limit repository, on SQLite and PostgreSQL."""
+"""db rebuild / check / archive, on SQLite and PostgreSQL."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -11,33 +11,17 @@ from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.archive import archive
 from ordergate.adapters.store.check import check
 from ordergate.adapters.store.rebuild import rebuild
-from ordergate.adapters.store.risk_limits import SqlRiskLimits
-from ordergate.domain.enums import OrderStatus
-from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ledger import Ledger
-from tests.unit.builders import T0, buy, fill_report, status_report
+from tests.integration.booking import book
+from tests.unit.builders import T0
 
 D = Decimal
-
-
-def book(trading: Any) -> dict[str, str]:
-    """Trade a little: one filled order, one partly filled and working, one canceled."""
-    ids = {}
-    for name, qty, fills in (("filled", "10", ["4", "6"]), ("working", "10", ["3"]), ("canceled", "5", [])):
-        trading.clock.advance(60)
-        order_id = trading.reply(buy(qty=qty)).order.id
-        trading.run(status_report(order_id, OrderStatus.NEW))
-        for n, fill_qty in enumerate(fills):
-            trading.run(fill_report(order_id, fill_qty, "230.00", fill_id=f"{order_id}-{n}", commission="0.5"))
-        ids[name] = order_id
-    trading.run(status_report(ids["canceled"], OrderStatus.CANCELED))
-    return ids
 
 
 def test_check_when_projections_follow_the_journal_then_no_problems(trading: Any) -> None:
     book(trading)
     assert check(trading.journal.engine) == []
-    assert rebuild(trading.journal.engine, write=False) == []
+    assert rebuild(trading.journal.engine, write=False).differences == []
 
 
 def test_check_when_position_tampered_then_reports_it_and_rebuild_repairs(trading: Any) -> None:
@@ -49,10 +33,10 @@ def test_check_when_position_tampered_then_reports_it_and_rebuild_repairs(tradin
     problems = check(engine)
     assert any("position ACC/AAPL: qty 999 but its fills sum to 13" in p for p in problems)
     assert any("balance ACC/USD: cash 1" in p for p in problems)
-    found = rebuild(engine)
+    found = rebuild(engine).differences
     assert any(f.startswith("positions ACC/AAPL: qty is") for f in found)
     assert check(engine) == []
-    assert rebuild(engine, write=False) == []
+    assert rebuild(engine, write=False).differences == []
 
 
 def test_rebuild_when_order_row_missing_then_reports_and_restores_it(trading: Any) -> None:
@@ -60,7 +44,7 @@ def test_rebuild_when_order_row_missing_then_reports_and_restores_it(trading: An
     engine = trading.journal.engine
     with engine.begin() as conn:
         conn.execute(t.orders.delete().where(t.orders.c.id == ids["canceled"]))
-    assert rebuild(engine, write=False) == [f"orders {ids['canceled']}: missing (the journal has it)"]
+    assert rebuild(engine, write=False).differences == [f"orders {ids['canceled']}: missing (the journal has it)"]
     rebuild(engine)
     with engine.connect() as conn:
         assert conn.execute(select(t.orders.c.status).where(t.orders.c.id == ids["canceled"])).scalar() == "canceled"
@@ -71,7 +55,7 @@ def test_rebuild_dry_run_when_differences_then_changes_nothing(trading: Any) -> 
     engine = trading.journal.engine
     with engine.begin() as conn:
         conn.execute(update(t.positions).values(qty=D("7")))
-    assert rebuild(engine, write=False)
+    assert rebuild(engine, write=False).differences
     with engine.connect() as conn:
         assert conn.execute(select(t.positions.c.qty)).scalar() == D("7")
 
@@ -103,28 +87,3 @@ def test_archive_when_cutoff_before_everything_then_moves_nothing(trading: Any) 
 def test_archive_when_cutoff_naive_then_refused(trading: Any) -> None:
     with pytest.raises(ValueError, match="before"):
         archive(trading.journal.engine, T0.replace(tzinfo=None), T0)
-
-
-def test_risk_limits_when_saved_then_loaded_and_every_change_journaled(db_engine: Any) -> None:
-    limits = SqlRiskLimits(db_engine)
-    limits.save("default", {"max_order_qty": D("1000"), "restricted_symbols": {"GME", "AMC"}}, "alice")
-    limits.save("default", {"max_order_qty": None}, "bob")
-    limits.save("ACC", {"max_daily_orders": 5}, "alice")
-    assert limits.load_all() == {"default": {"max_order_qty": None}, "ACC": {"max_daily_orders": 5}}
-    changes = limits.changes("default")
-    assert [(c["changed_by"], c["old"], c["new"]) for c in changes] == [
-        ("bob", {"max_order_qty": "1000", "restricted_symbols": ["AMC", "GME"]}, {"max_order_qty": None}),
-        ("alice", {}, {"max_order_qty": "1000", "restricted_symbols": ["AMC", "GME"]}),
-    ]
-
-
-@pytest.mark.parametrize(("account", "limits", "field"), [
-    ("", {}, "account"), ("x" * 65, {}, "account"), ("ACC", [1, 2], "limits"), ("ACC", {"a": object()}, "limits"),
-])
-def test_risk_limits_when_input_is_bad_then_refused_and_nothing_stored(db_engine: Any, account: str, limits: Any,
-                                                                       field: str) -> None:
-    repo = SqlRiskLimits(db_engine)
-    with pytest.raises(ValidationFailed) as info:
-        repo.save(account, limits, "alice")
-    assert info.value.field == field
-    assert repo.load_all() == {}

@@ -4,7 +4,7 @@
 - every balance's cash equals what was deposited, minus buys, plus sells, minus commissions;
 - no order has more filled than its quantity, and every order's filled quantity equals its fills;
 - no fill is recorded twice;
-- the projections equal the fold of the journal.
+- the projections (risk_limits and risk_limit_changes too) equal the fold of the journal.
 Archived orders and fills count: positions and cash include them.
 """
 

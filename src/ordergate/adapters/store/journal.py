@@ -4,10 +4,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from sqlalchemy import Connection, Engine, Executable, Insert, Table, func, literal_column, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, Executable, Table, func, literal_column, select, union_all
 
 from ordergate.adapters.store import pg_writer
+from ordergate.adapters.store import risk_limit_rows as limit_rows
 from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.codec import decode_event, decode_rows, event_row
 from ordergate.adapters.store.rows import (
@@ -20,7 +20,7 @@ from ordergate.adapters.store.rows import (
     order_row,
     position_row,
 )
-from ordergate.domain.events import Event, OrderDenied, OrderFilled, OrderSubmitted
+from ordergate.domain.events import Event, OrderDenied, OrderFilled, OrderSubmitted, RiskLimitsChanged
 from ordergate.service.ports import CommitBatch
 
 READ_CHUNK = 5000
@@ -37,15 +37,7 @@ class PreparedRows:
     order_updates: list[Row] = field(default_factory=list)  # the changing columns of older ones, id last
     positions: list[Row] = field(default_factory=list)
     fills: list[Row] = field(default_factory=list)
-
-
-def upsert(engine: Engine, table: Table) -> Insert:
-    """Return an INSERT that updates every non-key column when the primary key exists already."""
-    dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    stmt = dialect_insert(table)
-    keys = [c.name for c in table.primary_key.columns]
-    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    return stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+    limits: limit_rows.LimitRows | None = None  # only when the batch changed risk limits (rare)
 
 
 _ORDER_NAMES = [c.name for c in t.orders.columns]
@@ -77,7 +69,11 @@ def insert_sql(table: Table, placeholder: str, upsert: bool = False) -> str:
 
 
 class SqlJournal:
-    """The Journal port on SQLite or PostgreSQL: append events, upsert projections, replay."""
+    """The Journal port on SQLite or PostgreSQL: append events, upsert projections, replay.
+
+    The projections: orders, fills, positions, accounts and balances from every batch; risk_limits and
+    risk_limit_changes only from the batches that hold a RiskLimitsChanged event.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -94,6 +90,8 @@ class SqlJournal:
             ("fills", insert_sql(t.fills, mark)),
         ]
         self._update_order = order_update_sql(mark)
+        self._upsert_limits = insert_sql(t.risk_limits, mark, upsert=True)
+        self._insert_limit_change = insert_sql(t.risk_limit_changes, mark)
 
     def last_seq(self) -> int:
         """Return the highest event sequence number written, archived events included (0 when empty)."""
@@ -117,6 +115,10 @@ class SqlJournal:
         for order in batch.orders:
             row = order_row(order, seq, c)
             (rows.orders if order.id in created else rows.order_updates).append(row)
+        # ``type(e) is`` rather than isinstance: this scan runs for every event of the hot path
+        limit_changes = [e for e in batch.events if type(e) is RiskLimitsChanged]
+        if limit_changes:
+            rows.limits = limit_rows.prepare(limit_changes, c.ts)
         return rows
 
     def commit(self, prepared: PreparedRows) -> None:
@@ -124,14 +126,25 @@ class SqlJournal:
         with self.engine.begin() as conn:
             if self._postgres:
                 self._commit_postgres(conn, prepared)
-                return
-            # SQLite's executemany runs in C; an UPDATE of the changing columns beats an upsert.
-            for name, sql in self._inserts:
-                rows = getattr(prepared, name)
-                if rows:
-                    conn.exec_driver_sql(sql, rows)
-                if name == "orders" and prepared.order_updates:
-                    conn.exec_driver_sql(self._update_order, [_order_update_values(r) for r in prepared.order_updates])
+            else:
+                self._commit_sqlite(conn, prepared)
+            if prepared.limits is not None:
+                self._write_limits(conn, prepared.limits)
+
+    def _commit_sqlite(self, conn: Connection, prepared: PreparedRows) -> None:
+        # SQLite's executemany runs in C; an UPDATE of the changing columns beats an upsert.
+        for name, sql in self._inserts:
+            rows = getattr(prepared, name)
+            if rows:
+                conn.exec_driver_sql(sql, rows)
+            if name == "orders" and prepared.order_updates:
+                conn.exec_driver_sql(self._update_order, [_order_update_values(r) for r in prepared.order_updates])
+
+    def _write_limits(self, conn: Connection, limits: limit_rows.LimitRows) -> None:
+        """Record the limit changes and upsert each changed account's limits row (merged onto the stored one)."""
+        stored = limit_rows.stored_limits(conn, limits.accounts())
+        conn.exec_driver_sql(self._upsert_limits, limits.limits_rows(stored))
+        conn.exec_driver_sql(self._insert_limit_change, limits.changes)
 
     def _commit_postgres(self, conn: Connection, prepared: PreparedRows) -> None:
         # COPY for appends: psycopg's executemany costs more per row in Python than the server does.

@@ -1,8 +1,10 @@
-"""Rebuild the projections (orders, fills, positions, accounts, balances) from the journal.
+"""Rebuild the projections (orders, fills, positions, accounts, balances, risk limits) from the journal.
 
 The journal is the truth: folding it through the domain Ledger gives every projection row as it
 must be. ``differences`` compares that with what is stored; ``rebuild`` rewrites the stored rows.
 Archived orders (and their fills) stay in the archive tables and are left out of the comparison.
+Risk usage has no stored projection: ``rebuild`` replays it through RiskUsage, as the server does at
+every start, and reports it.
 """
 
 from collections.abc import Iterable
@@ -13,6 +15,7 @@ from sqlalchemy import Connection, Engine, Table, delete, select
 
 from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.journal import SqlJournal
+from ordergate.adapters.store.risk_limit_rows import LimitFold
 from ordergate.adapters.store.rows import (
     Row,
     account_row,
@@ -22,8 +25,11 @@ from ordergate.adapters.store.rows import (
     order_row,
     position_row,
 )
-from ordergate.domain.events import OrderFilled
+from ordergate.adapters.store.usage_summary import UsageSummary, summarize
+from ordergate.domain.events import OrderFilled, RiskLimitsChanged
 from ordergate.domain.ledger import Ledger
+from ordergate.domain.risk.limits import LimitBook, RiskLimits
+from ordergate.domain.risk.usage import RiskUsage, TradingDay
 
 IGNORED = frozenset({"updated_seq"})  # where the writer was in the journal, not state
 Key = tuple[Any, ...]
@@ -44,24 +50,47 @@ class Projection:
             target[tuple(values[k] for k in keys)] = values
 
 
-PROJECTED = (t.accounts, t.balances, t.orders, t.positions, t.fills)  # parents first
+# parents first, for the foreign keys
+PROJECTED = (t.accounts, t.balances, t.orders, t.positions, t.fills, t.risk_limits, t.risk_limit_changes)
 
 
-def fold(engine: Engine) -> tuple[Ledger, list[OrderFilled]]:
-    """Replay the whole journal into a fresh Ledger; return it and the live (unarchived) fills."""
-    ledger, fills = Ledger(), []
-    for event in SqlJournal(engine).read_events():
-        ledger.apply(event)
-        if isinstance(event, OrderFilled):
-            fills.append(event)
+@dataclass(frozen=True)
+class RiskSetup:
+    """What the server's risk usage starts from besides the journal: the firm's limits and the trading day."""
+
+    defaults: RiskLimits | None = None
+    day: TradingDay | None = None
+
+
+@dataclass
+class Folded:
+    """The journal's fold: the ledger, the live (unarchived) fills, the limit rows and, if asked, risk usage."""
+
+    ledger: Ledger
+    fills: list[OrderFilled]
+    limits: LimitFold
+    usage: RiskUsage | None
+
+
+def fold(engine: Engine, risk: RiskSetup | None = None) -> Folded:
+    """Replay the whole journal into a fresh Ledger, as the server does at start.
+
+    With ``risk``, RiskUsage listens to the replay as it does in the server, and is returned rebuilt.
+    """
+    ledger, fills, limits = Ledger(), [], LimitFold()
+    usage = None if risk is None else RiskUsage(ledger, LimitBook(risk.defaults), risk.day)
+    ledger.subscribe(lambda event, order: fills.append(event), (OrderFilled,))
+    ledger.subscribe(limits.apply, (RiskLimitsChanged,))
+    ledger.replay(SqlJournal(engine).read_events())
     with engine.connect() as conn:
         archived = {row.seq for row in conn.execute(select(t.fills_archive.c.seq))}
-    return ledger, [e for e in fills if e.seq not in archived]
+    return Folded(ledger, [e for e in fills if e.seq not in archived], limits, usage)
 
 
-def expected(engine: Engine) -> Projection:
-    """Return the projections as the journal says they must be."""
-    ledger, fills = fold(engine)
+def expected(engine: Engine, folded: Folded | None = None) -> Projection:
+    """Return the projections as the journal (or its ``folded`` replay) says they must be."""
+    folded = folded or fold(engine)
+    ledger = folded.ledger
     with engine.connect() as conn:
         archived = {row.id for row in conn.execute(select(t.orders_archive.c.id))}
     last = ledger.last_seq
@@ -70,7 +99,9 @@ def expected(engine: Engine) -> Projection:
     proj.add(t.balances, (b for a in ledger.accounts.values() for b in balance_rows(a)))
     proj.add(t.orders, (order_row(o, last) for o in ledger.order_list if o.id not in archived))
     proj.add(t.positions, (position_row(p) for p in ledger.positions.values()))
-    proj.add(t.fills, (fill_row(e) for e in fills))
+    proj.add(t.fills, (fill_row(e) for e in folded.fills))
+    proj.add(t.risk_limits, folded.limits.limits_rows())
+    proj.add(t.risk_limit_changes, folded.limits.change_rows())
     return proj
 
 
@@ -107,17 +138,28 @@ def _key(key: Key) -> str:
     return "/".join(str(k) for k in key)
 
 
-def rebuild(engine: Engine, write: bool = True) -> list[str]:
+@dataclass
+class Rebuilt:
+    """What a rebuild found: the differences from the stored projections, and each account's risk usage."""
+
+    differences: list[str]
+    usage: list[UsageSummary]
+
+
+def rebuild(engine: Engine, write: bool = True, risk: RiskSetup | None = None) -> Rebuilt:
     """Compare the stored projections with the journal's fold; rewrite them unless ``write`` is False.
 
-    Return the differences found before rewriting. Stop the server first: its writes would race.
+    Return the differences found before rewriting, and the risk usage the replay rebuilt (from ``risk``,
+    the server's limits and trading day). Stop the server first: its writes would race.
     """
-    want = expected(engine)
+    folded = fold(engine, risk or RiskSetup())
+    want = expected(engine, folded)
     found = differences(want, stored(engine))
     if write and found:
         with engine.begin() as conn:
             _rewrite(conn, want)
-    return found
+    assert folded.usage is not None
+    return Rebuilt(found, summarize(folded.ledger.accounts, folded.usage))
 
 
 def _rewrite(conn: Connection, want: Projection) -> None:

@@ -127,7 +127,8 @@ ORDER_CHANGING = [c.name for c in t.orders.columns if c.name not in ORDER_FIXED]
 
 COLUMNS: dict[str, list[str]] = {
     table.name: [col.name for col in table.columns]
-    for table in (t.events, t.accounts, t.balances, t.orders, t.positions, t.fills)
+    for table in (t.events, t.accounts, t.balances, t.orders, t.positions, t.fills, t.risk_limits,
+                  t.risk_limit_changes)
 }
 
 

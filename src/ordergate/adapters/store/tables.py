@@ -1,4 +1,4 @@
-"""The tables: the event journal, its projections (orders, fills, positions, accounts), risk limits, API keys.
+"""The tables: the event journal, its projections (orders, fills, positions, accounts, risk limits), API keys.
 
 The journal (``events``) is the truth; every other trading table is a projection of it that
 ``ordergate db rebuild`` can recreate. Alembic migrations make these tables; this module is what they
@@ -180,6 +180,7 @@ positions = Table(
     positive("bought_qty", allow_zero=True), positive("sold_qty", allow_zero=True),
 )
 
+# Projections of RiskLimitsChanged events (see risk_limit_rows.py), written by the journal writer.
 risk_limits = Table(
     "risk_limits", metadata,
     Column("account", String(ID), primary_key=True),  # an account id, or "default" for the firm defaults
@@ -190,7 +191,7 @@ risk_limits = Table(
 
 risk_limit_changes = Table(
     "risk_limit_changes", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the RiskLimitsChanged event's seq
     Column("account", String(ID), nullable=False),
     Column("changed_by", String(200), nullable=False),
     Column("changed_at", UtcDateTime, nullable=False),

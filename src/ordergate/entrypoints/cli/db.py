@@ -2,13 +2,16 @@
 
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
 from ordergate.config import Settings
+
+if TYPE_CHECKING:  # the store is imported by the commands that use it: the CLI starts faster
+    from ordergate.adapters.store.rebuild import Rebuilt
 
 app = typer.Typer(help="Database: migrations, rebuild and checks of the projections, retention.",
                   no_args_is_help=True)
@@ -61,21 +64,37 @@ def rebuild(
     data_dir: DataDir = None, database_url: DatabaseUrl = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="report differences, change nothing")] = False,
 ) -> None:
-    """Rebuild orders, fills, positions and accounts from the journal, reporting what differed.
+    """Rebuild orders, fills, positions, accounts and risk limits from the journal, reporting what differed.
 
-    Stop the server first: it writes the same tables.
+    Also replay risk usage as the server does at start and print each account's. Stop the server first:
+    it writes the same tables.
     """
+    from ordergate.adapters.store.rebuild import RiskSetup
     from ordergate.adapters.store.rebuild import rebuild as run_rebuild
+    from ordergate.domain.risk.usage import TradingDay
 
-    engine = _engine(_settings(data_dir, database_url))
+    settings = _settings(data_dir, database_url)
+    engine = _engine(settings)
+    risk = RiskSetup(settings.risk.limits(), TradingDay(settings.risk.trading_day_timezone))
     try:
-        found = run_rebuild(engine, write=not dry_run)
+        rebuilt = run_rebuild(engine, write=not dry_run, risk=risk)
     finally:
         engine.dispose()
-    for line in found:
-        out.print(f"  {line}", markup=False)
+    _print_rebuilt(rebuilt, dry_run)
+
+
+def _print_rebuilt(rebuilt: "Rebuilt", dry_run: bool) -> None:
+    """Print the differences a rebuild found, then each account's rebuilt risk usage."""
+    for line in rebuilt.differences:
+        out.print(f"  {line}", markup=False, soft_wrap=True)
+    found = len(rebuilt.differences)
     verb = "found (nothing changed: --dry-run)" if dry_run else "found and repaired"
-    out.print(f"{len(found)} difference(s) {verb}" if found else "projections match the journal")
+    out.print(f"{found} difference(s) {verb}" if found else "projections match the journal")
+    out.print("risk usage, rebuilt from the journal (no stored copy: the server rebuilds it at every start):",
+              soft_wrap=True)
+    now = datetime.now(UTC)
+    for summary in rebuilt.usage:
+        out.print(f"  {summary.describe(now)}", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -91,7 +110,7 @@ def check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     if problems:
         err.print(f"[red]{len(problems)} problem(s):[/]")
         for line in problems:
-            err.print(f"  {line}", markup=False)
+            err.print(f"  {line}", markup=False, soft_wrap=True)
         raise typer.Exit(1)
     out.print("all invariants hold")
 
