@@ -138,3 +138,17 @@ def test_db_archive_when_date_bad_then_exits_2_naming_the_option_without_traceba
     assert "Traceback" not in result.stderr + result.stdout
     with trading.journal.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.orders_archive)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("command", ["upgrade", "check", "rebuild"])
+def test_db_command_when_a_setting_does_not_parse_then_exits_2_naming_it_without_traceback(
+    tmp_path: Path, command: str,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERGATE_")}
+    env.update({"ORDERGATE_DATA_DIR": str(tmp_path / "data"), "ORDERGATE_RISK__DEFAULTS": "{not json"})
+    result = subprocess.run([sys.executable, "-m", "ordergate.entrypoints.cli", "db", command], env=env,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "bad setting" in result.stderr and "risk" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "data" / "ordergate.db").exists()

@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
 from ordergate.config import Settings
+from ordergate.entrypoints.cli.settings import load_settings
 
 if TYPE_CHECKING:  # the store is imported by the commands that use it: the CLI starts faster
     from ordergate.adapters.store.rebuild import Rebuilt
@@ -24,13 +24,7 @@ DatabaseUrl = Annotated[str | None, typer.Option(help="database URL [env ORDERGA
 
 def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
     """Return the same Settings ``serve`` would use, with these flags on top."""
-    flags = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v is not None}
-    try:
-        return Settings(**flags)  # type: ignore[arg-type]
-    except ValidationError as e:
-        for problem in e.errors():
-            err.print(f"[red]bad setting {'.'.join(str(p) for p in problem['loc'])}:[/] {problem['msg']}")
-        raise typer.Exit(2) from e
+    return load_settings({"data_dir": data_dir, "database_url": database_url})
 
 
 def _url(settings: Settings) -> str:

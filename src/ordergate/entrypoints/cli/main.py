@@ -4,12 +4,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
-from rich.markup import escape
 
 from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk
-from ordergate.entrypoints.cli.client import DEFAULT_URL, err
+from ordergate.entrypoints.cli.client import DEFAULT_URL
+from ordergate.entrypoints.cli.settings import bad_settings_exit
 
 app = typer.Typer(help="ordergate: an order management system.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -43,17 +41,8 @@ def serve(
     from ordergate.entrypoints.serve import run
 
     flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url}
-    try:
+    with bad_settings_exit():
         run({k: v for k, v in flags.items() if v is not None})
-    except ValidationError as e:
-        for problem in e.errors():
-            field = ".".join(str(p) for p in problem["loc"])
-            err.print(f"[red]bad setting {field}:[/] {problem['msg']}")
-        raise typer.Exit(2) from e
-    except SettingsError as e:  # a value that cannot even be parsed, e.g. malformed JSON for a nested section
-        cause = f": {e.__cause__}" if e.__cause__ is not None else ""
-        err.print(f"[red]bad setting:[/] {escape(str(e) + cause)}")
-        raise typer.Exit(2) from e
 
 
 def main() -> None:
