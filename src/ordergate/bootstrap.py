@@ -112,6 +112,8 @@ async def start(settings: Settings) -> Container:
     paper = PaperVenue(settings.paper, instruments, clock, marketdata)
     venues: dict[VenueId, Venue] = {VenueId("paper"): paper}
     feeds = _market_feeds(settings, paper, marketdata, clock)
+    for feed in feeds:
+        marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
     loop = EngineLoop(engine, journal, venues, EventFanout([metrics, stream]), max_batch=settings.engine.max_batch)
     for venue in venues.values():
         await venue.start(loop.report)
@@ -126,6 +128,8 @@ async def start(settings: Settings) -> Container:
     background.start()
     metrics.gauge("ordergate_engine_queue_depth", "Messages waiting for the engine", loop.queue_depth)
     metrics.gauge("ordergate_open_orders", "Working orders", lambda: len(ledger.open_orders))
+    metrics.gauge("ordergate_marketdata_snapshot_requests", "Fresh snapshots asked of the feeds since start",
+                  lambda: marketdata.snapshots.total)
     log.info("started", db=_safe_url(db_url), replayed_events=replayed, orders=len(ledger.orders))
     return Container(
         settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,

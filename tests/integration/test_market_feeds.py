@@ -14,10 +14,11 @@ from ordergate.adapters.venues.paper.exchange import PaperExchange
 from ordergate.adapters.venues.paper.feed import PaperMarketFeed
 from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.config import MarketDataConfig, PaperConfig
+from ordergate.domain.enums import Side
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import Symbol, VenueId
 from ordergate.domain.reports import FillReport, Report
-from ordergate.service.marketdata import MarketDataHub
+from ordergate.service.marketdata import MarketDataHub, MarketEvent, MarketKind
 from ordergate.service.ports import FeedState, MarketDataFeed
 from tests.fakes.clock import FakeClock
 from tests.unit.test_paper_exchange import vo
@@ -134,3 +135,37 @@ def test_sample_replayed_through_follower_when_user_buys_then_fills_inside_the_r
     assert sum(f.qty for f in fills) == D(100)
     assert all(low <= f.price <= high for f in fills) and fills[0].price == asks[0][0]
     assert hub.trades(AAPL)[0].price == fills[-1].price  # the user's own execution prints on the hub
+
+
+@pytest.mark.parametrize("loss", ["gap", "crossed"])
+def test_paper_feed_when_the_hub_asks_for_a_snapshot_then_publishes_the_symbol_book_at_once(loss: str) -> None:
+    clock = FakeClock()
+    hub = MarketDataHub(clock, stale_after=30)
+    exchange, _ = exchange_on(hub, clock)
+    feed = PaperMarketFeed(exchange, 0.01)
+    hub.attach_feed(feed)
+    exchange.open()
+    paper = exchange.markets[AAPL].book
+    best_ask = paper.best_ask()
+    assert best_ask is not None
+    if loss == "gap":  # a sequenced source writing into a paper-led book loses seq 6
+        hub.apply(MarketEvent(MarketKind.ADD, AAPL, clock.now(), Side.BUY, best_ask - 5, D(1), seq=5))
+        hub.apply(MarketEvent(MarketKind.ADD, AAPL, clock.now(), Side.BUY, best_ask - 6, D(1), seq=7))
+    else:
+        hub.apply(MarketEvent(MarketKind.ADD, AAPL, clock.now(), Side.BUY, best_ask + 1, D(1)))
+    book = hub.book(AAPL)
+    assert book is not None and not book.needs_snapshot and not book.crossed
+    levels = PaperConfig().depth_levels
+    assert book.depth() == (paper.depth(Side.BUY, levels), paper.depth(Side.SELL, levels))
+    assert hub.snapshot_requests(AAPL) == 1 and hub.snapshot_requests(RELIANCE) == 0
+
+
+def test_paper_feed_when_asked_for_a_symbol_a_replay_leads_then_declines() -> None:
+    clock = FakeClock()
+    hub = MarketDataHub(clock, stale_after=30)
+    exchange, _ = exchange_on(hub, clock)
+    exchange.follow([RELIANCE], hub)
+    feed = PaperMarketFeed(exchange, 0.01)
+    assert RELIANCE not in feed.symbols()
+    assert not feed.request_snapshot(RELIANCE) and not feed.request_snapshot(Symbol("NOPE"))
+    assert not hub.has(RELIANCE)

@@ -3,7 +3,8 @@
 Feeds deliver whole books and trades through ``MarketDataSink`` (the paper market), or sequenced
 snapshot/add/change/delete/trade/quote events through ``apply`` (replay files, broker streams). The order
 engine, the risk rules and position valuation read prices through ``PriceSource``; the API reads books,
-trades, statistics and bars. Every write and every price read is O(1) or O(log n).
+trades, statistics and bars. Every write and every price read is O(1) or O(log n). When an update
+leaves a book needing a snapshot, the hub asks the feed leading that symbol for one (``attach_feed``).
 """
 
 from collections import deque
@@ -20,7 +21,8 @@ from ordergate.domain.enums import Side
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import Symbol
 from ordergate.domain.trade_stats import StatsSnapshot, TradeStats
-from ordergate.service.ports import Clock, Quote
+from ordergate.service.ports import Clock, MarketDataFeed, Quote
+from ordergate.service.snapshots import SnapshotRequests
 
 _ZERO = Decimal(0)
 _UNSET = object()
@@ -74,10 +76,11 @@ class MarketStats:
     mid: Decimal | None
     stale: bool
     updated: datetime | None
+    snapshot_requests: int = 0  # how often the feed was asked for a fresh snapshot of this book
 
 
 class _SymbolState:
-    __slots__ = ("bars", "book", "mid", "quote", "stats", "trades", "updated")
+    __slots__ = ("bars", "book", "mid", "quote", "refused", "stats", "trades", "updated")
 
     def __init__(self, symbol: Symbol, trades_kept: int, bars_kept: int, vwap_window: int) -> None:
         self.book = OrderBook(symbol)
@@ -87,6 +90,7 @@ class _SymbolState:
         self.quote: Quote | None = None  # built on first read after a book change
         self.mid: Decimal | object | None = _UNSET  # likewise
         self.updated: datetime | None = None
+        self.refused = False  # the leading feed cannot send the snapshot this book needs: stale until one comes
 
 
 class MarketDataHub:
@@ -100,6 +104,11 @@ class MarketDataHub:
         self._imbalance_levels = imbalance_levels
         self._symbols: dict[Symbol, _SymbolState] = {}
         self._listeners: list[Listener] = []
+        self.snapshots = SnapshotRequests()
+
+    def attach_feed(self, feed: MarketDataFeed) -> None:
+        """Let the hub ask ``feed`` for a fresh snapshot when a book of a symbol it leads loses data."""
+        self.snapshots.attach(feed)
 
     # --- MarketDataSink -------------------------------------------------------------------------------
 
@@ -127,7 +136,8 @@ class MarketDataHub:
         """Apply one feed event with full book semantics; return whether it changed anything.
 
         Bad values raise ValidationFailed and change nothing; an out-of-sequence update is ignored and, on
-        a gap, the book is flagged ``needs_snapshot``.
+        a gap, the book is flagged ``needs_snapshot``. An update that flags a sound book (gap, cross, unknown
+        level or order) asks the leading feed for a snapshot, once until one is applied.
         """
         kind = event.kind
         if kind is MarketKind.TRADE:
@@ -135,21 +145,32 @@ class MarketDataHub:
             return True
         state = self._state(event.symbol)
         book = state.book
+        lost = False
         if kind is MarketKind.SNAPSHOT:
             book.apply_snapshot(event.bids, event.asks, seq=event.seq, ts=event.ts)
             applied = True
         elif kind is MarketKind.QUOTE:
             applied = self._apply_quote(book, event)
         else:
+            # Only an update starts an episode: a snapshot that is itself crossed is what the source has
+            # just sent, and asking again for it could loop.
+            sound = not book.needs_snapshot
             applied = self._apply_update(book, event)
+            lost = sound and book.needs_snapshot
         if applied:
             self._changed(state, event.symbol, event.ts)
+        if lost:  # after the update is in place: a feed may answer before ask() returns
+            state.refused = self.snapshots.ask(event.symbol)
         return applied
 
     def needs_snapshot(self, symbol: Symbol) -> bool:
         """Return whether the symbol's book lost data (gap, crossed, unknown level) and wants a snapshot."""
         state = self._symbols.get(symbol)
         return state is not None and state.book.needs_snapshot
+
+    def snapshot_requests(self, symbol: Symbol) -> int:
+        """Return how often a feed was asked for a fresh snapshot of the symbol's book."""
+        return self.snapshots.by_symbol[symbol]
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(symbol)`` after every change (it must be quick and must not raise)."""
@@ -188,9 +209,14 @@ class MarketDataHub:
         return state.mid  # type: ignore[return-value]
 
     def is_stale(self, symbol: Symbol) -> bool:
-        """Return whether the symbol's latest update is older than ``stale_after`` (or there is none)."""
+        """Return whether the symbol's latest update is older than ``stale_after`` (or there is none).
+
+        A book that needs a snapshot its feed cannot send is stale at once, until a snapshot comes.
+        """
         state = self._symbols.get(symbol)
         if state is None or state.updated is None:
+            return True
+        if state.refused and state.book.needs_snapshot:
             return True
         return self._clock.now() - state.updated > self._stale_after
 
@@ -234,6 +260,7 @@ class MarketDataHub:
         return MarketStats(
             trades=state.stats.snapshot(self._clock.now()), imbalance=book.imbalance(self._imbalance_levels),
             spread=book.spread(), mid=book.mid(), stale=self.is_stale(symbol), updated=state.updated,
+            snapshot_requests=self.snapshots.by_symbol[symbol],
         )
 
     # --- internals ------------------------------------------------------------------------------------

@@ -152,7 +152,8 @@ class MarketDataFeed(Protocol):
     """A source of market data that writes into the hub: the paper market, a replay, a broker stream.
 
     ``start`` returns once the feed runs in the background (it is idempotent, as is ``stop``); the feed
-    delivers through ``MarketDataSink`` or sequenced events, never by blocking the event loop.
+    delivers through ``MarketDataSink`` or sequenced events, never by blocking the event loop. When a book
+    it leads loses data, the hub calls ``request_snapshot`` (once per episode).
     """
 
     name: str
@@ -171,6 +172,16 @@ class MarketDataFeed(Protocol):
 
     def symbols(self) -> frozenset[Symbol]:
         """Return the symbols this feed leads (their prices come from it)."""
+        ...
+
+    def request_snapshot(self, symbol: Symbol) -> bool:
+        """Ask for a fresh snapshot of one symbol it leads; return at once, never blocking on I/O.
+
+        The snapshot comes through the feed's usual delivery, before this returns (the paper market) or
+        later (a broker feed re-subscribes or fetches a REST snapshot in the background; a replay reaches
+        its next snapshot row). Return False when the source cannot send one (a file with no snapshot of
+        the symbol ahead): the hub then marks the book stale until a snapshot does come.
+        """
         ...
 
 

@@ -130,12 +130,25 @@ class PaperExchange:
         if not self.dirty:
             return
         now = self._clock.now()
-        levels = self.config.depth_levels
         self.dirty -= self.followed
         for symbol in self.dirty:
-            book = self.markets[symbol].book
-            self._marketdata.on_book(symbol, book.depth(Side.BUY, levels), book.depth(Side.SELL, levels), now)
+            self._publish(symbol, now)
         self.dirty.clear()
+
+    def publish(self, symbol: Symbol) -> bool:
+        """Send one symbol's book (``depth_levels`` a side, as every tick does) to market data now.
+
+        Return False for a followed or unknown symbol: its book is not this exchange's to publish.
+        """
+        if symbol not in self.markets or symbol in self.followed:
+            return False
+        self._publish(symbol, self._clock.now())
+        self.dirty.discard(symbol)
+        return True
+
+    def _publish(self, symbol: Symbol, now: datetime) -> None:
+        book, levels = self.markets[symbol].book, self.config.depth_levels
+        self._marketdata.on_book(symbol, book.depth(Side.BUY, levels), book.depth(Side.SELL, levels), now)
 
     # -- requests ----------------------------------------------------------------------------------------
 

@@ -51,6 +51,10 @@ class PaperMarketFeed:
         """Return the instruments whose price the random walk sets."""
         return frozenset(self.exchange.markets) - self.exchange.followed
 
+    def request_snapshot(self, symbol: Symbol) -> bool:
+        """Publish the symbol's paper book at once, before returning; False for a symbol this feed does not lead."""
+        return self.exchange.publish(symbol)
+
     async def _tick_forever(self) -> None:
         while True:
             await asyncio.sleep(self.interval)

@@ -57,7 +57,8 @@ async def get_book(
         "spread": _dec(book.spread()) if book else None, "mid": _derived(book.mid()) if book else None,
         "seq": book.seq if book else None, "ts": _ts(book.ts) if book else None,
         "crossed": book.crossed if book else False, "needs_snapshot": book.needs_snapshot if book else False,
-        "snapshot_reason": book.snapshot_reason if book else None, "stale": hub.is_stale(sym),
+        "snapshot_reason": book.snapshot_reason if book else None, "snapshot_requests": hub.snapshot_requests(sym),
+        "stale": hub.is_stale(sym),
     })
 
 
@@ -103,7 +104,7 @@ async def get_stats(symbol: str, container: ContainerDep, who: Principal) -> Res
         "rolling_vwap": _derived(t.rolling_vwap), "volume": _dec(t.volume), "notional": _dec(t.notional),
         "volume_24h": _dec(t.volume_24h), "notional_24h": _dec(t.notional_24h), "trade_count": t.trade_count,
         "imbalance": _derived(stats.imbalance), "spread": _dec(stats.spread), "mid": _derived(stats.mid),
-        "updated": _ts(stats.updated), "stale": stats.stale,
+        "updated": _ts(stats.updated), "stale": stats.stale, "snapshot_requests": stats.snapshot_requests,
     })
 
 
