@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))  # for tests.e2e.server, which starts the real ser
 from tests.e2e.server import ADMIN_KEY, Server, free_port  # noqa: E402
 
 PATH = "/api/v1/orders/"
+PING = "/api/v1/ping"  # the same server's authenticated no-op POST: its HTTP stack and auth, no order
 BODIES = [json.dumps({"account": "PAPER", "symbol": "AAPL", "side": side, "type": "market", "qty": "1",
                       "time_in_force": "day"}).encode() for side in ("buy", "sell")]
 
@@ -113,9 +114,9 @@ class Load:
         self.measuring = False
 
 
-async def _connection(port: int, stop_at: float, load: Load, index: int) -> None:
+async def _connection(port: int, stop_at: float, load: Load, index: int, path: str) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    heads = [(f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {ADMIN_KEY}\r\n"
+    heads = [(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {ADMIN_KEY}\r\n"
               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
              for body in BODIES]
     n = index
@@ -147,12 +148,12 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def drive(port: int, connections: int, warmup: float, seconds: float) -> dict[str, Any]:
+async def drive(port: int, connections: int, warmup: float, seconds: float, path: str = PATH) -> dict[str, Any]:
     """Keep ``connections`` requests in flight for warmup + seconds; return figures of the measured part."""
     load = Load()
     loop = asyncio.get_running_loop()
     stop_at = time.perf_counter() + warmup + seconds
-    tasks = [loop.create_task(_connection(port, stop_at, load, i)) for i in range(connections)]
+    tasks = [loop.create_task(_connection(port, stop_at, load, i, path)) for i in range(connections)]
     await asyncio.sleep(warmup)
     load.measuring = True
     started = time.perf_counter()
@@ -168,14 +169,27 @@ async def drive(port: int, connections: int, warmup: float, seconds: float) -> d
     }
 
 
-def run(port: int, connections: int, warmup: float, seconds: float) -> dict[str, Any]:
+def run(port: int, connections: int, warmup: float, seconds: float, path: str = PATH) -> dict[str, Any]:
     """Drive one server on uvloop when it is installed (a cheaper client leaves more CPU to the server)."""
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(drive(port, connections, warmup, seconds))
+        return asyncio.run(drive(port, connections, warmup, seconds, path))
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(drive(port, connections, warmup, seconds))
+        return runner.run(drive(port, connections, warmup, seconds, path))
+
+
+def run_real_server(connections: int, warmup: float, seconds: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Drive ``ordergate serve`` (SQLite, paper exchange): durable submits, then its no-op authenticated POST."""
+    os.environ.pop("ORDERGATE_TEST_DB", None)  # the bench always measures the default SQLite setup
+    with tempfile.TemporaryDirectory(prefix="og-bench-") as tmp:
+        server = Server(Path(tmp)).start()
+        try:
+            submits = run(server.port, connections, warmup, seconds)
+            pings = run(server.port, connections, warmup, seconds, PING)
+        finally:
+            server.stop()
+    return submits, pings
 
 
 def _port(url: str) -> int:
@@ -208,17 +222,13 @@ def main() -> None:
         return
     print(f"rerun: .venv/bin/python bench/http_submit.py --connections {args.connections} "
           f"--seconds {args.seconds} --warmup {args.warmup}")
-    os.environ.pop("ORDERGATE_TEST_DB", None)  # the bench always measures the default SQLite setup
-    with tempfile.TemporaryDirectory(prefix="og-bench-") as tmp:
-        server = Server(Path(tmp)).start()
-        try:
-            real = run(server.port, args.connections, args.warmup, args.seconds)
-        finally:
-            server.stop()
+    real, ping = run_real_server(args.connections, args.warmup, args.seconds)
     bare, fastapi = (_run_app(kind, args) for kind in ("bare", "fastapi"))
     ratio = round(real["req_per_s"] / bare["req_per_s"], 3) if bare["req_per_s"] else None
     print(f"ordergate POST {PATH} (durable, SQLite): {real['req_per_s']:,} req/s, p50 {real['p50_ms']} ms, "
           f"p99 {real['p99_ms']} ms, statuses {real['statuses']}")
+    print(f"the same server's no-op authenticated POST {PING}: {ping['req_per_s']:,} req/s, p50 {ping['p50_ms']} ms, "
+          f"p99 {ping['p99_ms']} ms")
     print(f"bare Starlette+orjson POST: {bare['req_per_s']:,} req/s, p50 {bare['p50_ms']} ms, "
           f"p99 {bare['p99_ms']} ms")
     print(f"FastAPI+pydantic hello-world POST (for scale): {fastapi['req_per_s']:,} req/s, p50 {fastapi['p50_ms']} ms, "
@@ -227,7 +237,8 @@ def main() -> None:
     print(f"ratio {ratio} (target >= 0.5, p99 <= 20 ms): {'met' if met else 'NOT met'}")
     print(json.dumps({
         "benchmark": "http_submit", "date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
-        "connections": args.connections, "seconds": args.seconds, "ordergate": real, "bare_starlette": bare,
+        "connections": args.connections, "seconds": args.seconds, "ordergate": real, "ordergate_ping": ping,
+        "bare_starlette": bare,
         "fastapi_hello": fastapi, "ratio": ratio, "target_ratio": 0.5, "target_p99_ms": 20,
     }))
 

@@ -10,7 +10,11 @@ No journal I/O is timed (the writer's ``take_changes`` is). The simulated market
 the book) happen between timed orders and are not counted. The risk checks are whatever RiskGate the
 engine has by default.
 
-Run:  .venv/bin/python bench/order_path.py [--orders N] [--warmup W]
+Then the same path as served (unless ``--no-http``): ``ordergate serve`` on SQLite and the paper exchange,
+64 keep-alive connections of durable market-order submits (every 201 committed first), and in the same
+run the same server's authenticated no-op POST ``/api/v1/ping`` for scale (bench/http_submit.py's client).
+
+Run:  .venv/bin/python bench/order_path.py [--orders N] [--warmup W] [--http-seconds S] [--no-http]
 """
 
 import argparse
@@ -158,8 +162,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=50_000)
     parser.add_argument("--warmup", type=int, default=2_000)
+    parser.add_argument("--http-seconds", type=float, default=10.0)
+    parser.add_argument("--no-http", action="store_true", help="skip the served (HTTP) part")
     args = parser.parse_args()
-    print(f"rerun: .venv/bin/python bench/order_path.py --orders {args.orders} --warmup {args.warmup}")
+    print(f"rerun: .venv/bin/python bench/order_path.py --orders {args.orders} --warmup {args.warmup} "
+          f"--http-seconds {args.http_seconds}{' --no-http' if args.no_http else ''}")
     paper = run_paper(args.orders, args.warmup)
     print(f"engine + paper matching: {paper['orders_per_s']:,} orders/s, p50 {paper['p50_us']} us, "
           f"p99 {paper['p99_us']} us, {paper['fills']:,} fills, {paper['statuses']}")
@@ -168,10 +175,24 @@ def main() -> None:
           f"p50 {engine_only['p50_us']} us, p99 {engine_only['p99_us']} us")
     target = 25_000
     print(f"target >= {target:,} orders/s: {'met' if paper['orders_per_s'] >= target else 'NOT met'}")
+    http = None if args.no_http else run_http(args.http_seconds)
     print(json.dumps({
         "benchmark": "order_path", "date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
-        "target_orders_per_s": target, "paper": paper, "engine_only": engine_only,
+        "target_orders_per_s": target, "paper": paper, "engine_only": engine_only, "http": http,
     }))
+
+
+def run_http(seconds: float, connections: int = 64) -> dict[str, Any]:
+    """Measure the served path: durable submits over HTTP, and the same server's no-op POST for scale."""
+    from http_submit import run_real_server  # beside this file; starts the real server as the e2e tests do
+
+    submits, ping = run_real_server(connections, warmup=2.0, seconds=seconds)
+    ratio = round(submits["req_per_s"] / ping["req_per_s"], 3) if ping["req_per_s"] else None
+    print(f"HTTP, {connections} connections, durable submits: {submits['req_per_s']:,} orders/s, "
+          f"p50 {submits['p50_ms']} ms, p99 {submits['p99_ms']} ms, statuses {submits['statuses']}")
+    print(f"HTTP, same server, no-op authenticated POST: {ping['req_per_s']:,} req/s, p50 {ping['p50_ms']} ms, "
+          f"p99 {ping['p99_ms']} ms; submit/no-op ratio {ratio}")
+    return {"connections": connections, "submit": submits, "noop_post": ping, "submit_to_noop_ratio": ratio}
 
 
 if __name__ == "__main__":
