@@ -16,7 +16,7 @@ from ordergate.adapters.marketdata import replay_feed_from
 from ordergate.adapters.metrics import PrometheusMetrics
 from ordergate.adapters.store.database import make_engine
 from ordergate.adapters.store.journal import SqlJournal
-from ordergate.adapters.store.migrate import upgrade_to_head
+from ordergate.adapters.store.migrate import require_head, upgrade_to_head
 from ordergate.adapters.store.queries import SqlReadModel
 from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
@@ -71,6 +71,8 @@ def open_store(settings: Settings, db_url: str) -> tuple[Any, SqlJournal]:
     """Migrate the database (unless disabled) and open the journal."""
     if settings.migrate_on_start:
         upgrade_to_head(db_url)
+    else:
+        require_head(db_url)
     db_engine = make_engine(db_url)
     return db_engine, SqlJournal(db_engine)
 

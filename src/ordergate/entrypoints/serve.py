@@ -6,6 +6,7 @@ from typing import Any
 
 import uvicorn
 
+from ordergate.adapters.store.migrate import require_head
 from ordergate.config import Settings
 from ordergate.entrypoints.api.app import create_app
 from ordergate.entrypoints.logging_setup import configure_logging
@@ -17,6 +18,9 @@ def run(flags: dict[str, Any]) -> None:
     """Build settings (flags over environment over .env) and serve until interrupted."""
     settings = Settings(**flags)
     configure_logging(settings.log_level, settings.log_json)
+    if not settings.migrate_on_start:  # say what is wrong before the server starts, not in a start-up traceback
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        require_head(settings.resolved_database_url())
     tune_gc()
     # The journal commits in a worker thread that gives the GIL up around each SQLite statement and the
     # fsync; each time it wants it back from the busy event loop it waited up to the whole interval,

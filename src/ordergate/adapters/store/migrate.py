@@ -22,6 +22,10 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+class SchemaNotCurrent(RuntimeError):
+    """The database's schema is not the one this version of ordergate needs (and migrating is off)."""
+
+
 def upgrade_to_head(url: str) -> None:
     """Bring the database's schema up to the newest migration."""
     command.upgrade(alembic_config(url), "head")
@@ -40,3 +44,12 @@ def current_revision(url: str) -> str | None:
 def head_revision(url: str) -> str | None:
     """Return the newest revision the packaged migrations know."""
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def require_head(url: str) -> None:
+    """Raise SchemaNotCurrent, saying what to do, unless the database is at the newest migration."""
+    current, head = current_revision(url), head_revision(url)
+    if current != head:
+        found = current or "none (an empty database)"
+        raise SchemaNotCurrent(f"database schema revision is {found}, this version needs {head}: run "
+                               "`ordergate db upgrade`, or leave ORDERGATE_MIGRATE_ON_START on")

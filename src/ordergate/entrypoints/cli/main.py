@@ -4,9 +4,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk
-from ordergate.entrypoints.cli.client import DEFAULT_URL
+from ordergate.entrypoints.cli.client import DEFAULT_URL, err
 from ordergate.entrypoints.cli.settings import bad_settings_exit
 
 app = typer.Typer(help="ordergate: an order management system.", no_args_is_help=True,
@@ -41,8 +42,14 @@ def serve(
     from ordergate.entrypoints.serve import run
 
     flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url}
+    from ordergate.adapters.store.migrate import SchemaNotCurrent
+
     with bad_settings_exit():
-        run({k: v for k, v in flags.items() if v is not None})
+        try:
+            run({k: v for k, v in flags.items() if v is not None})
+        except SchemaNotCurrent as e:
+            err.print(f"[red]cannot start:[/] {escape(str(e))}")
+            raise typer.Exit(2) from e
 
 
 def main() -> None:
