@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from sortedcontainers import SortedDict
 
+import machine  # beside this file: the machine speed printed with the figures
 from ordergate.domain.book import OrderBook
 from ordergate.domain.enums import Side
 from ordergate.domain.ids import Symbol
@@ -146,6 +147,7 @@ def main() -> None:
     print("rerun: .venv/bin/python bench/book.py --updates", args.updates, "--repeat", args.repeat)
     for key, value in figures.items():
         print(f"  {key:45} {value}")
+    figures["machine"] = machine.speed()
     print(json.dumps(figures))
 
 

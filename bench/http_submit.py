@@ -29,6 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.e2e.server, which starts the real server as the e2e tests do
 
+import machine  # noqa: E402  (beside this file)
 from tests.e2e.server import ADMIN_KEY, Server, free_port  # noqa: E402
 
 PATH = "/api/v1/orders/"
@@ -239,7 +240,7 @@ def main() -> None:
         "benchmark": "http_submit", "date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
         "connections": args.connections, "seconds": args.seconds, "ordergate": real, "ordergate_ping": ping,
         "bare_starlette": bare,
-        "fastapi_hello": fastapi, "ratio": ratio, "target_ratio": 0.5, "target_p99_ms": 20,
+        "machine": machine.speed(), "fastapi_hello": fastapi, "ratio": ratio, "target_ratio": 0.5, "target_p99_ms": 20,
     }))
 
 

@@ -16,6 +16,7 @@ import sys
 import time
 from decimal import Decimal
 
+import machine  # beside this file: the machine speed printed with the figures
 from ordergate.adapters.clock import SystemClock
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.venues.paper.exchange import PaperExchange
@@ -127,6 +128,7 @@ def main() -> None:
     print(f"rerun: .venv/bin/python bench/matching.py {n}")
     print(f"matching core: {figures['orders_per_s']:,} orders/s, {figures['fills_per_s']:,} fills/s (best of 3)")
     print(f"paper exchange (ack + fills + commission reports): {figures['paper_exchange_orders_per_s']:,} orders/s")
+    figures["machine"] = machine.speed()
     print(json.dumps(figures))
 
 

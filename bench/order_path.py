@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import machine  # beside this file: the machine speed printed with the figures
 from ordergate.adapters.clock import SystemClock
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.venues.paper.exchange import PaperExchange
@@ -179,6 +180,7 @@ def main() -> None:
     print(json.dumps({
         "benchmark": "order_path", "date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
         "target_orders_per_s": target, "paper": paper, "engine_only": engine_only, "http": http,
+        "machine": machine.speed(),
     }))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import psycopg
 
+import machine  # beside this file: the machine speed printed with the figures
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.store.database import make_engine
 from ordergate.adapters.store.journal import SqlJournal
@@ -189,6 +190,7 @@ def main() -> None:
         figures[name] = run(url, n, b, lifecycle) if url else "skipped: PostgreSQL not reachable"
         print(f"{name}: {figures[name]}", flush=True)
     drop_pg(args.pg_url)
+    figures["machine"] = machine.speed()
     print(json.dumps(figures))
 
 

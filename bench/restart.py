@@ -37,6 +37,7 @@ from typing import Any
 
 import structlog
 
+import machine  # beside this file: the machine speed printed with the figures
 from ordergate import bootstrap
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.store.database import make_engine
@@ -301,7 +302,7 @@ def main() -> None:
         "events": count, "read_decode_s": round(read_s, 2), "read_decode_us_per_event": round(1e6 * read_s / count, 2),
         "replay_s": round(replay_s, 2), "replay_us_per_event": round(1e6 * replay_s / count, 2),
         "start_to_serving_s": round(start_s, 2), "target_s": target, "load_average": os.getloadavg()[0],
-        "orders": want["orders"], "open_orders": want["open"],
+        "orders": want["orders"], "open_orders": want["open"], "machine": machine.speed(),
     }))
 
 
