@@ -191,7 +191,7 @@ risk_limits = Table(
 
 risk_limit_changes = Table(
     "risk_limit_changes", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),  # the RiskLimitsChanged event's seq
+    Column("id", BigInteger, primary_key=True, autoincrement=False),  # the RiskLimitsChanged event's seq
     Column("account", String(ID), nullable=False),
     Column("changed_by", String(200), nullable=False),
     Column("changed_at", UtcDateTime, nullable=False),
