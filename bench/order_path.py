@@ -8,7 +8,7 @@ Two runs in the same process:
     (no matching), to show what the engine itself costs.
 No journal I/O is timed (the writer's ``take_changes`` is). The simulated market's own ticks (re-quoting
 the book) happen between timed orders and are not counted. The risk checks are whatever RiskGate the
-engine has by default.
+engine has by default. The garbage collector runs with the server's policy (``serve.tune_gc``).
 
 Then the same path as served (unless ``--no-http``): ``ordergate serve`` on SQLite and the paper exchange,
 64 keep-alive connections of durable market-order submits (every 201 committed first), and in the same
@@ -38,6 +38,7 @@ from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 from ordergate.domain.ids import AccountId, FillId, Symbol, VenueId, VenueOrderId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.reports import FillReport, OrderStatusReport, Report
+from ordergate.entrypoints.serve import tune_gc
 from ordergate.service.engine import OrderEngine
 from ordergate.service.ids import OrderIdGenerator
 from ordergate.service.marketdata import MarketDataHub
@@ -166,6 +167,7 @@ def main() -> None:
     parser.add_argument("--http-seconds", type=float, default=10.0)
     parser.add_argument("--no-http", action="store_true", help="skip the served (HTTP) part")
     args = parser.parse_args()
+    tune_gc()  # the collector policy ``ordergate serve`` runs with: survivors of older generations frozen
     print(f"rerun: .venv/bin/python bench/order_path.py --orders {args.orders} --warmup {args.warmup} "
           f"--http-seconds {args.http_seconds}{' --no-http' if args.no_http else ''}")
     paper = run_paper(args.orders, args.warmup)

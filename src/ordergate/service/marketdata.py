@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from ordergate.domain.bars import Bar, Bars
 from ordergate.domain.book import Level, OrderBook, check_price, check_size
@@ -57,9 +57,12 @@ class MarketEvent:
     asks: list[Level] = field(default_factory=list)
 
 
-@dataclass(slots=True, frozen=True)
-class Trade:
-    """A trade printed on the market."""
+class Trade(NamedTuple):
+    """A trade printed on the market.
+
+    A named tuple, not a frozen dataclass: one is made for every print (a frozen dataclass's ``__init__``
+    costs about twice as much), and a tuple of atomic values drops out of the garbage collector's scans.
+    """
 
     ts: datetime
     price: Decimal
