@@ -27,6 +27,13 @@ function cell(text, cls) {
   return td;
 }
 
+// An order seen twice keeps its latest state: a submit's answer can arrive after the stream already
+// brought the acknowledgement, and must not put the order back to pending_new.
+function keepOrder(o) {
+  const seen = state.orders.get(o.id);
+  if (!seen || (o.updated_at || "") >= (seen.updated_at || "")) state.orders.set(o.id, o);
+}
+
 function renderOrders() {
   const body = $("#orders tbody");
   body.replaceChildren();
@@ -93,7 +100,7 @@ function connectStream() {
   };
   ws.onmessage = (ev) => {
     const msg = JSON.parse(ev.data);
-    if (msg.type === "order") { state.orders.set(msg.order.id, msg.order); renderOrders(); }
+    if (msg.type === "order") { keepOrder(msg.order); renderOrders(); }
     if (msg.type === "fill" || msg.type === "account") act(refreshPortfolio);
   };
 }
@@ -101,7 +108,7 @@ function connectStream() {
 async function start() {
   const [instruments, page] = await Promise.all([api("GET", "/api/v1/instruments/"), api("GET", "/api/v1/orders/?limit=200")]);
   $("#symbols").replaceChildren(...instruments.map((i) => new Option(`${i.symbol} (${i.currency})`, i.symbol)));
-  for (const o of page.items) state.orders.set(o.id, o);
+  for (const o of page.items) keepOrder(o);
   renderOrders();
   await refreshPortfolio();
   connectStream();
@@ -121,7 +128,7 @@ $("#order-form").onsubmit = (ev) => {
   for (const [k, v] of new FormData(ev.target).entries()) if (v !== "") body[k] = v;
   act(async () => {
     const o = await api("POST", "/api/v1/orders/", body);
-    state.orders.set(o.id, o);
+    keepOrder(o);
     renderOrders();
     message(`order ${o.id} ${o.status}`, true);
   });
