@@ -78,6 +78,13 @@ async function refreshPortfolio() {
   }
 }
 
+// Many events can arrive at once (an order, its fills, its position): one refresh for each burst.
+let portfolioTimer = null;
+function refreshPortfolioSoon() {
+  if (portfolioTimer !== null) return;
+  portfolioTimer = setTimeout(() => { portfolioTimer = null; act(refreshPortfolio); }, 150);
+}
+
 function message(text, ok) {
   const m = $("#message");
   m.textContent = text;
@@ -101,7 +108,7 @@ function connectStream() {
   ws.onmessage = (ev) => {
     const msg = JSON.parse(ev.data);
     if (msg.type === "order") { keepOrder(msg.order); renderOrders(); }
-    if (msg.type === "fill" || msg.type === "account") act(refreshPortfolio);
+    refreshPortfolioSoon();  // orders move reservations, fills move cash and positions
   };
 }
 
