@@ -5,9 +5,11 @@ blotter tests skip with the reason, except in CI, where a missing browser is a f
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -85,18 +87,25 @@ async def browser_page() -> AsyncIterator[Page]:
     """Start a fresh headless Chromium (own profile, own debugging port) and yield its first tab."""
     executable = chromium_or_skip()
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="og-chromium-") as profile:
+    # Chromium's helper processes may still write to the profile as it goes: clean up what can be
+    with tempfile.TemporaryDirectory(prefix="og-chromium-", ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen([executable, *FLAGS, f"--user-data-dir={profile}",
                                     f"--remote-debugging-port={port}", "about:blank"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             async with websockets.connect(await _page_socket(port), max_size=2**26) as ws:
                 page = Page(ws)
                 await page.call("Page.enable")
                 yield page
         finally:
-            process.kill()
-            process.wait(timeout=10)
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill Chromium and its helper processes (its own session) and wait for the browser to exit."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 async def _page_socket(port: int, timeout: float = 20.0) -> str:
