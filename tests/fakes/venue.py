@@ -6,7 +6,7 @@ from decimal import Decimal
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import FillId, OrderId, VenueId, VenueOrderId
 from ordergate.domain.reports import FillReport, OrderStatusReport, Report
-from ordergate.service.ports import Clock, ReportSink, VenueOrder
+from ordergate.service.ports import Clock, ReportSink, VenueOrder, VenueOrderState, VenuePosition
 
 
 class ScriptedVenue:
@@ -23,6 +23,8 @@ class ScriptedVenue:
         self.status_answers: dict[OrderId, list[Report]] = {}
         self.status_asked: list[OrderId] = []
         self.ready = True
+        self.open_answer: list[VenueOrderState] = []
+        self.positions_answer: list[VenuePosition] | None = None
         self._fills = 0
 
     async def start(self, sink: ReportSink) -> None:
@@ -51,6 +53,14 @@ class ScriptedVenue:
         """Return the scripted answer for this order (none by default)."""
         self.status_asked.append(order.order_id)
         return list(self.status_answers.get(order.order_id, []))
+
+    async def open_orders(self) -> Sequence[VenueOrderState]:
+        """Return the scripted open orders (none by default)."""
+        return list(self.open_answer)
+
+    async def positions(self) -> Sequence[VenuePosition] | None:
+        """Return the scripted positions (None by default: the venue keeps none)."""
+        return self.positions_answer
 
     def is_ready(self) -> bool:
         """Return whether the test says the venue is up."""

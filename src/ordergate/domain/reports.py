@@ -19,11 +19,15 @@ class Report:
 
 @dataclass(slots=True, kw_only=True)
 class OrderStatusReport(Report):
-    """The venue's word on an order's state: new (ack), canceled, rejected or expired."""
+    """The venue's word on an order's state: new (ack), partially filled, filled, canceled, rejected or expired."""
 
     status: OrderStatus
     venue_order_id: VenueOrderId | None = None
     reason: str = ""
+    # The venue's cumulative filled quantity and its average price, when it says (a broker's order status
+    # does; an exchange ack may not). Ahead of the fills we have, it yields an inferred fill.
+    filled_qty: Decimal | None = None
+    avg_price: Decimal | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -62,3 +66,13 @@ class TriggerReport(Report):
     """A stop order was triggered at the venue."""
 
     trigger_price: Decimal
+
+
+@dataclass(slots=True, kw_only=True)
+class ConnectionReport:
+    """A venue's session to the broker came up (``connected``) or went down: a cue to reconcile."""
+
+    venue: VenueId
+    ts: datetime
+    connected: bool
+    reason: str = ""

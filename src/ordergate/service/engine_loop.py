@@ -9,14 +9,14 @@ and no order reaches a venue before it is recorded.
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import structlog
 
 from ordergate.domain.errors import DomainError
 from ordergate.domain.ids import VenueId
-from ordergate.domain.reports import Report
+from ordergate.domain.reports import ConnectionReport, Report
 from ordergate.service.engine import OrderEngine
 from ordergate.service.outcome import Outcome, VenueAction, VenueRequest
 from ordergate.service.ports import CommitBatch, EventSink, Journal, Venue
@@ -49,6 +49,7 @@ class EngineLoop:
         self.committed_events = 0
         self.durable_seq = engine.ledger.last_seq
         self._durable_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self.connection_listeners: list[Callable[[ConnectionReport], None]] = []
 
     @property
     def running(self) -> bool:
@@ -87,8 +88,13 @@ class EngineLoop:
         self._durable_waiters.append((seq, future))
         await future
 
-    def report(self, report: Report) -> None:
-        """Queue a venue report (the venues' ReportSink)."""
+    def report(self, report: Report | ConnectionReport) -> None:
+        """Queue a venue report (the venues' ReportSink); tell the connection listeners of a (re)connect."""
+        if isinstance(report, ConnectionReport):
+            log.info("venue_connection", venue=report.venue, connected=report.connected, reason=report.reason)
+            for listener in self.connection_listeners:
+                listener(report)
+            return
         self._queue.put_nowait((report, None))
 
     def queue_depth(self) -> int:

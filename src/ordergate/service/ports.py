@@ -8,12 +8,12 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from ordergate.domain.account import Account
-from ordergate.domain.enums import OrderType, Side, TimeInForce
+from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 from ordergate.domain.events import Event
-from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol, VenueId
+from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol, VenueId, VenueOrderId
 from ordergate.domain.order import Order
 from ordergate.domain.position import Position
-from ordergate.domain.reports import Report
+from ordergate.domain.reports import ConnectionReport, Report
 
 
 class Clock(Protocol):
@@ -42,7 +42,35 @@ class VenueOrder:
     expire_at: datetime | None
 
 
-ReportSink = Callable[[Report], None]
+@dataclass(slots=True, kw_only=True)
+class VenueOrderState:
+    """An order as the venue holds it, for reconciliation (``order_id`` is ours when the venue can tell)."""
+
+    venue: VenueId
+    venue_order_id: VenueOrderId
+    client_order_id: str
+    order_id: OrderId | None
+    account: AccountId | None
+    symbol: Symbol
+    side: Side
+    qty: Decimal
+    filled_qty: Decimal
+    avg_price: Decimal | None
+    status: OrderStatus
+
+
+@dataclass(slots=True, kw_only=True)
+class VenuePosition:
+    """A position as the venue holds it, for reconciliation."""
+
+    venue: VenueId
+    account: AccountId | None
+    symbol: Symbol
+    qty: Decimal
+    avg_price: Decimal | None = None
+
+
+ReportSink = Callable[[Report | ConnectionReport], None]
 
 
 class Venue(Protocol):
@@ -75,7 +103,16 @@ class Venue(Protocol):
         ...
 
     async def status(self, order: VenueOrder) -> Sequence[Report]:
-        """Return the venue's reports for one order, for reconciliation of stuck orders."""
+        """Return the venue's reports for one order: its status (with the cumulative filled quantity when the
+        venue gives it) and every fill it can list; empty when the venue never had it. For reconciliation."""
+        ...
+
+    async def open_orders(self) -> Sequence[VenueOrderState]:
+        """Return every order the venue holds open, ours or not (reconciliation reports the ones we lack)."""
+        ...
+
+    async def positions(self) -> Sequence[VenuePosition] | None:
+        """Return the venue's positions, or None when it keeps none of its own (the paper exchange)."""
         ...
 
     def is_ready(self) -> bool:

@@ -31,13 +31,14 @@ from ordergate.domain.instruments import Instrument
 from ordergate.domain.matching import BookEvent, BookOrder, Done, Fill, Triggered
 from ordergate.domain.reports import (
     CancelRejectReport,
+    ConnectionReport,
     FillReport,
     OrderStatusReport,
     ReplaceReport,
     Report,
     TriggerReport,
 )
-from ordergate.service.ports import Clock, MarketDataSink, ReportSink, VenueOrder
+from ordergate.service.ports import Clock, MarketDataSink, ReportSink, VenueOrder, VenueOrderState
 
 log = structlog.get_logger(__name__)
 S = OrderStatus
@@ -46,7 +47,7 @@ S = OrderStatus
 KEEP_DONE = 50_000
 
 
-def _drop(report: Report) -> None:
+def _drop(report: Report | ConnectionReport) -> None:
     """Report sink used before start: the engine is not listening yet."""
 
 
@@ -216,6 +217,10 @@ class PaperExchange:
         """Return what this venue knows of an order (empty when it never reached this venue)."""
         record = self._orders.get(order.order_id)
         return [] if record is None else record.summary(order)
+
+    def open_orders(self) -> list[VenueOrderState]:
+        """Return every order still working here, as the venue holds it."""
+        return [record.state(self.venue) for record in self._orders.values() if record.working]
 
     def working_order(self, order_id: OrderId) -> BookOrder | None:
         """Return the book's view of a working order (for tests and tools)."""

@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from ordergate.domain.enums import OrderStatus
-from ordergate.domain.ids import VenueOrderId
+from ordergate.domain.ids import VenueId, VenueOrderId
 from ordergate.domain.reports import FillReport, OrderStatusReport, ReplaceReport, Report
-from ordergate.service.ports import VenueOrder
+from ordergate.service.ports import VenueOrder, VenueOrderState
 
 
 class PaperOrder:
@@ -43,3 +43,13 @@ class PaperOrder:
         if self.done is not None:
             reports.append(self.done)
         return reports
+
+    def state(self, venue: VenueId) -> VenueOrderState:
+        """Return the order as this venue holds it (for reconciliation)."""
+        filled = self.base_filled + self.filled_here
+        return VenueOrderState(
+            venue=venue, venue_order_id=self.venue_order_id, client_order_id=self.terms.client_order_id,
+            order_id=self.terms.order_id, account=self.terms.account, symbol=self.terms.symbol,
+            side=self.terms.side, qty=self.terms.qty, filled_qty=filled,
+            avg_price=self.notional / self.filled_here if self.filled_here else None, status=self.status,
+        )

@@ -19,7 +19,7 @@ from ordergate.config import PaperConfig
 from ordergate.domain.ids import Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.reports import Report
-from ordergate.service.ports import Clock, MarketDataSink, ReportSink, VenueOrder
+from ordergate.service.ports import Clock, MarketDataSink, ReportSink, VenueOrder, VenueOrderState, VenuePosition
 
 log = structlog.get_logger(__name__)
 
@@ -74,6 +74,14 @@ class PaperVenue:
     async def status(self, order: VenueOrder) -> Sequence[Report]:
         """Return what the venue knows of an order; empty if it never arrived (e.g. before a restart)."""
         return self.exchange.status(order)
+
+    async def open_orders(self) -> Sequence[VenueOrderState]:
+        """Return every order working at the paper exchange."""
+        return self.exchange.open_orders()
+
+    async def positions(self) -> Sequence[VenuePosition] | None:
+        """Return None: the paper exchange keeps no positions of its own (ordergate's are the only ones)."""
+        return None
 
     def step_market(self) -> None:
         """Advance the simulated markets one tick now (what the timer does; handy for tests and tools)."""
