@@ -38,6 +38,7 @@ from ordergate.service.order_stats import OrderStats
 from ordergate.service.ports import Clock, MarketDataFeed, Venue
 from ordergate.service.reconcile import reconcile_open_orders
 from ordergate.service.risk_gate import RiskGate
+from ordergate.service.venue_selector import VenueSelector
 from ordergate.service.views import Views
 
 log = structlog.get_logger(__name__)
@@ -65,6 +66,14 @@ class Container:
     generated_admin_key: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     feeds: list[MarketDataFeed] = field(default_factory=list)
+
+
+def _venue_selector(settings: Settings, instruments: dict[Symbol, Instrument]) -> VenueSelector:
+    unknown = sorted(set(settings.routes) - set(instruments))
+    if unknown:
+        raise ValueError(f"routes: unknown symbols {', '.join(unknown)}")
+    routes = {Symbol(symbol): VenueId(venue) for symbol, venue in settings.routes.items()}
+    return VenueSelector(VenueId(settings.venue), routes)
 
 
 def open_store(settings: Settings, db_url: str) -> tuple[Any, SqlJournal]:
@@ -104,7 +113,7 @@ async def start(settings: Settings) -> Container:
     ledger = Ledger()
     risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
                     TradingDay(settings.risk.trading_day_timezone))  # subscribed before replay: usage rebuilds
-    engine = OrderEngine(ledger, instruments, marketdata, clock, VenueId(settings.venue),
+    engine = OrderEngine(ledger, instruments, marketdata, clock, _venue_selector(settings, instruments),
                          OrderIdGenerator(clock.now()), risk=risk)
     views = Views(ledger, marketdata)
     order_stats = OrderStats(ledger)
@@ -113,6 +122,7 @@ async def start(settings: Settings) -> Container:
     stream = StreamHub(views)
     paper = PaperVenue(settings.paper, instruments, clock, marketdata)
     venues: dict[VenueId, Venue] = {VenueId("paper"): paper}
+    engine.venues.available = frozenset(venues)
     feeds = _market_feeds(settings, paper, marketdata, clock)
     for feed in feeds:
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data

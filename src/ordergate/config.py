@@ -137,6 +137,8 @@ class Settings(BaseSettings):
     log_json: bool = False
     migrate_on_start: bool = True
     venue: Literal["paper"] = "paper"
+    routes: dict[str, str] = Field(default_factory=dict, description="symbol -> venue id for instruments that "
+                                   "trade elsewhere than the default venue (e.g. {\"AAPL\": \"alpaca\"})")
     engine: EngineConfig = EngineConfig()
     account: AccountConfig = AccountConfig()
     paper: PaperConfig = PaperConfig()

@@ -37,6 +37,7 @@ from ordergate.service.report_handler import ReportHandler
 from ordergate.service.risk_gate import RiskGate
 from ordergate.service.sessions import day_order_expiry
 from ordergate.service.submit import SubmitHandler, SubmitResult
+from ordergate.service.venue_selector import VenueSelector
 
 
 @dataclass(slots=True)
@@ -51,7 +52,7 @@ class OrderEngine:
 
     def __init__(
         self, ledger: Ledger, instruments: dict[Symbol, Instrument], prices: PriceSource, clock: Clock,
-        venue: VenueId, new_order_id: Callable[[], OrderId], risk: RiskGate | None = None,
+        venue: VenueId | VenueSelector, new_order_id: Callable[[], OrderId], risk: RiskGate | None = None,
     ) -> None:
         self.ledger = ledger
         self.instruments = instruments
@@ -60,7 +61,8 @@ class OrderEngine:
         self._expiry_heap: list[tuple[datetime, OrderId]] = []
         # with no gate given, every rule runs but every limit is off (tests, benchmarks)
         self.risk = risk if risk is not None else RiskGate(ledger, instruments, prices, clock)
-        self._submit = SubmitHandler(self, prices, venue, new_order_id, self.risk)
+        self.venues = venue if isinstance(venue, VenueSelector) else VenueSelector(venue)
+        self._submit = SubmitHandler(self, prices, self.venues, new_order_id, self.risk)
         self._reports = ReportHandler(self)
         self._kill_switch = KillSwitch(self)
         self._handlers: dict[type, Callable[[object], object]] = {

@@ -9,11 +9,12 @@ from ordergate.domain.commands import SubmitOrder
 from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
 from ordergate.domain.events import Denial, OrderDenied, OrderSubmitted
-from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, VenueId
+from ordergate.domain.ids import AccountId, ClientOrderId, OrderId
 from ordergate.domain.order import Order
 from ordergate.domain.validation import check_order_terms
 from ordergate.service.outcome import VenueAction
 from ordergate.service.ports import PriceSource
+from ordergate.service.venue_selector import VenueSelector
 
 if TYPE_CHECKING:
     from ordergate.service.engine import OrderEngine
@@ -37,12 +38,12 @@ class SubmitHandler:
     """Turn a SubmitOrder into an OrderSubmitted (and a venue request) or an OrderDenied."""
 
     def __init__(
-        self, engine: "OrderEngine", prices: PriceSource, venue: VenueId, new_order_id: Callable[[], OrderId],
+        self, engine: "OrderEngine", prices: PriceSource, venues: VenueSelector, new_order_id: Callable[[], OrderId],
         risk: "RiskGate",
     ) -> None:
         self._engine = engine
         self._prices = prices
-        self._venue = venue
+        self._venues = venues
         self._new_id = new_order_id
         self.risk = risk
         self._fingerprints: dict[tuple[AccountId, ClientOrderId], Fingerprint] = {}
@@ -59,6 +60,7 @@ class SubmitHandler:
         instrument = engine.instrument(cmd.symbol)
         now = engine.clock.now()
         check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
+        venue = self._venues.select(cmd.symbol)
         existing = self._existing(cmd)
         if existing is not None:
             return SubmitResult(existing, created=False)
@@ -77,7 +79,7 @@ class SubmitHandler:
                 ts=now, account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
                 client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=cmd.type, qty=cmd.qty,
                 limit_price=cmd.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
-                currency=instrument.currency, venue=self._venue, arrival_price=reference,
+                currency=instrument.currency, venue=venue, arrival_price=reference,
                 flags=self.risk.flags(cmd) if checked else ["kill_switch_flatten"],
                 reserve_qty=reserve_qty, reserve_price=reserve_price,
             ))
