@@ -64,8 +64,9 @@ def test_update_after_gap_then_flags_needs_snapshot_and_stops_applying(book: Ord
     assert book.needs_snapshot and book.snapshot_reason == "gap"
     assert not book.update(Side.BUY, D("100.20"), D("1"), seq=13)
     assert book.best_bid() == D("100.00")
+    assert (book.seq, book.seen_seq) == (10, 13)  # the contents are still those of seq 10
     book.apply_snapshot([(D("100.20"), D("1"))], [(D("100.50"), D("1"))], seq=20)
-    assert not book.needs_snapshot
+    assert not book.needs_snapshot and (book.seq, book.seen_seq) == (20, None)
     assert book.update(Side.BUY, D("100.30"), D("2"), seq=21)
     assert book.best_bid() == D("100.30")
 

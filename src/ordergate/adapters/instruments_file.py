@@ -51,4 +51,5 @@ def _instrument(index: int, entry: Any) -> Instrument:
         exchange=str(entry["exchange"]), timezone=str(entry["timezone"]),
         session_close=str(entry["session_close"]), name=str(entry.get("name", "")),
         reference_price=reference, venue_symbols=dict(entry.get("venue_symbols", {})),
+        session_open=str(entry.get("session_open", "00:00")),
     )

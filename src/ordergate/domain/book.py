@@ -106,7 +106,8 @@ class OrderBook:
         self.symbol = symbol
         self.bids = BookSide(is_bid=True)
         self.asks = BookSide(is_bid=False)
-        self.seq: int | None = None
+        self.seq: int | None = None  # the sequence number of the last update applied
+        self.seen_seq: int | None = None  # after a gap: the newest one seen (not applied); else None
         self.ts: datetime | None = None
         self.needs_snapshot = False
         self.snapshot_reason: str | None = None
@@ -126,7 +127,7 @@ class OrderBook:
             for price, size in levels:
                 side.set(price, size)
         self._orders.clear()
-        self.seq, self.ts = seq, ts if ts is not None else self.ts
+        self.seq, self.seen_seq, self.ts = seq, None, ts if ts is not None else self.ts
         self.needs_snapshot, self.snapshot_reason, self._gapped = False, None, False
         if self.crossed:
             self._flag("crossed")
@@ -295,7 +296,11 @@ class OrderBook:
         return self.bids if side is Side.BUY else self.asks
 
     def _in_sequence(self, seq: int | None, ts: datetime | None) -> bool:
-        """Accept the next update in order; ignore old ones; on a gap stop applying until a snapshot."""
+        """Accept the next update in order; ignore old ones; on a gap stop applying until a snapshot.
+
+        ``seq`` stays the last applied number, so it always describes the book's contents; the numbers
+        seen past a gap go to ``seen_seq``.
+        """
         if seq is not None:
             _check_seq(seq)
             last = self.seq
@@ -304,6 +309,10 @@ class OrderBook:
                     return False  # a duplicate or a late retransmission: already applied
                 self._gapped = True
                 self._flag("gap")
+            if self._gapped:
+                seen = self.seen_seq
+                self.seen_seq = seq if seen is None or seq > seen else seen
+                return False
             self.seq = seq
         if self._gapped:
             return False

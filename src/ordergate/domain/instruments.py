@@ -20,6 +20,7 @@ class Instrument:
     name: str = ""
     reference_price: Decimal = Decimal("100")
     venue_symbols: dict[str, str] = field(default_factory=dict)
+    session_open: str = "00:00"  # local "HH:MM" at which the regular session opens (bars are laid from it)
 
     def is_on_tick(self, price: Decimal) -> bool:
         """Return whether the price is a whole multiple of the tick size."""
