@@ -1,5 +1,6 @@
 """``ordergate db upgrade|rebuild|check|archive``: operate the database with the server's own settings."""
 
+from dataclasses import asdict
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -8,6 +9,8 @@ import typer
 from rich.console import Console
 
 from ordergate.config import Settings
+from ordergate.entrypoints.cli.options import Json
+from ordergate.entrypoints.cli.render import emit_json
 from ordergate.entrypoints.cli.settings import load_settings
 
 if TYPE_CHECKING:  # the store is imported by the commands that use it: the CLI starts faster
@@ -44,12 +47,15 @@ def _engine(settings: Settings) -> Any:
 
 
 @app.command()
-def upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+def upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: Json = False) -> None:
     """Create or migrate the schema to the newest version (serve does this at start unless told not to)."""
     from ordergate.adapters.store.migrate import current_revision, upgrade_to_head
 
     url = _url(_settings(data_dir, database_url))
     upgrade_to_head(url)
+    if as_json:
+        emit_json({"revision": current_revision(url)})
+        return
     out.print(f"database at revision {current_revision(url)}")
 
 
@@ -57,6 +63,7 @@ def upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
 def rebuild(
     data_dir: DataDir = None, database_url: DatabaseUrl = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="report differences, change nothing")] = False,
+    as_json: Json = False,
 ) -> None:
     """Rebuild orders, fills, positions, accounts and risk limits from the journal, reporting what differed.
 
@@ -74,6 +81,10 @@ def rebuild(
         rebuilt = run_rebuild(engine, write=not dry_run, risk=risk)
     finally:
         engine.dispose()
+    if as_json:
+        emit_json({"dry_run": dry_run, "differences": rebuilt.differences,
+                   "usage": [asdict(summary) for summary in rebuilt.usage]})
+        return
     _print_rebuilt(rebuilt, dry_run)
 
 
@@ -92,7 +103,7 @@ def _print_rebuilt(rebuilt: "Rebuilt", dry_run: bool) -> None:
 
 
 @app.command()
-def check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+def check(data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: Json = False) -> None:
     """Verify invariants (positions and cash = fills, no overfill, projections = journal); exit 1 if broken."""
     from ordergate.adapters.store.check import check as run_check
 
@@ -101,6 +112,11 @@ def check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
         problems = run_check(engine)
     finally:
         engine.dispose()
+    if as_json:
+        emit_json({"ok": not problems, "problems": problems})
+        if problems:
+            raise typer.Exit(1)
+        return
     if problems:
         err.print(f"[red]{len(problems)} problem(s):[/]")
         for line in problems:
@@ -123,7 +139,7 @@ def parse_before(value: str) -> datetime:
 @app.command()
 def archive(
     before: Annotated[str, typer.Option(help="archive orders done before this date/time (UTC unless given)")],
-    data_dir: DataDir = None, database_url: DatabaseUrl = None,
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: Json = False,
 ) -> None:
     """Move closed orders done before DATE, with their events and fills, to the archive tables."""
     from ordergate.adapters.store.archive import archive as run_archive
@@ -134,5 +150,8 @@ def archive(
         moved = run_archive(engine, cutoff, datetime.now(UTC))
     finally:
         engine.dispose()
+    if as_json:
+        emit_json({"before": cutoff, **asdict(moved)})
+        return
     out.print(f"archived {moved.orders} order(s), {moved.events} event(s), {moved.fills} fill(s) "
               f"done before {cutoff.isoformat()}")

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk
+from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk, watch
 from ordergate.entrypoints.cli.client import DEFAULT_URL, err
 from ordergate.entrypoints.cli.settings import bad_settings_exit
 
@@ -20,6 +20,7 @@ app.command("account")(portfolio.account)
 app.command("instruments")(portfolio.instruments)
 app.command("book")(marketdata.book)
 app.command("quote")(marketdata.quote)
+app.command("watch")(watch.watch)
 
 
 @app.callback()

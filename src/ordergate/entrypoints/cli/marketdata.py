@@ -4,10 +4,10 @@ from typing import Annotated, Any
 from urllib.parse import quote as urlquote
 
 import typer
-from rich.table import Table
 
 from ordergate.entrypoints.cli import render
 from ordergate.entrypoints.cli.options import Json, api_from
+from ordergate.entrypoints.cli.tables import Cell, Column, show
 
 
 def book(
@@ -19,7 +19,7 @@ def book(
     if as_json:
         render.emit_json(data)
         return
-    render.out.print(ladder_table(data))
+    show_ladder(data)
 
 
 def quote(ctx: typer.Context, symbol: Annotated[str, typer.Argument(help="instrument, e.g. AAPL")],
@@ -29,29 +29,26 @@ def quote(ctx: typer.Context, symbol: Annotated[str, typer.Argument(help="instru
     if as_json:
         render.emit_json(data)
         return
-    table = Table(title=f"{data['symbol']} quote" + (" [red](stale)[/]" if data["stale"] else ""))
-    for column in ("bid size", "bid", "ask", "ask size", "mid", "last", "time"):
-        table.add_column(column, justify="right")
-    table.add_row(*(_text(data[k]) for k in ("bid_size", "bid", "ask", "ask_size", "mid", "last", "ts")))
-    render.out.print(table)
+    columns = (Column("bid size", 2, numeric=True), Column("bid", numeric=True), Column("ask", numeric=True),
+               Column("ask size", 3, numeric=True), Column("mid", 4, numeric=True), Column("last", 1, numeric=True),
+               Column("time", 5, numeric=True))
+    row = [_text(data[k]) for k in ("bid_size", "bid", "ask", "ask_size", "mid", "last", "ts")]
+    show(render.out, f"{data['symbol']} quote" + (" (stale)" if data["stale"] else ""), columns, [row])
 
 
-def ladder_table(data: dict[str, Any]) -> Table:
-    """Return a rich ladder of a book answer: asks highest first, then bids highest first."""
+def show_ladder(data: dict[str, Any]) -> None:
+    """Print a book answer as a ladder: asks highest first, then bids highest first."""
     flags = []
     if data["stale"]:
         flags.append("stale")
     if data["needs_snapshot"]:
         flags.append(f"needs snapshot: {data['snapshot_reason']}")
-    title = f"{data['symbol']} book" + (f" [red]({'; '.join(flags)})[/]" if flags else "")
-    table = Table(title=title, caption=f"spread {_text(data['spread'])}  mid {_text(data['mid'])}")
-    for column in ("bid size", "price", "ask size"):
-        table.add_column(column, justify="right")
-    for level in reversed(data["asks"]):
-        table.add_row("", f"[red]{level['price']}[/]", level["size"])
-    for level in data["bids"]:
-        table.add_row(level["size"], f"[green]{level['price']}[/]", "")
-    return table
+    title = f"{data['symbol']} book" + (f" ({'; '.join(flags)})" if flags else "")
+    columns = (Column("bid size", numeric=True), Column("price", numeric=True), Column("ask size", numeric=True))
+    rows: list[list[str | Cell]] = [["", Cell(level["price"], "red"), level["size"]]
+                                    for level in reversed(data["asks"])]
+    rows += [[level["size"], Cell(level["price"], "green"), ""] for level in data["bids"]]
+    show(render.out, title, columns, rows, caption=f"spread {_text(data['spread'])}  mid {_text(data['mid'])}")
 
 
 def _text(value: object) -> str:

@@ -15,7 +15,7 @@ def _show(data: Any, as_json: bool) -> None:
     if as_json:
         render.emit_json(data)
     else:
-        render.out.print(render.order_detail(data))
+        render.print_order(data)
 
 
 @app.command()
@@ -62,9 +62,9 @@ def list_orders(
     if as_json:
         render.emit_json(page)
         return
-    render.out.print(render.orders_table(page["items"]))
+    render.print_orders(page["items"])
     if page["next_cursor"]:
-        render.out.print(f"more: --cursor {page['next_cursor']}")
+        print(f"more: --cursor {page['next_cursor']}")
 
 
 @app.command()
@@ -106,7 +106,7 @@ def cancel_all(
     if as_json:
         render.emit_json(result)
     else:
-        render.out.print(f"cancel requested for {result['count']} order(s)")
+        print(f"cancel requested for {result['count']} order(s)")
 
 
 def _str(value: Decimal | None) -> str | None:

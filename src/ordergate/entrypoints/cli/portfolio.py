@@ -3,10 +3,10 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ordergate.entrypoints.cli import render
 from ordergate.entrypoints.cli.options import Json, api_from
+from ordergate.entrypoints.cli.tables import Column, show
 
 
 def positions(
@@ -17,7 +17,7 @@ def positions(
     if as_json:
         render.emit_json(data)
     else:
-        render.out.print(render.positions_table(data))
+        render.print_positions(data)
 
 
 def account(ctx: typer.Context, account_id: Annotated[str, typer.Argument()] = "PAPER", as_json: Json = False) -> None:
@@ -26,7 +26,7 @@ def account(ctx: typer.Context, account_id: Annotated[str, typer.Argument()] = "
     if as_json:
         render.emit_json(data)
     else:
-        render.out.print(render.account_table(data))
+        render.print_account(data)
 
 
 def instruments(ctx: typer.Context, as_json: Json = False) -> None:
@@ -35,9 +35,7 @@ def instruments(ctx: typer.Context, as_json: Json = False) -> None:
     if as_json:
         render.emit_json(data)
         return
-    table = Table(title="Instruments")
-    for column in ("symbol", "name", "currency", "tick", "lot", "exchange"):
-        table.add_column(column)
-    for i in data:
-        table.add_row(i["symbol"], i["name"], i["currency"], i["tick_size"], i["lot_size"], i["exchange"])
-    render.out.print(table)
+    columns = (Column("symbol"), Column("name", 2), Column("currency"), Column("tick", numeric=True),
+               Column("lot", numeric=True), Column("exchange", 1))
+    rows = [[i["symbol"], i["name"], i["currency"], i["tick_size"], i["lot_size"], i["exchange"]] for i in data]
+    show(render.out, "Instruments", columns, rows)
