@@ -56,14 +56,24 @@ def test_bars_keep_only_the_newest_maxlen() -> None:
     assert series.last(0) == []
 
 
-def test_late_trade_folds_into_its_bar_without_moving_the_close() -> None:
+def test_late_trade_folds_into_its_bar_and_opens_it_when_earliest_but_never_moves_a_later_close() -> None:
     series = BarSeries(interval=60)
     series.add(Decimal("10"), Decimal(1), T0 + timedelta(seconds=30))
     series.add(Decimal("11"), Decimal(1), T0 + timedelta(seconds=90))
     series.add(Decimal("15"), Decimal(2), T0 + timedelta(seconds=10))
     first, second = series.last(10)
-    assert (first.open, first.high, first.close, first.volume) == (Decimal(10), Decimal(15), Decimal(10), Decimal(3))
-    assert second.close == Decimal(11)
+    assert (first.open, first.high, first.close, first.volume) == (Decimal(15), Decimal(15), Decimal(10), Decimal(3))
+    assert (second.open, second.close) == (Decimal(11), Decimal(11))
+
+
+def test_prints_in_one_second_close_by_event_time_then_by_arrival() -> None:
+    series = BarSeries(interval=1)
+    series.add(Decimal("10"), Decimal(1), T0 + timedelta(milliseconds=300))
+    series.add(Decimal("9"), Decimal(1), T0 + timedelta(milliseconds=100))  # same second, earlier: not the close
+    series.add(Decimal("12"), Decimal(1), T0 + timedelta(milliseconds=700))
+    series.add(Decimal("13"), Decimal(1), T0 + timedelta(milliseconds=700))  # same time, later arrival: the close
+    (bar,) = series.last(10)
+    assert (bar.open, bar.close, bar.high, bar.low) == (Decimal(9), Decimal(13), Decimal(13), Decimal(9))
 
 
 def test_bars_with_unknown_interval_then_rejects_naming_the_field() -> None:

@@ -115,3 +115,23 @@ def test_rolling_sum_memory_is_bounded_by_window_over_bucket() -> None:
         window.add(second, Decimal(1), Decimal(2))
     assert len(window) <= 61
     assert window.qty == 61 and window.notional == 122
+
+
+def test_late_print_earlier_than_the_open_becomes_the_open_and_a_tie_closes_by_arrival() -> None:
+    stats = TradeStats()
+    stats.add(Decimal("10"), Decimal("1"), DAY1 + timedelta(seconds=10))
+    stats.add(Decimal("9"), Decimal("1"), DAY1 + timedelta(seconds=5))  # late: earlier than the open
+    stats.add(Decimal("11"), Decimal("1"), DAY1 + timedelta(seconds=10))  # same time, arrives later: the last
+    snap = stats.snapshot(DAY1 + timedelta(seconds=10))
+    assert (snap.open, snap.last_price) == (Decimal("9"), Decimal("11"))
+
+
+def test_late_print_of_the_previous_session_after_its_close_corrects_the_previous_close() -> None:
+    stats = TradeStats()
+    stats.add(Decimal("10"), Decimal("1"), DAY1)
+    stats.add(Decimal("20"), Decimal("1"), DAY1 + timedelta(days=1))
+    stats.add(Decimal("12"), Decimal("1"), DAY1 + timedelta(seconds=1))  # day 1's true close, arriving late
+    stats.add(Decimal("11"), Decimal("1"), DAY1 - timedelta(seconds=1))  # earlier than day 1's close: no change
+    snap = stats.snapshot(DAY1 + timedelta(days=1))
+    assert snap.previous_close == Decimal("12") and snap.change == Decimal("8")
+    assert snap.trade_count == 1 and snap.volume_24h == 3  # the print before day 1 14:00 is out of the 24 h

@@ -1,7 +1,9 @@
 """OHLCV bars at fixed intervals (1 s, 1 m, 5 m, 1 h), kept in bounded deques.
 
 Bars are sparse: an interval without trades has no bar. A bar starts at a whole multiple of its
-interval since the Unix epoch (UTC). Only the newest ``maxlen`` bars of each interval are kept.
+interval since the Unix epoch (UTC). Only the newest ``maxlen`` bars of each interval are kept. Prints may
+arrive late (out of event-time order): each goes into the bar of its own time, and a bar's open and close
+are chosen by event time, ties by arrival, so the arrival order of distinct times never matters.
 """
 
 from collections import deque
@@ -28,18 +30,30 @@ class Bar:
     volume: Decimal
     notional: Decimal
     trades: int
+    open_ts: datetime  # the event time of the print that made the open (the earliest so far)
+    close_ts: datetime  # and of the close (the latest so far)
 
     @property
     def start_time(self) -> datetime:
         """Return the bar's start as a UTC datetime."""
         return _EPOCH + timedelta(seconds=self.start)
 
-    def add(self, price: Decimal, size: Decimal, is_latest: bool) -> None:
-        """Fold one trade in; only the latest trade in time moves the close."""
-        self.high = max(self.high, price)
-        self.low = min(self.low, price)
-        if is_latest:
-            self.close = price
+    @classmethod
+    def first(cls, start: int, price: Decimal, size: Decimal, ts: datetime) -> "Bar":
+        """Return a bar holding one trade."""
+        return cls(start, price, price, price, price, size, price * size, 1, ts, ts)
+
+    def add(self, price: Decimal, size: Decimal, ts: datetime) -> None:
+        """Fold one trade in: the open is the earliest print by event time (the first to arrive among equal
+        times), the close the latest (the last to arrive among equal times), as in the session statistics."""
+        if price > self.high:
+            self.high = price
+        elif price < self.low:
+            self.low = price
+        if ts < self.open_ts:
+            self.open, self.open_ts = price, ts
+        if ts >= self.close_ts:
+            self.close, self.close_ts = price, ts
         self.volume += size
         self.notional += price * size
         self.trades += 1
@@ -51,22 +65,18 @@ class BarSeries:
     def __init__(self, interval: int, maxlen: int = 1000) -> None:
         self.interval = interval
         self._bars: deque[Bar] = deque(maxlen=maxlen)
-        self._last_ts: int | None = None
 
     def add(self, price: Decimal, size: Decimal, ts: datetime) -> None:
         """Fold one trade into its bar, opening a new bar when it starts a new interval."""
         seconds = epoch_seconds(ts)
         start = seconds - seconds % self.interval
         bars = self._bars
-        latest = self._last_ts is None or seconds >= self._last_ts
-        if latest:
-            self._last_ts = seconds
         if bars and bars[-1].start == start:
-            bars[-1].add(price, size, latest)
+            bars[-1].add(price, size, ts)
         elif not bars or start > bars[-1].start:
-            bars.append(Bar(start, price, price, price, price, size, price * size, 1))
+            bars.append(Bar.first(start, price, size, ts))
         else:
-            self._add_late(start, price, size)
+            self._add_late(start, price, size, ts)
 
     def last(self, limit: int) -> list[Bar]:
         """Return up to ``limit`` newest bars, oldest first."""
@@ -78,17 +88,19 @@ class BarSeries:
     def __len__(self) -> int:
         return len(self._bars)
 
-    def _add_late(self, start: int, price: Decimal, size: Decimal) -> None:
+    def _add_late(self, start: int, price: Decimal, size: Decimal, ts: datetime) -> None:
         # A trade reported after newer ones: fold it into its bar if kept; older than the history is dropped.
         bars = self._bars
         for i in range(len(bars) - 1, -1, -1):
             if bars[i].start == start:
-                bars[i].add(price, size, False)
+                bars[i].add(price, size, ts)
                 return
             if bars[i].start < start:
                 if len(bars) < (bars.maxlen or 0):
-                    bars.insert(i + 1, Bar(start, price, price, price, price, size, price * size, 1))
+                    bars.insert(i + 1, Bar.first(start, price, size, ts))
                 return
+        if len(bars) < (bars.maxlen or 0):  # older than every kept bar, and there is room for it
+            bars.appendleft(Bar.first(start, price, size, ts))
 
 
 class Bars:

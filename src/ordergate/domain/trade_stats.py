@@ -1,7 +1,7 @@
 """Statistics over the trades of one instrument: last, session OHLC and VWAP, change, volume windows.
 
 The session is the UTC calendar day of the trade timestamps; the first trade of a new day closes the
-previous session (its last price becomes the previous close). Rolling windows keep per-bucket sums
+previous session (its close becomes the previous close). Rolling windows keep per-bucket sums
 (1 s buckets for the VWAP window, 1 min buckets for 24 h), so memory is bounded by window / bucket and
 each trade is O(1) amortised; a window is exact to its bucket size.
 """
@@ -107,15 +107,26 @@ class StatsSnapshot:
 
 
 class TradeStats:
-    """Accumulate trades of one instrument and answer statistics over them."""
+    """Accumulate trades of one instrument and answer statistics over them.
+
+    Prints may arrive late (out of event-time order). One rule picks the open and the close, here and in
+    the bars: the open is the earliest print by event time (the first to arrive among equal times), the
+    close and the last price the latest (the last to arrive among equal times). A late print of the
+    previous session can still correct that session's close, hence the previous close.
+    """
 
     def __init__(self, vwap_window: int = 300) -> None:
         self.last_price: Decimal | None = None
         self.last_size: Decimal | None = None
         self.last_ts: datetime | None = None
         self.session: date | None = None
+        self.previous_session: date | None = None
         self.previous_close: Decimal | None = None
+        self.previous_close_ts: datetime | None = None
         self.open: Decimal | None = None
+        self.open_ts: datetime | None = None
+        self.close: Decimal | None = None
+        self.close_ts: datetime | None = None
         self.high: Decimal | None = None
         self.low: Decimal | None = None
         self.volume = _ZERO
@@ -130,15 +141,20 @@ class TradeStats:
         if self.session is None or session > self.session:
             self._new_session(session)
         elif session < self.session:
-            self._add_windows(price, size, ts)  # a late print from a closed session: windows only
+            self._late_for_closed_session(session, price, ts)
+            self._add_windows(price, size, ts)
             return
         if self.last_ts is None or ts >= self.last_ts:
             self.last_price, self.last_size, self.last_ts = price, size, ts
         high, low = self.high, self.low
         if high is None or low is None:
-            self.open = self.high = self.low = price
+            self.high = self.low = price
         else:
             self.high, self.low = max(high, price), min(low, price)
+        if self.open_ts is None or ts < self.open_ts:
+            self.open, self.open_ts = price, ts
+        if self.close_ts is None or ts >= self.close_ts:
+            self.close, self.close_ts = price, ts
         self.volume += size
         self.notional += price * size
         self.trade_count += 1
@@ -164,11 +180,19 @@ class TradeStats:
 
     def _new_session(self, session: date) -> None:
         if self.session is not None:
-            self.previous_close = self.last_price
+            self.previous_session = self.session
+            self.previous_close, self.previous_close_ts = self.close, self.close_ts
         self.session = session
-        self.open = self.high = self.low = None
+        self.open = self.high = self.low = self.close = None
+        self.open_ts = self.close_ts = None
         self.volume = self.notional = _ZERO
         self.trade_count = 0
+
+    def _late_for_closed_session(self, session: date, price: Decimal, ts: datetime) -> None:
+        # Only the previous session's close is kept; a print later than it is its true close.
+        closed_at = self.previous_close_ts
+        if session == self.previous_session and closed_at is not None and ts >= closed_at:
+            self.previous_close, self.previous_close_ts = price, ts
 
     def _add_windows(self, price: Decimal, size: Decimal, ts: datetime) -> None:
         seconds, notional = epoch_seconds(ts), price * size
