@@ -108,7 +108,7 @@ async def start(settings: Settings) -> Container:
     db_url = settings.resolved_database_url()
     clock = SystemClock()
     instruments = load_instruments()
-    marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after)
+    marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after, instruments=instruments)
     db_engine, journal = await asyncio.to_thread(open_store, settings, db_url)
     ledger = Ledger()
     risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),

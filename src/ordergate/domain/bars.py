@@ -1,9 +1,11 @@
 """OHLCV bars at fixed intervals (1 s, 1 m, 5 m, 1 h), kept in bounded deques.
 
-Bars are sparse: an interval without trades has no bar. A bar starts at a whole multiple of its
-interval since the Unix epoch (UTC). Only the newest ``maxlen`` bars of each interval are kept. Prints may
-arrive late (out of event-time order): each goes into the bar of its own time, and a bar's open and close
-are chosen by event time, ties by arrival, so the arrival order of distinct times never matters.
+Bars are sparse: an interval without trades has no bar. Bars are laid from the session open of the
+instrument's exchange on each print's local day (09:15, 10:15... for a 09:15 open), before and after the
+session alike; without a calendar, from UTC midnight. Only the newest ``maxlen`` bars of each interval are
+kept. Prints may arrive late (out of event-time order): each goes into the bar of its own time, and a
+bar's open and close are chosen by event time, ties by arrival, so the arrival order of distinct times
+never matters.
 """
 
 from collections import deque
@@ -12,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ordergate.domain.errors import ValidationFailed
+from ordergate.domain.session_day import SessionCalendar, SessionDays
 from ordergate.domain.trade_stats import epoch_seconds
 
 INTERVALS: dict[str, int] = {"1s": 1, "1m": 60, "5m": 300, "1h": 3600}
@@ -66,10 +69,10 @@ class BarSeries:
         self.interval = interval
         self._bars: deque[Bar] = deque(maxlen=maxlen)
 
-    def add(self, price: Decimal, size: Decimal, ts: datetime) -> None:
-        """Fold one trade into its bar, opening a new bar when it starts a new interval."""
+    def add(self, price: Decimal, size: Decimal, ts: datetime, anchor: int = 0) -> None:
+        """Fold one trade into its bar (bars start at ``anchor`` plus whole intervals), opening one if new."""
         seconds = epoch_seconds(ts)
-        start = seconds - seconds % self.interval
+        start = seconds - (seconds - anchor) % self.interval
         bars = self._bars
         if bars and bars[-1].start == start:
             bars[-1].add(price, size, ts)
@@ -106,13 +109,15 @@ class BarSeries:
 class Bars:
     """The bar series of one instrument at every supported interval."""
 
-    def __init__(self, maxlen: int = 1000) -> None:
+    def __init__(self, maxlen: int = 1000, calendar: SessionCalendar | None = None) -> None:
         self.series = {name: BarSeries(seconds, maxlen) for name, seconds in INTERVALS.items()}
+        self.calendar = calendar if calendar is not None else SessionDays()
 
     def add(self, price: Decimal, size: Decimal, ts: datetime) -> None:
         """Fold one trade into every interval."""
+        anchor = self.calendar(ts).anchor
         for series in self.series.values():
-            series.add(price, size, ts)
+            series.add(price, size, ts, anchor)
 
     def last(self, interval: str, limit: int) -> list[Bar]:
         """Return up to ``limit`` newest bars of ``interval`` (one of INTERVALS), oldest first."""

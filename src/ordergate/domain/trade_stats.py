@@ -1,7 +1,10 @@
 """Statistics over the trades of one instrument: last, session OHLC and VWAP, change, volume windows.
 
-The session is the UTC calendar day of the trade timestamps; the first trade of a new day closes the
-previous session (its close becomes the previous close). Rolling windows keep per-bucket sums
+A session is one calendar day of the instrument's exchange (its local date; without a calendar, the UTC
+day): the first print of a later day closes the previous session, whose close becomes the previous close.
+Open and close are taken from the prints in regular hours when there are any (so a pre-open or
+after-hours print is never the open, the close or the previous close of a day that traded in hours);
+high, low, volume, notional, VWAP and trade count cover every print of the day. Rolling windows keep per-bucket sums
 (1 s buckets for the VWAP window, 1 min buckets for 24 h), so memory is bounded by window / bucket and
 each trade is O(1) amortised; a window is exact to its bucket size.
 """
@@ -10,6 +13,8 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+
+from ordergate.domain.session_day import SessionCalendar, SessionDays
 
 _ZERO = Decimal(0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -104,6 +109,7 @@ class StatsSnapshot:
     volume_24h: Decimal
     notional_24h: Decimal
     trade_count: int
+    session: date | None = None  # the exchange's local date the session figures are for
 
 
 class TradeStats:
@@ -115,7 +121,8 @@ class TradeStats:
     previous session can still correct that session's close, hence the previous close.
     """
 
-    def __init__(self, vwap_window: int = 300) -> None:
+    def __init__(self, vwap_window: int = 300, calendar: SessionCalendar | None = None) -> None:
+        self.calendar = calendar if calendar is not None else SessionDays()
         self.last_price: Decimal | None = None
         self.last_size: Decimal | None = None
         self.last_ts: datetime | None = None
@@ -123,10 +130,13 @@ class TradeStats:
         self.previous_session: date | None = None
         self.previous_close: Decimal | None = None
         self.previous_close_ts: datetime | None = None
+        self.previous_close_in_hours = False
         self.open: Decimal | None = None
         self.open_ts: datetime | None = None
+        self.open_in_hours = False
         self.close: Decimal | None = None
         self.close_ts: datetime | None = None
+        self.close_in_hours = False
         self.high: Decimal | None = None
         self.low: Decimal | None = None
         self.volume = _ZERO
@@ -137,11 +147,12 @@ class TradeStats:
 
     def add(self, price: Decimal, size: Decimal, ts: datetime) -> None:
         """Count one trade (prices and sizes are checked by the caller)."""
-        session = ts.astimezone(UTC).date()
+        day = self.calendar(ts)
+        session, in_hours = day.day, day.in_hours(ts)
         if self.session is None or session > self.session:
             self._new_session(session)
         elif session < self.session:
-            self._late_for_closed_session(session, price, ts)
+            self._late_for_closed_session(session, price, ts, in_hours)
             self._add_windows(price, size, ts)
             return
         if self.last_ts is None or ts >= self.last_ts:
@@ -151,10 +162,10 @@ class TradeStats:
             self.high = self.low = price
         else:
             self.high, self.low = max(high, price), min(low, price)
-        if self.open_ts is None or ts < self.open_ts:
-            self.open, self.open_ts = price, ts
-        if self.close_ts is None or ts >= self.close_ts:
-            self.close, self.close_ts = price, ts
+        if _opens(self.open_ts, self.open_in_hours, ts, in_hours):
+            self.open, self.open_ts, self.open_in_hours = price, ts, in_hours
+        if _closes(self.close_ts, self.close_in_hours, ts, in_hours):
+            self.close, self.close_ts, self.close_in_hours = price, ts, in_hours
         self.volume += size
         self.notional += price * size
         self.trade_count += 1
@@ -176,25 +187,42 @@ class TradeStats:
             change_pct=change_pct, vwap=self.notional / self.volume if self.volume else None,
             rolling_vwap=self.window.vwap(), volume=self.volume, notional=self.notional,
             volume_24h=self.day.qty, notional_24h=self.day.notional, trade_count=self.trade_count,
+            session=self.session,
         )
 
     def _new_session(self, session: date) -> None:
         if self.session is not None:
             self.previous_session = self.session
             self.previous_close, self.previous_close_ts = self.close, self.close_ts
+            self.previous_close_in_hours = self.close_in_hours
         self.session = session
         self.open = self.high = self.low = self.close = None
         self.open_ts = self.close_ts = None
+        self.open_in_hours = self.close_in_hours = False
         self.volume = self.notional = _ZERO
         self.trade_count = 0
 
-    def _late_for_closed_session(self, session: date, price: Decimal, ts: datetime) -> None:
-        # Only the previous session's close is kept; a print later than it is its true close.
-        closed_at = self.previous_close_ts
-        if session == self.previous_session and closed_at is not None and ts >= closed_at:
-            self.previous_close, self.previous_close_ts = price, ts
+    def _late_for_closed_session(self, session: date, price: Decimal, ts: datetime, in_hours: bool) -> None:
+        # Only the previous session's close is kept; a print that closes it by the same rule corrects it.
+        if session == self.previous_session and _closes(self.previous_close_ts, self.previous_close_in_hours,
+                                                        ts, in_hours):
+            self.previous_close, self.previous_close_ts, self.previous_close_in_hours = price, ts, in_hours
 
     def _add_windows(self, price: Decimal, size: Decimal, ts: datetime) -> None:
         seconds, notional = epoch_seconds(ts), price * size
         self.window.add(seconds, size, notional)
         self.day.add(seconds, size, notional)
+
+
+def _opens(open_ts: datetime | None, open_in_hours: bool, ts: datetime, in_hours: bool) -> bool:
+    """Return whether a print replaces the open: in hours beats out of hours, then earlier event time wins."""
+    if open_ts is None or in_hours != open_in_hours:
+        return open_ts is None or in_hours
+    return ts < open_ts  # among equal times the first to arrive stays
+
+
+def _closes(close_ts: datetime | None, close_in_hours: bool, ts: datetime, in_hours: bool) -> bool:
+    """Return whether a print replaces the close: in hours beats out of hours, then later event time wins."""
+    if close_ts is None or in_hours != close_in_hours:
+        return close_ts is None or in_hours
+    return ts >= close_ts  # among equal times the last to arrive wins

@@ -8,7 +8,7 @@ leaves a book needing a snapshot, the hub asks the feed leading that symbol for 
 """
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,8 +20,11 @@ from ordergate.domain.book import Level, OrderBook, check_price, check_size
 from ordergate.domain.enums import Side
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import Symbol
+from ordergate.domain.instruments import Instrument
+from ordergate.domain.session_day import SessionDays
 from ordergate.domain.trade_stats import StatsSnapshot, TradeStats
 from ordergate.service.ports import Clock, MarketDataFeed, Quote
+from ordergate.service.sessions import exchange_days
 from ordergate.service.snapshots import SnapshotRequests
 
 _ZERO = Decimal(0)
@@ -85,10 +88,12 @@ class MarketStats:
 class _SymbolState:
     __slots__ = ("bars", "book", "mid", "quote", "refused", "stats", "trades", "updated")
 
-    def __init__(self, symbol: Symbol, trades_kept: int, bars_kept: int, vwap_window: int) -> None:
+    def __init__(self, symbol: Symbol, trades_kept: int, bars_kept: int, vwap_window: int,
+                 instrument: Instrument | None) -> None:
+        days = exchange_days(instrument) if instrument is not None else SessionDays()
         self.book = OrderBook(symbol)
-        self.stats = TradeStats(vwap_window)
-        self.bars = Bars(bars_kept)
+        self.stats = TradeStats(vwap_window, days)
+        self.bars = Bars(bars_kept, days)
         self.trades: deque[Trade] = deque(maxlen=trades_kept)
         self.quote: Quote | None = None  # built on first read after a book change
         self.mid: Decimal | object | None = _UNSET  # likewise
@@ -100,8 +105,12 @@ class MarketDataHub:
     """Receive books and trades from any feed (MarketDataSink) and serve prices (PriceSource)."""
 
     def __init__(self, clock: Clock, stale_after: float, *, trades_kept: int = 1000, bars_kept: int = 1000,
-                 vwap_window: int = 300, imbalance_levels: int = 5) -> None:
+                 vwap_window: int = 300, imbalance_levels: int = 5,
+                 instruments: Mapping[Symbol, Instrument] | None = None) -> None:
+        """Keep books, tape, statistics and bars per symbol; ``instruments`` give each its exchange's days
+        and hours (sessions and bars); a symbol not among them gets UTC days."""
         self._clock = clock
+        self._instruments = instruments if instruments is not None else {}
         self._stale_after = timedelta(seconds=stale_after)
         self._sizes = (trades_kept, bars_kept, vwap_window)
         self._imbalance_levels = imbalance_levels
@@ -273,7 +282,7 @@ class MarketDataHub:
         if state is None:
             if type(symbol) is not str or not 0 < len(symbol) <= 64 or not symbol.isprintable():
                 raise ValidationFailed("symbol", "text", "must be 1 to 64 printable characters")
-            state = self._symbols[symbol] = _SymbolState(symbol, *self._sizes)
+            state = self._symbols[symbol] = _SymbolState(symbol, *self._sizes, self._instruments.get(symbol))
         return state
 
     def _changed(self, state: _SymbolState, symbol: Symbol, ts: datetime) -> None:

@@ -104,6 +104,7 @@ async def get_stats(symbol: str, container: ContainerDep, who: Principal) -> Res
         "change": _dec(t.change), "change_pct": _derived(t.change_pct), "vwap": _derived(t.vwap),
         "rolling_vwap": _derived(t.rolling_vwap), "volume": _dec(t.volume), "notional": _dec(t.notional),
         "volume_24h": _dec(t.volume_24h), "notional_24h": _dec(t.notional_24h), "trade_count": t.trade_count,
+        "session": t.session.isoformat() if t.session else None,
         "imbalance": _derived(stats.imbalance), "spread": _dec(stats.spread), "mid": _derived(stats.mid),
         "updated": _ts(stats.updated), "stale": stats.stale, "snapshot_requests": stats.snapshot_requests,
     })

@@ -49,7 +49,7 @@ async def list_instruments(container: ContainerDep, who: Principal) -> Response:
     return JsonResponse([
         {"symbol": i.symbol, "name": i.name, "currency": i.currency, "tick_size": str(i.tick_size),
          "lot_size": str(i.lot_size), "exchange": i.exchange, "timezone": i.timezone,
-         "session_close": i.session_close, "venue_symbols": i.venue_symbols}
+         "session_open": i.session_open, "session_close": i.session_close, "venue_symbols": i.venue_symbols}
         for i in container.instruments.values()
     ])
 
