@@ -26,6 +26,7 @@ from ordergate.service.ports import CommitBatch
 from tests.databases import new_postgres_database
 from tests.fakes.clock import FakeClock
 from tests.fakes.prices import FixedPrices
+from tests.fakes.upstox.fixtures import upstox_server  # noqa: F401  (a fixture for the Upstox tests)
 from tests.unit.builders import ACCOUNT, T0, Counter
 
 

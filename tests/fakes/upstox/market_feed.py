@@ -1,0 +1,98 @@
+"""Market Data Feed V3: Bearer handshake, redirect to a one-time URL, binary JSON requests, protobuf answers."""
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from tests.fakes.upstox.broker import FakeUpstox
+from tests.fakes.upstox.envelopes import error
+from tests.fakes.upstox.feed_messages import MODES, feed_message, market_info
+from tests.fakes.upstox.guard import bearer
+from tests.fakes.upstox.instruments import INSTRUMENTS
+from tests.fakes.upstox.routes_account import MARKET_FEED, one_time_url
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+async def handshake(websocket: WebSocket) -> None:
+    """Refuse a bad token (401); otherwise redirect (302) to a single-use feed URL."""
+    fake: FakeUpstox = websocket.app.state.fake
+    if not fake.exchange.tokens.valid(bearer(websocket.headers)):
+        await websocket.send_denial_response(error(401, "UDAPI100050", "Invalid token used to access API"))
+        return
+    url = one_time_url(fake, websocket.headers.get("host", ""), MARKET_FEED)
+    await websocket.send_denial_response(Response(status_code=302, headers={"location": url}))
+
+
+def apply_request(subs: dict[str, str], request: dict[str, Any]) -> dict[str, str]:
+    """Apply a sub / unsub / change_mode request to the subscriptions; return the keys to snapshot."""
+    data = request.get("data") or {}
+    keys = [k for k in data.get("instrumentKeys") or [] if k in INSTRUMENTS]
+    method = request.get("method")
+    if method == "unsub":
+        for key in keys:
+            subs.pop(key, None)
+        return {}
+    mode = data.get("mode") or "ltpc"
+    if mode not in MODES or method not in ("sub", "change_mode"):
+        return {}
+    if method == "change_mode":
+        keys = [k for k in keys if k in subs]
+    fresh = dict.fromkeys(keys, mode)
+    subs.update(fresh)
+    return fresh
+
+
+async def feed(websocket: WebSocket) -> None:
+    """Serve one feed connection: market_info, a snapshot per subscription, then live ticks."""
+    fake: FakeUpstox = websocket.app.state.fake
+    if not fake.use_code(websocket.query_params.get("code")):
+        await websocket.send_denial_response(error(403, "UDAPI100050", "Invalid or used feed URL"))
+        return
+    await websocket.accept()
+    await websocket.send_bytes(market_info(_now_ms()))
+    subs: dict[str, str] = {}
+    ticker = asyncio.create_task(_tick(websocket, fake, subs))
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("bytes") or (message.get("text") or "").encode()
+            try:
+                request = json.loads(raw)
+            except ValueError:
+                continue  # undocumented: Upstox sends nothing back for a bad request
+            fresh = apply_request(subs, request) if isinstance(request, dict) else {}
+            if fresh:
+                prices = dict(fake.exchange.last_price)
+                await websocket.send_bytes(feed_message("initial_feed", fresh, prices, _now_ms()))
+    except (WebSocketDisconnect, RuntimeError):
+        return
+    finally:
+        ticker.cancel()
+
+
+async def _tick(websocket: WebSocket, fake: FakeUpstox, subs: dict[str, str]) -> None:
+    drops = fake.market_feed_drops
+    while True:
+        await asyncio.sleep(fake.feed_tick_seconds or 0.05)
+        if fake.market_feed_drops != drops:
+            await websocket.close(code=1011)
+            return
+        if subs and fake.feed_tick_seconds:
+            prices = dict(fake.exchange.last_price)
+            await websocket.send_bytes(feed_message("live_feed", dict(subs), prices, _now_ms()))
+
+
+routes = [
+    WebSocketRoute("/v3/feed/market-data-feed", handshake),
+    WebSocketRoute(MARKET_FEED, feed),
+]
