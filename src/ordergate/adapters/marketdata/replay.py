@@ -5,7 +5,8 @@ loses data, the replay resynchronises at the file's next snapshot of that symbol
 """
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -41,8 +42,11 @@ class ReplayFeed:
     """Drive a target from a recorded file (a ``MarketDataFeed``).
 
     ``speed`` 0 replays as fast as possible; 1 at the recorded pace; 10 ten times faster. With ``rebase``
-    the timestamps are shifted so the first event happens now (by ``clock``), which keeps a live server's
-    staleness checks and rolling windows meaningful; ``loop`` starts over at the end (rebased again).
+    the times are replayed times: each pass starts now (by ``clock``) and its times are the file's
+    distances from its first event divided by ``speed``, so they keep pace with the clock and a live
+    server's staleness checks, rolling windows and bars stay meaningful; flat out (speed 0) the times keep
+    the file's spacing and end now. ``loop`` starts over at the end, never earlier than the last pass's
+    newest time. Without ``rebase`` the events keep the file's own times.
     """
 
     def __init__(self, path: Path, target: MarketTarget, *, speed: float = 0.0, clock: Clock | None = None,
@@ -63,32 +67,50 @@ class ReplayFeed:
 
     def run_sync(self) -> ReplayResult:
         """Replay the whole file once, as fast as possible, ignoring ``speed``."""
-        shift, self._looping = None, False
-        for event in read_events(self.path, self.result):
-            shift = self._shift(event, shift)
+        self._looping = False
+        for _, _, event in self.schedule(paced=False, loop=False):
             self._deliver(event)
         return self.result
 
     async def run(self) -> ReplayResult:
         """Replay at the configured speed (once, or forever with ``loop``)."""
         self._looping = self.loop
+        paced, clock, current, started = self.speed > 0, asyncio.get_running_loop().time, 0, 0.0
+        for number, due, event in self.schedule(paced=paced, loop=self.loop):
+            if number != current:
+                if current:
+                    await asyncio.sleep(0)  # a short file looped flat out must not starve the loop
+                current, started = number, clock()
+            if paced:
+                wait = started + due - clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            elif self.result.events % 1000 == 999:
+                await asyncio.sleep(0)  # let the server breathe during a flat-out replay
+            self._deliver(event)
+        return self.result
+
+    def schedule(self, *, paced: bool, loop: bool) -> Iterator[tuple[int, float, MarketEvent]]:
+        """Yield (pass number, seconds after the pass start when due, event with its replayed time).
+
+        A pass's start is taken when its first event is asked for, so a paced caller keeps the replayed
+        times in step with the clock.
+        """
+        speed = self.speed if paced else 0.0
+        newest: datetime | None = None
+        number = 0
         while True:
-            shift, first, started = None, None, asyncio.get_running_loop().time()
-            for count, event in enumerate(read_events(self.path, self.result)):
-                if first is None:
-                    first = event.ts
-                shift = self._shift(event, shift)
-                if self.speed > 0:
-                    due = (event.ts - (first + (shift or timedelta()))).total_seconds() / self.speed
-                    wait = started + due - asyncio.get_running_loop().time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                elif count % 1000 == 999:
-                    await asyncio.sleep(0)  # let the server breathe during a flat-out replay
-                self._deliver(event)
-            if not self.loop:
-                return self.result
-            await asyncio.sleep(0)  # a file shorter than 1000 events looped flat out must not starve the loop
+            number += 1
+            base, first = self._pass_start(speed, newest), None
+            for event in read_events(self.path, self.result):
+                first = event.ts if first is None else first
+                offset = event.ts - first
+                if base is not None:
+                    event.ts = base + (offset / speed if speed else offset)
+                    newest = event.ts if newest is None or event.ts > newest else newest
+                yield number, offset.total_seconds() / speed if speed else 0.0, event
+            if not loop or first is None:
+                return
 
     async def start(self) -> None:
         """Run in the background on the running event loop (nothing happens if already running)."""
@@ -141,13 +163,14 @@ class ReplayFeed:
             self._index = scan_file(self.path)
         return self._index
 
-    def _shift(self, event: MarketEvent, shift: timedelta | None) -> timedelta | None:
+    def _pass_start(self, speed: float, newest: datetime | None) -> datetime | None:
+        """Return when a pass's first event happens (None: the file's own times)."""
         if not self.rebase or self.clock is None:
             return None
-        if shift is None:
-            shift = self.clock.now() - event.ts
-        event.ts += shift
-        return shift
+        start = self.clock.now()
+        if not speed:
+            start -= self._scan().span  # flat out, the pass ends now instead of running ahead of the clock
+        return start if newest is None or start > newest else newest
 
     def _deliver(self, event: MarketEvent) -> None:
         self.result.events += 1

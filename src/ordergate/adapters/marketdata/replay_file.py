@@ -9,7 +9,7 @@ import contextlib
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -101,6 +101,7 @@ class FileIndex:
 
     symbols: frozenset[Symbol]
     last_snapshot_line: dict[Symbol, int]  # the line of each symbol's last readable snapshot row
+    span: timedelta = timedelta()  # from the first readable time to the latest one in the file
 
     def snapshot_after(self, symbol: Symbol, line: int) -> bool:
         """Return whether a readable snapshot row of ``symbol`` comes after file line ``line``."""
@@ -108,20 +109,27 @@ class FileIndex:
 
 
 def scan_file(path: Path) -> FileIndex:
-    """Index a file in one cheap pass (only snapshot rows are parsed, silently); a bad header raises."""
+    """Index a file in one cheap pass (only snapshot rows and times are parsed, silently); a bad header raises."""
     found: set[str] = set()
     last_snapshot: dict[Symbol, int] = {}
+    first: datetime | None = None
+    newest: datetime | None = None
     with path.open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         _check_header(reader.fieldnames)
         for row in reader:
             found.add((row.get("symbol") or "").strip())
+            with contextlib.suppress(ReplayError):
+                ts = _ts(row.get("ts"), reader.line_num)
+                first = ts if first is None else first
+                newest = ts if newest is None or ts > newest else newest
             if (row.get("kind") or "").strip().lower() == MarketKind.SNAPSHOT:
                 # an unreadable snapshot row is skipped by the replay: it resynchronises nothing
                 with contextlib.suppress(ReplayError):
                     last_snapshot[parse_row(row, reader.line_num).symbol] = reader.line_num
     symbols = frozenset(Symbol(s) for s in found if 0 < len(s) <= 64 and s.isprintable())
-    return FileIndex(symbols, last_snapshot)
+    span = newest - first if newest is not None and first is not None else timedelta()
+    return FileIndex(symbols, last_snapshot, span)
 
 
 def _check_header(fieldnames: object) -> None:
