@@ -1,0 +1,176 @@
+"""Run the real engine (OrderEngine, EngineLoop, SqlJournal on SQLite) against the ScriptableVenue.
+
+``run_schedule`` plays a schedule step by step (the engine settles after each), checks that no cash
+account reserves more than its cash after every step, lets everything settle (the venue answers what
+waits, a status pass tells the engine what was dropped), then checks the final invariants, the store
+check and a restart. Every broken invariant is a readable line in ``KitRun.problems``.
+"""
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ordergate.adapters.instruments_file import load_instruments
+from ordergate.adapters.store.check import check as store_check
+from ordergate.adapters.store.database import make_engine
+from ordergate.adapters.store.journal import SqlJournal
+from ordergate.domain import commands as cmds
+from ordergate.domain.events import Event
+from ordergate.domain.ids import AccountId, OrderId
+from ordergate.domain.ledger import Ledger
+from ordergate.domain.order import Order
+from ordergate.domain.reports import FillReport, Report
+from ordergate.domain.risk.limits import RiskLimits
+from ordergate.service.engine import OrderEngine, snapshot
+from ordergate.service.engine_loop import EngineLoop
+from ordergate.service.risk_gate import RiskGate
+from tests.conformance import schedule as sc
+from tests.conformance.invariants import books_match_fills, orders_match_venue, reserved_within_cash, same_state
+from tests.conformance.steps import StepRunner
+from tests.conformance.store import fresh_store
+from tests.conformance.venue import DEFAULT_REFERENCE, ScriptableVenue
+from tests.fakes.clock import FakeClock
+from tests.fakes.prices import FixedPrices
+from tests.unit.builders import ACCOUNT, T0, Counter
+
+SETTLE_ROUNDS = 4
+
+
+class _NoSink:
+    def publish(self, events: Iterable[Event]) -> None:
+        """Drop published events: the journal keeps them."""
+
+
+@dataclass
+class KitRun:
+    """A running engine over a SQLite journal, its scriptable venue, and what the run found."""
+
+    loop: EngineLoop
+    venue: ScriptableVenue
+    clock: FakeClock
+    db: Engine
+    journal: SqlJournal
+    ids: dict[int, OrderId] = field(default_factory=dict)  # schedule index -> the engine's order id
+    refused: list[str] = field(default_factory=list)  # client steps the engine refused, and why
+    unreserved: set[AccountId] = field(default_factory=set)  # accounts that took a fill no reservation covered
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ledger(self) -> Ledger:
+        """Return the engine's state."""
+        return self.loop.engine.ledger
+
+    def order(self, i: int) -> Order:
+        """Return the engine's order for schedule index ``i``."""
+        return self.ledger.orders[self.ids[i]]
+
+    async def barrier(self) -> None:
+        """Return once every message queued so far is handled and committed (a no-op command behind them)."""
+        await self.loop.execute(cmds.ExpireOrders(now=self.clock.now(), requested_by="kit"))
+
+    async def send(self, reports: Iterable[Report]) -> None:
+        """Deliver reports to the engine past the outbox, then wait until they are committed."""
+        for report in reports:
+            self.note_delivery(report)
+            self.venue.send(report)
+        await self.barrier()
+
+    def note_delivery(self, report: Report) -> None:
+        """Remember an account that gets a fill for an order the engine no longer reserves for (a late fill)."""
+        if isinstance(report, FillReport):
+            order = self.ledger.orders.get(report.order_id)
+            if order is not None and order.status.is_terminal:
+                self.unreserved.add(order.account)
+
+    def check_step(self, label: str) -> None:
+        """Record any cash account reserving more than its cash now."""
+        self.problems += [f"after {label}: {p}" for p in reserved_within_cash(self.ledger, self.unreserved)]
+
+    async def settle(self) -> None:
+        """Let the venue answer everything, deliver what waits, then tell the engine what was dropped."""
+        for _ in range(SETTLE_ROUNDS):
+            self.venue.answer_everything()
+            if not self.venue.outbox:
+                break
+            await self.send(self._drain())
+        asked = {r.order_id for r in self.venue.dropped} | set(self.ledger.open_orders)
+        for order_id in sorted(asked):
+            order = self.ledger.orders.get(order_id)
+            if order is not None and order.venue == self.venue.id:
+                await self.send(await self.venue.status(snapshot(order)))
+        self.check_step("settling")
+
+    def _drain(self) -> list[Report]:
+        reports, self.venue.outbox = self.venue.outbox, []
+        return reports
+
+    def check_final(self) -> None:
+        """Record every final invariant broken: venue truth, books, reservations, store check, restart."""
+        events = list(self.journal.read_events())
+        seqs = [e.seq for e in events]
+        if seqs != list(range(1, len(seqs) + 1)):
+            self.problems.append(f"journal sequence has gaps: {len(seqs)} events, last seq {seqs[-1:]}")
+        if self.ledger.last_seq != (seqs[-1] if seqs else 0):
+            self.problems.append(f"memory at seq {self.ledger.last_seq}, journal at {seqs[-1:]}")
+        if not self.loop.running:
+            self.problems.append(f"the engine stopped: {self.loop.failure}")
+        self.problems += orders_match_venue(self.ledger, self.venue)
+        self.problems += books_match_fills(self.ledger, events, self.venue)
+        self.problems += [f"db check: {p}" for p in store_check(self.db)]
+        rebuilt = Ledger()
+        rebuilt.replay(events)
+        self.problems += [f"restart: {p}" for p in same_state(self.ledger, rebuilt)]
+
+    async def close(self) -> None:
+        """Stop the engine and the venue; close the database."""
+        with contextlib.suppress(Exception):
+            await self.loop.stop()
+        await self.venue.stop()
+        self.db.dispose()
+
+
+async def start_kit(directory: Path, cash: str = "20000", commission: str = "0") -> KitRun:
+    """Start an engine on a fresh SQLite store with account ACC (a cash account: buying power enforced)."""
+    clock = FakeClock(T0)
+    venue = ScriptableVenue(clock, commission=Decimal(commission))
+    prices = FixedPrices(dict(DEFAULT_REFERENCE))
+    ledger, instruments = Ledger(), load_instruments()
+    risk = RiskGate(ledger, instruments, prices, clock, RiskLimits(enforce_buying_power=True, allow_short=True))
+    engine = OrderEngine(ledger, instruments, prices, clock, venue.id, Counter(), risk=risk)
+    db = make_engine(fresh_store(directory))
+    journal = SqlJournal(db)
+    loop = EngineLoop(engine, journal, {venue.id: venue}, _NoSink())
+    await venue.start(loop.report)
+    await loop.start()
+    await loop.execute(cmds.OpenAccount(account=ACCOUNT, balances={"USD": Decimal(cash)}))
+    return KitRun(loop, venue, clock, db, journal)
+
+
+async def play(run: KitRun, schedule: sc.Schedule, steps: Iterable[sc.Step] | None = None) -> None:
+    """Play a schedule's steps (or ``steps`` of it), checking reservations after each."""
+    runner = StepRunner(run, schedule)
+    for n, step in enumerate(schedule.steps if steps is None else steps):
+        await runner.play(step)
+        run.check_step(f"step {n} {step}")
+
+
+async def finish(run: KitRun) -> list[str]:
+    """Settle and check the final invariants; return every problem the run found."""
+    await run.settle()
+    run.check_final()
+    return run.problems
+
+
+async def run_schedule(schedule: sc.Schedule, directory: Path, cash: str = "20000", commission: str = "0") -> KitRun:
+    """Play a schedule against a fresh engine, settle, check everything; return the stopped run."""
+    run = await start_kit(directory, cash, commission)
+    try:
+        await play(run, schedule)
+        await finish(run)
+    finally:
+        await run.close()
+    return run

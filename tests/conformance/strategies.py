@@ -1,0 +1,96 @@
+"""Hypothesis strategies: random schedules for a few orders, with as much disorder as a test asks for.
+
+Runs are bounded for the suite (``examples()``: a few per test, the same ones every run); set
+``KIT_EXAMPLES`` to run more, with fresh random schedules each time (bench/ or by hand).
+"""
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from ordergate.domain.enums import OrderType, Side
+from tests.conformance import schedule as sc
+from tests.conformance.venue import DEFAULT_REFERENCE
+
+SUITE_EXAMPLES = 12
+TICK = Decimal("0.01")
+
+
+def kit_settings(suite_examples: int = SUITE_EXAMPLES) -> settings:
+    """Return hypothesis settings: a few fixed examples in the suite, ``KIT_EXAMPLES`` random ones if set."""
+    wanted = os.environ.get("KIT_EXAMPLES")
+    return settings(
+        max_examples=int(wanted) if wanted else suite_examples, derandomize=not wanted, deadline=None,
+        database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+@dataclass(frozen=True)
+class Disorder:
+    """What a venue may do beyond answering in order: which kinds of steps a schedule may hold."""
+
+    reorder: bool = False  # deliver a later report before an earlier one
+    duplicates: bool = False  # deliver a report twice
+    drops: bool = False  # lose a report (only a status query tells of it)
+    replaces: bool = False  # the client asks for cancel-replaces
+    cancel_all: bool = False  # the client cancels all and pulls the kill switch
+
+
+IN_ORDER = Disorder(duplicates=True)
+REORDERED = Disorder(reorder=True, duplicates=True, replaces=True)
+EVERYTHING = Disorder(reorder=True, duplicates=True, drops=True, replaces=True, cancel_all=True)
+
+
+@st.composite
+def order_specs(draw: st.DrawFn) -> sc.OrderSpec:
+    """Draw one order: a buy or sell of AAPL or MSFT, limit (near the market) or market, 1 to 20 shares."""
+    symbol = draw(st.sampled_from(sorted(DEFAULT_REFERENCE)))
+    side = draw(st.sampled_from([Side.BUY, Side.SELL]))
+    kind = draw(st.sampled_from([OrderType.LIMIT, OrderType.LIMIT, OrderType.MARKET]))
+    qty = Decimal(draw(st.integers(1, 20)))
+    limit = None
+    if kind is OrderType.LIMIT:
+        limit = DEFAULT_REFERENCE[symbol] + draw(st.integers(-200, 200)) * TICK
+    return sc.OrderSpec(symbol, side, kind, qty, limit)
+
+
+def _step_choices(n: int, disorder: Disorder) -> list[st.SearchStrategy[sc.Step]]:
+    i = st.integers(0, n - 1)
+    k = st.integers(0, 3) if disorder.reorder else st.just(0)
+    qty = st.integers(1, 20).map(Decimal)
+    fill = st.builds(sc.Fill, i, qty, st.integers(0, 2))
+    deliver = st.builds(sc.Deliver, k)
+    # weighted by repetition: fills and deliveries are most of a venue's life, rejects and expiries rare
+    choices: list[st.SearchStrategy[sc.Step]] = [
+        st.builds(sc.Cancel, i), st.builds(sc.Ack, i), st.builds(sc.Ack, i), st.builds(sc.TellStatus, i),
+        st.one_of(st.builds(sc.Reject, i), st.builds(sc.Expire, i)),
+        fill, fill, fill, fill, st.builds(sc.AnswerCancel, i, st.booleans()),
+        deliver, deliver, deliver, deliver, deliver,
+    ]
+    if disorder.duplicates:
+        choices.append(st.builds(sc.Duplicate, k))
+    if disorder.drops:
+        choices.append(st.builds(sc.Drop, k))
+    if disorder.replaces:
+        choices += [st.builds(sc.Replace, i, st.integers(1, 25).map(Decimal), st.integers(-20, 20)),
+                    st.builds(sc.AnswerReplace, i, st.booleans())]
+    if disorder.cancel_all:
+        choices += [st.just(sc.CancelAll()), st.just(sc.KillSwitch()), st.just(sc.Resume())]
+    return choices
+
+
+@st.composite
+def schedules(draw: st.DrawFn, disorder: Disorder, max_orders: int = 4, max_steps: int = 40) -> sc.Schedule:
+    """Draw a schedule of up to ``max_orders`` orders and ``max_steps`` steps with the disorder allowed.
+
+    The first order is submitted first and the others early (random steps about orders not yet there are
+    skipped, so a late submit would waste most of a schedule).
+    """
+    orders = tuple(draw(st.lists(order_specs(), min_size=1, max_size=max_orders)))
+    steps = draw(st.lists(st.one_of(_step_choices(len(orders), disorder)), min_size=10, max_size=max_steps))
+    for i in range(len(orders) - 1, 0, -1):
+        steps.insert(draw(st.integers(0, min(len(steps), 3 * i))), sc.Submit(i))
+    return sc.Schedule(orders, (sc.Submit(0), *steps))
