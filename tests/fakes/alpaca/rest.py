@@ -2,6 +2,7 @@
 fault knobs and rate limit applied to each request."""
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -41,7 +42,11 @@ class Gate:
                 self.key_id, self.secret_key):
             return AlpacaError(401, None, "unauthorized").response()
         self.window.limit = faults.rate_limit
-        if not self.window.hit() or faults.take("http_429"):
+        if faults.take("http_429"):  # an injected 429 names a window that resets in a second
+            headers = {**self.window.headers(), "X-Ratelimit-Remaining": "0",
+                       "X-Ratelimit-Reset": str(int(time.time()) + 1)}
+            return AlpacaError(429, 42910000, "rate limit exceeded").response(headers)
+        if not self.window.hit():
             return AlpacaError(429, 42910000, "rate limit exceeded").response(self.window.headers())
         headers = self.window.headers()
         if faults.take("http_5xx"):

@@ -1,0 +1,151 @@
+"""What Alpaca holds, for reconciliation: one order's chain with its fills (account activities), the open
+orders, the positions. Also the look-up by client order id that keeps a lost submit from being sent twice."""
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from ordergate.adapters.venues.alpaca.http import AlpacaHttp, AlpacaUnavailable
+from ordergate.adapters.venues.alpaca.orders import Tracked, TrackedOrders
+from ordergate.adapters.venues.alpaca.parse import decimal, fill_id, our_status, timestamp
+from ordergate.domain.enums import OrderStatus, Side, TimeInForce
+from ordergate.domain.ids import Symbol, VenueId, VenueOrderId
+from ordergate.domain.reports import FillReport, OrderStatusReport, ReplaceReport, Report
+from ordergate.service.ports import VenueOrderState, VenuePosition
+
+PAGE = 100
+
+
+class AlpacaLookup:
+    """Ask Alpaca what it holds (every request retried through 429/5xx/timeouts)."""
+
+    def __init__(self, venue: VenueId, http: AlpacaHttp, orders: TrackedOrders, symbols: Mapping[str, Symbol],
+                 now: Callable[[], datetime]) -> None:
+        self.venue, self.http, self.orders, self.symbols, self.now = venue, http, orders, symbols, now
+
+    async def by_client_order_id(self, client_order_id: str) -> dict[str, Any] | None:
+        """Return Alpaca's order with this client order id, None when it has none; raise when unsure."""
+        answer = await self.http.request("GET", "/v2/orders:by_client_order_id",
+                                         params={"client_order_id": client_order_id})
+        if answer.status == 404:
+            return None
+        if not answer.ok or not isinstance(answer.body, dict):
+            raise AlpacaUnavailable(f"order lookup answered {answer.status}: {answer.message}")
+        return answer.body
+
+    async def order(self, alpaca_id: str) -> dict[str, Any]:
+        """Return one Alpaca order by id (raise when it cannot be had)."""
+        answer = await self.http.request("GET", f"/v2/orders/{alpaca_id}")
+        if not answer.ok or not isinstance(answer.body, dict):
+            raise AlpacaUnavailable(f"order {alpaca_id} answered {answer.status}: {answer.message}")
+        return answer.body
+
+    async def chain(self, first: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return ``first`` and every order that replaced it, in order."""
+        chain = [first]
+        while chain[-1].get("replaced_by") and len(chain) < 1000:
+            chain.append(await self.order(str(chain[-1]["replaced_by"])))
+        return chain
+
+    async def reports(self, tracked: Tracked, first: dict[str, Any]) -> list[Report]:
+        """Return the status of our order (following replaces), then its fills, and learn its chain."""
+        chain = await self.chain(first)
+        self._learn(tracked, chain)
+        last = chain[-1]
+        ts = self.now()
+        filled = sum((decimal(o.get("filled_qty")) or Decimal(0) for o in chain), Decimal(0))
+        notional = sum(((decimal(o.get("filled_qty")) or Decimal(0)) * (decimal(o.get("filled_avg_price")) or 0)
+                        for o in chain), Decimal(0))
+        status = our_status(str(last.get("status")), filled)  # what filled on replaced links counts too
+        report = OrderStatusReport(
+            order_id=tracked.order.order_id, venue=self.venue, ts=ts,
+            status=status or OrderStatus.PENDING_REPLACE, venue_order_id=VenueOrderId(str(last["id"])),
+            filled_qty=filled, avg_price=(notional / filled) if filled else None,
+        )
+        fills: list[Report] = list(await self.fills(tracked, chain))
+        replaced: list[Report] = [self._replace_report(tracked, last)] if len(chain) > 1 else []
+        if report.status.is_terminal:
+            return [*replaced, *fills, report]  # fills first: a filled status then follows its fills
+        return [*replaced, report, *fills]
+
+    async def fills(self, tracked: Tracked, chain: list[dict[str, Any]]) -> list[FillReport]:
+        """Return the executions of the chain's orders, from the FILL account activities since the first."""
+        ids = {str(o["id"]) for o in chain}
+        since = timestamp(chain[0].get("created_at"), self.now()) - timedelta(seconds=1)
+        params = {"after": since.isoformat(), "direction": "asc", "page_size": str(PAGE)}
+        fills: list[FillReport] = []
+        while True:
+            answer = await self.http.request("GET", "/v2/account/activities/FILL", params=params)
+            if not answer.ok or not isinstance(answer.body, list):
+                raise AlpacaUnavailable(f"fill activities answered {answer.status}: {answer.message}")
+            for activity in answer.body:
+                if str(activity.get("order_id")) in ids:
+                    fills.append(self._fill(tracked, activity))
+            if len(answer.body) < PAGE:
+                return fills
+            params = {**params, "page_token": str(answer.body[-1]["id"])}
+
+    async def open_orders(self) -> list[VenueOrderState]:
+        """Return every order open at Alpaca (up to 500, Alpaca's page limit)."""
+        answer = await self.http.request("GET", "/v2/orders", params={"status": "open", "limit": "500",
+                                                                      "direction": "asc"})
+        if not answer.ok or not isinstance(answer.body, list):
+            raise AlpacaUnavailable(f"open orders answered {answer.status}: {answer.message}")
+        return [self._state(o) for o in answer.body]
+
+    async def positions(self) -> list[VenuePosition]:
+        """Return Alpaca's positions (short ones negative)."""
+        answer = await self.http.request("GET", "/v2/positions")
+        if not answer.ok or not isinstance(answer.body, list):
+            raise AlpacaUnavailable(f"positions answered {answer.status}: {answer.message}")
+        positions = []
+        for p in answer.body:
+            qty = abs(decimal(p.get("qty")) or Decimal(0))
+            positions.append(VenuePosition(
+                venue=self.venue, account=None, symbol=self.symbols.get(str(p["symbol"]), Symbol(str(p["symbol"]))),
+                qty=-qty if p.get("side") == "short" else qty, avg_price=decimal(p.get("avg_entry_price")),
+            ))
+        return positions
+
+    def _learn(self, tracked: Tracked, chain: list[dict[str, Any]]) -> None:
+        tracked.prior_filled = Decimal(0)
+        for old, new in pairwise(chain):
+            tracked.replacements[str(old["id"])] = new
+            tracked.replaced.add(str(old["id"]))
+            tracked.prior_filled += decimal(old.get("filled_qty")) or Decimal(0)
+        for order in chain:
+            self.orders.link(tracked, str(order["id"]))
+
+    def _replace_report(self, tracked: Tracked, last: dict[str, Any]) -> ReplaceReport:
+        tif = str(last.get("time_in_force"))
+        return ReplaceReport(
+            order_id=tracked.order.order_id, venue=self.venue, ts=self.now(),
+            venue_order_id=VenueOrderId(str(last["id"])),
+            qty=tracked.prior_filled + (decimal(last.get("qty")) or Decimal(0)),
+            limit_price=decimal(last.get("limit_price")), stop_price=decimal(last.get("stop_price")),
+            tif=TimeInForce(tif) if tif in set(TimeInForce) else tracked.order.tif, expire_at=tracked.order.expire_at,
+        )
+
+    def _fill(self, tracked: Tracked, activity: dict[str, Any]) -> FillReport:
+        return FillReport(
+            order_id=tracked.order.order_id, venue=self.venue, ts=timestamp(activity.get("transaction_time"),
+                                                                             self.now()),
+            fill_id=fill_id(str(activity["order_id"]), decimal(activity.get("cum_qty")) or Decimal(0)),
+            qty=decimal(activity.get("qty")) or Decimal(0), price=decimal(activity.get("price")) or Decimal(0),
+        )
+
+    def _state(self, o: dict[str, Any]) -> VenueOrderState:
+        order_id = self.orders.order_id_of(str(o["id"]), str(o.get("client_order_id")))
+        tracked = self.orders.by_order.get(order_id) if order_id else None
+        prior = tracked.prior_filled if tracked else Decimal(0)
+        filled = decimal(o.get("filled_qty")) or Decimal(0)
+        return VenueOrderState(
+            venue=self.venue, venue_order_id=VenueOrderId(str(o["id"])), client_order_id=str(o.get("client_order_id")),
+            order_id=order_id, account=tracked.order.account if tracked else None,
+            symbol=self.symbols.get(str(o["symbol"]), Symbol(str(o["symbol"]))),
+            side=Side(str(o["side"])), qty=prior + (decimal(o.get("qty")) or Decimal(0)), filled_qty=prior + filled,
+            avg_price=decimal(o.get("filled_avg_price")),
+            status=our_status(str(o.get("status")), prior + filled) or OrderStatus.PENDING_REPLACE,
+        )
