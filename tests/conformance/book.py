@@ -50,7 +50,7 @@ class VenueBook:
     def __init__(self, venue: VenueId, clock: Clock, reference: dict[str, Decimal],
                  commission: Decimal = Decimal(0)) -> None:
         self.venue = venue
-        self._clock = clock
+        self.clock = clock
         self._reference = reference  # where market orders fill
         self._commission = commission
         self.orders: dict[OrderId, HeldOrder] = {}
@@ -91,7 +91,7 @@ class VenueBook:
             return reports
         self._fill_seq += 1
         price = self._price(held.terms, improve_ticks)
-        fill = FillReport(order_id=order_id, venue=self.venue, ts=self._clock.now(),
+        fill = FillReport(order_id=order_id, venue=self.venue, ts=self.clock.now(),
                           fill_id=FillId(f"{self.venue}-F{self._fill_seq}"), qty=qty, price=price,
                           commission=self._commission)
         held.fills.append(fill)
@@ -131,7 +131,7 @@ class VenueBook:
         held.venue_order_id = VenueOrderId(f"{held.chain[0]}-r{len(held.chain)}")
         held.chain.append(held.venue_order_id)
         held.replaced = ReplaceReport(
-            order_id=order_id, venue=self.venue, ts=self._clock.now(), venue_order_id=held.venue_order_id,
+            order_id=order_id, venue=self.venue, ts=self.clock.now(), venue_order_id=held.venue_order_id,
             qty=new.qty, limit_price=new.limit_price, stop_price=new.stop_price, tif=new.tif, expire_at=new.expire_at,
         )
         return [*reports, held.replaced]
@@ -159,13 +159,13 @@ class VenueBook:
 
     def _status(self, held: HeldOrder, reason: str = "") -> OrderStatusReport:
         return OrderStatusReport(
-            order_id=held.terms.order_id, venue=self.venue, ts=self._clock.now(), status=held.status,
+            order_id=held.terms.order_id, venue=self.venue, ts=self.clock.now(), status=held.status,
             venue_order_id=held.venue_order_id if held.acked else None, reason=reason, filled_qty=held.filled,
             avg_price=held.avg_price,
         )
 
     def _cancel_reject(self, held: HeldOrder, response_to: str, reason: str) -> CancelRejectReport:
-        return CancelRejectReport(order_id=held.terms.order_id, venue=self.venue, ts=self._clock.now(),
+        return CancelRejectReport(order_id=held.terms.order_id, venue=self.venue, ts=self.clock.now(),
                                   response_to=response_to, reason=reason)
 
     def _price(self, terms: VenueOrder, improve_ticks: int) -> Decimal:

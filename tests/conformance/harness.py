@@ -18,6 +18,7 @@ from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.store.check import check as store_check
 from ordergate.adapters.store.database import make_engine
 from ordergate.adapters.store.journal import SqlJournal
+from ordergate.config import EngineConfig
 from ordergate.domain import commands as cmds
 from ordergate.domain.events import Event
 from ordergate.domain.ids import AccountId, OrderId
@@ -25,6 +26,7 @@ from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import Order
 from ordergate.domain.reports import FillReport, Report
 from ordergate.domain.risk.limits import RiskLimits
+from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine, snapshot
 from ordergate.service.engine_loop import EngineLoop
 from ordergate.service.risk_gate import RiskGate
@@ -38,6 +40,8 @@ from tests.fakes.prices import FixedPrices
 from tests.unit.builders import ACCOUNT, T0, Counter
 
 SETTLE_ROUNDS = 4
+CHASE_ROUNDS = 4  # the engine re-asks and re-sends with backoff: time moves on by doubling steps
+TIMING = EngineConfig()
 
 
 class _NoSink:
@@ -91,22 +95,31 @@ class KitRun:
         self.problems += [f"after {label}: {p}" for p in reserved_within_cash(self.ledger, self.unreserved)]
 
     async def settle(self) -> None:
-        """Let the venue answer everything, deliver what waits, then tell the engine what was dropped."""
-        for _ in range(SETTLE_ROUNDS):
-            self.venue.answer_everything()
-            if not self.venue.outbox:
-                break
-            await self.send(self._drain())
+        """Let the venue answer everything and deliver what waits; tell the engine what was dropped (status
+        answers); then let time pass so the engine chases what is still pending (lost requests)."""
+        await self._answer_and_deliver()
         asked = {r.order_id for r in self.venue.dropped} | set(self.ledger.open_orders)
         for order_id in sorted(asked):
             order = self.ledger.orders.get(order_id)
             if order is not None and order.venue == self.venue.id:
                 await self.send(await self.venue.status(snapshot(order)))
+        chaser = BackgroundWork(self.loop, {self.venue.id: self.venue}, self.clock, TIMING)
+        for n in range(CHASE_ROUNDS):
+            if not any(o.status.is_pending for o in self.ledger.open_orders.values()):
+                break
+            self.clock.advance(TIMING.stuck_after * 2**n + 1)
+            await chaser.chase_stuck()
+            await self.barrier()
+            await self._answer_and_deliver()
         self.check_step("settling")
 
-    def _drain(self) -> list[Report]:
-        reports, self.venue.outbox = self.venue.outbox, []
-        return reports
+    async def _answer_and_deliver(self) -> None:
+        for _ in range(SETTLE_ROUNDS):
+            self.venue.answer_everything()
+            if not self.venue.outbox:
+                return
+            reports, self.venue.outbox = self.venue.outbox, []
+            await self.send(reports)
 
     def check_final(self) -> None:
         """Record every final invariant broken: venue truth, books, reservations, store check, restart."""
@@ -165,9 +178,9 @@ async def finish(run: KitRun) -> list[str]:
     return run.problems
 
 
-async def run_schedule(schedule: sc.Schedule, directory: Path, cash: str = "20000", commission: str = "0") -> KitRun:
+async def run_schedule(schedule: sc.Schedule, directory: Path, commission: str = "0") -> KitRun:
     """Play a schedule against a fresh engine, settle, check everything; return the stopped run."""
-    run = await start_kit(directory, cash, commission)
+    run = await start_kit(directory, str(schedule.cash), commission)
     try:
         await play(run, schedule)
         await finish(run)

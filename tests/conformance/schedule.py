@@ -117,6 +117,16 @@ class TellStatus:
     i: int
 
 
+@dataclass(frozen=True, slots=True)
+class LoseRequest:
+    """The next cancel or replace request the engine sends never reaches the venue."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnect:
+    """The venue's session drops and comes back (a ConnectionReport): a cue for the engine to reconcile."""
+
+
 # -- delivery steps (which outbox report reaches the engine) ---------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +152,16 @@ class Drop:
 
 ClientStep = Submit | Cancel | Replace | CancelAll | KillSwitch | Resume
 VenueStep = Ack | Reject | Fill | AnswerCancel | AnswerReplace | Expire | TellStatus
+SessionStep = LoseRequest | Reconnect
 DeliveryStep = Deliver | Duplicate | Drop
-Step = ClientStep | VenueStep | DeliveryStep
+Step = ClientStep | VenueStep | SessionStep | DeliveryStep
 CLIENT_STEPS = (Submit, Cancel, Replace, CancelAll, KillSwitch, Resume)
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """Orders and the steps that happen to them."""
+    """Orders, the steps that happen to them, and the account's opening cash (USD)."""
 
     orders: tuple[OrderSpec, ...]
     steps: tuple[Step, ...] = field(default_factory=tuple)
+    cash: Decimal = Decimal(20000)

@@ -38,6 +38,11 @@ class StepRunner:
             await self._client(step)
         elif isinstance(step, sc.Deliver | sc.Duplicate | sc.Drop):
             await self._delivery(step)
+        elif isinstance(step, sc.LoseRequest):
+            self._run.venue.lose_requests += 1
+        elif isinstance(step, sc.Reconnect):
+            self._run.venue.reconnect()
+            await self._run.barrier()
         else:
             self._venue(step)
 

@@ -37,11 +37,12 @@ class Disorder:
     drops: bool = False  # lose a report (only a status query tells of it)
     replaces: bool = False  # the client asks for cancel-replaces
     cancel_all: bool = False  # the client cancels all and pulls the kill switch
+    sessions: bool = False  # cancel and replace requests get lost; the venue's session drops and comes back
 
 
 IN_ORDER = Disorder(duplicates=True)
 REORDERED = Disorder(reorder=True, duplicates=True, replaces=True)
-EVERYTHING = Disorder(reorder=True, duplicates=True, drops=True, replaces=True, cancel_all=True)
+EVERYTHING = Disorder(reorder=True, duplicates=True, drops=True, replaces=True, cancel_all=True, sessions=True)
 
 
 @st.composite
@@ -79,6 +80,8 @@ def _step_choices(n: int, disorder: Disorder) -> list[st.SearchStrategy[sc.Step]
                     st.builds(sc.AnswerReplace, i, st.booleans())]
     if disorder.cancel_all:
         choices += [st.just(sc.CancelAll()), st.just(sc.KillSwitch()), st.just(sc.Resume())]
+    if disorder.sessions:
+        choices += [st.just(sc.LoseRequest()), st.just(sc.Reconnect())]
     return choices
 
 
@@ -90,7 +93,8 @@ def schedules(draw: st.DrawFn, disorder: Disorder, max_orders: int = 4, max_step
     skipped, so a late submit would waste most of a schedule).
     """
     orders = tuple(draw(st.lists(order_specs(), min_size=1, max_size=max_orders)))
+    cash = Decimal(draw(st.sampled_from([5000, 20000, 100000])))  # from binding buying power to ample
     steps = draw(st.lists(st.one_of(_step_choices(len(orders), disorder)), min_size=10, max_size=max_steps))
     for i in range(len(orders) - 1, 0, -1):
         steps.insert(draw(st.integers(0, min(len(steps), 3 * i))), sc.Submit(i))
-    return sc.Schedule(orders, (sc.Submit(0), *steps))
+    return sc.Schedule(orders, (sc.Submit(0), *steps), cash)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from ordergate.domain.ids import OrderId, VenueId
-from ordergate.domain.reports import Report
+from ordergate.domain.reports import ConnectionReport, Report
 from ordergate.service.ports import Clock, ReportSink, VenueOrder, VenueOrderState, VenuePosition
 from tests.conformance.book import VenueBook
 from tests.conformance.truth import Execution, OrderTruth
@@ -32,6 +32,8 @@ class ScriptableVenue:
         self.dropped: list[Report] = []
         self.requests: list[tuple[str, VenueOrder]] = []  # (action, order) in the order they came
         self.status_asked: list[OrderId] = []
+        self.lose_requests = 0  # how many of the next cancel/replace requests get lost on the way
+        self.lost: list[tuple[str, VenueOrder]] = []
         self.ready = True
 
     # -- the Venue port -------------------------------------------------------------------------------
@@ -50,18 +52,29 @@ class ScriptableVenue:
         self.book.receive(order)
 
     def cancel(self, order: VenueOrder) -> None:
-        """Record a cancel request; the venue answers it when scripted."""
+        """Record a cancel request; the venue answers it when scripted (unless it is lost on the way)."""
+        if self._lost("cancel", order):
+            return
         self.requests.append(("cancel", order))
         held = self.book.orders.get(order.order_id)
         if held is not None:
             held.cancel_asked = True
 
     def replace(self, order: VenueOrder, new: VenueOrder) -> None:
-        """Record a replace request (the newest one wins); the venue answers it when scripted."""
+        """Record a replace request (the newest one wins); the venue answers it when scripted (unless lost)."""
+        if self._lost("replace", new):
+            return
         self.requests.append(("replace", new))
         held = self.book.orders.get(order.order_id)
         if held is not None:
             held.replace_asked = new
+
+    def _lost(self, action: str, order: VenueOrder) -> bool:
+        if self.lose_requests <= 0:
+            return False
+        self.lose_requests -= 1
+        self.lost.append((action, order))
+        return True
 
     async def status(self, order: VenueOrder) -> Sequence[Report]:
         """Return the venue's reports for one order: its last replace, every fill, then its status."""
@@ -132,6 +145,14 @@ class ScriptableVenue:
             raise RuntimeError("venue not started")
         self.delivered.append(report)
         self.sink(report)
+
+    def reconnect(self) -> None:
+        """Tell the engine the session dropped and came back."""
+        if self.sink is None:
+            raise RuntimeError("venue not started")
+        now = self.book.clock.now()
+        self.sink(ConnectionReport(venue=self.id, ts=now, connected=False, reason="kit: session dropped"))
+        self.sink(ConnectionReport(venue=self.id, ts=now, connected=True, reason="kit: session back"))
 
     def answer_everything(self) -> int:
         """Acknowledge every order received and answer every request waiting (accepting it); return how many."""
