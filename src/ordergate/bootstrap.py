@@ -112,7 +112,8 @@ async def start(settings: Settings) -> Container:
     db_engine, journal = await asyncio.to_thread(open_store, settings, db_url)
     ledger = Ledger()
     risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
-                    TradingDay(settings.risk.trading_day_timezone))  # subscribed before replay: usage rebuilds
+                    TradingDay(settings.risk.trading_day_timezone),  # subscribed before replay: usage rebuilds
+                    books=marketdata, pricing=settings.risk.pricing(settings.paper))
     engine = OrderEngine(ledger, instruments, marketdata, clock, _venue_selector(settings, instruments),
                          OrderIdGenerator(clock.now()), risk=risk)
     views = Views(ledger, marketdata)

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.risk.limits import RiskLimits, parse_limit_changes
+from ordergate.domain.risk.pricing import MarketPricing
 
 
 class EngineConfig(BaseModel):
@@ -85,7 +86,7 @@ class MarketDataConfig(BaseModel):
 # (over the API, or here, e.g. ORDERGATE_RISK__DEFAULTS='{"price_collar_pct": "10"}' replaces this set).
 FIRM_RISK_DEFAULTS: dict[str, Any] = {
     "max_order_qty": "1000000", "max_order_notional": "25000000", "enforce_buying_power": True,
-    "allow_short": True, "initial_margin_rate": "0.5", "max_open_orders": 10000,
+    "allow_short": True, "initial_margin_rate": "0.5", "max_open_orders": 10000, "stale_data_protection": True,
 }
 
 
@@ -97,6 +98,12 @@ class RiskConfig(BaseModel):
     defaults: dict[str, Any] = Field(default_factory=lambda: dict(FIRM_RISK_DEFAULTS),
                                      description="limit name -> value; null or absent = off")
     trading_day_timezone: str = Field("UTC", description="daily limits reset at midnight in this time zone")
+    market_buffer_pct: Decimal = Field(Decimal(1), ge=0, le=100, description="market buys are checked and hold "
+                                       "cash at the far side of the book walked for their size, plus this percent")
+    commission_per_share: Decimal | None = Field(None, ge=0, description="commission risk assumes per share "
+                                                 "(default: the paper venue's schedule)")
+    commission_bps: Decimal | None = Field(None, ge=0, description="commission risk assumes, in basis points")
+    min_commission: Decimal | None = Field(None, ge=0, description="minimum commission per order risk assumes")
 
     @field_validator("defaults")
     @classmethod
@@ -119,6 +126,19 @@ class RiskConfig(BaseModel):
     def limits(self) -> RiskLimits:
         """Return the firm's default limits."""
         return RiskLimits(**parse_limit_changes(self.defaults))
+
+    def pricing(self, paper: "PaperConfig") -> MarketPricing:
+        """Return how risk prices market buys and commission (unset commission figures: the paper venue's)."""
+        return MarketPricing(
+            buffer_pct=self.market_buffer_pct,
+            commission_per_share=_first(self.commission_per_share, paper.commission_per_share),
+            commission_bps=_first(self.commission_bps, paper.commission_bps),
+            commission_minimum=_first(self.min_commission, paper.min_commission),
+        )
+
+
+def _first(value: Decimal | None, default: Decimal) -> Decimal:
+    return value if value is not None else default
 
 
 class Settings(BaseSettings):

@@ -29,7 +29,7 @@ def test_risk_metrics_when_orders_rest_fill_and_get_denied_then_usage_figures_ar
     assert usage["max_daily_orders"] == (4, 10)  # the denied order is not counted
     assert usage["max_open_orders"] == (3, 8)
     assert usage["max_daily_trades"] == (len(fills), None)
-    assert Decimal(usage["max_daily_volume"][0]) == Decimal("5")
+    assert Decimal(usage["max_daily_volume"][0]) == Decimal("35")  # traded 5 plus working 30, as the rule counts
     assert paper["open_orders_by_symbol"] == {"AAPL": 3}
     assert paper["positions"] == {"AAPL": "5"}
     usd = paper["currencies"]["USD"]

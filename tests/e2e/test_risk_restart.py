@@ -30,7 +30,7 @@ def test_restart_when_daily_orders_used_up_and_account_halted_then_both_still_de
                             json={"account": "PAPER", "state": "halted", "reason": "before restart"})
     finally:
         server.stop()
-    assert _rules(before.json()) == {"max_daily_orders": ("3", "4")}
+    assert _rules(before.json()) == {"max_daily_orders": ("3", "3")}
     assert halted.status_code == 200, halted.text
 
     again = Server(tmp_path, port=server.port).start()
@@ -46,6 +46,6 @@ def test_restart_when_daily_orders_used_up_and_account_halted_then_both_still_de
     assert metrics["trading_state"] == "halted"
     assert metrics["usage"]["max_daily_orders"] == {"used": DAILY_ORDERS, "limit": DAILY_ORDERS}
     assert after.status_code == 422
-    assert _rules(after.json()) == {"max_daily_orders": ("3", "4"), "trading_state": ("halted", "new order")}
+    assert _rules(after.json()) == {"max_daily_orders": ("3", "3"), "trading_state": ("halted", "new order")}
     assert active.status_code == 422
-    assert _rules(active.json()) == {"max_daily_orders": ("3", "4")}
+    assert _rules(active.json()) == {"max_daily_orders": ("3", "3")}

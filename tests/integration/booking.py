@@ -33,5 +33,5 @@ def change_limits(trading: Any, changes: dict[str, object], account: AccountId |
 def set_limits_twice(trading: Any) -> None:
     """Change the firm's defaults once and ACC's limits twice, by two people."""
     change_limits(trading, {"max_order_qty": Decimal("1000")}, account=None, who="risk-desk")
-    change_limits(trading, {"max_daily_orders": 50, "restricted_symbols": ["GME", "AMC"]})
+    change_limits(trading, {"max_daily_orders": 50, "restricted_symbols": ["NVDA", "SPY"]})
     change_limits(trading, {"max_daily_orders": 60}, who="bob")

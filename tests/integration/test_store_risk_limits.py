@@ -24,13 +24,13 @@ def test_limit_change_when_committed_then_limits_row_and_change_row_written(trad
     repo = SqlRiskLimits(trading.journal.engine)
     assert repo.load_all() == {
         "default": {"max_order_qty": "1000"},
-        "ACC": {"max_daily_orders": 60, "restricted_symbols": ["AMC", "GME"]},
+        "ACC": {"max_daily_orders": 60, "restricted_symbols": ["NVDA", "SPY"]},
     }
     changes = repo.changes("ACC")
     assert [(c["changed_by"], c["old"], c["new"]) for c in changes] == [
         ("bob", {"max_daily_orders": 50}, {"max_daily_orders": 60}),
         ("alice", {"max_daily_orders": None, "restricted_symbols": None},
-         {"max_daily_orders": 50, "restricted_symbols": ["AMC", "GME"]}),
+         {"max_daily_orders": 50, "restricted_symbols": ["NVDA", "SPY"]}),
     ]
     assert [c["seq"] for c in reversed(changes)] == limit_event_seqs(trading)[1:]
     assert changes[0]["changed_at"] == trading.clock.now().isoformat()
@@ -75,7 +75,7 @@ def test_check_when_limits_row_tampered_then_reports_the_difference(trading: Any
         conn.execute(update(t.risk_limits).where(t.risk_limits.c.account == "ACC").values(limits="{}"))
     problems = check(engine)
     assert problems == ["projection differs from the journal: risk_limits ACC: limits is '{}', journal says "
-                        "'{\"max_daily_orders\":60,\"restricted_symbols\":[\"AMC\",\"GME\"]}'"]
+                        "'{\"max_daily_orders\":60,\"restricted_symbols\":[\"NVDA\",\"SPY\"]}'"]
 
 
 def test_rebuild_when_limit_tables_emptied_then_reports_and_restores_them(trading: Any) -> None:

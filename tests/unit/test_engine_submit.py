@@ -41,7 +41,7 @@ def test_submit_when_limit_buy_then_reserves_qty_times_limit(engine: OrderEngine
 
 def test_submit_when_market_buy_then_reserves_reference_plus_buffer(engine: OrderEngine) -> None:
     engine.handle(buy("10", None))
-    assert engine.ledger.accounts[ACCOUNT].balance("USD").reserved == D("10") * D("230.00") * D("1.05")
+    assert engine.ledger.accounts[ACCOUNT].balance("USD").reserved == D("10") * D("230.00") * D("1.01")  # 1% buffer
 
 
 def test_submit_when_sell_without_position_then_reserves_the_short(engine: OrderEngine) -> None:

@@ -1,6 +1,6 @@
 """Commands: what a trader, an operator or a timer asks the engine to do (VerbNoun)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -87,10 +87,14 @@ class SetTradingState(Command):
 
 @dataclass(slots=True, kw_only=True)
 class SetRiskLimits(Command):
-    """Change some risk limits of an account, or the firm's defaults when account is None."""
+    """Change some risk limits of an account, or the firm's defaults when account is None.
+
+    ``unset`` names limits to take back to the default (an account's to the firm's).
+    """
 
     account: AccountId | None
     changes: dict[str, object]
+    unset: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -197,7 +197,11 @@ class TradingStateChanged(Event):
 
 @dataclass(slots=True, kw_only=True)
 class RiskLimitsChanged(Event):
-    """Risk limits of an account (account "*": the firm's defaults) changed; JSON values before and after."""
+    """Risk limits of an account (account "*": the firm's defaults) changed; JSON values before and after.
+
+    ``unset`` names limits taken back to the default: an account's to the firm's, the firm's to the settings'.
+    """
 
     old: dict[str, Any]
     new: dict[str, Any]
+    unset: list[str] = field(default_factory=list)

@@ -130,16 +130,17 @@ class MarketDataHub:
         state.book.apply_snapshot(bids, asks, ts=ts)
         self._changed(state, symbol, ts)
 
-    def on_trade(self, symbol: Symbol, price: Decimal, qty: Decimal, ts: datetime) -> None:
-        """Record a trade printed on the market."""
+    def on_trade(self, symbol: Symbol, price: Decimal, qty: Decimal, ts: datetime, own: bool = False) -> None:
+        """Record a trade printed on the market; ``own``: one of our orders took part, so it proves nothing
+        about the market being alive and leaves the symbol's freshness as it was."""
         check_price(price)
         check_size(qty, "qty")
         state = self._state(symbol)
         state.trades.append(Trade(ts, price, qty))
         state.stats.add(price, qty, ts)
         state.bars.add(price, qty, ts)
-        if state.updated is None or ts > state.updated:
-            state.updated = ts
+        if not own:
+            self._fresh(state, ts)
         self._notify(symbol)
 
     # --- sequenced feeds ------------------------------------------------------------------------------
@@ -288,9 +289,15 @@ class MarketDataHub:
     def _changed(self, state: _SymbolState, symbol: Symbol, ts: datetime) -> None:
         state.quote = None
         state.mid = _UNSET
+        self._fresh(state, ts)
+        self._notify(symbol)
+
+    def _fresh(self, state: _SymbolState, ts: datetime) -> None:
+        # never later than now: a replay's future timestamps must not keep a symbol fresh after the feed stops
+        now = self._clock.now()
+        ts = ts if ts <= now else now
         if state.updated is None or ts > state.updated:
             state.updated = ts
-        self._notify(symbol)
 
     def _notify(self, symbol: Symbol) -> None:
         for listener in self._listeners:

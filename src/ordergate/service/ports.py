@@ -149,8 +149,8 @@ class MarketDataSink(Protocol):
         """Replace the L2 book of a symbol with these (price, size) levels, best first."""
         ...
 
-    def on_trade(self, symbol: Symbol, price: Decimal, qty: Decimal, ts: datetime) -> None:
-        """Record a trade printed on the market."""
+    def on_trade(self, symbol: Symbol, price: Decimal, qty: Decimal, ts: datetime, own: bool = False) -> None:
+        """Record a trade printed on the market (``own``: ours, which never makes the symbol's data fresh)."""
         ...
 
 

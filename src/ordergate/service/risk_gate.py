@@ -8,8 +8,9 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from ordergate.domain.book import OrderBook
 from ordergate.domain.commands import SetRiskLimits, SubmitOrder
 from ordergate.domain.enums import OrderStatus, OrderType, Side
 from ordergate.domain.events import Denial, RiskLimitsChanged
@@ -17,14 +18,28 @@ from ordergate.domain.ids import AccountId, Symbol
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import FIRM, Ledger
 from ordergate.domain.order import Order
+from ordergate.domain.risk.context import fmt_money
 from ordergate.domain.risk.engine import RiskEngine
+from ordergate.domain.risk.limit_parse import check_limit_name
 from ordergate.domain.risk.limits import LimitBook, RiskLimits, limit_json, parse_limit_changes
 from ordergate.domain.risk.order_rate import rate_denial
+from ordergate.domain.risk.pricing import MarketPricing, far_price
 from ordergate.domain.risk.self_match import crossing_price
 from ordergate.domain.risk.usage import RiskUsage, TradingDay
 from ordergate.service.ports import Clock, PriceSource
+from ordergate.service.reservation import reservation_of
+
+
+class BookSource(Protocol):
+    """Where the gate reads a symbol's order book (the market data hub)."""
+
+    def book(self, symbol: Symbol) -> OrderBook | None:
+        """Return the symbol's book, or None when none was seen."""
+        ...
 
 WATCH_FLAG = "watch_list"
+MARKET = OrderType.MARKET
+ZERO = Decimal(0)
 
 
 class RiskGate:
@@ -32,16 +47,18 @@ class RiskGate:
 
     def __init__(
         self, ledger: Ledger, instruments: Mapping[Symbol, Instrument], prices: PriceSource, clock: Clock,
-        defaults: RiskLimits | None = None, day: TradingDay | None = None,
+        defaults: RiskLimits | None = None, day: TradingDay | None = None, *,
+        books: BookSource | None = None, pricing: MarketPricing | None = None,
     ) -> None:
         self._ledger = ledger
         self._instruments = instruments
         self._prices = prices
         self._clock = clock
+        self._books = books
+        self.pricing = pricing or MarketPricing()
         self.limits = LimitBook(defaults)
         self.usage = RiskUsage(ledger, self.limits, day)
-        self.engine = RiskEngine(ledger, self.limits, self.usage)
-        self.refused: Counter[str] = Counter()  # replace and cancel denials (not journaled: nothing changed)
+        self.engine = RiskEngine(ledger, self.limits, self.usage, pricing=self.pricing)
 
     # -- checks ---------------------------------------------------------------------------------------
 
@@ -50,7 +67,8 @@ class RiskGate:
     ) -> list[Denial]:
         """Return the denials for a new order (empty when it may go ahead); ``now`` saves a clock read."""
         stale = reference is not None and self._prices.is_stale(cmd.symbol)
-        return self.engine.evaluate(cmd, instrument, reference, stale, now or self._clock.now())
+        far = self._far_price(cmd.symbol, cmd.side, cmd.qty) if cmd.type is MARKET else None
+        return self.engine.evaluate(cmd, instrument, reference, stale, now or self._clock.now(), market_price=far)
 
     def check_replace(
         self, order: Order, qty: Decimal, limit_price: Decimal | None, stop_price: Decimal | None,
@@ -66,7 +84,7 @@ class RiskGate:
         denial = rate_denial("max_modifies_per_second", "modifies", usage.modifies,
                              limits.max_modifies_per_second, now.timestamp())
         if denial is not None:
-            return self._refuse([denial])
+            return self._refuse(order.account, [denial])
         if qty <= order.qty and limit_price == order.limit_price and stop_price == order.stop_price:
             return []
         terms = SubmitOrder(account=order.account, symbol=order.symbol, side=order.side, type=order.type, qty=qty,
@@ -74,7 +92,9 @@ class RiskGate:
         reference = self._prices.reference_price(order.symbol)
         stale = reference is not None and self._prices.is_stale(order.symbol)
         instrument = self._instruments[order.symbol]
-        return self._refuse(self.engine.evaluate(terms, instrument, reference, stale, now, replacing=order))
+        far = self._far_price(order.symbol, order.side, qty) if order.type is MARKET else None
+        denials = self.engine.evaluate(terms, instrument, reference, stale, now, replacing=order, market_price=far)
+        return self._refuse(order.account, denials)
 
     def check_cancel(self, order: Order) -> list[Denial]:
         """Return the denial for a trader's cancel above max_cancels_per_second (system cancels never ask)."""
@@ -82,7 +102,7 @@ class RiskGate:
         usage = self.usage.account(order.account)
         denial = rate_denial("max_cancels_per_second", "cancels", usage.cancels, limits.max_cancels_per_second,
                              self._clock.now().timestamp())
-        return self._refuse([denial] if denial is not None else [])
+        return self._refuse(order.account, [denial] if denial is not None else [])
 
     def flags(self, cmd: SubmitOrder) -> list[str]:
         """Return flags to record on an allowed order: ``watch_list`` for a watched symbol."""
@@ -99,28 +119,42 @@ class RiskGate:
             return []
         return [o for o in self._ledger.open_orders_of(cmd.account, cmd.symbol) if _crossed_by(cmd, o)]
 
-    def _refuse(self, denials: list[Denial]) -> list[Denial]:
+    def reservation(self, cmd: SubmitOrder, reference: Decimal | None) -> tuple[Decimal, Decimal]:
+        """Return the (qty, price) of cash an allowed order holds while it works (see ``reservation.py``)."""
+        sym = self.usage.account(cmd.account).symbols.get(cmd.symbol)
+        far = self._far_price(cmd.symbol, cmd.side, cmd.qty) if cmd.type is MARKET else None
+        return reservation_of(cmd, self._ledger.accounts[cmd.account].margin, sym, self.limits.effective(cmd.account),
+                              self.pricing, reference, far)
+
+    def _far_price(self, symbol: Symbol, side: Side, qty: Decimal) -> Decimal | None:
+        return far_price(self._books.book(symbol), side, qty) if self._books is not None else None
+
+    def _refuse(self, account: AccountId, denials: list[Denial]) -> list[Denial]:
+        # counted with the account's journaled denials; modify and cancel denials are not journaled (nothing
+        # changed), so these counts start again at a restart
+        counts = self.usage.account(account).denials
         for denial in denials:
-            self.refused[denial.rule] += 1
+            counts[denial.rule] += 1
         return denials
 
     # -- limits ---------------------------------------------------------------------------------------
 
     def limits_change(self, cmd: SetRiskLimits, now: datetime) -> RiskLimitsChanged:
         """Validate a limit change and return the event that records it (who, when, old and new values)."""
-        changes = parse_limit_changes(cmd.changes)
+        changes = parse_limit_changes(cmd.changes, self._instruments)
+        unset = sorted({check_limit_name(name) for name in cmd.unset} - set(changes))
         account = cmd.account or FIRM
         current = self.limits.defaults if cmd.account is None else self.limits.effective(cmd.account)
-        old = {name: limit_json(getattr(current, name)) for name in changes}
+        old = {name: limit_json(getattr(current, name)) for name in [*changes, *unset]}
         new = {name: limit_json(value) for name, value in changes.items()}
-        return RiskLimitsChanged(ts=now, account=account, caused_by=cmd.requested_by, old=old, new=new)
+        return RiskLimitsChanged(ts=now, account=account, caused_by=cmd.requested_by, old=old, new=new, unset=unset)
 
     def limits_view(self, account: AccountId | None) -> dict[str, Any]:
         """Return the limits in force for an account (or the firm's defaults) and which it overrides."""
         if account is None:
             return {"account": "default", "limits": self.limits.defaults.to_json(), "overrides": []}
-        overrides = sorted(self.limits.overrides.get(account, {}))
-        return {"account": account, "limits": self.limits.effective(account).to_json(), "overrides": overrides}
+        return {"account": account, "limits": self.limits.effective(account).to_json(),
+                "overrides": self.limits.overridden(account)}
 
     # -- metrics --------------------------------------------------------------------------------------
 
@@ -128,7 +162,7 @@ class RiskGate:
         """Return each account's usage of its limits, denials by rule and trading state."""
         self.usage.remark_all(self._prices.reference_price)
         now = self._clock.now()
-        denials: Counter[str] = Counter(self.refused)
+        denials: Counter[str] = Counter()
         accounts = {}
         for account in self._ledger.accounts:
             usage = self.usage.account(account)
@@ -157,20 +191,24 @@ def _crossed_by(cmd: SubmitOrder, resting: Order) -> bool:
 
 
 def _account_metrics(gate: RiskGate, account: AccountId) -> dict[str, Any]:
+    """Return one account's usage, each figure by the same definition its rule checks (docs/risk.md)."""
     usage = gate.usage.account(account)
     limits = gate.limits.effective(account)
     per_currency = {
         currency: {
-            "gross_exposure": limit_json(t.gross), "net_exposure": limit_json(t.net),
-            "positions_value": limit_json(t.value), "initial_margin": limit_json(t.margin),
-            "working_notional": limit_json(t.working_notional), "traded_notional_today": limit_json(t.traded_notional),
-            "realized_pnl_today": limit_json(t.realized_today),
+            "gross_exposure": fmt_money(t.gross, currency), "net_exposure": fmt_money(abs(t.net), currency),
+            "positions_value": fmt_money(t.value, currency), "initial_margin": fmt_money(t.margin, currency),
+            "working_notional": fmt_money(t.working_notional, currency),
+            "traded_notional_today": fmt_money(t.traded_notional, currency),
+            "daily_notional": fmt_money(t.traded_notional + t.working_notional, currency),
+            "realized_pnl_today": fmt_money(t.realized_today, currency),
+            "daily_loss": fmt_money(max(-t.realized_today, ZERO), currency),
         }
         for currency, t in sorted(usage.totals.items())
     }
     used = {
         "max_daily_orders": usage.orders_today, "max_daily_trades": usage.trades_today,
-        "max_daily_volume": limit_json(usage.volume_today), "max_open_orders": usage.open_orders,
+        "max_daily_volume": limit_json(usage.volume_today + usage.working_qty), "max_open_orders": usage.open_orders,
     }
     return {
         "trading_state": gate._ledger.trading_state(account).value,

@@ -2,11 +2,9 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ordergate.domain.commands import SubmitOrder
-from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
 from ordergate.domain.events import Denial, OrderDenied, OrderSubmitted
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId
@@ -20,7 +18,6 @@ if TYPE_CHECKING:
     from ordergate.service.engine import OrderEngine
     from ordergate.service.risk_gate import RiskGate
 
-MARKET_RESERVE_BUFFER = Decimal("1.05")  # market buys hold 5% above the reference price
 MAX_CLIENT_ORDER_ID = 128
 
 Fingerprint = tuple[object, ...]
@@ -74,7 +71,7 @@ class SubmitHandler:
             for resting in self.risk.self_match_victims(cmd) if checked else []:
                 # the cancel request is queued before the new order's, so the venue sees it first
                 engine.cancel_for(resting.id, "self-match prevention", cmd.requested_by)
-            reserve_qty, reserve_price = self._reservation(cmd, reference)
+            reserve_qty, reserve_price = self.risk.reservation(cmd, reference)
             engine.emit(OrderSubmitted(
                 ts=now, account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
                 client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=cmd.type, qty=cmd.qty,
@@ -118,28 +115,6 @@ class SubmitHandler:
             limit_price=cmd.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
             currency=currency, reasons=denials,
         )
-
-    def _reservation(self, cmd: SubmitOrder, reference: Decimal | None) -> tuple[Decimal, Decimal]:
-        """Return (qty, price) of cash to hold: the whole buy, or the short part of a sell."""
-        price = cmd.limit_price
-        if price is None:
-            base = cmd.stop_price if cmd.type is OrderType.STOP else reference
-            if base is None:
-                return Decimal(0), Decimal(0)
-            price = base * MARKET_RESERVE_BUFFER if cmd.side is Side.BUY else base
-        if cmd.side is Side.BUY:
-            return cmd.qty, price
-        return self._short_qty(cmd), price
-
-    def _short_qty(self, cmd: SubmitOrder) -> Decimal:
-        ledger = self._engine.ledger
-        position = ledger.position(cmd.account, cmd.symbol)
-        long_qty = position.qty if position is not None and position.qty > 0 else Decimal(0)
-        selling = sum(
-            (o.qty - o.filled_qty for o in ledger.open_orders_of(cmd.account, cmd.symbol) if o.side is Side.SELL),
-            Decimal(0),
-        )
-        return max(Decimal(0), cmd.qty - max(Decimal(0), long_qty - selling))
 
     def _remember(self, event: OrderSubmitted | OrderDenied, order: Order | None) -> None:
         self._fingerprints[(event.account, event.client_order_id)] = _fingerprint(event)

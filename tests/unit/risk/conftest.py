@@ -14,9 +14,10 @@ from ordergate.domain.ids import AccountId, FillId, OrderId, Symbol, VenueId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import Order
 from ordergate.domain.reports import FillReport, OrderStatusReport
+from ordergate.domain.risk.pricing import MarketPricing
 from ordergate.service.engine import OrderEngine
 from ordergate.service.outcome import Outcome
-from ordergate.service.risk_gate import RiskGate
+from ordergate.service.risk_gate import BookSource, RiskGate
 from tests.fakes.clock import FakeClock
 from tests.fakes.prices import FixedPrices
 
@@ -27,12 +28,13 @@ VENUE = VenueId("paper")
 class Desk:
     """One funded account trading through the real OrderEngine with the real RiskGate."""
 
-    def __init__(self, cash: str = "1000000", margin: bool = False) -> None:
+    def __init__(self, cash: str = "1000000", margin: bool = False, books: BookSource | None = None,
+                 pricing: MarketPricing | None = None) -> None:
         self.clock = FakeClock()
         self.prices = FixedPrices({"AAPL": Decimal("230.00"), "MSFT": Decimal("420.00"), "INFY": Decimal("1600")})
         self.ledger = Ledger()
         instruments = load_instruments()
-        self.gate = RiskGate(self.ledger, instruments, self.prices, self.clock)
+        self.gate = RiskGate(self.ledger, instruments, self.prices, self.clock, books=books, pricing=pricing)
         ids = count(1)
         self.engine = OrderEngine(self.ledger, instruments, self.prices, self.clock, VENUE,
                                   lambda: OrderId(f"o{next(ids)}"), risk=self.gate)

@@ -18,7 +18,7 @@ def test_buying_power_when_the_buy_costs_more_than_available_cash_then_denies_na
     desk = cash_desk()
     desk.submit(qty="20", price="230.00")  # holds 4,600
     denial = only(desk.check(qty="24", price="230.00"))  # 5,520 > 5,400 left
-    assert (denial.rule, denial.limit, denial.actual) == ("enforce_buying_power", "5400", "5520")
+    assert (denial.rule, denial.limit, denial.actual) == ("enforce_buying_power", "5400.00", "5520.00")
 
 
 def test_buying_power_when_selling_shares_held_then_passes() -> None:
@@ -52,13 +52,13 @@ def test_margin_account_when_initial_margin_exceeds_equity_then_denies() -> None
     desk = Desk(cash="10000", margin=True)
     desk.limits(enforce_buying_power=True, initial_margin_rate="0.5")
     denial = only(desk.check(qty="87"))
-    assert (denial.rule, denial.limit, denial.actual) == ("enforce_buying_power", "10000", "10005")
+    assert (denial.rule, denial.limit, denial.actual) == ("enforce_buying_power", "10000.00", "10005.00")
 
 
 def test_margin_account_when_instrument_has_its_own_rate_then_uses_it() -> None:
     desk = Desk(cash="10000", margin=True)
     desk.limits(enforce_buying_power=True, initial_margin_rate="0.5", margin_rates={"AAPL": "1"})
-    assert only(desk.check(qty="44")).actual == "10120"
+    assert only(desk.check(qty="44")).actual == "10120.00"
 
 
 def test_buying_power_when_switched_off_then_any_buy_passes() -> None:

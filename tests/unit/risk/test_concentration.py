@@ -12,7 +12,7 @@ def test_max_concentration_when_over_the_share_then_denies_naming_limit_and_shar
     desk.limits(max_concentration_pct="10")
     desk.trade("buy", "400", "230.00")  # 92,000 of equity still 1,000,000
     denial = only(desk.check(qty="35"))  # 435 x 230 = 100,050
-    assert denial.rule == "max_concentration_pct" and denial.limit == "10"
+    assert denial.rule == "max_concentration_pct" and denial.limit == "10.0000"
     assert denial.actual is not None and denial.actual.startswith("10.00")
 
 

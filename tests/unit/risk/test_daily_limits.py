@@ -15,7 +15,7 @@ def test_max_daily_orders_when_at_the_count_then_denies_naming_limit_and_count(d
     desk.submit()
     desk.submit(price="229.00")
     denial = only(desk.check(price="228.00"))
-    assert (denial.rule, denial.limit, denial.actual) == ("max_daily_orders", "2", "3")
+    assert (denial.rule, denial.limit, denial.actual) == ("max_daily_orders", "2", "2")
 
 
 def test_max_daily_orders_when_a_new_day_starts_then_counts_from_zero(desk: Desk) -> None:
@@ -50,4 +50,4 @@ def test_max_daily_notional_when_traded_plus_working_would_go_over_then_denies(d
     desk.submit(qty="40", price="230.00")  # 9,200 working
     assert desk.check(qty="10") == []  # 23,000
     denial = only(desk.check(qty="11"))
-    assert (denial.rule, denial.limit, denial.actual) == ("max_daily_notional", "23000", "23230")
+    assert (denial.rule, denial.limit, denial.actual) == ("max_daily_notional", "23000.00", "23230.00")

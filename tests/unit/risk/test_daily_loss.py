@@ -20,7 +20,7 @@ def test_max_daily_loss_when_loss_reaches_the_limit_then_denies_orders_that_grow
     desk.limits(max_daily_loss="1000")
     lose(desk, "9.90", commission="10")  # 990 + 10 commission
     denial = only(desk.check())
-    assert (denial.rule, denial.limit, denial.actual) == ("max_daily_loss", "1000", "1000")
+    assert (denial.rule, denial.limit, denial.actual) == ("max_daily_loss", "1000.00", "1000.00")
 
 
 def test_max_daily_loss_when_breached_then_orders_that_reduce_still_pass(desk: Desk) -> None:

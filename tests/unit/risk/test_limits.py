@@ -20,12 +20,12 @@ def test_set_limits_when_a_subset_is_given_then_only_those_change(desk: Desk) ->
 
 def test_set_limits_when_changed_then_journals_who_old_and_new(desk: Desk) -> None:
     desk.limits(max_order_qty="100")
-    desk.limits(max_order_qty="50", restricted_symbols=["TSLA"])
+    desk.limits(max_order_qty="50", restricted_symbols=["NVDA"])
     event = desk.last.events[-1]
     assert isinstance(event, RiskLimitsChanged)
     assert (event.account, event.caused_by) == (ACC, "test")
     assert event.old == {"max_order_qty": "100", "restricted_symbols": None}
-    assert event.new == {"max_order_qty": "50", "restricted_symbols": ["TSLA"]}
+    assert event.new == {"max_order_qty": "50", "restricted_symbols": ["NVDA"]}
 
 
 def test_firm_defaults_when_account_has_no_override_then_apply_and_override_wins(desk: Desk) -> None:

@@ -36,4 +36,4 @@ def test_max_position_notional_when_value_over_the_limit_then_denies(desk: Desk)
     desk.trade("buy", "90", "230.00")
     assert desk.check(qty="10") == []
     denial = only(desk.check(qty="11"))
-    assert (denial.rule, denial.limit, denial.actual) == ("max_position_notional", "23000", "23230")
+    assert (denial.rule, denial.limit, denial.actual) == ("max_position_notional", "23000.00", "23230.00")

@@ -13,7 +13,7 @@ def test_price_collar_pct_when_inside_or_on_the_band_then_passes(desk: Desk) -> 
 def test_price_collar_pct_when_outside_the_band_then_denies_naming_limit_and_distance(desk: Desk) -> None:
     desk.limits(price_collar_pct="5")
     denial = only(desk.check(price="241.51"))
-    assert denial.rule == "price_collar_pct" and denial.limit == "5"
+    assert denial.rule == "price_collar_pct" and denial.limit == "5.0000"
     assert denial.actual is not None and denial.actual.startswith("5.00")
     assert "limit_price 241.51" in denial.message and "reference price 230" in denial.message
 

@@ -9,7 +9,7 @@ def test_restricted_symbols_when_symbol_not_listed_then_passes(desk: Desk) -> No
 
 
 def test_restricted_symbols_when_symbol_listed_then_denies_naming_it(desk: Desk) -> None:
-    desk.limits(restricted_symbols="MSFT,TSLA")
+    desk.limits(restricted_symbols="MSFT,NVDA")
     denial = only(desk.check(symbol="MSFT", price="420.00"))
     assert (denial.rule, denial.actual) == ("restricted_symbols", "MSFT")
     assert "restricted list" in denial.message

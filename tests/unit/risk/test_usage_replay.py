@@ -44,9 +44,11 @@ def _state(usage: RiskUsage) -> dict[str, Any]:
         state[account] = (
             u.open_orders, u.orders_today, u.trades_today, u.volume_today, u.working_qty, dict(u.denials),
             u.watch_hits, u.day_end, dict(u.recent),
-            {c: (t.gross, t.net, t.value, t.margin, t.working_notional, t.traded_notional, t.realized_today)
+            {c: (t.gross, t.net_long, t.net_short, t.short_value, t.short_margin,
+              t.value, t.margin, t.working_notional, t.traded_notional, t.realized_today)
              for c, t in u.totals.items()},
-            {s: (y.position, y.buy_working, y.sell_working, y.open_orders, y.mark, y.gross, y.net, y.value,
+            {s: (y.position, y.buy_working, y.sell_working, y.open_orders, y.mark, y.gross, y.net_long, y.net_short,
+                 y.short_value, y.short_margin, y.value,
                  y.margin, y.realized_seen, list(y.resting_buys), list(y.resting_sells), y.best_resting_buy,
                  y.best_resting_sell) for s, y in u.symbols.items()},
             [(b.tokens, b.last) for b in (u.submits, u.modifies, u.cancels)],

@@ -46,10 +46,13 @@ def dump_limits(limits: dict[str, Any]) -> str:
     return orjson.dumps(limits, default=_default, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def merge(stored: str | None, new: dict[str, Any]) -> str:
-    """Return the limits JSON after ``new`` changed some of them (a changed limit is replaced whole)."""
+def merge(stored: str | None, new: dict[str, Any], unset: list[str] | None = None) -> str:
+    """Return the limits JSON after ``new`` changed some of them (a changed limit is replaced whole) and
+    the ``unset`` ones went back to the default (they leave the row)."""
     limits: dict[str, Any] = orjson.loads(stored) if stored else {}
     limits.update(new)
+    for name in unset or ():
+        limits.pop(name, None)
     return dump_limits(limits)
 
 
@@ -64,23 +67,24 @@ class LimitRows:
     """One batch's limit changes: their change rows, and what each does to its account's limits row."""
 
     changes: list[Row] = field(default_factory=list)
-    updates: list[tuple[str, dict[str, Any], str, Any]] = field(default_factory=list)  # account, new, who, when
+    # account, new, unset, who, when
+    updates: list[tuple[str, dict[str, Any], list[str], str, Any]] = field(default_factory=list)
 
     def add(self, event: RiskLimitsChanged, ts: Callable[[datetime], Any]) -> None:
         """Take one event, in journal order (``ts`` converts its time for the driver)."""
         self.changes.append(change_row(event, ts))
-        self.updates.append((row_account(event.account), event.new, event.caused_by, ts(event.ts)))
+        self.updates.append((row_account(event.account), event.new, event.unset, event.caused_by, ts(event.ts)))
 
     def accounts(self) -> list[str]:
         """Return the accounts whose limits row changes."""
-        return sorted({account for account, _, _, _ in self.updates})
+        return sorted({update[0] for update in self.updates})
 
     def limits_rows(self, stored: dict[str, str]) -> list[Row]:
         """Return each changed account's new ``risk_limits`` row, merged onto its ``stored`` limits JSON."""
         latest: dict[str, Row] = {}
         current = dict(stored)
-        for account, new, who, when in self.updates:
-            current[account] = merge(current.get(account), new)
+        for account, new, unset, who, when in self.updates:
+            current[account] = merge(current.get(account), new, unset)
             latest[account] = (account, current[account], who, when)
         return list(latest.values())
 

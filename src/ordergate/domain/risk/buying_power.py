@@ -1,5 +1,5 @@
-"""Buying power: cash accounts pay in full and sell only shares they hold (unless shorting is allowed);
-margin accounts keep initial margin on what they could hold within their equity."""
+"""Buying power: cash accounts pay buys in full and hold margin on shorts from their own cash; margin
+accounts keep initial margin on what they could hold within their equity. Commission is included."""
 
 from decimal import Decimal
 
@@ -11,8 +11,18 @@ ZERO = Decimal(0)
 SELL = Side.SELL
 
 
+def cash_buying_power(ctx: RiskContext) -> Decimal:
+    """Return what a cash account may spend in the order's currency.
+
+    Cash, less what working orders hold, less the cost of buying back its shorts at their marks (a
+    short's proceeds are not buying power), less the margin its shorts need (``margin_rate`` of their value).
+    """
+    totals = ctx.totals
+    return ctx.balance.cash - ctx.balance.reserved + ctx.reserved + totals.short_value - totals.short_margin
+
+
 class BuyingPowerRule:
-    """Deny an order the account cannot pay for (enforce_buying_power), or a naked short (allow_short)."""
+    """Deny an order the account cannot pay for (enforce_buying_power), or a short (allow_short off)."""
 
     name = "enforce_buying_power"
 
@@ -24,42 +34,47 @@ class BuyingPowerRule:
             return self._margin(order, ctx)
         if order.side is SELL:
             return self._cash_sell(order, ctx)
-        return self._pay(ctx, ctx.qty, "buy")
+        # the part of a buy that covers a short was taken out of buying power when the short was sold
+        covering = min(ctx.qty, max(-ctx.sym.position - ctx.buy_working, ZERO))
+        return self._pay(ctx, ctx.qty - covering, ZERO, "buy")
 
-    def _pay(self, ctx: RiskContext, qty: Decimal, what: str) -> Denial | None:
+    def _pay(self, ctx: RiskContext, qty: Decimal, rate: Decimal, what: str) -> Denial | None:
+        """Check ``qty`` at the order's price (times ``rate`` for margin on a short; 0: in full) plus commission."""
         if ctx.price is None:
-            return ctx.unpriced(self.name, what)
-        cost = qty * ctx.price
-        currency = ctx.instrument.currency
-        available = ctx.balance.cash - ctx.balance.reserved + ctx.reserved
+            return ctx.unpriced(self.name, what, "buying power")
+        value = qty * ctx.price
+        cost = (value * rate if rate else value) + ctx.commission
+        available = cash_buying_power(ctx)
         if cost <= available:
             return None
-        return Denial(rule=self.name, message=f"{what} needs {fmt(cost)} {currency} but buying power is "
-                      f"{fmt(available)}", limit=fmt(available), actual=fmt(cost))
+        return Denial(rule=self.name, message=f"{what} needs {ctx.money(cost)} {ctx.currency} (commission "
+                      f"included) but buying power is {ctx.money(available)}",
+                      limit=ctx.money(available), actual=ctx.money(cost))
 
     def _cash_sell(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
-        held = max(ctx.sym.position, ZERO) - ctx.sell_working
-        short = ctx.qty - max(held, ZERO)
+        held = max(max(ctx.sym.position, ZERO) - ctx.sell_working, ZERO)
+        short = ctx.qty - held
         if short <= 0:
             return None
         if not ctx.limits.allow_short:
             return Denial(rule="allow_short", message=f"selling {fmt(ctx.qty)} {order.symbol} with "
-                          f"{fmt(max(held, ZERO))} available would be a short sale, not allowed in this cash account",
-                          limit=fmt(max(held, ZERO)), actual=fmt(ctx.qty))
-        return self._pay(ctx, short, "short sale")
+                          f"{fmt(held)} available would be a short sale, not allowed in this cash account",
+                          limit=fmt(held), actual=fmt(ctx.qty))
+        return self._pay(ctx, short, ctx.limits.margin_rate(order.symbol), "margin on the short sale")
 
     def _margin(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
-        if order.side is Side.SELL and not ctx.limits.allow_short and ctx.net_after < 0 and ctx.grows:
+        if order.side is SELL and not ctx.limits.allow_short and ctx.net_after < 0 and ctx.grows:
             return Denial(rule="allow_short", message=f"the order could leave a short position in {order.symbol}, "
                           "not allowed for this account", limit="0", actual=fmt(ctx.net_after))
         if not ctx.grows:
             return None
         if ctx.mark is None:
-            return ctx.unpriced(self.name, "margin")
+            return ctx.unpriced(self.name, "margin", "equity")
         rate = ctx.limits.margin_rate(order.symbol)
-        required = ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate
+        required = ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate + ctx.commission
         equity = ctx.balance.cash + ctx.totals.value
         if required <= equity:
             return None
-        return Denial(rule=self.name, message=f"initial margin would be {fmt(required)} "
-                      f"{ctx.instrument.currency} but equity is {fmt(equity)}", limit=fmt(equity), actual=fmt(required))
+        return Denial(rule=self.name, message=f"initial margin would be {ctx.money(required)} {ctx.currency} "
+                      f"(commission included) but equity is {ctx.money(equity)}",
+                      limit=ctx.money(equity), actual=ctx.money(required))

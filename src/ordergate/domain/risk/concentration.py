@@ -1,9 +1,9 @@
-"""Concentration: one symbol's gross exposure as a share of account equity."""
+"""Concentration: one symbol's exposure on the order's side as a share of account equity."""
 
 from decimal import Decimal
 
 from ordergate.domain.events import Denial
-from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt_ratio
 
 HUNDRED = Decimal(100)
 
@@ -11,7 +11,8 @@ HUNDRED = Decimal(100)
 class ConcentrationRule:
     """Deny an order that could make one symbol more than max_concentration_pct percent of equity.
 
-    Equity is the account's cash in the symbol's currency plus its positions there at their marks.
+    Exposure is the reach on the order's side of flat (see MaxPositionRule) at the symbol's mark; equity
+    is the account's cash in the symbol's currency plus its positions there at their marks.
     """
 
     name = "max_concentration_pct"
@@ -22,14 +23,14 @@ class ConcentrationRule:
         if limit is None or not ctx.grows:
             return None
         if ctx.mark is None:
-            return ctx.unpriced(self.name, "exposure")
-        exposure = ctx.potential_after * ctx.mark
+            return ctx.unpriced(self.name, "exposure", fmt_ratio(limit))
+        exposure = ctx.side_after * ctx.mark
         equity = ctx.balance.cash + ctx.totals.value
         if equity <= 0:
-            return Denial(rule=self.name, message=f"account equity in {ctx.instrument.currency} is {fmt(equity)}: "
-                          "no room for any concentration", limit=fmt(limit), actual=None)
+            return Denial(rule=self.name, message=f"account equity in {ctx.currency} is {ctx.money(equity)}: "
+                          "no room for any concentration", limit=fmt_ratio(limit), actual="no equity")
         if exposure * HUNDRED <= limit * equity:  # no division on the passing path
             return None
         share = exposure * HUNDRED / equity
-        return Denial(rule=self.name, message=f"{order.symbol} would be {share:.2f}% of equity, above "
-                      f"max_concentration_pct {fmt(limit)}", limit=fmt(limit), actual=f"{share:.4f}")
+        return Denial(rule=self.name, message=f"{order.symbol} would be {fmt_ratio(share)}% of equity, above "
+                      f"max_concentration_pct {fmt_ratio(limit)}", limit=fmt_ratio(limit), actual=fmt_ratio(share))

@@ -6,7 +6,7 @@ out here once, so each rule stays a few comparisons.
 """
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
 from ordergate.domain.account import Account, Balance
@@ -55,15 +55,19 @@ class RiskContext:
     ones taken out of ``buy_working``/``sell_working``). ``price`` values the order: its limit price,
     else its stop price, else the reference price (None for a market order without a fresh one).
     ``potential_before``/``potential_after`` are the largest absolute positions reachable if every
-    working order fills, without and with this order. ``reduces`` says the order trades against the
-    position and, with the working orders on its side, cannot take it past flat.
+    working order fills, without and with this order. ``side_before``/``side_after`` are the reach on
+    the order's own side of flat (how long the position can get with every working buy filled, for a
+    buy; how short with every sell, for a sell), never below zero: the part of a sell that only takes a
+    long toward flat adds nothing there, the part beyond flat does. ``reduces`` says the order trades
+    against the position and, with the working orders on its side, cannot take it past flat.
+    ``commission`` is the estimated commission of the order (0 when no schedule is set).
     """
 
     __slots__ = (
-        "account", "added_notional", "balance", "buy_working", "instrument", "limits", "mark", "net_after",
-        "notional", "now", "now_ts", "potential_after", "potential_before", "price", "qty", "reduces", "reference",
-        "replacing", "reserved", "sell_working", "stale", "state", "sym", "totals", "usage", "working_notional",
-        "working_qty",
+        "account", "added_notional", "balance", "buy_working", "commission", "instrument", "limits", "mark",
+        "net_after", "notional", "now", "now_ts", "potential_after", "potential_before", "price", "qty", "reduces",
+        "reference", "replacing", "reserved", "sell_working", "side_after", "side_before", "stale", "state", "sym",
+        "totals", "usage", "working_notional", "working_qty",
     )
 
     account: Account
@@ -93,17 +97,52 @@ class RiskContext:
     potential_after: Decimal
     net_after: Decimal
     reduces: bool
+    side_before: Decimal
+    side_after: Decimal
+    commission: Decimal
 
     @property
     def grows(self) -> bool:
-        """Return whether the order raises the largest position reachable (risk-reducing orders never do)."""
-        return self.potential_after > self.potential_before
+        """Return whether the order raises the reach on its side of flat (only the part beyond flat can)."""
+        return self.side_after > self.side_before
 
-    def unpriced(self, rule: str, what: str) -> Denial:
-        """Return the denial for an order this rule cannot value (market order, no fresh reference price)."""
-        why = "the reference price is stale" if self.stale else "there is no reference price"
+    @property
+    def currency(self) -> str:
+        """Return the currency of the instrument traded."""
+        return self.instrument.currency
+
+    def unpriced(self, rule: str, what: str, limit: object) -> Denial:
+        """Return the denial for an order this rule cannot value (no fresh reference price): names the limit."""
+        why, actual = ("the reference price is stale", "stale price") if self.stale else (
+            "there is no reference price", "no price")
+        shown = limit if isinstance(limit, str) else fmt_money(limit, self.currency) if isinstance(
+            limit, Decimal) else str(limit)
         return Denial(rule=rule, message=f"cannot value the {what} of {self.sym.symbol}: {why}",
-                      limit=None, actual=None)
+                      limit=shown, actual=actual)
+
+    def money(self, value: Decimal) -> str:
+        """Return an amount in the traded currency at that currency's precision."""
+        return fmt_money(value, self.instrument.currency)
+
+
+# digits after the point of the currencies that do not use two (ISO 4217 minor units)
+CURRENCY_DIGITS = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
+_QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(4)}
+
+
+def currency_digits(currency: str) -> int:
+    """Return how many digits after the point a currency's amounts have."""
+    return CURRENCY_DIGITS.get(currency, 2)
+
+
+def fmt_money(value: Decimal, currency: str) -> str:
+    """Return an amount at its currency's precision (half-even), e.g. 246.76 for 246.7599999999999999999997."""
+    return format(value.quantize(_QUANTA[currency_digits(currency)], rounding=ROUND_HALF_EVEN), "f")
+
+
+def fmt_ratio(value: Decimal) -> str:
+    """Return a percentage or other ratio with four digits after the point."""
+    return format(value.quantize(_QUANTA[3] / 10, rounding=ROUND_HALF_EVEN), "f")
 
 
 def fmt(value: Decimal | int) -> str:

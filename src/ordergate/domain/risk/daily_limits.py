@@ -6,7 +6,11 @@ from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
 
 class DailyLimitsRule:
     """Deny a new order once the day's orders or trades reach their limit, or when volume or notional
-    traded today plus what is working (this order too) would go above its limit."""
+    traded today plus what is working (this order too) would go above its limit.
+
+    Counters (orders, trades) report the count so far as ``actual``: the order is denied because it is at
+    the limit. Volume and notional report the total the order would make.
+    """
 
     name = "max_daily_orders"
 
@@ -17,7 +21,7 @@ class DailyLimitsRule:
         if new and limits.max_daily_orders is not None and usage.orders_today >= limits.max_daily_orders:
             return Denial(rule="max_daily_orders", message=f"{usage.orders_today} orders today: max_daily_orders "
                           f"{limits.max_daily_orders} reached", limit=str(limits.max_daily_orders),
-                          actual=str(usage.orders_today + 1))
+                          actual=str(usage.orders_today))
         if new and limits.max_daily_trades is not None and usage.trades_today >= limits.max_daily_trades:
             return Denial(rule="max_daily_trades", message=f"{usage.trades_today} trades today: max_daily_trades "
                           f"{limits.max_daily_trades} reached", limit=str(limits.max_daily_trades),
@@ -36,10 +40,10 @@ class DailyLimitsRule:
         limit = ctx.limits.max_daily_notional
         assert limit is not None
         if ctx.added_notional is None:
-            return ctx.unpriced("max_daily_notional", "order")
+            return ctx.unpriced("max_daily_notional", "order", limit)
         notional = ctx.totals.traded_notional + ctx.working_notional + ctx.added_notional
         if notional <= limit:
             return None
-        return Denial(rule="max_daily_notional", message=f"traded plus working notional would be {fmt(notional)} "
-                      f"{ctx.instrument.currency}, above max_daily_notional {fmt(limit)}",
-                      limit=fmt(limit), actual=fmt(notional))
+        return Denial(rule="max_daily_notional", message=f"traded plus working notional would be "
+                      f"{ctx.money(notional)} {ctx.currency}, above max_daily_notional {ctx.money(limit)}",
+                      limit=ctx.money(limit), actual=ctx.money(notional))

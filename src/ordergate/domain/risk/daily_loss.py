@@ -2,7 +2,7 @@
 that shrink a position may trade."""
 
 from ordergate.domain.events import Denial
-from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+from ordergate.domain.risk.context import RiskContext, RiskOrder
 
 
 class DailyLossRule:
@@ -18,6 +18,6 @@ class DailyLossRule:
         loss = -ctx.totals.realized_today
         if loss < limit or ctx.reduces:
             return None
-        return Denial(rule=self.name, message=f"realized loss today is {fmt(loss)} {ctx.instrument.currency}, at or "
-                      f"above max_daily_loss {fmt(limit)}: only orders that reduce a position are allowed",
-                      limit=fmt(limit), actual=fmt(loss))
+        return Denial(rule=self.name, message=f"realized loss today is {ctx.money(loss)} {ctx.currency}, at or "
+                      f"above max_daily_loss {ctx.money(limit)}: only orders that reduce a position are allowed",
+                      limit=ctx.money(limit), actual=ctx.money(loss))

@@ -27,20 +27,23 @@ from ordergate.domain.risk.order_qty import MaxOrderQtyRule
 from ordergate.domain.risk.order_rate import OrderRateRule
 from ordergate.domain.risk.position_limit import MaxPositionRule
 from ordergate.domain.risk.price_collar import PriceCollarRule
+from ordergate.domain.risk.pricing import MarketPricing
 from ordergate.domain.risk.restricted import RestrictedListRule
 from ordergate.domain.risk.self_match import SelfMatchRule
+from ordergate.domain.risk.stale_data import StaleDataRule
 from ordergate.domain.risk.trading_state import TradingStateRule
 from ordergate.domain.risk.usage import RiskUsage
 
 ZERO = Decimal(0)
 # enum members as module constants: a class attribute lookup on an Enum costs ~45 ns, per order
-ACTIVE, BUY, MARKET = TradingState.ACTIVE, Side.BUY, OrderType.MARKET
+ACTIVE, BUY, MARKET, STOP = TradingState.ACTIVE, Side.BUY, OrderType.MARKET, OrderType.STOP
 
 
 def default_rules() -> list[Rule]:
     """Return every rule, cheapest and most decisive first."""
     return [
-        TradingStateRule(), RestrictedListRule(), MaxOrderQtyRule(), PriceCollarRule(), MaxOrderNotionalRule(),
+        TradingStateRule(), RestrictedListRule(), MaxOrderQtyRule(), StaleDataRule(), PriceCollarRule(),
+        MaxOrderNotionalRule(),
         DuplicateOrderRule(), OrderRateRule(), MaxOpenOrdersRule(), MaxPositionRule(), ConcentrationRule(),
         ExposureRule(), BuyingPowerRule(), DailyLimitsRule(), DailyLossRule(), SelfMatchRule(),
     ]
@@ -51,8 +54,10 @@ class RiskEngine:
 
     def __init__(
         self, ledger: Ledger, limits: LimitBook, usage: RiskUsage, rules: Sequence[Rule] | None = None,
+        pricing: MarketPricing | None = None,
     ) -> None:
         self.ledger = ledger
+        self.pricing = pricing or MarketPricing()
         self.limits = limits
         self.usage = usage
         self.rules: list[Rule] = list(rules) if rules is not None else default_rules()
@@ -69,10 +74,10 @@ class RiskEngine:
 
     def evaluate(
         self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
-        replacing: Order | None = None,
+        replacing: Order | None = None, market_price: Decimal | None = None,
     ) -> list[Denial]:
         """Return every denial of the order (empty when it may go ahead)."""
-        ctx = self.context(order, instrument, reference, stale, now, replacing)
+        ctx = self.context(order, instrument, reference, stale, now, replacing, market_price)
         return self.check(order, ctx)
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> list[Denial]:
@@ -86,9 +91,12 @@ class RiskEngine:
 
     def context(
         self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
-        replacing: Order | None = None,
+        replacing: Order | None = None, market_price: Decimal | None = None,
     ) -> RiskContext:
-        """Return the context the rules see for this order (``replacing``: the order a replace changes)."""
+        """Return the context the rules see for this order (``replacing``: the order a replace changes).
+
+        ``market_price`` is the far side of the book walked for the order's quantity (market orders).
+        """
         # dict lookups first, the creating calls only on a miss: this runs for every order
         account, currency, usage_book = order.account, instrument.currency, self.usage
         usage = usage_book.accounts.get(account) or usage_book.account(account)
@@ -96,7 +104,7 @@ class RiskEngine:
         if now_ts >= usage.day_end:
             usage.roll(now, now_ts, usage_book.day)
         sym = usage.symbols.get(order.symbol) or usage.symbol(order.symbol, currency)
-        if reference is not None and reference != sym.mark:
+        if reference is not None and reference != sym.mark and not stale:
             usage_book.revalue(usage, sym, reference)
         ctx = RiskContext()
         ctx.limits = self.limits.effective(account)
@@ -111,25 +119,35 @@ class RiskEngine:
         if replacing is not None:
             buying, selling = self._without(ctx, replacing, buying, selling)
             qty = max(order.qty - replacing.filled_qty, ZERO)
+        buy = order.side is BUY
         price = order.limit_price or order.stop_price
-        if price is None and order.type is MARKET and not stale:
-            price = reference
+        if price is None and order.type is MARKET and not stale and reference is not None:
+            # a market buy may pay the far side of the book and more; a sell is valued at the reference
+            price = self.pricing.buffered(market_price or reference) if buy else reference
+        elif price is not None and order.type is STOP and buy:
+            price = self.pricing.buffered(price)  # a stop buy becomes a market buy at or above its stop
         ctx.price, ctx.qty = price, qty
-        ctx.mark = reference if reference is not None else price
+        # a stale price values nothing: every rule that needs one denies (an order's own price is no mark)
+        ctx.mark = None if stale else reference if reference is not None else price
         ctx.notional = None if price is None else order.qty * price
         ctx.added_notional = None if price is None else qty * price
+        ctx.commission = ZERO if price is None else self.pricing.commission(qty, price)
         ctx.buy_working, ctx.sell_working = buying, selling
         position = sym.position
         long_reach, short_reach = abs(position + buying), abs(position - selling)
         ctx.potential_before = long_reach if long_reach > short_reach else short_reach
-        if order.side is BUY:
+        if buy:
             long_reach = abs(position + buying + qty)
             ctx.net_after = position + buying + qty - selling
             ctx.reduces = position < 0 and position + buying + qty <= 0
+            ctx.side_before = max(position + buying, ZERO)
+            ctx.side_after = max(position + buying + qty, ZERO)
         else:
             short_reach = abs(position - selling - qty)
             ctx.net_after = position + buying - selling - qty
             ctx.reduces = position > 0 and position - selling - qty >= 0
+            ctx.side_before = max(selling - position, ZERO)
+            ctx.side_after = max(selling + qty - position, ZERO)
         ctx.potential_after = long_reach if long_reach > short_reach else short_reach
         return ctx
 

@@ -6,18 +6,17 @@ exposure, loss) are in the currency of the instrument traded.
 """
 
 from dataclasses import dataclass, fields, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.events import RiskLimitsChanged
 from ordergate.domain.ids import AccountId
+from ordergate.domain.risk.limit_parse import LIMIT_NAMES, parse_limit_changes
+
+__all__ = ["FIRM", "LIMIT_NAMES", "LimitBook", "RiskLimits", "limit_json", "parse_limit_changes"]
 
 FIRM = AccountId("*")  # the ledger's name for firm-wide state
 
-SELF_MATCH_MODES = ("deny", "cancel_resting")
-MAX_LIMIT = Decimal("1e15")
-MAX_SYMBOLS = 10_000
 
 
 @dataclass(slots=True)
@@ -51,6 +50,7 @@ class RiskLimits:
     max_open_orders: int | None = None
     max_open_orders_per_symbol: int | None = None
     self_match: str | None = None
+    stale_data_protection: bool | None = None
 
     def margin_rate(self, symbol: str) -> Decimal:
         """Return the initial margin rate of a symbol (1 = fully paid when none is set)."""
@@ -65,22 +65,6 @@ class RiskLimits:
         return {f.name: limit_json(getattr(self, f.name)) for f in fields(self)}
 
 
-LIMIT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(RiskLimits))
-
-_DECIMALS = frozenset({
-    "max_order_qty", "max_order_notional", "price_collar_pct", "max_position_qty", "max_position_notional",
-    "max_concentration_pct", "max_gross_exposure", "max_net_exposure", "initial_margin_rate",
-    "max_daily_volume", "max_daily_notional", "max_daily_loss", "duplicate_window_seconds",
-})
-_INTS = frozenset({
-    "price_collar_ticks", "max_daily_orders", "max_daily_trades", "max_orders_per_second",
-    "max_modifies_per_second", "max_cancels_per_second", "max_open_orders", "max_open_orders_per_symbol",
-})
-_BOOLS = frozenset({"enforce_buying_power", "allow_short"})
-_SYMBOL_SETS = frozenset({"restricted_symbols", "watch_symbols"})
-_RATES = frozenset({"initial_margin_rate"})
-
-
 def limit_json(value: object) -> Any:
     """Return one limit value as JSON: Decimal as a plain string, a set as a sorted list."""
     if isinstance(value, Decimal):
@@ -92,89 +76,12 @@ def limit_json(value: object) -> Any:
     return value
 
 
-def parse_limit_changes(raw: object) -> dict[str, Any]:
-    """Return typed limit values from loose input, or raise ValidationFailed naming the field and rule."""
-    if not isinstance(raw, dict):
-        raise ValidationFailed("body", "object", "must be a JSON object of limit names to values")
-    parsed: dict[str, Any] = {}
-    for name, value in raw.items():
-        if name not in LIMIT_NAMES:
-            raise ValidationFailed(str(name)[:64], "known_limit", f"unknown limit; known: {', '.join(LIMIT_NAMES)}")
-        parsed[name] = None if value is None else _parse_one(name, value)
-    return parsed
-
-
-def _parse_one(name: str, value: object) -> Any:
-    if name in _DECIMALS:
-        number = _decimal(name, value)
-        if name in _RATES and not Decimal(0) < number <= Decimal(1):
-            raise ValidationFailed(name, "range", f"must be above 0 and at most 1, got {number}")
-        return number
-    if name in _INTS:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValidationFailed(name, "integer", f"must be a whole number or null, got {value!r}"[:200])
-        number = _decimal(name, value)
-        if number != number.to_integral_value():
-            raise ValidationFailed(name, "integer", f"must be a whole number, got {number}")
-        return int(number)
-    if name in _BOOLS:
-        if not isinstance(value, bool):
-            raise ValidationFailed(name, "boolean", f"must be true, false or null, got {value!r}"[:200])
-        return value
-    if name in _SYMBOL_SETS:
-        return _symbols(name, value)
-    if name == "margin_rates":
-        return _margin_rates(value)
-    if value not in SELF_MATCH_MODES:
-        raise ValidationFailed(name, "choice", f"must be one of {', '.join(SELF_MATCH_MODES)} or null")
-    return value
-
-
-def _decimal(name: str, value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal | float):
-        raise ValidationFailed(name, "number", f"must be a number or null, got {type(value).__name__}")
-    try:
-        # floats go through str so 0.1 stays 0.1 rather than its binary expansion
-        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise ValidationFailed(name, "number", f"must be a number, got {str(value)[:40]!r}") from None
-    if not number.is_finite() or number < 0:
-        raise ValidationFailed(name, "non_negative", f"must be a finite number >= 0, got {str(value)[:40]}")
-    if number > MAX_LIMIT:
-        raise ValidationFailed(name, "max_value", f"must be at most {MAX_LIMIT:.0f}")
-    return number
-
-
-def _symbols(name: str, value: object) -> frozenset[str]:
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or len(items) > MAX_SYMBOLS:
-        raise ValidationFailed(name, "symbol_list", f"must be a list of at most {MAX_SYMBOLS} symbols or null")
-    symbols = set()
-    for item in items:
-        if not isinstance(item, str) or not 0 < len(item.strip()) <= 64 or not item.strip().isprintable():
-            message = f"every symbol must be 1 to 64 printable characters: {item!r}"[:200]
-            raise ValidationFailed(name, "symbol_list", message)
-        symbols.add(item.strip())
-    return frozenset(symbols)
-
-
-def _margin_rates(value: object) -> dict[str, Decimal]:
-    if not isinstance(value, dict) or len(value) > MAX_SYMBOLS:
-        raise ValidationFailed("margin_rates", "object", "must be an object of symbol to rate (0 < rate <= 1)")
-    rates = {}
-    for symbol, rate in value.items():
-        number = _decimal("margin_rates", rate)
-        if not isinstance(symbol, str) or not 0 < len(symbol) <= 64 or not Decimal(0) < number <= Decimal(1):
-            raise ValidationFailed("margin_rates", "range", f"{str(symbol)[:64]}: rate must be above 0 and at most 1")
-        rates[symbol] = number
-    return rates
-
-
 class LimitBook:
     """The firm's default limits and each account's overrides; answers an account's effective limits."""
 
     def __init__(self, defaults: RiskLimits | None = None) -> None:
         self.defaults = defaults if defaults is not None else RiskLimits()
+        self.configured = self.defaults  # the settings' defaults: what unsetting a firm-wide change goes back to
         self.overrides: dict[AccountId, dict[str, Any]] = {}
         self._effective: dict[AccountId, RiskLimits] = {}
 
@@ -190,8 +97,10 @@ class LimitBook:
         changes = parse_limit_changes(event.new)
         if event.account == FIRM:
             self.change_defaults(changes)
+            self.unset_defaults(event.unset)
         else:
             self.change_account(event.account, changes)
+            self.unset_account(event.account, event.unset)
 
     def change_defaults(self, changes: dict[str, Any]) -> None:
         """Change some firm defaults (typed values from ``parse_limit_changes``)."""
@@ -202,3 +111,21 @@ class LimitBook:
         """Override some limits for one account (None there switches the limit off for that account)."""
         self.overrides.setdefault(account, {}).update(changes)
         self._effective.pop(account, None)
+
+    def unset_defaults(self, names: list[str]) -> None:
+        """Set some firm defaults back to their configured values (the settings')."""
+        if names:
+            self.change_defaults({name: getattr(self.configured, name) for name in names})
+
+    def unset_account(self, account: AccountId, names: list[str]) -> None:
+        """Drop some of an account's overrides: the firm's defaults apply to them again."""
+        overrides = self.overrides.get(account)
+        if overrides is None or not names:
+            return
+        for name in names:
+            overrides.pop(name, None)
+        self._effective.pop(account, None)
+
+    def overridden(self, account: AccountId) -> list[str]:
+        """Return the names of the limits an account overrides."""
+        return sorted(self.overrides.get(account, {}))

@@ -17,10 +17,10 @@ class MaxOpenOrdersRule:
         if limits.max_open_orders is not None and ctx.usage.open_orders >= limits.max_open_orders:
             return Denial(rule=self.name, message=f"{ctx.usage.open_orders} working orders: max_open_orders "
                           f"{limits.max_open_orders} reached", limit=str(limits.max_open_orders),
-                          actual=str(ctx.usage.open_orders + 1))
+                          actual=str(ctx.usage.open_orders))
         per_symbol = limits.max_open_orders_per_symbol
         if per_symbol is not None and ctx.sym.open_orders >= per_symbol:
             return Denial(rule="max_open_orders_per_symbol", message=f"{ctx.sym.open_orders} working orders in "
                           f"{order.symbol}: max_open_orders_per_symbol {per_symbol} reached",
-                          limit=str(per_symbol), actual=str(ctx.sym.open_orders + 1))
+                          limit=str(per_symbol), actual=str(ctx.sym.open_orders))
         return None

@@ -1,7 +1,7 @@
 """Max order notional: no single order worth more than ``max_order_notional`` (qty x limit or reference price)."""
 
 from ordergate.domain.events import Denial
-from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+from ordergate.domain.risk.context import RiskContext, RiskOrder
 
 
 class MaxOrderNotionalRule:
@@ -16,8 +16,8 @@ class MaxOrderNotionalRule:
             return None
         notional = ctx.notional
         if notional is None:
-            return ctx.unpriced(self.name, "order")
+            return ctx.unpriced(self.name, "order", limit)
         if notional <= limit:
             return None
-        return Denial(rule=self.name, message=f"order notional {fmt(notional)} {ctx.instrument.currency} is above "
-                      f"max_order_notional {fmt(limit)}", limit=fmt(limit), actual=fmt(notional))
+        return Denial(rule=self.name, message=f"order notional {ctx.money(notional)} {ctx.currency} is above "
+                      f"max_order_notional {ctx.money(limit)}", limit=ctx.money(limit), actual=ctx.money(notional))

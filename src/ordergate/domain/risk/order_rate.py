@@ -13,8 +13,8 @@ def rate_denial(rule: str, what: str, bucket: TokenBucket, rate: int | None, now
     tokens = bucket.available(rate, now)
     if tokens >= 1:
         return None
-    return Denial(rule=rule, message=f"more than {rate} {what} per second: wait before sending another",
-                  limit=str(rate), actual=str(rate + 1))
+    return Denial(rule=rule, message=f"{rate} {what} in the last second: max {rate} per second reached, wait "
+                  "before sending another", limit=str(rate), actual=str(rate))
 
 
 class OrderRateRule:

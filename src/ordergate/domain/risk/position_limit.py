@@ -7,28 +7,30 @@ from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
 class MaxPositionRule:
     """Deny an order that could take the position beyond max_position_qty or max_position_notional.
 
-    The position that counts is the largest one reachable if every working order (this one too) fills.
-    An order that does not raise it (one that reduces) always passes, even over a lowered limit.
+    What counts is the reach on the order's side of flat: how long the position gets if every working
+    buy (this one too) fills, for a buy; how short with every working sell, for a sell. The part of an
+    order that only takes the position toward flat is reducing and always passes, even over a lowered
+    limit; the part beyond flat is new exposure and is checked.
     """
 
     name = "max_position_qty"
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
-        """Return a denial when the reachable position would be above either limit."""
+        """Return a denial when the reach on the order's side would be above either limit."""
         max_qty, max_notional = ctx.limits.max_position_qty, ctx.limits.max_position_notional
         if (max_qty is None and max_notional is None) or not ctx.grows:
             return None
-        reach = ctx.potential_after
+        reach = ctx.side_after
         if max_qty is not None and reach > max_qty:
             return Denial(rule="max_position_qty", message=f"position in {order.symbol} could reach {fmt(reach)} "
                           f"with working orders, above max_position_qty {fmt(max_qty)}",
                           limit=fmt(max_qty), actual=fmt(reach))
         if max_notional is not None:
             if ctx.mark is None:
-                return ctx.unpriced("max_position_notional", "position")
+                return ctx.unpriced("max_position_notional", "position", max_notional)
             value = reach * ctx.mark
             if value > max_notional:
                 return Denial(rule="max_position_notional", message=f"position in {order.symbol} could be worth "
-                              f"{fmt(value)} with working orders, above max_position_notional {fmt(max_notional)}",
-                              limit=fmt(max_notional), actual=fmt(value))
+                              f"{ctx.money(value)} {ctx.currency} with working orders, above max_position_notional "
+                              f"{ctx.money(max_notional)}", limit=ctx.money(max_notional), actual=ctx.money(value))
         return None

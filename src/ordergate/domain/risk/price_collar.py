@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ordergate.domain.enums import OrderType
 from ordergate.domain.events import Denial
-from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt, fmt_ratio
 
 HUNDRED = Decimal(100)
 
@@ -24,9 +24,12 @@ class PriceCollarRule:
         reference = ctx.reference
         if reference is None or ctx.stale or reference <= 0:
             if order.type is OrderType.MARKET or order.limit_price is not None or order.stop_price is not None:
-                why = "is stale" if ctx.stale and reference is not None else "is not known"
+                stale = ctx.stale and reference is not None
+                why = "is stale" if stale else "is not known"
                 return Denial(rule=rule, message=f"the reference price of {order.symbol} {why}: "
-                              f"cannot check the order against the price collar", limit=None, actual=None)
+                              f"cannot check the order against the price collar",
+                              limit=fmt_ratio(pct) if pct is not None else str(ticks),
+                              actual="stale price" if stale else "no price")
             return None
         denial = None
         limit_price, stop_price = order.limit_price, order.stop_price
@@ -47,9 +50,9 @@ class PriceCollarRule:
         if pct is not None and distance * HUNDRED > pct * reference:
             away = distance * HUNDRED / reference
             if away > pct:
-                return Denial(rule="price_collar_pct", message=f"{field} {fmt(price)} is {away:.2f}% from the "
-                              f"reference price {fmt(reference)}, above price_collar_pct {fmt(pct)}",
-                              limit=fmt(pct), actual=f"{away:.4f}")
+                return Denial(rule="price_collar_pct", message=f"{field} {fmt(price)} is {fmt_ratio(away)}% from "
+                              f"the reference price {fmt(reference)}, above price_collar_pct {fmt_ratio(pct)}",
+                              limit=fmt_ratio(pct), actual=fmt_ratio(away))
         if ticks is not None and distance > ticks * ctx.instrument.tick_size:
             away_ticks = distance / ctx.instrument.tick_size
             if away_ticks > ticks:

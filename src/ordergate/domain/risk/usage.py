@@ -87,19 +87,26 @@ class TokenBucket:
 class CurrencyTotals:
     """An account's sums in one currency: exposure, position value, margin, working and traded notional."""
 
-    __slots__ = ("gross", "margin", "net", "realized_today", "traded_notional", "value", "working_notional")
+    __slots__ = ("gross", "margin", "net_long", "net_short", "realized_today", "short_margin", "short_value",
+                 "traded_notional", "value", "working_notional")
 
     def __init__(self) -> None:
-        self.gross = self.net = self.value = self.margin = ZERO
+        self.gross = self.net_long = self.net_short = self.value = self.margin = ZERO
+        self.short_value = self.short_margin = ZERO  # short positions at their marks (<= 0), and margin on them
         self.working_notional = self.traded_notional = self.realized_today = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        """Return the worst case of net exposure: all working buys filling, or all working sells (the larger)."""
+        return self.net_long if abs(self.net_long) >= abs(self.net_short) else self.net_short
 
 
 class SymbolUsage:
     """One account's standing in one symbol: position, working quantities, resting prices, exposure."""
 
     __slots__ = ("best_resting_buy", "best_resting_sell", "buy_working", "currency", "gross", "margin",
-                 "margin_rate", "mark", "net", "open_orders", "position", "realized_seen", "resting_buys",
-                 "resting_sells", "sell_working", "symbol", "value")
+                 "margin_rate", "mark", "net_long", "net_short", "open_orders", "position", "realized_seen",
+                 "resting_buys", "resting_sells", "sell_working", "short_margin", "short_value", "symbol", "value")
 
     def __init__(self, symbol: Symbol, currency: str) -> None:
         self.symbol = symbol
@@ -107,7 +114,8 @@ class SymbolUsage:
         self.position = self.buy_working = self.sell_working = ZERO
         self.open_orders = 0
         self.mark: Decimal | None = None
-        self.gross = self.net = self.value = self.margin = self.realized_seen = ZERO
+        self.gross = self.net_long = self.net_short = self.value = self.margin = self.realized_seen = ZERO
+        self.short_value = self.short_margin = ZERO
         self.resting_buys: SortedList = SortedList()  # limit prices of this account's resting orders
         self.resting_sells: SortedList = SortedList()
         self.margin_rate: Decimal | None = None  # cached from the limits; reset when they change
@@ -380,17 +388,25 @@ class RiskUsage:
         position, buying, selling = sym.position, sym.buy_working, sym.sell_working
         long_reach, short_reach = abs(position + buying), abs(position - selling)  # ``potential``, inlined
         gross = (long_reach if long_reach > short_reach else short_reach) * price
-        net = (position + buying - selling) * price
+        # net exposure is kept per side: a working order on the other side may never fill
+        net_long, net_short = (position + buying) * price, (position - selling) * price
         value = position * price
         if sym.margin_rate is None:
             sym.margin_rate = self._limits.effective(usage.account).margin_rate(sym.symbol)
-        margin = gross * sym.margin_rate
+        rate = sym.margin_rate
+        margin = gross * rate
+        short_value = value if position < 0 else ZERO
+        short_margin = -short_value * rate
         totals = usage.totals[sym.currency]
         totals.gross += gross - sym.gross
-        totals.net += net - sym.net
+        totals.net_long += net_long - sym.net_long
+        totals.net_short += net_short - sym.net_short
         totals.value += value - sym.value
         totals.margin += margin - sym.margin
-        sym.gross, sym.net, sym.value, sym.margin = gross, net, value, margin
+        totals.short_value += short_value - sym.short_value
+        totals.short_margin += short_margin - sym.short_margin
+        sym.gross, sym.net_long, sym.net_short, sym.value, sym.margin = gross, net_long, net_short, value, margin
+        sym.short_value, sym.short_margin = short_value, short_margin
 
     def remark(self, usage: AccountUsage, price_of: Callable[[Symbol], Decimal | None]) -> None:
         """Revalue every symbol of an account at fresh prices (None keeps a symbol's mark)."""

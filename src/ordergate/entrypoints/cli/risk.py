@@ -1,4 +1,4 @@
-"""``ordergate risk limits|set|metrics|state|kill|resume``: pre-trade limits, trading states, the kill switch."""
+"""``ordergate risk limits|set|unset|metrics|state|kill|resume``: pre-trade limits, trading states, the kill switch."""
 
 from typing import Annotated, Any
 
@@ -31,6 +31,19 @@ def set_limits(
 ) -> None:
     """Change some limits of an account (or 'default'); the others keep their values."""
     data = api_from(ctx).call("PUT", f"/api/v1/risk/limits/{account}", json=parse_assignments(assignments))
+    _show_limits(data, as_json)
+
+
+@app.command("unset")
+def unset_limit(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="the limit to take back to the default, e.g. max_order_qty")],
+    account: Annotated[str | None, typer.Option(help="account whose override goes (default: the firm's change "
+                                                     "goes back to the settings' value)")] = None,
+    as_json: Json = False,
+) -> None:
+    """Take one limit back to the default: an account's to the firm's, the firm's to the settings'."""
+    data = api_from(ctx).call("DELETE", f"/api/v1/risk/limits/{account or 'default'}/{name}")
     _show_limits(data, as_json)
 
 

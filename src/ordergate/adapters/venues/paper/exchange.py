@@ -235,8 +235,9 @@ class PaperExchange:
         print_all = symbol not in self.followed
         for event in events:
             if type(event) is Fill:
+                own = event.taker.owner is not None or event.maker.owner is not None
                 if print_all or event.taker.owner is not None:
-                    on_trade(symbol, event.price, event.qty, now)
+                    on_trade(symbol, event.price, event.qty, now, own)  # our own fill never makes data fresh
                 if event.maker.owner is not None:
                     self._fill(event.maker.owner, event, Liquidity.MAKER, now)  # type: ignore[arg-type]
                 if event.taker.owner is not None:

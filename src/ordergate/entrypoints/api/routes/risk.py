@@ -83,6 +83,16 @@ async def put_account_limits(
     return JsonResponse(view)
 
 
+@router.delete("/risk/limits/{account}/{name}", responses={404: {"description": "unknown account"},
+                                                          422: {"description": "unknown limit name"}})
+async def unset_limit(account: str, name: str, container: ContainerDep, who: Principal) -> Response:
+    """Take one limit back to the default: an account's to the firm's, the firm's ('default') to the settings'."""
+    target = None if account == "default" else AccountId(account)
+    view = await container.loop.execute(cmds.SetRiskLimits(account=target, changes={}, unset=[name],
+                                                           requested_by=who))
+    return JsonResponse(view)
+
+
 @router.get("/orders/risk/metrics")
 async def risk_metrics(container: ContainerDep, who: Principal) -> Response:
     """Return each account's usage of its limits, denials by rule and trading states."""
