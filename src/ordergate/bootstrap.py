@@ -18,6 +18,7 @@ from ordergate.adapters.store.database import make_engine
 from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.migrate import require_head, upgrade_to_head
 from ordergate.adapters.store.queries import SqlReadModel
+from ordergate.adapters.store.writer_lock import WriterLock, hold_writer_lock
 from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
 from ordergate.config import Settings
@@ -63,6 +64,7 @@ class Container:
     order_stats: OrderStats
     background: BackgroundWork
     db_engine: Any
+    writer_lock: WriterLock | None = None
     generated_admin_key: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     feeds: list[MarketDataFeed] = field(default_factory=list)
@@ -102,10 +104,27 @@ def replay(journal: SqlJournal, ledger: Ledger) -> int:
             gc.enable()
 
 
-async def start(settings: Settings) -> Container:
-    """Build every component, replay the journal, start the venues, the engine and background work."""
+async def start(settings: Settings, writer_lock: WriterLock | None = None) -> Container:
+    """Take the database's writer lock, then build and start everything (see ``_start``).
+
+    Raise WriterLockHeld if another process writes the database. ``writer_lock`` is one already held
+    (``serve`` takes it before the web server starts, to refuse cleanly); it is released by ``stop``.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db_url = settings.resolved_database_url()
+    # Before migrating or replaying: what another writer is committing meanwhile would be missed.
+    lock = writer_lock if writer_lock is not None else await asyncio.to_thread(hold_writer_lock, db_url)
+    try:
+        container = await _start(settings, db_url)
+    except BaseException:
+        lock.release()
+        raise
+    container.writer_lock = lock
+    return container
+
+
+async def _start(settings: Settings, db_url: str) -> Container:
+    """Build every component, replay the journal, start the venues, the engine and background work."""
     clock = SystemClock()
     instruments = load_instruments()
     marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after, instruments=instruments)
@@ -163,6 +182,8 @@ async def stop(container: Container) -> None:
         with contextlib.suppress(Exception):
             await venue.stop()
     container.db_engine.dispose()
+    if container.writer_lock is not None:  # last: nothing of this process writes any more
+        container.writer_lock.release()
 
 
 def _market_feeds(settings: Settings, paper: PaperVenue, hub: MarketDataHub, clock: Clock) -> list[MarketDataFeed]:

@@ -7,6 +7,7 @@ from typing import Any
 import uvicorn
 
 from ordergate.adapters.store.migrate import require_head
+from ordergate.adapters.store.writer_lock import hold_writer_lock
 from ordergate.config import Settings
 from ordergate.entrypoints.api.app import create_app
 from ordergate.entrypoints.logging_setup import configure_logging
@@ -15,21 +16,31 @@ GIL_SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
 
 
 def run(flags: dict[str, Any]) -> None:
-    """Build settings (flags over environment over .env) and serve until interrupted."""
+    """Build settings (flags over environment over .env) and serve until interrupted.
+
+    Raise WriterLockHeld (another process writes the database) or SchemaNotCurrent before the web server
+    starts, so that the command can say what is wrong instead of a start-up traceback.
+    """
     settings = Settings(**flags)
     configure_logging(settings.log_level, settings.log_json)
-    if not settings.migrate_on_start:  # say what is wrong before the server starts, not in a start-up traceback
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        require_head(settings.resolved_database_url())
-    tune_gc()
-    # The journal commits in a worker thread that gives the GIL up around each SQLite statement and the
-    # fsync; each time it wants it back from the busy event loop it waited up to the whole interval,
-    # which made group commits (and every answer waiting on one) take several times longer under load.
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
-    uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
-        access_log=False, loop="auto", http="auto", ws="websockets-sansio", lifespan="on",
-    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url()
+    writer_lock = hold_writer_lock(url)
+    try:
+        if not settings.migrate_on_start:
+            require_head(url)
+        tune_gc()
+        # The journal commits in a worker thread that gives the GIL up around each SQLite statement and the
+        # fsync; each time it wants it back from the busy event loop it waited up to the whole interval,
+        # which made group commits (and every answer waiting on one) take several times longer under load.
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        uvicorn.run(
+            create_app(settings, writer_lock=writer_lock), host=settings.host, port=settings.port,
+            log_level=settings.log_level, access_log=False, loop="auto", http="auto", ws="websockets-sansio",
+            lifespan="on",
+        )
+    finally:
+        writer_lock.release()
 
 
 def tune_gc() -> None:

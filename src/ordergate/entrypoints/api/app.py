@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from ordergate import __version__
+from ordergate.adapters.store.writer_lock import WriterLock
 from ordergate.bootstrap import Container, start, stop
 from ordergate.config import Settings
 from ordergate.entrypoints import ws
@@ -119,13 +120,17 @@ def _order(scope: Scope, body: bytes) -> OrderCreate | None:
     return None
 
 
-def create_app(settings: Settings, container: Container | None = None) -> OrdergateApp:
-    """Build the app; it wires and starts everything in its lifespan (or uses a given container)."""
+def create_app(settings: Settings, container: Container | None = None,
+               writer_lock: WriterLock | None = None) -> OrdergateApp:
+    """Build the app; it wires and starts everything in its lifespan (or uses a given container).
+
+    ``writer_lock``: the database's writer lock, already held, for the container the lifespan builds.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
-        app.state.container = await start(settings) if owned else container
+        app.state.container = await start(settings, writer_lock) if owned else container
         if app.state.container.generated_admin_key:
             _announce_key(app.state.container.generated_admin_key, settings)
         try:

@@ -1,5 +1,7 @@
 """``ordergate db upgrade|rebuild|check|archive``: operate the database with the server's own settings."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -7,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ordergate.config import Settings
 from ordergate.entrypoints.cli.options import Json
@@ -35,6 +38,23 @@ def _url(settings: Settings) -> str:
     return settings.resolved_database_url()
 
 
+@contextmanager
+def _sole_writer(url: str, command: str) -> Iterator[None]:
+    """Hold the database's writer lock while the command writes, or exit 2 if a server (or another) holds it."""
+    from ordergate.adapters.store.writer_lock import WriterLockHeld, writer_lock_for
+
+    lock = writer_lock_for(url)
+    try:
+        lock.hold()
+    except WriterLockHeld as e:
+        err.print(f"[red]cannot {command}:[/] {escape(str(e))}", soft_wrap=True)
+        raise typer.Exit(2) from e
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def _engine(settings: Settings) -> Any:
     from ordergate.adapters.store.database import make_engine
     from ordergate.adapters.store.migrate import current_revision, head_revision
@@ -52,7 +72,8 @@ def upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json:
     from ordergate.adapters.store.migrate import current_revision, upgrade_to_head
 
     url = _url(_settings(data_dir, database_url))
-    upgrade_to_head(url)
+    with _sole_writer(url, "upgrade"):
+        upgrade_to_head(url)
     if as_json:
         emit_json({"revision": current_revision(url)})
         return
@@ -67,8 +88,8 @@ def rebuild(
 ) -> None:
     """Rebuild orders, fills, positions, accounts and risk limits from the journal, reporting what differed.
 
-    Also replay risk usage as the server does at start and print each account's. Stop the server first:
-    it writes the same tables.
+    Also replay risk usage as the server does at start and print each account's. Refused while a server
+    runs on the database (it writes the same tables), unless --dry-run.
     """
     from ordergate.adapters.store.rebuild import RiskSetup
     from ordergate.adapters.store.rebuild import rebuild as run_rebuild
@@ -78,7 +99,11 @@ def rebuild(
     engine = _engine(settings)
     risk = RiskSetup(settings.risk.limits(), TradingDay(settings.risk.trading_day_timezone))
     try:
-        rebuilt = run_rebuild(engine, write=not dry_run, risk=risk)
+        if dry_run:  # reads only: may run beside a server
+            rebuilt = run_rebuild(engine, write=False, risk=risk)
+        else:
+            with _sole_writer(_url(settings), "rebuild"):
+                rebuilt = run_rebuild(engine, write=True, risk=risk)
     finally:
         engine.dispose()
     if as_json:
@@ -145,9 +170,11 @@ def archive(
     from ordergate.adapters.store.archive import archive as run_archive
 
     cutoff = parse_before(before)
-    engine = _engine(_settings(data_dir, database_url))
+    settings = _settings(data_dir, database_url)
+    engine = _engine(settings)
     try:
-        moved = run_archive(engine, cutoff, datetime.now(UTC))
+        with _sole_writer(_url(settings), "archive"):
+            moved = run_archive(engine, cutoff, datetime.now(UTC))
     finally:
         engine.dispose()
     if as_json:

@@ -44,12 +44,13 @@ def serve(
 
     flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url}
     from ordergate.adapters.store.migrate import SchemaNotCurrent
+    from ordergate.adapters.store.writer_lock import WriterLockHeld
 
     with bad_settings_exit():
         try:
             run({k: v for k, v in flags.items() if v is not None})
-        except SchemaNotCurrent as e:
-            err.print(f"[red]cannot start:[/] {escape(str(e))}")
+        except (SchemaNotCurrent, WriterLockHeld) as e:
+            err.print(f"[red]cannot start:[/] {escape(str(e))}", soft_wrap=True)
             raise typer.Exit(2) from e
 
 
