@@ -7,6 +7,7 @@ from typing import Any
 from tests.fakes.upstox.faults import Faults
 
 Message = dict[str, Any] | None  # None tells a connection to drop
+HOLD_SECONDS = 0.05
 
 
 class UpdateHub:
@@ -43,6 +44,9 @@ class UpdateHub:
             out: list[dict[str, Any]] = []
             if self.faults.chance(self.faults.reorder_chance) and self._held is None:
                 self._held = update
+                timer = threading.Timer(HOLD_SECONDS, self.flush)  # released after the next one, or soon
+                timer.daemon = True
+                timer.start()
                 return
             out.append(update)
             if self.faults.chance(self.faults.duplicate_chance):

@@ -1,0 +1,1 @@
+"""The Upstox venue: Indian equities through Upstox's order APIs, portfolio stream and market data feed."""

@@ -1,0 +1,85 @@
+"""Reading the Upstox account for reconciliation: one order's reports, the open day book, positions, funds."""
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from ordergate.adapters.venues.upstox.actions import OrderActions
+from ordergate.adapters.venues.upstox.apply import UpdateApplier
+from ordergate.adapters.venues.upstox.http import UpstoxHttp
+from ordergate.adapters.venues.upstox.parse import Phase, dec, order
+from ordergate.adapters.venues.upstox.tracking import TrackedOrders
+from ordergate.domain.enums import OrderStatus
+from ordergate.domain.ids import ClientOrderId, OrderId, Symbol, VenueId, VenueOrderId
+from ordergate.domain.reports import FillReport, OrderStatusReport, Report
+from ordergate.service.ports import VenueOrder, VenueOrderState, VenuePosition
+
+
+class AccountReads:
+    """What Upstox holds, in our terms."""
+
+    def __init__(self, venue: VenueId, http: UpstoxHttp, tracked: TrackedOrders, actions: OrderActions,
+                 symbols: Mapping[str, Symbol], now: Callable[[], datetime]) -> None:
+        self.venue, self.http, self.tracked, self.actions = venue, http, tracked, actions
+        self.symbols = symbols  # instrument key -> our symbol
+        self.now = now
+
+    async def status(self, venue_order: VenueOrder) -> Sequence[Report]:
+        """Return the order's status (cumulative filled, average price) and every fill, looked up by tag."""
+        found = await self.actions.latest_by_tag(str(venue_order.order_id))
+        if found is None:
+            return []
+        t = self.tracked.get(venue_order.order_id)
+        t.order = t.order or venue_order
+        if t.upstox_id is None:
+            self.tracked.link(t, found.order_id)
+        t.trade_ids.clear()  # list every fill, not only the ones not yet emitted
+        collected: list[Report] = []
+        applier = UpdateApplier(self.venue, self.http, collected.append, self.now)
+        fills = [r for r in await applier.fills(t) if isinstance(r, FillReport)]
+        t.trade_ids.update(f.fill_id for f in fills)
+        status, phase = found.mapped
+        if phase is Phase.WORKING and found.filled > 0:
+            status = OrderStatus.PARTIALLY_FILLED
+        report = OrderStatusReport(order_id=venue_order.order_id, venue=self.venue, ts=self.now(), status=status,
+                                   venue_order_id=VenueOrderId(found.order_id), reason=found.message,
+                                   filled_qty=found.filled, avg_price=found.avg_price)
+        return [*fills, report]
+
+    async def open_orders(self) -> Sequence[VenueOrderState]:
+        """Return every order of the day book still working at Upstox, ours (tagged) or not."""
+        rows = await self.http.call("GET", "/v2/order/retrieve-all")
+        out = []
+        for raw in rows or []:
+            uo = order(raw)
+            status, phase = uo.mapped
+            if phase is Phase.DONE:
+                continue
+            if phase is Phase.WORKING and uo.filled > 0:
+                status = OrderStatus.PARTIALLY_FILLED
+            out.append(VenueOrderState(
+                venue=self.venue, venue_order_id=VenueOrderId(uo.order_id),
+                client_order_id=ClientOrderId(uo.tag or ""), order_id=OrderId(uo.tag) if uo.tag else None,
+                account=None, symbol=self.symbols.get(uo.instrument_key, Symbol(uo.instrument_key)), side=uo.side,
+                qty=uo.quantity, filled_qty=uo.filled, avg_price=uo.avg_price, status=status,
+            ))
+        return out
+
+    async def positions(self) -> Sequence[VenuePosition]:
+        """Return the day's positions (net quantity, average price) per instrument, all products together."""
+        rows = await self.http.call("GET", "/v2/portfolio/short-term-positions")
+        net: dict[Symbol, tuple[Decimal, Decimal | None]] = {}
+        for raw in rows or []:
+            key = str(raw.get("instrument_token") or "")
+            symbol = self.symbols.get(key, Symbol(str(raw.get("trading_symbol") or key)))
+            qty = dec(raw.get("quantity"))
+            held, _ = net.get(symbol, (Decimal(0), None))
+            net[symbol] = (held + qty, dec(raw.get("average_price")) if qty else None)
+        return [VenuePosition(venue=self.venue, account=None, symbol=s, qty=q, avg_price=p)
+                for s, (q, p) in net.items()]
+
+    async def funds(self) -> dict[str, Decimal]:
+        """Return the equity segment's available and used margin."""
+        data = await self.http.call("GET", "/v2/user/get-funds-and-margin", params={"segment": "SEC"})
+        equity = (data or {}).get("equity") or {}
+        return {"available_margin": dec(equity.get("available_margin")), "used_margin": dec(equity.get("used_margin"))}

@@ -1,0 +1,82 @@
+"""The Upstox venue under the fake's fault knobs: lost answers, 429, 5xx, timeouts, stream trouble."""
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ordergate.domain.enums import OrderStatus
+from ordergate.domain.reports import ConnectionReport, FillReport, OrderStatusReport
+from tests.fakes.upstox import FakeUpstoxServer
+from tests.fakes.upstox.harness import Harness, started, upstox_orders, venue_order
+
+D = Decimal
+S = OrderStatus
+
+
+@pytest.fixture
+async def h(upstox_server: FakeUpstoxServer, tmp_path: Path) -> AsyncIterator[Harness]:
+    harness = await started(upstox_server, tmp_path)
+    yield harness
+    await harness.venue.stop()
+
+
+def _statuses(h: Harness, order: object) -> list[OrderStatus]:
+    return [r.status for r in h.of(order, OrderStatusReport)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["hang", "error"])
+async def test_place_whose_answer_is_lost_is_found_by_tag_and_never_sent_twice(h: Harness, mode: str) -> None:
+    h.server.fake.faults.update(lost_place_answers=1, lost_place_mode=mode, hang_seconds=1.5)
+    order = venue_order(qty="4")
+    h.venue.submit(order)
+    await h.until(lambda: S.FILLED in _statuses(h, order))
+    assert len(list(upstox_orders(h.server, order.order_id))) == 1
+    assert h.venue.actions.lookups == 1 and h.venue.actions.resends == 0
+    assert sum(f.qty for f in h.of(order, FillReport)) == D(4)
+
+
+async def test_place_that_never_reached_upstox_is_sent_again_once(h: Harness) -> None:
+    h.server.fake.faults.update(timeouts=1, hang_seconds=1.5)  # the request hangs and does nothing
+    order = venue_order(qty="2")
+    h.venue.submit(order)
+    await h.until(lambda: S.FILLED in _statuses(h, order))
+    assert len(list(upstox_orders(h.server, order.order_id))) == 1
+    assert h.venue.actions.resends == 1
+
+
+async def test_429_and_5xx_are_retried_with_backoff(h: Harness) -> None:
+    h.server.fake.faults.update(http_429=2)
+    order = venue_order(qty="1")
+    h.venue.submit(order)
+    await h.until(lambda: S.FILLED in _statuses(h, order))
+    assert len(list(upstox_orders(h.server, order.order_id))) == 1
+    h.server.fake.faults.update(http_5xx=2)
+    assert await h.venue.open_orders() == []  # a read: retried through two 503s
+    assert h.venue.http.retries >= 4
+
+
+async def test_duplicate_and_reordered_updates_change_nothing(h: Harness) -> None:
+    h.server.fake.faults.update(duplicate_chance=0.5, reorder_chance=0.3, seed=11)
+    h.server.fake.exchange.fill_parts = 3
+    orders = [venue_order(qty="6") for _ in range(8)]
+    for order in orders:
+        h.venue.submit(order)
+    for order in orders:
+        await h.until(lambda o=order: S.FILLED in _statuses(h, o))  # type: ignore[misc]
+    h.server.fake.exchange.hub.flush()
+    for order in orders:
+        fills = h.of(order, FillReport)
+        assert len({f.fill_id for f in fills}) == len(fills) == 3
+        assert sum(f.qty for f in fills) == D(6)
+        assert _statuses(h, order).count(S.FILLED) == 1
+
+
+async def test_stream_drop_reports_disconnect_then_reconnect(h: Harness) -> None:
+    h.server.fake.exchange.hub.drop_all()
+    await h.until(lambda: [r.connected for r in h.kinds(ConnectionReport)][-2:] == [False, True])
+    assert h.venue.stream.connects == 2
+    order = venue_order(qty="1")
+    h.venue.submit(order)
+    await h.until(lambda: S.FILLED in _statuses(h, order))
