@@ -19,6 +19,9 @@ from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.migrate import require_head, upgrade_to_head
 from ordergate.adapters.store.queries import SqlReadModel
 from ordergate.adapters.store.writer_lock import WriterLock, hold_writer_lock
+from ordergate.adapters.venue_metrics import VenueConnectionMetrics
+from ordergate.adapters.venues.alpaca.marketdata import AlpacaMarketFeed
+from ordergate.adapters.venues.alpaca.venue import AlpacaVenue
 from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
 from ordergate.config import Settings
@@ -142,8 +145,9 @@ async def _start(settings: Settings, db_url: str) -> Container:
     stream = StreamHub(views)
     paper = PaperVenue(settings.paper, instruments, clock, marketdata)
     venues: dict[VenueId, Venue] = {VenueId("paper"): paper}
-    engine.venues.available = frozenset(venues)
     feeds = _market_feeds(settings, paper, marketdata, clock)
+    _add_alpaca(settings, instruments, clock, marketdata, metrics, paper, venues, feeds)
+    engine.venues.available = frozenset(venues)
     for feed in feeds:
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
     loop = EngineLoop(engine, journal, venues, EventFanout([metrics, stream]), max_batch=settings.engine.max_batch)
@@ -202,6 +206,28 @@ def _market_feeds(settings: Settings, paper: PaperVenue, hub: MarketDataHub, clo
             log.info("paper_follows_replay", file=str(replay.path), symbols=followed)
         feeds.append(replay)
     return feeds
+
+
+def _add_alpaca(
+    settings: Settings, instruments: dict[Symbol, Instrument], clock: Clock, hub: MarketDataHub,
+    metrics: PrometheusMetrics, paper: PaperVenue, venues: dict[VenueId, Venue], feeds: list[MarketDataFeed],
+) -> None:
+    """Add the Alpaca venue when its keys are set, and its market data feed for the symbols routed to it
+    (the paper market stops walking those symbols: Alpaca's quotes lead them)."""
+    config = settings.venues.alpaca
+    if not config.enabled:
+        return
+    observer = VenueConnectionMetrics(metrics.registry).for_venue("alpaca")
+    venue = AlpacaVenue(config, instruments, clock, observer)
+    venues[venue.id] = venue
+    routed = {Symbol(s): venue.symbols[Symbol(s)] for s, v in settings.routes.items()
+              if v == venue.id and Symbol(s) in venue.symbols}
+    if routed:
+        feed = AlpacaMarketFeed(config, routed, hub, clock, observer)
+        paper.exchange.follow(feed.symbols(), hub)
+        feeds.append(feed)
+    log.info("alpaca_enabled", live=config.live, url=config.trading_url(), feed=config.data_feed,
+             symbols=sorted(routed))
 
 
 async def _ensure_default_account(settings: Settings, loop: EngineLoop, ledger: Ledger) -> None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ordergate.adapters.venues.alpaca.config import AlpacaConfig
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.risk.limits import RiskLimits, parse_limit_changes
 from ordergate.domain.risk.pricing import MarketPricing
@@ -141,6 +142,14 @@ def _first(value: Decimal | None, default: Decimal) -> Decimal:
     return value if value is not None else default
 
 
+class VenuesConfig(BaseModel):
+    """Brokers ordergate can trade through besides the paper exchange (each enabled by its keys)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    alpaca: AlpacaConfig = AlpacaConfig()
+
+
 class Settings(BaseSettings):
     """Everything ordergate can be told at start."""
 
@@ -164,6 +173,7 @@ class Settings(BaseSettings):
     paper: PaperConfig = PaperConfig()
     marketdata: MarketDataConfig = MarketDataConfig()
     risk: RiskConfig = RiskConfig()
+    venues: VenuesConfig = VenuesConfig()
 
     @field_validator("admin_key")
     @classmethod

@@ -6,7 +6,7 @@ both keys are set. The keys are SecretStr: they are never printed, logged or put
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 PAPER_URL = "https://paper-api.alpaca.markets"
 LIVE_URL = "https://api.alpaca.markets"
@@ -34,6 +34,12 @@ class AlpacaConfig(BaseModel):
                                      "200/minute so that retries and reconciliation fit")
     backoff_initial: float = Field(0.25, gt=0, le=10, description="first retry / reconnect wait, seconds")
     backoff_max: float = Field(30.0, gt=0, le=600, description="longest retry / reconnect wait, seconds")
+
+    @model_validator(mode="after")
+    def _both_keys_or_neither(self) -> "AlpacaConfig":
+        if (self.key_id is None) != (self.secret_key is None):
+            raise ValueError("key_id and secret_key must be set together (or neither, to leave Alpaca off)")
+        return self
 
     @property
     def enabled(self) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ordergate.adapters.venues.alpaca.http import AlpacaHttp, AlpacaUnavailable
 from ordergate.adapters.venues.alpaca.orders import Tracked, TrackedOrders
-from ordergate.adapters.venues.alpaca.parse import decimal, fill_id, our_status, timestamp
+from ordergate.adapters.venues.alpaca.parse import as_ours, decimal, fill_id, our_status, timestamp
 from ordergate.domain.enums import OrderStatus, Side, TimeInForce
 from ordergate.domain.ids import Symbol, VenueId, VenueOrderId
 from ordergate.domain.reports import FillReport, OrderStatusReport, ReplaceReport, Report
@@ -124,7 +124,8 @@ class AlpacaLookup:
             order_id=tracked.order.order_id, venue=self.venue, ts=self.now(),
             venue_order_id=VenueOrderId(str(last["id"])),
             qty=tracked.prior_filled + (decimal(last.get("qty")) or Decimal(0)),
-            limit_price=decimal(last.get("limit_price")), stop_price=decimal(last.get("stop_price")),
+            limit_price=as_ours(tracked.order.limit_price, decimal(last.get("limit_price"))),
+            stop_price=as_ours(tracked.order.stop_price, decimal(last.get("stop_price"))),
             tif=TimeInForce(tif) if tif in set(TimeInForce) else tracked.order.tif, expire_at=tracked.order.expire_at,
         )
 

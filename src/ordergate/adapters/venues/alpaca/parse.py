@@ -104,3 +104,8 @@ def venue_order_id(order: dict[str, Any]) -> VenueOrderId:
 def qty_text(qty: Decimal) -> str:
     """Return a quantity or price as Alpaca's decimal string."""
     return format(qty.normalize(), "f")
+
+
+def as_ours(ours: Decimal | None, theirs: Decimal | None) -> Decimal | None:
+    """Return Alpaca's value, written as ours when they are equal (Alpaca drops trailing zeros: 91.00 -> 91)."""
+    return ours if ours is not None and theirs is not None and ours == theirs else theirs

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from ordergate.adapters.venues.alpaca.orders import Tracked, TrackedOrders
-from ordergate.adapters.venues.alpaca.parse import decimal, fill_id, timestamp
+from ordergate.adapters.venues.alpaca.parse import as_ours, decimal, fill_id, timestamp
 from ordergate.domain.enums import OrderStatus, TimeInForce
 from ordergate.domain.ids import VenueId, VenueOrderId
 from ordergate.domain.reports import CancelRejectReport, FillReport, OrderStatusReport, ReplaceReport, Report
@@ -89,7 +89,8 @@ class UpdateReader:
         tracked.order = asked
         return [ReplaceReport(order_id=tracked.order.order_id, venue=self.venue, ts=ts,
                               venue_order_id=VenueOrderId(str(new["id"])), qty=qty,
-                              limit_price=decimal(new.get("limit_price")), stop_price=decimal(new.get("stop_price")),
+                              limit_price=as_ours(asked.limit_price, decimal(new.get("limit_price"))),
+                              stop_price=as_ours(asked.stop_price, decimal(new.get("stop_price"))),
                               tif=tif, expire_at=asked.expire_at)]
 
     def _fill(self, tracked: Tracked, order: dict[str, Any], data: dict[str, Any], ts: datetime) -> list[Report]:
