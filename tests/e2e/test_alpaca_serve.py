@@ -132,3 +132,22 @@ def test_refused_by_alpaca_then_rejected_with_alpacas_message(server: Server) ->
         order = wait_for_status(c, submit(c, qty="5000", type="limit", limit_price="100.00").json()["id"],
                                 {"rejected"})
     assert "insufficient buying power" in order["reason"]
+
+
+def test_kill_switch_then_working_orders_canceled_at_the_fake(server: Server, fake: FakeProcess) -> None:
+    with server.client() as c:
+        working = wait_for_status(c, submit(c, qty="2", type="limit", limit_price="85.00",
+                                            time_in_force="gtc").json()["id"], {"new"})
+        killed = c.post("/api/v1/risk/kill-switch", json={"account": "PAPER", "reason": "alpaca drill"})
+        assert killed.status_code == 200 and working["id"] in killed.json()["canceled"]
+        wait_for_status(c, working["id"], {"canceled"})
+        assert c.post("/api/v1/risk/resume", json={"account": "PAPER", "reason": "drill over"}).status_code == 200
+    assert fake.order(working["client_order_id"])["status"] == "canceled"
+
+
+def test_metrics_show_alpaca_requests_and_stream_connects(server: Server) -> None:
+    with server.client() as c:
+        text = c.get("/metrics").text
+    assert 'ordergate_venue_request_seconds_count{endpoint="/v2/orders",venue="alpaca"}' in text
+    assert 'ordergate_venue_stream_connects_total{stream="trade_updates",venue="alpaca"} 1.0' in text
+    assert 'ordergate_venue_stream_connects_total{stream="market_data",venue="alpaca"} 1.0' in text
