@@ -31,7 +31,6 @@ class HeldOrder:
     acked: bool = False
     cancel_asked: bool = False
     replace_asked: VenueOrder | None = None
-    replaced: ReplaceReport | None = None  # the last replace the venue applied
 
     @property
     def leaves(self) -> Decimal:
@@ -130,11 +129,10 @@ class VenueBook:
                              tif=new.tif, expire_at=new.expire_at)
         held.venue_order_id = VenueOrderId(f"{held.chain[0]}-r{len(held.chain)}")
         held.chain.append(held.venue_order_id)
-        held.replaced = ReplaceReport(
+        return [*reports, ReplaceReport(
             order_id=order_id, venue=self.venue, ts=self.clock.now(), venue_order_id=held.venue_order_id,
             qty=new.qty, limit_price=new.limit_price, stop_price=new.stop_price, tif=new.tif, expire_at=new.expire_at,
-        )
-        return [*reports, held.replaced]
+        )]
 
     def expire(self, order_id: OrderId) -> list[Report]:
         """End a working order by its time in force."""
@@ -150,12 +148,15 @@ class VenueBook:
         return [] if held is None else [self._status(held)]
 
     def status_answer(self, order_id: OrderId) -> list[Report]:
-        """Return what a status query lists: the last replace applied, every fill, then the status."""
+        """Return what a status query lists: every fill, then the status with the cumulative quantity.
+
+        A replace the venue applied is not repeated here (a status carries no terms): an engine that lost
+        the confirmation learns it by sending the replace again.
+        """
         held = self.orders.get(order_id)
         if held is None:
             return []
-        replaced: list[Report] = [held.replaced] if held.replaced is not None else []
-        return [*replaced, *held.fills, self._status(held)]
+        return [*held.fills, self._status(held)]
 
     def _status(self, held: HeldOrder, reason: str = "") -> OrderStatusReport:
         return OrderStatusReport(

@@ -24,7 +24,7 @@ from ordergate.domain.events import Event
 from ordergate.domain.ids import AccountId, OrderId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import Order
-from ordergate.domain.reports import FillReport, Report
+from ordergate.domain.reports import FillReport, OrderStatusReport, Report
 from ordergate.domain.risk.limits import RiskLimits
 from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine, snapshot
@@ -85,11 +85,14 @@ class KitRun:
         await self.barrier()
 
     def note_delivery(self, report: Report) -> None:
-        """Remember an account that gets a fill for an order the engine no longer reserves for (a late fill)."""
-        if isinstance(report, FillReport):
-            order = self.ledger.orders.get(report.order_id)
-            if order is not None and order.status.is_terminal:
-                self.unreserved.add(order.account)
+        """Remember an account that gets a fill for an order the engine has closed (a late fill, or a status
+        whose cumulative quantity runs ahead of a closed order's): no reservation covers what it costs."""
+        order = self.ledger.orders.get(report.order_id)
+        if order is None or not order.status.is_terminal:
+            return
+        ahead = isinstance(report, OrderStatusReport) and (report.filled_qty or 0) > order.filled_qty
+        if isinstance(report, FillReport) or ahead:
+            self.unreserved.add(order.account)
 
     def check_step(self, label: str) -> None:
         """Record any cash account reserving more than its cash now."""

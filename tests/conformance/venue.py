@@ -77,7 +77,7 @@ class ScriptableVenue:
         return True
 
     async def status(self, order: VenueOrder) -> Sequence[Report]:
-        """Return the venue's reports for one order: its last replace, every fill, then its status."""
+        """Return the venue's reports for one order: every fill, then its status with the cumulative quantity."""
         self.status_asked.append(order.order_id)
         return self.book.status_answer(order.order_id)
 
