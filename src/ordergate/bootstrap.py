@@ -31,6 +31,8 @@ from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.usage import TradingDay
 from ordergate.entrypoints.api.auth import ApiKeys, hash_key, new_key
+from ordergate.entrypoints.api.precision import Precision
+from ordergate.entrypoints.api.serialize import use_precision
 from ordergate.entrypoints.ws import StreamHub
 from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine
@@ -142,6 +144,7 @@ async def _start(settings: Settings, db_url: str) -> Container:
     order_stats = OrderStats(ledger)
     replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
     metrics = PrometheusMetrics()
+    use_precision(Precision(instruments.values()))
     stream = StreamHub(views)
     paper = PaperVenue(settings.paper, instruments, clock, marketdata)
     venues: dict[VenueId, Venue] = {VenueId("paper"): paper}

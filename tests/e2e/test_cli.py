@@ -50,7 +50,7 @@ def test_cli_when_modifying_and_canceling_then_order_follows(server: Server) -> 
 
     assert modified.returncode == 0, modified.stderr
     assert canceled.returncode == 0, canceled.stderr
-    assert final["limit_price"] == "101" and final["reason"] == "test over"
+    assert final["limit_price"] == "101.00" and final["reason"] == "test over"  # at the tick's places
     assert "0 order(s)" in cancel_all.stdout
 
 

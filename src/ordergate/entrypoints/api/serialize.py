@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import orjson
@@ -10,6 +11,7 @@ from starlette.responses import Response
 from ordergate.domain.account import Account
 from ordergate.domain.order import Order
 from ordergate.domain.position import Position
+from ordergate.entrypoints.api.precision import Precision
 
 
 def _default(value: object) -> object:
@@ -33,37 +35,42 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-_EIGHT_PLACES = Decimal("1e-8")
-
-
-def _price(value: Decimal | None) -> str | None:
-    """Return a derived amount (average, P&L) rounded to 8 places, trailing zeros dropped."""
-    if value is None:
-        return None
-    return format(value.quantize(_EIGHT_PLACES).normalize(), "f")
-
-
 def _ts(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+# The instruments' precision, set once by bootstrap when it loads them. A module setting rather than an argument
+# of every call: every answer with an order, position or fill uses it, and the instruments never change while
+# the server runs. Before it is set (or for an unknown symbol) prices show 2 places and quantities 0 at least.
+_precision = Precision(())
+
+
+def use_precision(precision: Precision) -> None:
+    """Format every answer's numbers with ``precision`` (bootstrap calls this with the loaded instruments)."""
+    global _precision
+    _precision = precision
+
+
 def order_dict(o: Order) -> dict[str, Any]:
-    """Return the public view of an order."""
+    """Return the public view of an order, numbers at the instrument's and currency's precision."""
+    fmt = _precision
+    sym, price, qty = o.symbol, fmt.price, fmt.qty
+    pending = o.pending_replace
     return {
-        "id": o.id, "client_order_id": o.client_order_id, "account": o.account, "symbol": o.symbol,
-        "side": o.side.value, "type": o.type.value, "qty": _dec(o.qty), "limit_price": _dec(o.limit_price),
-        "stop_price": _dec(o.stop_price), "time_in_force": o.tif.value, "expire_at": _ts(o.expire_at),
-        "status": o.status.value, "filled_qty": _dec(o.filled_qty), "leaves_qty": _dec(o.leaves_qty),
-        "avg_fill_price": _price(o.avg_fill_price), "commission": _dec(o.commission), "currency": o.currency,
-        "venue": o.venue, "venue_order_id": o.venue_order_id, "triggered": o.triggered,
-        "arrival_price": _dec(o.arrival_price), "reason": o.reason or None,
+        "id": o.id, "client_order_id": o.client_order_id, "account": o.account, "symbol": sym,
+        "side": o.side.value, "type": o.type.value, "qty": qty(sym, o.qty), "limit_price": price(sym, o.limit_price),
+        "stop_price": price(sym, o.stop_price), "time_in_force": o.tif.value, "expire_at": _ts(o.expire_at),
+        "status": o.status.value, "filled_qty": qty(sym, o.filled_qty), "leaves_qty": qty(sym, o.leaves_qty),
+        "avg_fill_price": fmt.average(sym, o.avg_fill_price), "commission": fmt.money(o.currency, o.commission),
+        "currency": o.currency, "venue": o.venue, "venue_order_id": o.venue_order_id, "triggered": o.triggered,
+        "arrival_price": price(sym, o.arrival_price), "reason": o.reason or None,
         "reject_reasons": [
             {"rule": d.rule, "message": d.message, "limit": d.limit, "actual": d.actual} for d in o.denials
         ],
         "flags": list(o.flags),
-        "pending_replace": None if o.pending_replace is None else {
-            "qty": _dec(o.pending_replace.qty), "limit_price": _dec(o.pending_replace.limit_price),
-            "stop_price": _dec(o.pending_replace.stop_price), "time_in_force": o.pending_replace.tif.value,
+        "pending_replace": None if pending is None else {
+            "qty": qty(sym, pending.qty), "limit_price": price(sym, pending.limit_price),
+            "stop_price": price(sym, pending.stop_price), "time_in_force": pending.tif.value,
         },
         "created_at": _ts(o.created_at), "updated_at": _ts(o.updated_at), "accepted_at": _ts(o.accepted_at),
         "first_fill_at": _ts(o.first_fill_at), "done_at": _ts(o.done_at),
@@ -72,15 +79,17 @@ def order_dict(o: Order) -> dict[str, Any]:
 
 def position_dict(p: Position, mark: Decimal | None) -> dict[str, Any]:
     """Return the public view of a position valued at ``mark``."""
+    fmt = _precision
     unrealized = p.unrealized_pnl(mark)
+    sym, cur, money = p.symbol, p.currency, fmt.money
     return {
-        "account": p.account, "symbol": p.symbol, "currency": p.currency, "qty": _dec(p.qty),
+        "account": p.account, "symbol": sym, "currency": cur, "qty": fmt.qty(sym, p.qty),
         "side": "long" if p.qty > 0 else "short" if p.qty < 0 else "flat",
-        "avg_cost": _price(p.avg_cost), "mark_price": _dec(mark), "market_value": _dec(p.market_value(mark)),
-        "cost_basis": _price(p.cost_basis), "realized_pnl": _price(p.realized_pnl),
-        "unrealized_pnl": _price(unrealized), "commission": _dec(p.commission),
-        "net_pnl": _price(p.realized_pnl + unrealized - p.commission),
-        "bought_qty": _dec(p.bought_qty), "sold_qty": _dec(p.sold_qty), "fill_count": p.fill_count,
+        "avg_cost": fmt.average(sym, p.avg_cost), "mark_price": fmt.price(sym, mark),
+        "market_value": money(cur, p.market_value(mark)), "cost_basis": money(cur, p.cost_basis),
+        "realized_pnl": money(cur, p.realized_pnl), "unrealized_pnl": money(cur, unrealized),
+        "commission": money(cur, p.commission), "net_pnl": money(cur, p.realized_pnl + unrealized - p.commission),
+        "bought_qty": fmt.qty(sym, p.bought_qty), "sold_qty": fmt.qty(sym, p.sold_qty), "fill_count": p.fill_count,
     }
 
 
@@ -89,9 +98,18 @@ def account_dict(a: Account, market_values: dict[str, Decimal]) -> dict[str, Any
     balances = {}
     for currency, bal in sorted(a.balances.items()):
         value = market_values.get(currency, Decimal(0))
+        money = partial(Precision.money, currency)
         balances[currency] = {
-            "cash": _dec(bal.cash), "reserved": _price(bal.reserved), "buying_power": _price(bal.available),
-            "positions_value": _price(value), "equity": _price(bal.cash + value),
-            "deposited": _dec(bal.deposited), "commission": _dec(bal.commission),
+            "cash": money(bal.cash), "reserved": money(bal.reserved), "buying_power": money(bal.available),
+            "positions_value": money(value), "equity": money(bal.cash + value),
+            "deposited": money(bal.deposited), "commission": money(bal.commission),
         }
     return {"id": a.id, "margin": a.margin, "working_orders": len(a.reservations), "balances": balances}
+
+
+def fill_numbers(fill: dict[str, Any]) -> dict[str, Any]:
+    """Return a fill's public view with its qty, prices and commission at the instrument's precision."""
+    sym, fmt = fill["symbol"], _precision
+    return {**fill, "qty": fmt.qty(sym, Decimal(fill["qty"])), "price": fmt.price(sym, Decimal(fill["price"])),
+            "commission": fmt.money(fill["currency"], Decimal(fill["commission"])),
+            "arrival_price": None if fill["arrival_price"] is None else fmt.price(sym, Decimal(fill["arrival_price"]))}

@@ -18,7 +18,7 @@ from ordergate.entrypoints.api.schemas import (
     OrderPage,
     OrderUpdate,
 )
-from ordergate.entrypoints.api.serialize import JsonResponse, order_dict, position_dict
+from ordergate.entrypoints.api.serialize import JsonResponse, fill_numbers, order_dict, position_dict
 from ordergate.service.engine import CancelAllResult
 from ordergate.service.submit import SubmitResult
 
@@ -124,6 +124,7 @@ async def cancel_all(container: ContainerDep, who: Principal, body: CancelAllReq
 async def order_fills(order_id: str, container: CommittedDep, who: Principal) -> Response:
     """Return the fills of one order, oldest first."""
     container.views.order(OrderId(order_id))
-    return JsonResponse(await run_in_threadpool(container.read_model.order_fills, OrderId(order_id)))
+    fills = await run_in_threadpool(container.read_model.order_fills, OrderId(order_id))
+    return JsonResponse([fill_numbers(f) for f in fills])
 
 

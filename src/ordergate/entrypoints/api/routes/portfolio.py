@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from ordergate.domain.ids import AccountId
 from ordergate.entrypoints.api.deps import CommittedDep, Principal
-from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, position_dict
+from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, fill_numbers, position_dict
 
 router = APIRouter(prefix="/api/v1", tags=["portfolio"])
 
@@ -48,4 +48,4 @@ async def list_fills(
     items, next_cursor = await run_in_threadpool(
         container.read_model.list_fills, account=account, symbol=symbol, limit=limit, cursor=cursor,
     )
-    return JsonResponse({"items": items, "next_cursor": next_cursor})
+    return JsonResponse({"items": [fill_numbers(f) for f in items], "next_cursor": next_cursor})
