@@ -97,12 +97,8 @@ class RiskGate:
         return self._refuse(order.account, denials)
 
     def check_cancel(self, order: Order) -> list[Denial]:
-        """Return the denial for a trader's cancel above max_cancels_per_second (system cancels never ask)."""
-        limits = self.limits.effective(order.account)
-        usage = self.usage.account(order.account)
-        denial = rate_denial("max_cancels_per_second", "cancels", usage.cancels, limits.max_cancels_per_second,
-                             self._clock.now().timestamp())
-        return self._refuse(order.account, [denial] if denial is not None else [])
+        """Return no denial: a cancel reduces risk, so it is never throttled or refused."""
+        return []
 
     def flags(self, cmd: SubmitOrder) -> list[str]:
         """Return flags to record on an allowed order: ``watch_list`` for a watched symbol."""
@@ -132,9 +128,11 @@ class RiskGate:
     def _refuse(self, account: AccountId, denials: list[Denial]) -> list[Denial]:
         # counted with the account's journaled denials; modify and cancel denials are not journaled (nothing
         # changed), so these counts start again at a restart
-        counts = self.usage.account(account).denials
+        usage = self.usage.account(account)
         for denial in denials:
-            counts[denial.rule] += 1
+            usage.denials[denial.rule] += 1
+        if denials:
+            usage.note_denial(denials, self._clock.now().timestamp())
         return denials
 
     # -- limits ---------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """max_daily_loss: once today's realized loss (after commissions) reaches it, only reducing orders pass."""
 
+from decimal import Decimal
+
 from tests.unit.risk.conftest import Desk, only
 
 
@@ -34,3 +36,33 @@ def test_max_daily_loss_when_a_new_day_starts_then_trading_resumes(desk: Desk) -
     lose(desk, "10.00")
     desk.clock.advance(hours=24)
     assert desk.check() == []
+
+
+def test_daily_loss_with_unrealized_when_the_position_loses_value_then_denies_before_any_sale(desk: Desk) -> None:
+    desk.limits(max_daily_loss="1000", daily_loss_unrealized=True)
+    desk.trade("buy", "200", "230.00")
+    desk.prices.set("AAPL", Decimal("225.05"))  # 200 x -4.95 = -990
+    assert desk.check(price="225.05") == []
+    desk.prices.set("AAPL", Decimal("225.00"))  # -1,000
+    denial = only(desk.check(price="225.00"))
+    assert (denial.rule, denial.limit, denial.actual) == ("max_daily_loss", "1000.00", "1000.00")
+    assert "realized and unrealized" in denial.message
+    assert desk.check(side="sell", qty="200", price="225.00") == []  # reducing still passes
+
+
+def test_daily_loss_with_unrealized_when_a_new_day_starts_then_measured_from_that_days_marks(desk: Desk) -> None:
+    desk.limits(max_daily_loss="1000", daily_loss_unrealized=True)
+    desk.trade("buy", "200", "230.00")
+    desk.prices.set("AAPL", Decimal("220.00"))
+    desk.check(price="220.00")  # marks AAPL at 220: 2,000 down today
+    desk.clock.advance(86_400)
+    assert desk.check(price="220.00") == []  # a new day starts at 220
+    desk.prices.set("AAPL", Decimal("215.00"))
+    assert only(desk.check(price="215.00")).actual == "1000.00"
+
+
+def test_daily_loss_realized_only_when_unrealized_loss_is_large_then_still_passes(desk: Desk) -> None:
+    desk.limits(max_daily_loss="1000")
+    desk.trade("buy", "200", "230.00")
+    desk.prices.set("AAPL", Decimal("200.00"))
+    assert desk.check(price="200.00") == []

@@ -33,17 +33,17 @@ def test_daily_counters_when_at_the_limit_then_orders_and_trades_both_report_the
     assert used["max_daily_orders"]["used"] == used["max_daily_trades"]["used"] == 2
 
 
-def test_account_denials_when_a_modify_and_a_cancel_are_refused_then_counted_for_the_account(desk: Desk) -> None:
+def test_account_denials_when_modifies_are_refused_then_counted_for_the_account(desk: Desk) -> None:
     order = desk.submit()
-    desk.limits(max_order_qty="10", max_cancels_per_second=1)
+    desk.limits(max_order_qty="10", max_modifies_per_second=1)
     with pytest.raises(DomainError):
         desk.handle(cmds.ReplaceOrder(order_id=order.id, qty=Decimal(11)))
     other = desk.submit(price="229.00")
-    desk.handle(cmds.CancelOrder(order_id=order.id))
+    desk.handle(cmds.ReplaceOrder(order_id=order.id, qty=Decimal(9)))
     with pytest.raises(DomainError):
-        desk.handle(cmds.CancelOrder(order_id=other.id))
+        desk.handle(cmds.ReplaceOrder(order_id=other.id, qty=Decimal(8)))
     account = desk.gate.metrics()["accounts"][ACC]["denials_by_rule"]
-    assert account == {"max_order_qty": 1, "max_cancels_per_second": 1}
+    assert account == {"max_order_qty": 1, "max_modifies_per_second": 1}
 
 
 def test_max_daily_volume_when_orders_work_then_used_counts_traded_plus_working_as_the_rule_does(desk: Desk) -> None:

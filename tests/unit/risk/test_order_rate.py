@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from ordergate.domain import commands as cmds
+from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.risk.denied import RiskDenied
 from tests.unit.risk.conftest import Desk, only
 
@@ -36,18 +37,14 @@ def test_max_modifies_per_second_when_at_the_rate_then_the_replace_is_refused_un
     assert second.status == "new" and second.pending_replace is None and second.qty == 10
 
 
-def test_max_cancels_per_second_when_at_the_rate_then_the_cancel_is_refused(desk: Desk) -> None:
-    desk.limits(max_cancels_per_second=1)
-    first, second = desk.submit(price="230.00"), desk.submit(price="229.00")
-    desk.handle(cmds.CancelOrder(order_id=first.id))
-    with pytest.raises(RiskDenied) as refused:
-        desk.handle(cmds.CancelOrder(order_id=second.id))
-    assert (refused.value.denials[0].rule, refused.value.denials[0].limit) == ("max_cancels_per_second", "1")
-    assert second.status == "new"
-
-
-def test_max_cancels_per_second_when_cancel_all_then_it_is_never_throttled(desk: Desk) -> None:
-    desk.limits(max_cancels_per_second=1)
+def test_cancels_when_many_in_one_second_then_none_is_throttled(desk: Desk) -> None:
     orders = [desk.submit(price=p) for p in ("230.00", "229.00", "228.00")]
-    desk.handle(cmds.CancelAllOrders(account=orders[0].account))
+    for order in orders:
+        desk.handle(cmds.CancelOrder(order_id=order.id))
     assert all(o.status == "pending_cancel" for o in orders)
+
+
+def test_max_cancels_per_second_when_set_then_refused_as_an_unknown_limit(desk: Desk) -> None:
+    with pytest.raises(ValidationFailed) as e:
+        desk.limits(max_cancels_per_second=1)
+    assert e.value.rule == "known_limit"

@@ -51,7 +51,7 @@ def _state(usage: RiskUsage) -> dict[str, Any]:
                  y.short_value, y.short_margin, y.value,
                  y.margin, y.realized_seen, list(y.resting_buys), list(y.resting_sells), y.best_resting_buy,
                  y.best_resting_sell) for s, y in u.symbols.items()},
-            [(b.tokens, b.last) for b in (u.submits, u.modifies, u.cancels)],
+            [(b.tokens, b.last) for b in (u.submits, u.modifies)], list(u.denial_times),
         )
     state["shares"] = {i: (s.symbol.symbol, s.side, s.leaves, s.notional, s.resting)
                        for i, s in usage._shares.items()}

@@ -1,23 +1,33 @@
-"""Daily realized loss: once today's realized loss (after commissions) reaches the limit, only orders
-that shrink a position may trade."""
+"""Daily loss: once today's loss reaches the limit, only orders that reduce a position may trade.
+
+The loss is realized P&L today after commissions; with ``daily_loss_unrealized`` it is the drawdown
+from the day's start instead: positions' value at their marks now, less their value when the day
+began, plus the cash the day's fills moved (commissions included).
+"""
 
 from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder
 
 
 class DailyLossRule:
-    """Deny orders that do not reduce a position once the day's realized loss reaches max_daily_loss."""
+    """Deny orders that do not reduce a position once the day's loss reaches max_daily_loss."""
 
     name = "max_daily_loss"
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
-        """Return a denial when today's realized loss is at or above the limit and the order does not reduce."""
-        limit = ctx.limits.max_daily_loss
+        """Return a denial when today's loss is at or above the limit and the order does not reduce."""
+        limits = ctx.limits
+        limit = limits.max_daily_loss
         if limit is None:
             return None
-        loss = -ctx.totals.realized_today
+        totals = ctx.totals
+        unrealized = bool(limits.daily_loss_unrealized)
+        if unrealized and ctx.mark is None:
+            return None if ctx.reduces else ctx.unpriced(self.name, "loss", limit)
+        loss = -(totals.pnl_today if unrealized else totals.realized_today)
         if loss < limit or ctx.reduces:
             return None
-        return Denial(rule=self.name, message=f"realized loss today is {ctx.money(loss)} {ctx.currency}, at or "
-                      f"above max_daily_loss {ctx.money(limit)}: only orders that reduce a position are allowed",
+        what = "loss today (realized and unrealized)" if unrealized else "realized loss today"
+        return Denial(rule=self.name, message=f"{what} is {ctx.money(loss)} {ctx.currency}, at or above "
+                      f"max_daily_loss {ctx.money(limit)}: only orders that reduce a position are allowed",
                       limit=ctx.money(limit), actual=ctx.money(loss))

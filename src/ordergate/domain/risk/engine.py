@@ -21,6 +21,7 @@ from ordergate.domain.risk.daily_loss import DailyLossRule
 from ordergate.domain.risk.duplicate import DuplicateOrderRule
 from ordergate.domain.risk.exposure import ExposureRule
 from ordergate.domain.risk.limits import LimitBook
+from ordergate.domain.risk.lockout import LockoutRule
 from ordergate.domain.risk.open_orders import MaxOpenOrdersRule
 from ordergate.domain.risk.order_notional import MaxOrderNotionalRule
 from ordergate.domain.risk.order_qty import MaxOrderQtyRule
@@ -42,7 +43,7 @@ ACTIVE, BUY, MARKET, STOP = TradingState.ACTIVE, Side.BUY, OrderType.MARKET, Ord
 def default_rules() -> list[Rule]:
     """Return every rule, cheapest and most decisive first."""
     return [
-        TradingStateRule(), RestrictedListRule(), MaxOrderQtyRule(), StaleDataRule(), PriceCollarRule(),
+        TradingStateRule(), LockoutRule(), RestrictedListRule(), MaxOrderQtyRule(), StaleDataRule(), PriceCollarRule(),
         MaxOrderNotionalRule(),
         DuplicateOrderRule(), OrderRateRule(), MaxOpenOrdersRule(), MaxPositionRule(), ConcentrationRule(),
         ExposureRule(), BuyingPowerRule(), DailyLimitsRule(), DailyLossRule(), SelfMatchRule(),

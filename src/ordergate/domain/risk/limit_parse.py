@@ -22,13 +22,16 @@ DECIMALS = frozenset({
     "max_order_qty", "max_order_notional", "price_collar_pct", "max_position_qty", "max_position_notional",
     "max_concentration_pct", "max_gross_exposure", "max_net_exposure", "initial_margin_rate",
     "max_daily_volume", "max_daily_notional", "max_daily_loss", "duplicate_window_seconds",
+    "lockout_window_seconds",
 })
 QUANTITIES = frozenset({"max_order_qty", "max_position_qty", "max_daily_volume"})
 INTS = frozenset({
     "price_collar_ticks", "max_daily_orders", "max_daily_trades", "max_orders_per_second",
-    "max_modifies_per_second", "max_cancels_per_second", "max_open_orders", "max_open_orders_per_symbol",
+    "max_modifies_per_second", "max_open_orders", "max_open_orders_per_symbol", "lockout_denials",
 })
-BOOLS = frozenset({"enforce_buying_power", "allow_short", "stale_data_protection"})
+# limits that no longer exist: a journal that set them replays without them
+RETIRED_LIMITS = frozenset({"max_cancels_per_second"})  # cancels reduce risk: never throttled
+BOOLS = frozenset({"enforce_buying_power", "allow_short", "stale_data_protection", "daily_loss_unrealized"})
 SYMBOL_SETS = frozenset({"restricted_symbols", "watch_symbols"})
 RATES = frozenset({"initial_margin_rate"})
 # every limit RiskLimits has (a test keeps the two the same)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ordergate.domain.events import RiskLimitsChanged
 from ordergate.domain.ids import AccountId
-from ordergate.domain.risk.limit_parse import LIMIT_NAMES, parse_limit_changes
+from ordergate.domain.risk.limit_parse import LIMIT_NAMES, RETIRED_LIMITS, parse_limit_changes
 
 __all__ = ["FIRM", "LIMIT_NAMES", "LimitBook", "RiskLimits", "limit_json", "parse_limit_changes"]
 
@@ -41,15 +41,17 @@ class RiskLimits:
     max_daily_volume: Decimal | None = None
     max_daily_notional: Decimal | None = None
     max_daily_loss: Decimal | None = None
+    daily_loss_unrealized: bool | None = None
     restricted_symbols: frozenset[str] | None = None
     watch_symbols: frozenset[str] | None = None
     duplicate_window_seconds: Decimal | None = None
     max_orders_per_second: int | None = None
     max_modifies_per_second: int | None = None
-    max_cancels_per_second: int | None = None
     max_open_orders: int | None = None
     max_open_orders_per_symbol: int | None = None
     self_match: str | None = None
+    lockout_denials: int | None = None
+    lockout_window_seconds: Decimal | None = None
     stale_data_protection: bool | None = None
 
     def margin_rate(self, symbol: str) -> Decimal:
@@ -94,7 +96,7 @@ class LimitBook:
 
     def apply(self, event: RiskLimitsChanged) -> None:
         """Apply a journaled limit change (account "*" changes the firm's defaults)."""
-        changes = parse_limit_changes(event.new)
+        changes = parse_limit_changes({k: v for k, v in event.new.items() if k not in RETIRED_LIMITS})
         if event.account == FIRM:
             self.change_defaults(changes)
             self.unset_defaults(event.unset)

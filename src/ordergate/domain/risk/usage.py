@@ -9,14 +9,9 @@ check re-marks the symbol it checks), else the last fill or order price. Other s
 they had when last touched; ``remark`` revalues a whole account.
 """
 
-from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from sortedcontainers import SortedList
 
 from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.events import (
@@ -39,130 +34,20 @@ from ordergate.domain.ids import AccountId, OrderId, Symbol
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import TERMINAL, Order
 from ordergate.domain.risk.limits import LimitBook
+from ordergate.domain.risk.usage_state import (
+    AccountUsage,
+    CurrencyTotals,
+    DuplicateKey,
+    SymbolUsage,
+    TokenBucket,
+    TradingDay,
+)
+
+__all__ = ["AccountUsage", "CurrencyTotals", "DuplicateKey", "RiskUsage", "Share", "SymbolUsage", "TokenBucket",
+           "TradingDay", "potential"]
 
 ZERO = Decimal(0)
 BUY = Side.BUY  # enum members as module constants: a class attribute lookup on an Enum is slow, per event
-NO_CANCEL_THROTTLE = ("expiry", "kill-switch")  # cancels the system makes are not the trader's messages
-
-DuplicateKey = tuple[Symbol, Side, Decimal, Decimal | None, Decimal | None]
-
-
-class TradingDay:
-    """Where trading days end: midnight in one time zone."""
-
-    def __init__(self, timezone: str = "UTC") -> None:
-        self._tz = ZoneInfo(timezone)
-
-    def end_of(self, ts: datetime) -> datetime:
-        """Return the first instant of the day after the one ``ts`` falls in."""
-        local = ts.astimezone(self._tz)
-        # aware arithmetic with one tzinfo is wall-clock arithmetic: the next local midnight, DST or not
-        return local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-
-
-class TokenBucket:
-    """A token bucket refilled at ``rate`` per second up to ``rate`` tokens (one second of burst).
-
-    Times are POSIX seconds (floats): this is read on every order, and datetime arithmetic is slow.
-    """
-
-    __slots__ = ("last", "tokens")
-
-    def __init__(self) -> None:
-        self.tokens: float | None = None  # None: full (never used, or no rate in force)
-        self.last = 0.0
-
-    def available(self, rate: int, now: float) -> float:
-        """Return the tokens in the bucket at ``now``."""
-        if self.tokens is None:
-            return float(rate)
-        return min(float(rate), self.tokens + max(now - self.last, 0.0) * rate)
-
-    def take(self, rate: int | None, now: float) -> None:
-        """Spend one token at ``now`` (with no rate in force the bucket stays full)."""
-        self.tokens = None if rate is None else self.available(rate, now) - 1
-        self.last = now
-
-
-class CurrencyTotals:
-    """An account's sums in one currency: exposure, position value, margin, working and traded notional."""
-
-    __slots__ = ("gross", "margin", "net_long", "net_short", "realized_today", "short_margin", "short_value",
-                 "traded_notional", "value", "working_notional")
-
-    def __init__(self) -> None:
-        self.gross = self.net_long = self.net_short = self.value = self.margin = ZERO
-        self.short_value = self.short_margin = ZERO  # short positions at their marks (<= 0), and margin on them
-        self.working_notional = self.traded_notional = self.realized_today = ZERO
-
-    @property
-    def net(self) -> Decimal:
-        """Return the worst case of net exposure: all working buys filling, or all working sells (the larger)."""
-        return self.net_long if abs(self.net_long) >= abs(self.net_short) else self.net_short
-
-
-class SymbolUsage:
-    """One account's standing in one symbol: position, working quantities, resting prices, exposure."""
-
-    __slots__ = ("best_resting_buy", "best_resting_sell", "buy_working", "currency", "gross", "margin",
-                 "margin_rate", "mark", "net_long", "net_short", "open_orders", "position", "realized_seen",
-                 "resting_buys", "resting_sells", "sell_working", "short_margin", "short_value", "symbol", "value")
-
-    def __init__(self, symbol: Symbol, currency: str) -> None:
-        self.symbol = symbol
-        self.currency = currency
-        self.position = self.buy_working = self.sell_working = ZERO
-        self.open_orders = 0
-        self.mark: Decimal | None = None
-        self.gross = self.net_long = self.net_short = self.value = self.margin = self.realized_seen = ZERO
-        self.short_value = self.short_margin = ZERO
-        self.resting_buys: SortedList = SortedList()  # limit prices of this account's resting orders
-        self.resting_sells: SortedList = SortedList()
-        self.margin_rate: Decimal | None = None  # cached from the limits; reset when they change
-        self.best_resting_buy: Decimal | None = None  # highest resting buy, kept beside the list: read per order
-        self.best_resting_sell: Decimal | None = None
-
-
-class AccountUsage:
-    """One account's usage of its limits: daily counters, open orders, symbols, rate buckets."""
-
-    __slots__ = ("account", "cancels", "day_end", "denials", "modifies", "open_orders", "orders_today",
-                 "recent", "submits", "symbols", "totals", "trades_today", "volume_today", "watch_hits",
-                 "working_qty")
-
-    def __init__(self, account: AccountId) -> None:
-        self.account = account
-        self.day_end = float("-inf")  # POSIX seconds at which the current trading day ends
-        self.orders_today = self.trades_today = 0
-        self.volume_today = ZERO
-        self.open_orders = 0
-        self.working_qty = ZERO
-        self.symbols: dict[Symbol, SymbolUsage] = {}
-        self.totals: dict[str, CurrencyTotals] = {}
-        self.submits, self.modifies, self.cancels = TokenBucket(), TokenBucket(), TokenBucket()
-        self.recent: dict[DuplicateKey, float] = {}  # POSIX seconds each distinct order was last accepted
-        self.denials: Counter[str] = Counter()
-        self.watch_hits = 0
-
-    def symbol(self, symbol: Symbol, currency: str) -> SymbolUsage:
-        """Return the usage of one symbol, creating it on first use."""
-        usage = self.symbols.get(symbol)
-        if usage is None:
-            usage = self.symbols[symbol] = SymbolUsage(symbol, currency)
-            if currency not in self.totals:
-                self.totals[currency] = CurrencyTotals()
-        return usage
-
-    def roll(self, now: datetime, now_ts: float, day: TradingDay) -> None:
-        """Start a new trading day's counters when ``now`` (``now_ts`` in POSIX seconds) is past the day's end."""
-        if now_ts < self.day_end:
-            return
-        self.day_end = day.end_of(now).timestamp()
-        self.orders_today = self.trades_today = 0
-        self.volume_today = ZERO
-        for totals in self.totals.values():
-            totals.traded_notional = totals.realized_today = ZERO
-        self.recent.clear()  # duplicate windows are seconds long; a day boundary forgets them safely
 
 
 class Share:
@@ -234,9 +119,10 @@ class RiskUsage:
         self.remark_all(lambda symbol: None)  # margin rates may have changed
 
     def _on_denied(self, event: OrderDenied, order: Order) -> None:
-        usage, _ = self._rolled(order.account, event)
+        usage, ts = self._rolled(order.account, event)
         for denial in event.reasons:
             usage.denials[denial.rule] += 1
+        usage.note_denial(event.reasons, ts)
 
     def _on_submitted(self, event: OrderSubmitted, order: Order) -> None:
         usage, ts = self._rolled(order.account, event)
@@ -254,10 +140,8 @@ class RiskUsage:
         self._reshare(usage, order)
 
     def _on_pending_cancel(self, event: OrderPendingCancel, order: Order) -> None:
-        usage, ts = self._rolled(order.account, event)
-        if not event.caused_by.startswith(NO_CANCEL_THROTTLE):
-            usage.cancels.take(self._limits.effective(order.account).max_cancels_per_second, ts)
-        # still working on the same terms until the venue confirms: nothing else changes
+        self._rolled(order.account, event)
+        # cancels reduce risk and are never throttled; the order works on its terms until the venue confirms
 
     def _on_accepted(self, event: OrderAccepted, order: Order) -> None:
         self._rolled(order.account, event)  # an ack changes nothing risk counts, but it starts the day
@@ -279,7 +163,9 @@ class RiskUsage:
         position = self._ledger.positions[(e.account, e.symbol)]
         usage.trades_today += 1
         usage.volume_today += e.qty
-        totals.traded_notional += e.qty * e.price
+        notional = e.qty * e.price
+        totals.traded_notional += notional
+        totals.trade_cash_today += (-notional if e.side is BUY else notional) - e.commission
         totals.realized_today += position.realized_pnl - sym.realized_seen - e.commission
         sym.realized_seen = position.realized_pnl
         sym.position = position.qty
