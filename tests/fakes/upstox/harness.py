@@ -67,7 +67,7 @@ class Harness:
         """Return every report of one kind."""
         return [r for r in self.reports if isinstance(r, kind)]
 
-    async def until(self, check: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def until(self, check: Callable[[], bool], timeout: float = 15.0) -> None:
         """Wait until ``check()`` holds (fail after ``timeout`` seconds)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not check():
