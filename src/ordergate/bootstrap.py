@@ -24,6 +24,7 @@ from ordergate.adapters.venues.alpaca.marketdata import AlpacaMarketFeed
 from ordergate.adapters.venues.alpaca.venue import AlpacaVenue
 from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
+from ordergate.adapters.venues.upstox.venue import UpstoxVenue
 from ordergate.config import Settings
 from ordergate.domain.commands import OpenAccount
 from ordergate.domain.ids import AccountId, Symbol, VenueId
@@ -149,7 +150,9 @@ async def _start(settings: Settings, db_url: str) -> Container:
     paper = PaperVenue(settings.paper, instruments, clock, marketdata)
     venues: dict[VenueId, Venue] = {VenueId("paper"): paper}
     feeds = _market_feeds(settings, paper, marketdata, clock)
-    _add_alpaca(settings, instruments, clock, marketdata, metrics, paper, venues, feeds)
+    venue_metrics = VenueConnectionMetrics(metrics.registry)  # one set of series, labelled by venue
+    _add_alpaca(settings, instruments, clock, marketdata, venue_metrics, paper, venues, feeds)
+    _add_upstox(settings, instruments, clock, venue_metrics, venues)
     engine.venues.available = frozenset(venues)
     for feed in feeds:
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
@@ -213,14 +216,15 @@ def _market_feeds(settings: Settings, paper: PaperVenue, hub: MarketDataHub, clo
 
 def _add_alpaca(
     settings: Settings, instruments: dict[Symbol, Instrument], clock: Clock, hub: MarketDataHub,
-    metrics: PrometheusMetrics, paper: PaperVenue, venues: dict[VenueId, Venue], feeds: list[MarketDataFeed],
+    venue_metrics: VenueConnectionMetrics, paper: PaperVenue, venues: dict[VenueId, Venue],
+    feeds: list[MarketDataFeed],
 ) -> None:
     """Add the Alpaca venue when its keys are set, and its market data feed for the symbols routed to it
     (the paper market stops walking those symbols: Alpaca's quotes lead them)."""
     config = settings.venues.alpaca
     if not config.enabled:
         return
-    observer = VenueConnectionMetrics(metrics.registry).for_venue("alpaca")
+    observer = venue_metrics.for_venue("alpaca")
     venue = AlpacaVenue(config, instruments, clock, observer)
     venues[venue.id] = venue
     routed = {Symbol(s): venue.symbols[Symbol(s)] for s, v in settings.routes.items()
@@ -231,6 +235,18 @@ def _add_alpaca(
         feeds.append(feed)
     log.info("alpaca_enabled", live=config.live, url=config.trading_url(), feed=config.data_feed,
              symbols=sorted(routed))
+
+
+def _add_upstox(settings: Settings, instruments: dict[Symbol, Instrument], clock: Clock,
+                venue_metrics: VenueConnectionMetrics, venues: dict[VenueId, Venue]) -> None:
+    """Add the Upstox venue when a token is set or stored."""
+    config = settings.venues.upstox
+    if not config.enabled(settings.data_dir):
+        return
+    observer = venue_metrics.for_venue("upstox")
+    venue = UpstoxVenue(config, settings.data_dir, instruments, clock, observer=observer)
+    venues[venue.id] = venue
+    log.info("upstox_enabled", url=config.api_url, product=config.product, instruments=sorted(venue.keys))
 
 
 async def _ensure_default_account(settings: Settings, loop: EngineLoop, ledger: Ledger) -> None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ordergate.adapters.venues.alpaca.config import AlpacaConfig
+from ordergate.adapters.venues.upstox.config import UpstoxConfig
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.risk.limits import RiskLimits, parse_limit_changes
 from ordergate.domain.risk.pricing import MarketPricing
@@ -148,6 +149,7 @@ class VenuesConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     alpaca: AlpacaConfig = AlpacaConfig()
+    upstox: UpstoxConfig = UpstoxConfig()
 
 
 class Settings(BaseSettings):

@@ -8,6 +8,7 @@ nothing.
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 import structlog
 
@@ -27,6 +28,11 @@ from ordergate.domain.reports import (
 
 log = structlog.get_logger(__name__)
 S = OrderStatus
+
+
+def _as_asked(said: Decimal | None, asked: Decimal | None) -> Decimal | None:
+    """Return the price we asked for when Upstox says the same number (1255.0 is 1255.00 on our grid)."""
+    return asked if said is not None and asked is not None and said == asked else said
 
 
 class UpdateApplier:
@@ -86,10 +92,12 @@ class UpdateApplier:
     def _modified(self, tracked: Tracked, uo: UpstoxOrder) -> None:
         asked, tracked.replacing = tracked.replacing, None
         kind = TYPES_BACK.get(uo.order_type, OrderType.LIMIT)
+        limit = uo.price if kind.needs_limit_price else None
+        stop = uo.trigger_price if kind.needs_stop_price else None
         self.emit(ReplaceReport(
             order_id=tracked.order_id, venue=self.venue, ts=self.now(), venue_order_id=VenueOrderId(uo.order_id),
-            qty=uo.quantity, limit_price=uo.price if kind.needs_limit_price else None,
-            stop_price=uo.trigger_price if kind.needs_stop_price else None,
+            qty=uo.quantity, limit_price=_as_asked(limit, asked.limit_price if asked else None),
+            stop_price=_as_asked(stop, asked.stop_price if asked else None),
             tif=TimeInForce.IOC if uo.validity == "IOC" else TimeInForce.DAY,
             expire_at=asked.expire_at if asked is not None else None,
         ))

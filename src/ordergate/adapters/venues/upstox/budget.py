@@ -13,8 +13,9 @@ class RequestBudget:
         self._last = time.monotonic()
         self._lock = asyncio.Lock()
 
-    async def take(self) -> None:
-        """Wait until a request may go."""
+    async def take(self) -> float:
+        """Wait until a request may go; return the seconds waited."""
+        waited = 0.0
         async with self._lock:
             while True:
                 now = time.monotonic()
@@ -22,5 +23,7 @@ class RequestBudget:
                 self._last = now
                 if self._tokens >= 1:
                     self._tokens -= 1
-                    return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                    return waited
+                pause = (1 - self._tokens) / self.rate
+                waited += pause
+                await asyncio.sleep(pause)

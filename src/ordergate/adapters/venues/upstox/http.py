@@ -6,6 +6,7 @@ says a repeat is harmless: a place whose answer is lost is looked up by its tag 
 """
 
 import json
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ import httpx
 import structlog
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from ordergate.adapters.venue_metrics import VenueObserver
 from ordergate.adapters.venues.upstox.budget import RequestBudget
 from ordergate.adapters.venues.upstox.config import UpstoxConfig
 from ordergate.adapters.venues.upstox.token import TokenKeeper
@@ -64,8 +66,10 @@ def _retryable(ambiguous_ok: bool) -> Any:
 class UpstoxHttp:
     """The REST client of one Upstox account."""
 
-    def __init__(self, config: UpstoxConfig, token: TokenKeeper, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, config: UpstoxConfig, token: TokenKeeper, client: httpx.AsyncClient | None = None,
+                 observer: VenueObserver | None = None) -> None:
         self.config = config
+        self.observer = observer
         self.token = token
         self._client = client or httpx.AsyncClient(timeout=config.timeout)
         self.budgets = {"orders": RequestBudget(config.orders_per_second),
@@ -88,12 +92,17 @@ class UpstoxHttp:
             with attempt:
                 if attempt.retry_state.attempt_number > 1:
                     self.retries += 1
+                    if self.observer is not None:
+                        self.observer.retried(_cause(attempt.retry_state.outcome))
                 return await self._once(method, path, params, body)
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
     async def _once(self, method: str, path: str, params: dict[str, str] | None, body: dict[str, Any] | None) -> Any:
         kind = "orders" if any(p in path for p in ORDER_PATHS) else "others"
-        await self.budgets[kind].take()
+        waited = await self.budgets[kind].take()
+        if waited and self.observer is not None:
+            self.observer.rate_limited(waited)
+        started = time.perf_counter()
         self.calls[kind] += 1
         base = self.config.order_url if kind == "orders" else self.config.api_url
         headers = {"Authorization": self.token.header(), "Accept": "application/json"}
@@ -108,8 +117,10 @@ class UpstoxHttp:
             response = await self._client.request(method, base.rstrip("/") + path, params=params,
                                                   content=content, headers=headers)
         except (httpx.TimeoutException, httpx.TransportError) as e:
+            self._observe(path, started, "timeout" if isinstance(e, httpx.TimeoutException) else "transport")
             log.warning("upstox_request_lost", method=method, path=path, error=type(e).__name__)
             raise UpstoxLost(f"{method} {path}: {type(e).__name__}") from None
+        self._observe(path, started, "ok" if response.status_code < 400 else str(response.status_code))
         if response.status_code >= 400:
             error = _errors(response.status_code, response.content)
             log.info("upstox_request_refused", method=method, path=path, status=error.status, code=error.code)
@@ -120,3 +131,14 @@ class UpstoxHttp:
             return json.loads(response.content, parse_float=Decimal)["data"]
         except (ValueError, KeyError, TypeError):
             raise UpstoxApiError(response.status_code, "", "answer without a JSON envelope") from None
+
+    def _observe(self, path: str, started: float, outcome: str) -> None:
+        if self.observer is not None:
+            self.observer.request_done(path.split("?", 1)[0], time.perf_counter() - started, outcome)
+
+
+def _cause(outcome: Any) -> str:
+    exc = outcome.exception() if outcome is not None else None
+    if isinstance(exc, UpstoxApiError):
+        return str(exc.status)
+    return "timeout" if isinstance(exc, UpstoxLost) else "other"

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import structlog
 
+from ordergate.adapters.venue_metrics import VenueObserver
 from ordergate.adapters.venues.upstox.actions import OrderActions
 from ordergate.adapters.venues.upstox.apply import UpdateApplier
 from ordergate.adapters.venues.upstox.config import UpstoxConfig
@@ -39,12 +40,13 @@ class UpstoxVenue:
     id = VenueId("upstox")
 
     def __init__(self, config: UpstoxConfig, data_dir: Path, instruments: Mapping[Symbol, Instrument],
-                 clock: Clock, client: httpx.AsyncClient | None = None) -> None:
+                 clock: Clock, client: httpx.AsyncClient | None = None, observer: VenueObserver | None = None) -> None:
         self.config = config
         self.clock = clock
         configured = config.access_token.get_secret_value() if config.access_token is not None else None
         self.token = TokenKeeper(configured, config.token_path(data_dir), clock.now)
-        self.http = UpstoxHttp(config, self.token, client)
+        self.observer = observer
+        self.http = UpstoxHttp(config, self.token, client, observer)
         self.keys = {s: i.venue_symbols["upstox"] for s, i in instruments.items() if "upstox" in i.venue_symbols}
         self.tracked = TrackedOrders()
         self.applier = UpdateApplier(self.id, self.http, self._emit, clock.now)
@@ -162,6 +164,8 @@ class UpstoxVenue:
 
     async def _on_connection(self, connected: bool, reason: str) -> None:
         log.info("upstox_stream", connected=connected, reason=reason)
+        if connected and self.observer is not None:
+            self.observer.reconnected("portfolio")
         self._emit(ConnectionReport(venue=self.id, ts=self.clock.now(), connected=connected, reason=reason))
 
     async def _check_token(self) -> str | None:

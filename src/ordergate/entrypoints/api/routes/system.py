@@ -33,8 +33,17 @@ async def ready(container: ContainerDep) -> Response:
     feeds = {feed.name: {"state": states[feed.name].value, "symbols": sorted(feed.symbols())}
              for feed in container.feeds}
     ok = all(checks.values())
-    return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks, "feeds": feeds},
+    reasons = {f"venue:{vid}": reason for vid, venue in container.venues.items()
+               if (reason := _unavailable(venue)) is not None}
+    return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks, "feeds": feeds,
+                         "reasons": reasons},
                         status_code=200 if ok else 503)
+
+
+def _unavailable(venue: object) -> str | None:
+    """Return why a venue cannot take orders, when it can tell (an expired broker token, ...)."""
+    reason = getattr(venue, "unavailable_reason", None)
+    return reason() if callable(reason) else None
 
 
 @router.get("/metrics", include_in_schema=False)
