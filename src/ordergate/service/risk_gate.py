@@ -6,6 +6,7 @@ from the PriceSource port and time from the Clock port. Everything is in memory:
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -23,7 +24,7 @@ from ordergate.domain.risk.engine import RiskEngine
 from ordergate.domain.risk.limit_parse import check_limit_name
 from ordergate.domain.risk.limits import LimitBook, RiskLimits, limit_json, parse_limit_changes
 from ordergate.domain.risk.order_rate import rate_denial
-from ordergate.domain.risk.pricing import MarketPricing, far_price
+from ordergate.domain.risk.pricing import MarketPricing, collar_price, far_price
 from ordergate.domain.risk.self_match import crossing_price
 from ordergate.domain.risk.usage import RiskUsage, TradingDay
 from ordergate.service.ports import Clock, PriceSource
@@ -38,6 +39,7 @@ class BookSource(Protocol):
         ...
 
 WATCH_FLAG = "watch_list"
+COLLAR_FLAG = "market_collar"
 MARKET = OrderType.MARKET
 ZERO = Decimal(0)
 
@@ -100,10 +102,21 @@ class RiskGate:
         """Return no denial: a cancel reduces risk, so it is never throttled or refused."""
         return []
 
-    def flags(self, cmd: SubmitOrder) -> list[str]:
-        """Return flags to record on an allowed order: ``watch_list`` for a watched symbol."""
+    def flags(self, cmd: SubmitOrder, collared: bool = False) -> list[str]:
+        """Return flags to record on an allowed order: ``watch_list`` for a watched symbol, ``market_collar``
+        for a market order sent as a collared limit order."""
         watch = self.limits.effective(cmd.account).watch_symbols
-        return [WATCH_FLAG] if watch is not None and cmd.symbol in watch else []
+        flags = [WATCH_FLAG] if watch is not None and cmd.symbol in watch else []
+        return [*flags, COLLAR_FLAG] if collared else flags
+
+    def protect(self, cmd: SubmitOrder, reference: Decimal | None) -> SubmitOrder:
+        """Return the terms to send: a market order becomes a limit order ``market_collar_pct`` percent
+        through the fresh reference price (rounded to a tick inside the collar); anything else as it is."""
+        pct = self.limits.effective(cmd.account).market_collar_pct
+        if pct is None or cmd.type is not MARKET or reference is None or self._prices.is_stale(cmd.symbol):
+            return cmd
+        limit = collar_price(cmd.side, reference, pct, self._instruments[cmd.symbol].tick_size)
+        return replace(cmd, type=OrderType.LIMIT, limit_price=limit)
 
     def self_match_victims(self, cmd: SubmitOrder) -> list[Order]:
         """Return the account's resting orders a new order would cross, when they are to be canceled first."""

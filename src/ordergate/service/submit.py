@@ -12,6 +12,7 @@ from ordergate.domain.order import Order
 from ordergate.domain.validation import check_order_terms
 from ordergate.service.outcome import VenueAction
 from ordergate.service.ports import PriceSource
+from ordergate.service.risk_gate import COLLAR_FLAG
 from ordergate.service.venue_selector import VenueSelector
 
 if TYPE_CHECKING:
@@ -64,20 +65,21 @@ class SubmitHandler:
         order_id = self._new_id()
         client_id = cmd.client_order_id or ClientOrderId(order_id)
         reference = self._prices.reference_price(cmd.symbol)
-        denials = self.risk.check_submit(cmd, instrument, reference, now) if checked else []
+        terms = self.risk.protect(cmd, reference) if checked else cmd  # a market order may become a limit
+        denials = self.risk.check_submit(terms, instrument, reference, now) if checked else []
         if denials:
             engine.emit(self._denied(cmd, order_id, client_id, instrument.currency, denials))
         else:
-            for resting in self.risk.self_match_victims(cmd) if checked else []:
+            for resting in self.risk.self_match_victims(terms) if checked else []:
                 # the cancel request is queued before the new order's, so the venue sees it first
                 engine.cancel_for(resting.id, "self-match prevention", cmd.requested_by)
-            reserve_qty, reserve_price = self.risk.reservation(cmd, reference)
+            reserve_qty, reserve_price = self.risk.reservation(terms, reference)
             engine.emit(OrderSubmitted(
                 ts=now, account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
-                client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=cmd.type, qty=cmd.qty,
-                limit_price=cmd.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
+                client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=terms.type, qty=cmd.qty,
+                limit_price=terms.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
                 currency=instrument.currency, venue=venue, arrival_price=reference,
-                flags=self.risk.flags(cmd) if checked else ["kill_switch_flatten"],
+                flags=self.risk.flags(terms, collared=terms is not cmd) if checked else ["kill_switch_flatten"],
                 reserve_qty=reserve_qty, reserve_price=reserve_price,
             ))
             engine.request(VenueAction.SUBMIT, engine.ledger.orders[order_id])
@@ -123,4 +125,6 @@ class SubmitHandler:
 def _fingerprint(o: SubmitOrder | OrderSubmitted | OrderDenied) -> Fingerprint:
     # plain strings, not enum members: a tuple of atomic values is one the garbage collector stops tracking,
     # and one is kept for every order the process has seen
+    if isinstance(o, OrderSubmitted) and COLLAR_FLAG in o.flags:
+        return (o.symbol, str(o.side), "market", o.qty, None, o.stop_price, str(o.tif), o.expire_at)  # as sent
     return (o.symbol, str(o.side), str(o.type), o.qty, o.limit_price, o.stop_price, str(o.tif), o.expire_at)

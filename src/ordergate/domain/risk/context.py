@@ -64,7 +64,7 @@ class RiskContext:
     """
 
     __slots__ = (
-        "account", "added_notional", "balance", "buy_working", "commission", "instrument", "limits", "mark",
+        "account", "added_notional", "balance", "buy_working", "commission", "far", "instrument", "limits", "mark",
         "net_after", "notional", "now", "now_ts", "potential_after", "potential_before", "price", "qty", "reduces",
         "reference", "replacing", "reserved", "sell_working", "side_after", "side_before", "stale", "state", "sym",
         "totals", "usage", "working_notional", "working_qty",
@@ -100,6 +100,7 @@ class RiskContext:
     side_before: Decimal
     side_after: Decimal
     commission: Decimal
+    far: Decimal | None
 
     @property
     def grows(self) -> bool:

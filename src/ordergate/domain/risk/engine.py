@@ -31,6 +31,7 @@ from ordergate.domain.risk.price_collar import PriceCollarRule
 from ordergate.domain.risk.pricing import MarketPricing
 from ordergate.domain.risk.restricted import RestrictedListRule
 from ordergate.domain.risk.self_match import SelfMatchRule
+from ordergate.domain.risk.slippage import MaxSlippageRule
 from ordergate.domain.risk.stale_data import StaleDataRule
 from ordergate.domain.risk.trading_state import TradingStateRule
 from ordergate.domain.risk.usage import RiskUsage
@@ -44,7 +45,7 @@ def default_rules() -> list[Rule]:
     """Return every rule, cheapest and most decisive first."""
     return [
         TradingStateRule(), LockoutRule(), RestrictedListRule(), MaxOrderQtyRule(), StaleDataRule(), PriceCollarRule(),
-        MaxOrderNotionalRule(),
+        MaxSlippageRule(), MaxOrderNotionalRule(),
         DuplicateOrderRule(), OrderRateRule(), MaxOpenOrdersRule(), MaxPositionRule(), ConcentrationRule(),
         ExposureRule(), BuyingPowerRule(), DailyLimitsRule(), DailyLossRule(), SelfMatchRule(),
     ]
@@ -127,7 +128,7 @@ class RiskEngine:
             price = self.pricing.buffered(market_price or reference) if buy else reference
         elif price is not None and order.type is STOP and buy:
             price = self.pricing.buffered(price)  # a stop buy becomes a market buy at or above its stop
-        ctx.price, ctx.qty = price, qty
+        ctx.price, ctx.qty, ctx.far = price, qty, market_price
         # a stale price values nothing: every rule that needs one denies (an order's own price is no mark)
         ctx.mark = None if stale else reference if reference is not None else price
         ctx.notional = None if price is None else order.qty * price

@@ -53,6 +53,8 @@ class RiskLimits:
     lockout_denials: int | None = None
     lockout_window_seconds: Decimal | None = None
     stale_data_protection: bool | None = None
+    market_collar_pct: Decimal | None = None
+    max_slippage_pct: Decimal | None = None
 
     def margin_rate(self, symbol: str) -> Decimal:
         """Return the initial margin rate of a symbol (1 = fully paid when none is set)."""

@@ -7,7 +7,7 @@ basis points of notional, with a minimum per order.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_UP, Decimal
 
 from ordergate.domain.book import OrderBook
 from ordergate.domain.enums import Side
@@ -38,6 +38,16 @@ class MarketPricing:
     def buffered(self, price: Decimal) -> Decimal:
         """Return a market buy's price raised by the buffer."""
         return price + price * self.buffer_pct / HUNDRED
+
+
+def collar_price(side: Side, reference: Decimal, pct: Decimal, tick: Decimal) -> Decimal:
+    """Return the limit price of a collared market order: ``pct`` percent through the reference, on a tick
+    inside the collar (a buy's rounded down, a sell's up), never below one tick."""
+    if side is Side.BUY:
+        raw = reference + reference * pct / HUNDRED
+        return max((raw / tick).to_integral_value(ROUND_FLOOR) * tick, tick)
+    raw = reference - reference * pct / HUNDRED
+    return max((raw / tick).to_integral_value(ROUND_CEILING) * tick, tick)
 
 
 def far_price(book: OrderBook | None, side: Side, qty: Decimal) -> Decimal | None:
