@@ -16,9 +16,9 @@ from ordergate.domain.events import (
     OrderReplaced,
     OrderTriggered,
 )
-from ordergate.domain.ids import OrderId, VenueId
+from ordergate.domain.ids import OrderId, VenueId, VenueOrderId
 from ordergate.domain.order import Order
-from ordergate.domain.reports import CancelRejectReport, TriggerReport
+from ordergate.domain.reports import CancelRejectReport, OrderStatusReport, TriggerReport
 from ordergate.service.engine import OrderEngine
 from tests.unit.builders import AAPL, ACCOUNT, T0, buy, fill_report, replace_report, status_report
 
@@ -75,25 +75,30 @@ def test_fill_when_same_fill_id_again_then_ignored(engine: OrderEngine) -> None:
     assert pos is not None and pos.qty == D("40")
 
 
-@pytest.mark.parametrize(("qty", "kind"), [("101", "overfill"), ("0", "overfill"), ("-5", "overfill")])
+@pytest.mark.parametrize(("qty", "kind"), [("101", "overfill"), ("0", "bad_fill"), ("-5", "bad_fill")])
 def test_fill_when_overfill_or_not_positive_then_refused_and_counted(engine: OrderEngine, qty: str,
                                                                      kind: str) -> None:
     order = _working(engine, "100")
     assert engine.handle(fill_report(order.id, qty)).events == []
     assert order.filled_qty == 0
-    assert engine._reports.anomalies[kind] == 1
+    assert engine.reports.anomalies[kind] == 1
 
 
-def test_fill_when_order_already_done_then_refused_as_fill_after_done(engine: OrderEngine) -> None:
+def test_fill_when_order_already_canceled_then_applied_flagged_late_and_order_stays_canceled(
+        engine: OrderEngine) -> None:
     order = _working(engine)
     engine.handle(status_report(order.id, S.CANCELED))
-    assert engine.handle(fill_report(order.id, "1", fill_id="late")).events == []
-    assert engine._reports.anomalies["fill_after_done"] == 1
+    events = engine.handle(fill_report(order.id, "1", fill_id="late")).events
+    assert [(type(e), e.late) for e in events] == [(OrderFilled, True)]  # type: ignore[attr-defined]
+    assert (order.status, order.filled_qty, order.late_fills) == (S.CANCELED, D("1"), 1)
+    position = engine.ledger.position(ACCOUNT, AAPL)
+    assert position is not None and position.qty == D("1")
+    assert engine.reports.flagged["late_fill"] == 1
 
 
 def test_report_when_order_unknown_then_refused_and_counted(engine: OrderEngine) -> None:
     assert engine.handle(fill_report("nope", "1")).events == []
-    assert engine._reports.anomalies["unknown_order"] == 1
+    assert engine.reports.anomalies["unknown_order"] == 1
 
 
 def test_reject_when_pending_new_then_rejected_with_reason_and_hold_released(engine: OrderEngine) -> None:
@@ -127,7 +132,7 @@ def test_status_report_when_order_terminal_then_nothing_changes(engine: OrderEng
 def test_status_report_when_status_makes_no_sense_then_counted(engine: OrderEngine) -> None:
     order = _working(engine)
     assert engine.handle(status_report(order.id, S.PENDING_REPLACE)).events == []
-    assert engine._reports.anomalies["status_pending_replace"] == 1
+    assert engine.reports.anomalies["status_pending_replace"] == 1
 
 
 def test_replace_report_when_pending_replace_then_terms_and_reservation_updated(engine: OrderEngine) -> None:
@@ -144,7 +149,7 @@ def test_replace_report_when_not_pending_replace_then_refused(engine: OrderEngin
     order = _working(engine)
     assert engine.handle(replace_report(order, "150", "229.00")).events == []
     assert order.qty == D("100")
-    assert engine._reports.anomalies["replace_not_pending"] == 1
+    assert engine.reports.anomalies["replace_not_pending"] == 1
 
 
 def test_cancel_reject_when_pending_cancel_then_back_to_working(engine: OrderEngine) -> None:
@@ -159,7 +164,7 @@ def test_cancel_reject_when_not_pending_then_refused(engine: OrderEngine) -> Non
     order = _working(engine)
     report = CancelRejectReport(order_id=order.id, venue=PAPER, ts=T0, response_to="cancel", reason="?")
     assert engine.handle(report).events == []
-    assert engine._reports.anomalies["cancel_reject_not_pending"] == 1
+    assert engine.reports.anomalies["cancel_reject_not_pending"] == 1
 
 
 def test_trigger_report_when_working_then_triggered_and_status_kept(engine: OrderEngine) -> None:
@@ -177,3 +182,42 @@ def test_cancel_before_ack_when_ack_then_fill_then_cancel_then_order_canceled_wi
     engine.handle(status_report(order.id, S.CANCELED))
     assert (order.status, order.filled_qty) == (S.CANCELED, D("10"))
     assert order.accepted_at is not None
+
+
+def test_fill_when_its_id_was_used_by_another_order_then_refused_and_counted(engine: OrderEngine) -> None:
+    first, second = _working(engine, "100"), _working(engine, "100")
+    engine.handle(fill_report(first.id, "10", fill_id="dup"))
+    assert engine.handle(fill_report(second.id, "10", fill_id="dup")).events == []
+    assert second.filled_qty == 0
+    assert engine.reports.anomalies["fill_id_reused"] == 1
+
+
+def test_ack_when_it_arrives_after_a_fill_then_venue_order_id_recorded(engine: OrderEngine) -> None:
+    order = engine.handle(buy("100")).reply.order
+    engine.handle(fill_report(order.id, "40", fill_id="f1"))
+    engine.handle(status_report(order.id, S.NEW))
+    assert (order.status, order.venue_order_id) == (S.PARTIALLY_FILLED, "v-" + order.id)
+
+
+def test_status_when_cumulative_qty_runs_ahead_then_inferred_fill_later_confirmed_without_double_count(
+        engine: OrderEngine) -> None:
+    order = _working(engine, "100")
+    ahead = OrderStatusReport(order_id=order.id, venue=PAPER, ts=T0, status=S.PARTIALLY_FILLED,
+                              venue_order_id=VenueOrderId("v-x"), filled_qty=D("30"), avg_price=D("229.50"))
+    events = engine.handle(ahead).events
+    assert [(type(e), e.inferred) for e in events] == [(OrderFilled, True)]  # type: ignore[attr-defined]
+    assert order.filled_qty == D("30")
+    engine.handle(fill_report(order.id, "20", price="229.40", fill_id="real1"))
+    engine.handle(fill_report(order.id, "20", price="229.60", fill_id="real2"))
+    assert order.filled_qty == D("40")  # 30 confirmed by the first 30 real, 10 more booked
+    position = engine.ledger.position(ACCOUNT, AAPL)
+    assert position is not None and position.qty == D("40")
+    assert engine.handle(fill_report(order.id, "20", price="229.60", fill_id="real2")).events == []
+
+
+def test_status_when_filled_at_venue_but_fills_missing_then_inferred_and_order_filled(engine: OrderEngine) -> None:
+    order = _working(engine, "100")
+    done = OrderStatusReport(order_id=order.id, venue=PAPER, ts=T0, status=S.FILLED, filled_qty=D("100"),
+                             avg_price=D("230.00"))
+    engine.handle(done)
+    assert (order.status, order.filled_qty) == (S.FILLED, D("100"))

@@ -92,11 +92,11 @@ def test_accept_when_pending_new_then_new_with_venue_order_id() -> None:
     assert order.accepted_at == T0
 
 
-def test_accept_when_already_new_then_refused() -> None:
+def test_accept_when_already_new_then_only_the_venue_order_id_is_recorded() -> None:
     order = new_order()
     order.apply(accepted())
-    with pytest.raises(InvalidOrderTransition):
-        order.apply(accepted())
+    order.apply(accepted())
+    assert order.status is S.NEW
 
 
 def test_cancel_before_ack_when_ack_arrives_then_stays_pending_cancel_and_cancel_completes() -> None:

@@ -130,6 +130,18 @@ class OrderFilled(OrderEvent):
     liquidity: Liquidity
     venue: VenueId
     venue_ts: datetime
+    late: bool = False  # arrived after the order was done (canceled, expired, rejected): applied all the same
+    inferred: bool = False  # not a venue fill: the venue's cumulative quantity ran ahead of the fills we had
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderFillConfirmed(OrderEvent):
+    """A venue fill arrived for quantity an inferred fill already booked: its id is kept, nothing is booked twice."""
+
+    fill_id: FillId
+    venue: VenueId
+    qty: Decimal
+    price: Decimal
 
 
 @dataclass(slots=True, kw_only=True)
@@ -149,13 +161,15 @@ class OrderCanceled(OrderEvent):
 
 @dataclass(slots=True, kw_only=True)
 class OrderPendingReplace(OrderEvent):
-    """A cancel-replace was requested and sent to the venue."""
+    """A cancel-replace was requested and sent to the venue; the order holds the larger of old and new terms."""
 
     qty: Decimal
     limit_price: Decimal | None
     stop_price: Decimal | None
     tif: TimeInForce
     expire_at: datetime | None
+    reserve_qty: Decimal | None = None  # None: the hold stays as it is (journals written before holds moved)
+    reserve_price: Decimal | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -178,6 +192,8 @@ class OrderCancelRejected(OrderEvent):
 
     response_to: str  # "cancel" or "replace"
     reason: str
+    reserve_qty: Decimal | None = None  # a refused replace holds the old terms again; None: the hold stays
+    reserve_price: Decimal | None = None
 
 
 @dataclass(slots=True, kw_only=True)

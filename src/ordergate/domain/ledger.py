@@ -15,15 +15,18 @@ from ordergate.domain.events import (
     AccountOpened,
     CashAdjusted,
     Event,
+    OrderCancelRejected,
     OrderDenied,
     OrderEvent,
+    OrderFillConfirmed,
     OrderFilled,
+    OrderPendingReplace,
     OrderReplaced,
     OrderSubmitted,
     RiskLimitsChanged,
     TradingStateChanged,
 )
-from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
+from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId
 from ordergate.domain.order import TERMINAL, Order, order_from_denied, order_from_submitted
 from ordergate.domain.position import Position
 
@@ -54,6 +57,8 @@ class Ledger:
         self.accounts: dict[AccountId, Account] = {}
         self.positions: dict[tuple[AccountId, Symbol], Position] = {}
         self.trading_states: dict[AccountId, TradingState] = {}
+        # a fill is (venue, venue fill id) everywhere: the same id on a second order is refused, not booked
+        self.fill_owners: dict[tuple[VenueId, FillId], OrderId] = {}
         self.last_seq = 0
         self.changes = Changes()
         self.replaying = False  # True while ``replay`` runs: listeners may defer work to ``after_replay``
@@ -192,13 +197,27 @@ class Ledger:
     def _apply_filled(self, e: OrderFilled) -> Order:
         order = self.orders[e.order_id]
         order.apply(e)
+        self.fill_owners[(e.venue, e.fill_id)] = order.id
         self._settle_fill(order, e, self.accounts[order.account])
+        return self._after_order_event(order)
+
+    def _apply_fill_confirmed(self, e: OrderFillConfirmed) -> Order:
+        order = self.orders[e.order_id]
+        order.apply(e)
+        self.fill_owners[(e.venue, e.fill_id)] = order.id
         return self._after_order_event(order)
 
     def _apply_replaced(self, e: OrderReplaced) -> Order:
         order = self.orders[e.order_id]
         order.apply(e)
-        if e.reserve_qty:
+        if e.reserve_price or e.reserve_qty:
+            self.accounts[order.account].reserve(order.id, order.currency, e.reserve_qty, e.reserve_price)
+        return self._after_order_event(order)
+
+    def _apply_rehold(self, e: OrderPendingReplace | OrderCancelRejected) -> Order:
+        order = self.orders[e.order_id]
+        order.apply(e)
+        if e.reserve_qty is not None and e.reserve_price is not None:
             self.accounts[order.account].reserve(order.id, order.currency, e.reserve_qty, e.reserve_price)
         return self._after_order_event(order)
 
@@ -220,7 +239,7 @@ class Ledger:
             pos = self.positions[key] = Position(account=order.account, symbol=order.symbol, currency=e.currency)
         pos.apply_fill(e.side, e.qty, e.price, e.commission)
         account.settle_fill(e.side, e.qty, e.price, e.commission, e.currency)
-        account.shrink_reservation(order.id, order.qty - order.filled_qty)
+        account.shrink_reservation(order.id, order.fillable_qty - order.filled_qty)
         self.changes.positions[key] = pos
 
 
@@ -232,5 +251,8 @@ _HANDLERS: dict[type[Event], Handler] = {
     OrderDenied: Ledger._apply_denied,
     OrderFilled: Ledger._apply_filled,
     OrderReplaced: Ledger._apply_replaced,
+    OrderFillConfirmed: Ledger._apply_fill_confirmed,
+    OrderPendingReplace: Ledger._apply_rehold,
+    OrderCancelRejected: Ledger._apply_rehold,
     RiskLimitsChanged: Ledger._apply_nothing,
 }

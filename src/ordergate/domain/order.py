@@ -16,6 +16,7 @@ from ordergate.domain.events import (
     OrderDenied,
     OrderEvent,
     OrderExpired,
+    OrderFillConfirmed,
     OrderFilled,
     OrderPendingCancel,
     OrderPendingReplace,
@@ -48,6 +49,7 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     }),
     S.PENDING_CANCEL: frozenset({
         S.PENDING_CANCEL, S.CANCELED, S.FILLED, S.NEW, S.PARTIALLY_FILLED, S.EXPIRED, S.REJECTED,
+        S.PENDING_REPLACE,  # a cancel refused while a replace is still pending
     }),
     S.PENDING_REPLACE: frozenset({
         S.PENDING_REPLACE, S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL,
@@ -111,6 +113,8 @@ class Order:
     fill_ids: Collection[FillId] = ()
     pending_replace: ReplaceTerms | None = None
     accepted_at: datetime | None = None
+    inferred_qty: Decimal = Decimal(0)  # booked by inferred fills and not yet matched by the venue's own fills
+    late_fills: int = 0  # fills that arrived after the order was done
     first_fill_at: datetime | None = None
     done_at: datetime | None = None
 
@@ -145,6 +149,12 @@ class Order:
         """Return whether this fill was already applied (fills are idempotent by id)."""
         return fill_id in self.fill_ids
 
+    @property
+    def fillable_qty(self) -> Decimal:
+        """Return the most this order may be filled: its quantity, or a pending replace's if larger."""
+        pending = self.pending_replace
+        return self.qty if pending is None or pending.qty <= self.qty else pending.qty
+
     def working_status(self) -> OrderStatus:
         """Return NEW or PARTIALLY_FILLED, whichever the fills say, for an order that keeps working."""
         return _PARTIALLY_FILLED if self.filled_qty else _NEW
@@ -157,11 +167,10 @@ class Order:
             self.done_at = ts
 
     def _on_accepted(self, e: OrderAccepted) -> None:
-        # An ack after a cancel request (cancel before ack, FIX B.1.d) keeps the order pending cancel.
+        # An ack after a cancel request (cancel before ack, FIX B.1.d) keeps the order pending cancel; an
+        # ack that arrives after a fill (or after the end) only records the venue's order id.
         if self.status is _PENDING_NEW:
             self._move(_NEW, e.ts)
-        elif self.status is not _PENDING_CANCEL:
-            raise InvalidOrderTransition(f"order {self.id}: accepted while {self.status}")
         self.venue_order_id = e.venue_order_id
         self.accepted_at = e.ts
 
@@ -173,15 +182,26 @@ class Order:
         if e.fill_id in self.fill_ids:  # refused, not skipped: the ledger must not settle it twice
             raise InvalidOrderTransition(f"order {self.id}: fill {e.fill_id} was already applied")
         new_filled = self.filled_qty + e.qty
-        if new_filled > self.qty:
+        if new_filled > self.fillable_qty:
             raise OverfillError(f"order {self.id}: fill {e.fill_id} of {e.qty} exceeds leaves {self.leaves_qty}")
-        if new_filled == self.qty:
-            target = _FILLED
-        elif self.status in _PENDING_CHANGE:
-            target = self.status  # FIX precedence: pending cancel/replace outranks partially filled
+        if self.status in TERMINAL:
+            if not e.late:
+                raise InvalidOrderTransition(f"order {self.id}: filled while {self.status}")
+            self.late_fills += 1  # the venue's execution stands; the order stays as it ended
         else:
-            target = _PARTIALLY_FILLED
-        self._move(target, e.ts)
+            if new_filled > self.qty:  # only while a larger replace is pending: the venue applied its quantity
+                self.qty = self.fillable_qty
+            if new_filled == self.qty:
+                target = _FILLED
+            elif self.status in _PENDING_CHANGE:
+                target = self.status  # FIX precedence: pending cancel/replace outranks partially filled
+            else:
+                target = _PARTIALLY_FILLED
+            self._move(target, e.ts)
+            if target is _FILLED:
+                self.pending_replace = None
+        if e.inferred:
+            self.inferred_qty += e.qty
         self.filled_qty = new_filled
         self.filled_notional += e.qty * e.price
         self.commission += e.commission
@@ -192,8 +212,15 @@ class Order:
             self.fill_ids = (*ids, e.fill_id) if len(ids) < SMALL_FILL_IDS else {*ids, e.fill_id}
         if self.first_fill_at is None:
             self.first_fill_at = e.ts
-        if target is _FILLED:
-            self.pending_replace = None
+
+    def _on_fill_confirmed(self, e: OrderFillConfirmed) -> None:
+        if e.fill_id not in self.fill_ids:
+            ids = self.fill_ids
+            if isinstance(ids, set):
+                ids.add(e.fill_id)
+            else:
+                self.fill_ids = (*ids, e.fill_id) if len(ids) < SMALL_FILL_IDS else {*ids, e.fill_id}
+        self.inferred_qty = max(self.inferred_qty - e.qty, Decimal(0))
 
     def _on_pending_cancel(self, e: OrderPendingCancel) -> None:
         self._move(_PENDING_CANCEL, e.ts)
@@ -210,10 +237,14 @@ class Order:
         self.pending_replace = ReplaceTerms(e.qty, e.limit_price, e.stop_price, e.tif, e.expire_at)
 
     def _on_replaced(self, e: OrderReplaced) -> None:
-        # A replace to a quantity at or below what is filled leaves the order filled (FIX C.3.b).
+        # A replace to a quantity at or below what is filled leaves the order filled (FIX C.3.b). A replace
+        # confirmed while a cancel is pending takes its terms and stays pending cancel.
         # Move first, so a refused replace leaves the terms untouched.
         qty = max(e.qty, self.filled_qty)
-        self._move(_FILLED if self.filled_qty == qty else self.working_status(), e.ts)
+        if self.filled_qty == qty:
+            self._move(_FILLED, e.ts)
+        elif self.status is not _PENDING_CANCEL:
+            self._move(self.working_status(), e.ts)
         self.qty = qty
         self.limit_price, self.stop_price = e.limit_price, e.stop_price
         self.tif, self.expire_at = e.tif, e.expire_at
@@ -221,9 +252,15 @@ class Order:
         self.pending_replace = None
 
     def _on_cancel_rejected(self, e: OrderCancelRejected) -> None:
-        self._move(self.working_status(), e.ts)
-        self.pending_replace = None
-        self.expiring = False
+        if e.response_to == "replace":
+            # the replace is refused; a cancel sent meanwhile is still pending
+            if self.status is not _PENDING_CANCEL:
+                self._move(self.working_status(), e.ts)
+            self.pending_replace = None
+        else:
+            # the cancel is refused; a replace sent before it may still be pending
+            self._move(_PENDING_REPLACE if self.pending_replace is not None else self.working_status(), e.ts)
+            self.expiring = False
         self.reason = e.reason
 
     def _on_expired(self, e: OrderExpired) -> None:
@@ -241,6 +278,7 @@ _APPLIERS: dict[type[OrderEvent], Callable[[Order, Any], None]] = {
     OrderAccepted: Order._on_accepted,
     OrderRejected: Order._on_rejected,
     OrderFilled: Order._on_filled,
+    OrderFillConfirmed: Order._on_fill_confirmed,
     OrderPendingCancel: Order._on_pending_cancel,
     OrderCanceled: Order._on_canceled,
     OrderPendingReplace: Order._on_pending_replace,

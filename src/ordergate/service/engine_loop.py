@@ -50,6 +50,8 @@ class EngineLoop:
         self.durable_seq = engine.ledger.last_seq
         self._durable_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.connection_listeners: list[Callable[[ConnectionReport], None]] = []
+        self._stopping = False
+        self._committing = False
 
     @property
     def running(self) -> bool:
@@ -61,18 +63,28 @@ class EngineLoop:
         self._tasks = [asyncio.create_task(self._consume()), asyncio.create_task(self._write())]
 
     async def stop(self) -> None:
-        """Finish what is queued, commit it, and stop."""
-        while self.running and (not self._queue.empty() or self._pending):
-            await asyncio.sleep(0.005)
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Handle what is queued, commit it (and the commit in flight), answer its callers, send its venue
+        requests, and only then stop."""
+        if not self._tasks:
+            return
+        self._stopping = True
+        consumer, writer = self._tasks
+        while self.failure is None and not self._queue.empty():
+            await asyncio.sleep(0.002)
+        consumer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer
+        self._wake.set()
+        while self.failure is None and (self._pending or self._committing):
+            await asyncio.sleep(0.002)
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
         self._tasks = []
 
     async def execute(self, command: object) -> Any:
         """Handle a command; return its reply once its events are durable, or raise its error."""
-        if not self.running:
+        if not self.running or self._stopping:
             raise EngineStopped(f"engine not running: {self.failure or 'stopped'}")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((command, future))
@@ -95,6 +107,8 @@ class EngineLoop:
             for listener in self.connection_listeners:
                 listener(report)
             return
+        if self.failure is not None:
+            return  # halted: the venue's truth is asked again by reconciliation after the restart
         self._queue.put_nowait((report, None))
 
     def queue_depth(self) -> int:
@@ -103,35 +117,61 @@ class EngineLoop:
 
     async def _consume(self) -> None:
         queue = self._queue
-        while True:
+        while self.failure is None:
             self._handle(*await queue.get())
             handled = 1
-            while handled < self._max_batch and not queue.empty():
+            while self.failure is None and handled < self._max_batch and not queue.empty():
                 self._handle(*queue.get_nowait())
                 handled += 1
             self._wake.set()
+        self._refuse_queued()
 
     def _handle(self, message: object, future: asyncio.Future[Any] | None) -> None:
+        if self.failure is not None:
+            _answer_error(future, EngineStopped(f"engine not running: {self.failure}"))
+            return
         try:
             outcome = self.engine.handle(message)
-        except DomainError as e:
-            if future is not None and not future.done():
-                future.set_exception(e)
-            elif future is None:
-                log.warning("report_refused", error=str(e), report=type(message).__name__)
-            return
-        except Exception as e:  # a bug: answer the caller, keep the loop alive, leave a trace
-            log.exception("engine_handler_failed", message=type(message).__name__)
-            if future is not None and not future.done():
-                future.set_exception(e)
+        except Exception as e:
+            if self.engine.in_progress().events:
+                # Events were applied to memory before the handler raised: memory is now ahead of anything
+                # that could be journaled. Commit nothing of this message and stop; a restart rebuilds.
+                self._halt(e, message)
+                _answer_error(future, EngineStopped(f"engine halted: {e}"))
+            elif isinstance(e, DomainError):
+                if future is None:
+                    log.warning("report_refused", error=str(e), report=type(message).__name__)
+                _answer_error(future, e)
+            else:  # a bug before any change: answer the caller, keep the loop alive, leave a trace
+                log.exception("engine_handler_failed", message=type(message).__name__)
+                _answer_error(future, e)
             return
         if outcome.events or outcome.requests or future is not None:
             self._pending.append((outcome, future))
+
+    def _halt(self, error: BaseException, message: object) -> None:
+        # The messages handled before this one are complete, but the projections of the objects this one
+        # touched would carry its unjournaled changes: commit none of them (none was acknowledged yet).
+        self.failure = error
+        log.critical("engine_halted_mid_message", error=str(error), message=type(message).__name__,
+                     exc_info=error)
+        pending, self._pending = self._pending, []
+        for _, future in pending:
+            _answer_error(future, EngineStopped(f"engine halted: {error}"))
+        self._fail_durable_waiters(error)
+        self._wake.set()
+
+    def _refuse_queued(self) -> None:
+        while not self._queue.empty():
+            _, future = self._queue.get_nowait()
+            _answer_error(future, EngineStopped(f"engine not running: {self.failure}"))
 
     async def _write(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            if self.failure is not None:
+                return
             if not self._pending:
                 continue
             batch, self._pending = self._pending, []
@@ -141,12 +181,16 @@ class EngineLoop:
                 events, list(changes.orders.values()), list(changes.positions.values()),
                 list(changes.accounts.values()),
             ))
+            self._committing = True
             try:
                 if events:
-                    await asyncio.to_thread(self._journal.commit, prepared)
+                    # shielded: a stop waits for the commit in flight instead of abandoning its answers
+                    await asyncio.shield(asyncio.to_thread(self._journal.commit, prepared))
             except Exception as e:
+                self._committing = False
                 self._fail(e, batch)
                 return
+            self._committing = False
             self.commits += 1
             self.committed_events += len(events)
             if events:
@@ -196,10 +240,18 @@ class EngineLoop:
         # that is not durable. A restart rebuilds state from the journal.
         self.failure = error
         log.critical("journal_commit_failed", error=str(error))
-        for _, future in batch:
-            if future is not None and not future.done():
-                future.set_exception(EngineStopped(f"journal commit failed: {error}"))
+        self._wake.set()
+        later, self._pending = self._pending, []
+        for _, future in batch + later:
+            _answer_error(future, EngineStopped(f"journal commit failed: {error}"))
+        self._fail_durable_waiters(error)
+
+    def _fail_durable_waiters(self, error: BaseException) -> None:
         for _, waiter in self._durable_waiters:
-            if not waiter.done():
-                waiter.set_exception(EngineStopped(f"journal commit failed: {error}"))
+            _answer_error(waiter, EngineStopped(f"engine stopped: {error}"))
         self._durable_waiters = []
+
+
+def _answer_error(future: "asyncio.Future[Any] | None", error: BaseException) -> None:
+    if future is not None and not future.done():
+        future.set_exception(error)

@@ -1,28 +1,36 @@
-"""Turning venue reports (broker truth) into order events, refusing what would corrupt state.
+"""Turning venue reports (broker truth) into order events.
 
-A duplicate report changes nothing (fills are idempotent by fill id); a report that does not fit the
-order's state (an overfill, a fill after the order ended) is refused, logged and counted as an anomaly
-for reconciliation, never silently applied.
+The venue's executions are what happened, whatever order its reports arrive in:
+- a fill is identified by (venue, venue fill id); the same fill again changes nothing, and the same id on
+  another order is refused and counted as an anomaly;
+- a fill after the order ended (canceled, expired, rejected) is applied all the same and flagged ``late``;
+- a fill during a pending replace is applied up to the larger of the old and new quantities;
+- a status whose cumulative filled quantity runs ahead of our fills books the difference as an ``inferred``
+  fill at the venue's average price; the venue's own fills for that quantity, when they come, are recorded
+  against it (OrderFillConfirmed) and never booked twice;
+- an ack that arrives after a fill still records the venue's order id.
+What cannot be applied (an overfill, a report for an unknown order) is refused, logged and counted.
 """
 
 from collections import Counter
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 
-from ordergate.domain.enums import OrderStatus
+from ordergate.domain.enums import Liquidity, OrderStatus
 from ordergate.domain.events import (
     OrderAccepted,
     OrderCanceled,
     OrderCancelRejected,
     OrderExpired,
+    OrderFillConfirmed,
     OrderFilled,
     OrderRejected,
     OrderReplaced,
     OrderTriggered,
 )
-from ordergate.domain.ids import VenueOrderId
+from ordergate.domain.ids import FillId, VenueOrderId
 from ordergate.domain.order import Order
 from ordergate.domain.reports import (
     CancelRejectReport,
@@ -32,26 +40,34 @@ from ordergate.domain.reports import (
     Report,
     TriggerReport,
 )
-
-if TYPE_CHECKING:
-    from ordergate.service.engine import OrderEngine
+from ordergate.service.context import EngineContext
+from ordergate.service.ports import PriceSource
+from ordergate.service.replace_hold import hold_for_terms
+from ordergate.service.risk_gate import RiskGate
 
 log = structlog.get_logger(__name__)
 S = OrderStatus
+ZERO = Decimal(0)
 
 
 class ReportHandler:
     """Apply venue reports to orders through events."""
 
-    def __init__(self, engine: "OrderEngine") -> None:
-        self._engine = engine
+    def __init__(self, ctx: EngineContext, risk: RiskGate, prices: PriceSource) -> None:
+        self._ctx = ctx
+        self._risk = risk
+        self._prices = prices
         self.anomalies: Counter[str] = Counter()
+        self.flagged: Counter[str] = Counter()  # late and inferred fills: applied, and worth knowing about
 
     def handle(self, report: Report) -> None:
         """Turn one report into zero or more events."""
-        order = self._engine.ledger.orders.get(report.order_id)
+        order = self._ctx.ledger.orders.get(report.order_id)
         if order is None:
             self._anomaly("unknown_order", report)
+            return
+        if order.venue != report.venue:
+            self._anomaly("wrong_venue", report)
             return
         if isinstance(report, FillReport):
             self._fill(order, report)
@@ -62,72 +78,115 @@ class ReportHandler:
         elif isinstance(report, CancelRejectReport):
             self._cancel_rejected(order, report)
         elif isinstance(report, TriggerReport) and not order.status.is_terminal:
-            self._engine.emit(OrderTriggered(**self._base(order, report), trigger_price=report.trigger_price))
+            self._ctx.emit(OrderTriggered(**self._base(order, report), trigger_price=report.trigger_price))
 
     def _base(self, order: Order, report: Report) -> dict[str, Any]:
-        return {"ts": self._engine.clock.now(), "account": order.account, "order_id": order.id,
+        return {"ts": self._ctx.clock.now(), "account": order.account, "order_id": order.id,
                 "caused_by": f"venue:{report.venue}"}
 
+    # -- fills --------------------------------------------------------------------------------------------
+
     def _fill(self, order: Order, r: FillReport) -> None:
-        if order.has_fill(r.fill_id):
+        owner = self._ctx.ledger.fill_owners.get((r.venue, r.fill_id))
+        if owner is not None:
+            if owner != order.id:
+                self._anomaly("fill_id_reused", r)
             return  # the same fill again: idempotent
-        if order.status.is_terminal:
-            self._anomaly("fill_after_done", r)
+        if r.qty <= 0 or r.price <= 0:
+            self._anomaly("bad_fill", r)
             return
-        if order.filled_qty + r.qty > order.qty or r.qty <= 0:
+        confirming = min(r.qty, order.inferred_qty)
+        booked = r.qty - confirming
+        if order.filled_qty + booked > order.fillable_qty:
             self._anomaly("overfill", r)
             return
-        self._engine.emit(OrderFilled(  # the base fields spelled out: a fill is the hottest report
-            ts=self._engine.clock.now(), account=order.account, order_id=order.id, caused_by=f"venue:{r.venue}",
-            fill_id=r.fill_id, symbol=order.symbol, side=order.side, qty=r.qty,
-            price=r.price, commission=r.commission, currency=order.currency, liquidity=r.liquidity,
-            venue=r.venue, venue_ts=r.ts,
+        if booked:
+            self._book(order, r, r.fill_id, booked, r.price, inferred=False)
+        if confirming:
+            self._ctx.emit(OrderFillConfirmed(**self._base(order, r), fill_id=r.fill_id, venue=r.venue,
+                                              qty=confirming, price=r.price))
+
+    def _book(self, order: Order, r: Report, fill_id: FillId, qty: Decimal, price: Decimal, inferred: bool) -> None:
+        late = order.status.is_terminal
+        if late or inferred:
+            kind = "late_fill" if late else "inferred_fill"
+            self.flagged[kind] += 1
+            log.warning(kind, order_id=order.id, venue=r.venue, fill_id=fill_id, qty=str(qty), status=order.status)
+        # an inferred fill has no commission nor liquidity of its own: taker is the conservative guess
+        commission = r.commission if isinstance(r, FillReport) else ZERO
+        liquidity = r.liquidity if isinstance(r, FillReport) else Liquidity.TAKER
+        self._ctx.emit(OrderFilled(  # the base fields spelled out: a fill is the hottest report
+            ts=self._ctx.clock.now(), account=order.account, order_id=order.id, caused_by=f"venue:{r.venue}",
+            fill_id=fill_id, symbol=order.symbol, side=order.side, qty=qty, price=price, commission=commission,
+            currency=order.currency, liquidity=liquidity, venue=r.venue, venue_ts=r.ts, late=late, inferred=inferred,
         ))
 
+    def _infer_fills(self, order: Order, r: OrderStatusReport) -> None:
+        """Book what the venue says is filled beyond our fills, at its average price."""
+        if r.filled_qty is None or r.filled_qty <= order.filled_qty:
+            return
+        qty = r.filled_qty - order.filled_qty
+        price = r.avg_price if r.avg_price is not None and r.avg_price > 0 else order.limit_price
+        if price is None:
+            self._anomaly("inferred_fill_without_price", r)
+            return
+        if r.filled_qty > order.fillable_qty:
+            self._anomaly("overfill", r)
+            return
+        fill_id = FillId(f"inferred:{order.id}:{self._ctx.ledger.last_seq + 1}")
+        self._book(order, r, fill_id, qty, price, inferred=True)
+
+    # -- order status ---------------------------------------------------------------------------------------
+
     def _status(self, order: Order, r: OrderStatusReport) -> None:
-        if order.status.is_terminal:
-            return  # already done: a repeated or late status changes nothing
         base = self._base(order, r)
-        if r.status is S.NEW:
-            if order.status in (S.PENDING_NEW, S.PENDING_CANCEL) and order.accepted_at is None:
-                self._engine.emit(OrderAccepted(**base, venue_order_id=r.venue_order_id or VenueOrderId(order.id)))
-        elif r.status is S.CANCELED:
+        self._infer_fills(order, r)
+        if order.accepted_at is None and r.status is not S.REJECTED and r.venue_order_id is not None:
+            self._ctx.emit(OrderAccepted(**base, venue_order_id=r.venue_order_id))
+        elif order.accepted_at is None and r.status is S.NEW:
+            self._ctx.emit(OrderAccepted(**base, venue_order_id=VenueOrderId(order.id)))
+        if order.status.is_terminal or r.status in (S.NEW, S.PARTIALLY_FILLED):
+            return  # done already (a repeated or late status changes nothing more), or still working
+        if r.status is S.CANCELED:
             if order.expiring:
-                self._engine.emit(OrderExpired(**base, reason=order.reason))
+                self._ctx.emit(OrderExpired(**base, reason=order.reason))
             else:
-                reason = r.reason or order.reason or "canceled by venue"
-                self._engine.emit(OrderCanceled(**base, reason=reason))
+                self._ctx.emit(OrderCanceled(**base, reason=r.reason or order.reason or "canceled by venue"))
         elif r.status is S.REJECTED:
-            self._engine.emit(OrderRejected(**base, reason=r.reason or "rejected by venue"))
+            self._ctx.emit(OrderRejected(**base, reason=r.reason or "rejected by venue"))
         elif r.status is S.EXPIRED:
-            self._engine.emit(OrderExpired(**base, reason=r.reason or "expired at venue"))
+            self._ctx.emit(OrderExpired(**base, reason=r.reason or "expired at venue"))
+        elif r.status is S.FILLED:
+            self._anomaly("filled_without_fills", r)  # the fills are missing: reconciliation asks for them
         else:
             self._anomaly(f"status_{r.status}", r)
 
+    # -- replaces and refused changes ---------------------------------------------------------------------
+
     def _replaced(self, order: Order, r: ReplaceReport) -> None:
-        if order.status is not S.PENDING_REPLACE:
+        if order.pending_replace is None or order.status not in (S.PENDING_REPLACE, S.PENDING_CANCEL):
             self._anomaly("replace_not_pending", r)
             return
-        reserve_qty, reserve_price = self._reservation_after_replace(order, r)
-        self._engine.emit(OrderReplaced(
+        hold_qty, hold_price = hold_for_terms(self._risk, order, r.qty, r.limit_price, r.stop_price,
+                                              self._prices.reference_price(order.symbol))
+        self._ctx.emit(OrderReplaced(
             **self._base(order, r), qty=r.qty, limit_price=r.limit_price, stop_price=r.stop_price, tif=r.tif,
-            expire_at=r.expire_at, venue_order_id=r.venue_order_id, reserve_qty=reserve_qty,
-            reserve_price=reserve_price,
+            expire_at=r.expire_at, venue_order_id=r.venue_order_id, reserve_qty=hold_qty, reserve_price=hold_price,
         ))
 
-    def _reservation_after_replace(self, order: Order, r: ReplaceReport) -> tuple[Decimal, Decimal]:
-        held = self._engine.ledger.accounts[order.account].reservations.get(order.id)
-        if held is None:
-            return Decimal(0), Decimal(0)
-        leaves = max(r.qty - order.filled_qty, Decimal(0))
-        qty = leaves if order.side.sign > 0 else min(held.qty, leaves)
-        return qty, r.limit_price or held.price
-
     def _cancel_rejected(self, order: Order, r: CancelRejectReport) -> None:
-        if order.status not in (S.PENDING_CANCEL, S.PENDING_REPLACE):
+        replace = r.response_to == "replace"
+        pending = order.pending_replace is not None if replace else order.status is S.PENDING_CANCEL
+        if not pending:
             self._anomaly("cancel_reject_not_pending", r)
             return
-        self._engine.emit(OrderCancelRejected(**self._base(order, r), response_to=r.response_to, reason=r.reason))
+        qty: Decimal | None = None
+        price: Decimal | None = None
+        if replace:  # back to the old terms' hold
+            qty, price = hold_for_terms(self._risk, order, order.qty, order.limit_price, order.stop_price,
+                                        self._prices.reference_price(order.symbol))
+        self._ctx.emit(OrderCancelRejected(**self._base(order, r), response_to=r.response_to, reason=r.reason,
+                                           reserve_qty=qty, reserve_price=price))
 
     def _anomaly(self, kind: str, report: Report) -> None:
         self.anomalies[kind] += 1

@@ -7,21 +7,42 @@
   margin (``margin_rate`` x value, plus commission) and a margin account the short's value.
 """
 
+from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal
+from typing import Protocol
 
 from ordergate.domain.commands import SubmitOrder
 from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.risk.limits import RiskLimits
 from ordergate.domain.risk.pricing import MarketPricing
-from ordergate.domain.risk.usage import SymbolUsage
 
 ZERO = Decimal(0)
 PRICE_QUANTUM = Decimal("0.00000001")
 NOTHING = (ZERO, ZERO)
 
 
+class Standing(Protocol):
+    """An account's standing in a symbol as far as holds go (SymbolUsage is one)."""
+
+    @property
+    def position(self) -> Decimal: ...
+    @property
+    def buy_working(self) -> Decimal: ...
+    @property
+    def sell_working(self) -> Decimal: ...
+
+
+@dataclass(slots=True, frozen=True)
+class StandingWithout:
+    """A standing with one working order's leaves taken out (the order being replaced)."""
+
+    position: Decimal
+    buy_working: Decimal
+    sell_working: Decimal
+
+
 def reservation_of(
-    cmd: SubmitOrder, margin_account: bool, sym: SymbolUsage | None, limits: RiskLimits, pricing: MarketPricing,
+    cmd: SubmitOrder, margin_account: bool, sym: Standing | None, limits: RiskLimits, pricing: MarketPricing,
     reference: Decimal | None, far: Decimal | None,
 ) -> tuple[Decimal, Decimal]:
     """Return (qty, price per unit) to hold for a new order; (0, 0) holds nothing."""

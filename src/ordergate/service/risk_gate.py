@@ -28,7 +28,7 @@ from ordergate.domain.risk.pricing import MarketPricing, collar_price, far_price
 from ordergate.domain.risk.self_match import crossing_price
 from ordergate.domain.risk.usage import RiskUsage, TradingDay
 from ordergate.service.ports import Clock, PriceSource
-from ordergate.service.reservation import reservation_of
+from ordergate.service.reservation import Standing, StandingWithout, reservation_of
 
 
 class BookSource(Protocol):
@@ -128,9 +128,21 @@ class RiskGate:
             return []
         return [o for o in self._ledger.open_orders_of(cmd.account, cmd.symbol) if _crossed_by(cmd, o)]
 
-    def reservation(self, cmd: SubmitOrder, reference: Decimal | None) -> tuple[Decimal, Decimal]:
-        """Return the (qty, price) of cash an allowed order holds while it works (see ``reservation.py``)."""
-        sym = self.usage.account(cmd.account).symbols.get(cmd.symbol)
+    def reservation(
+        self, cmd: SubmitOrder, reference: Decimal | None, replacing: Order | None = None,
+    ) -> tuple[Decimal, Decimal]:
+        """Return the (qty, price) of cash an allowed order holds while it works (see ``reservation.py``).
+
+        ``replacing``: the working order these are the new terms of; its own leaves are left out of the
+        account's working quantities.
+        """
+        usage = self.usage.account(cmd.account).symbols.get(cmd.symbol)
+        sym: Standing | None = usage
+        if usage is not None and replacing is not None:
+            leaves = replacing.leaves_qty
+            buy = replacing.side is Side.BUY
+            sym = StandingWithout(usage.position, usage.buy_working - (leaves if buy else ZERO),
+                                  usage.sell_working - (ZERO if buy else leaves))
         far = self._far_price(cmd.symbol, cmd.side, cmd.qty) if cmd.type is MARKET else None
         return reservation_of(cmd, self._ledger.accounts[cmd.account].margin, sym, self.limits.effective(cmd.account),
                               self.pricing, reference, far)

@@ -4,19 +4,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ordergate.domain.commands import SubmitOrder
+from ordergate.domain.commands import CancelOrder, SubmitOrder
 from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
 from ordergate.domain.events import Denial, OrderDenied, OrderSubmitted
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId
 from ordergate.domain.order import Order
 from ordergate.domain.validation import check_order_terms
+from ordergate.service.context import EngineContext
 from ordergate.service.outcome import VenueAction
 from ordergate.service.ports import PriceSource
 from ordergate.service.risk_gate import COLLAR_FLAG
 from ordergate.service.venue_selector import VenueSelector
 
 if TYPE_CHECKING:
-    from ordergate.service.engine import OrderEngine
+    from ordergate.service.order_changes import OrderChanges
     from ordergate.service.risk_gate import RiskGate
 
 MAX_CLIENT_ORDER_ID = 128
@@ -36,16 +37,17 @@ class SubmitHandler:
     """Turn a SubmitOrder into an OrderSubmitted (and a venue request) or an OrderDenied."""
 
     def __init__(
-        self, engine: "OrderEngine", prices: PriceSource, venues: VenueSelector, new_order_id: Callable[[], OrderId],
-        risk: "RiskGate",
+        self, ctx: EngineContext, prices: PriceSource, venues: VenueSelector, new_order_id: Callable[[], OrderId],
+        risk: "RiskGate", changes: "OrderChanges",
     ) -> None:
-        self._engine = engine
+        self._ctx = ctx
+        self._changes = changes
         self._prices = prices
         self._venues = venues
         self._new_id = new_order_id
         self.risk = risk
         self._fingerprints: dict[tuple[AccountId, ClientOrderId], Fingerprint] = {}
-        engine.ledger.subscribe(self._remember, (OrderSubmitted, OrderDenied))
+        ctx.ledger.subscribe(self._remember, (OrderSubmitted, OrderDenied))
 
     def handle(self, cmd: SubmitOrder) -> SubmitResult:
         """Validate, risk-check and record a new order; return it."""
@@ -53,10 +55,10 @@ class SubmitHandler:
 
     def submit(self, cmd: SubmitOrder, checked: bool = True) -> SubmitResult:
         """Validate and record a new order, past pre-trade risk only when ``checked`` is False."""
-        engine = self._engine
+        ctx = self._ctx
         self._check_account(cmd.account)
-        instrument = engine.instrument(cmd.symbol)
-        now = engine.clock.now()
+        instrument = ctx.instrument(cmd.symbol)
+        now = ctx.clock.now()
         check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
         venue = self._venues.select(cmd.symbol)
         existing = self._existing(cmd)
@@ -68,13 +70,14 @@ class SubmitHandler:
         terms = self.risk.protect(cmd, reference) if checked else cmd  # a market order may become a limit
         denials = self.risk.check_submit(terms, instrument, reference, now) if checked else []
         if denials:
-            engine.emit(self._denied(cmd, order_id, client_id, instrument.currency, denials))
+            ctx.emit(self._denied(cmd, order_id, client_id, instrument.currency, denials))
         else:
             for resting in self.risk.self_match_victims(terms) if checked else []:
                 # the cancel request is queued before the new order's, so the venue sees it first
-                engine.cancel_for(resting.id, "self-match prevention", cmd.requested_by)
+                self._changes.cancel(CancelOrder(order_id=resting.id, reason="self-match prevention",
+                                                 requested_by=cmd.requested_by))
             reserve_qty, reserve_price = self.risk.reservation(terms, reference)
-            engine.emit(OrderSubmitted(
+            ctx.emit(OrderSubmitted(
                 ts=now, account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
                 client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=terms.type, qty=cmd.qty,
                 limit_price=terms.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
@@ -82,13 +85,13 @@ class SubmitHandler:
                 flags=self.risk.flags(terms, collared=terms is not cmd) if checked else ["kill_switch_flatten"],
                 reserve_qty=reserve_qty, reserve_price=reserve_price,
             ))
-            engine.request(VenueAction.SUBMIT, engine.ledger.orders[order_id])
-        return SubmitResult(engine.ledger.orders[order_id], created=True)
+            ctx.request(VenueAction.SUBMIT, ctx.ledger.orders[order_id])
+        return SubmitResult(ctx.ledger.orders[order_id], created=True)
 
     def _check_account(self, account: AccountId) -> None:
         # The account named in an order is input, like its symbol: an unknown one is bad input naming the
         # field (422), not a missing resource (404).
-        if account not in self._engine.ledger.accounts:
+        if account not in self._ctx.ledger.accounts:
             raise ValidationFailed("account", "known_account", f"unknown account {account!r}")
 
     def _existing(self, cmd: SubmitOrder) -> Order | None:
@@ -106,13 +109,13 @@ class SubmitHandler:
                 f"client_order_id {cmd.client_order_id!r} is already used by account {cmd.account} "
                 "for a different order"
             )
-        return self._engine.ledger.orders[self._engine.ledger.by_client_id[key]]
+        return self._ctx.ledger.orders[self._ctx.ledger.by_client_id[key]]
 
     def _denied(
         self, cmd: SubmitOrder, order_id: OrderId, client_id: ClientOrderId, currency: str, denials: list[Denial],
     ) -> OrderDenied:
         return OrderDenied(
-            ts=self._engine.clock.now(), account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
+            ts=self._ctx.clock.now(), account=cmd.account, order_id=order_id, caused_by=cmd.requested_by,
             client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=cmd.type, qty=cmd.qty,
             limit_price=cmd.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
             currency=currency, reasons=denials,
