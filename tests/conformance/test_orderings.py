@@ -67,7 +67,6 @@ async def test_replace_confirm_when_it_arrives_after_a_fill_at_the_old_terms_the
     assert (order.status, order.qty, order.filled_qty, order.limit_price) == (S.PARTIALLY_FILLED, D(15), D(6), D(229))
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a fill after a confirmed cancel is refused, not applied as late")
 async def test_fill_when_it_arrives_after_the_cancel_confirm_then_applied(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"),), (
         *ACKED, sc.Fill(0, D(4)), sc.Cancel(0), sc.AnswerCancel(0), sc.Deliver(1), sc.Deliver(0),
@@ -77,7 +76,6 @@ async def test_fill_when_it_arrives_after_the_cancel_confirm_then_applied(tmp_pa
     assert run.order(0).status is S.CANCELED and run.order(0).filled_qty == D(4) and position(run) == D(4)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a fill after an expiry is refused, not applied as late")
 async def test_fill_when_it_arrives_after_the_expiry_then_applied(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"),), (*ACKED, sc.Fill(0, D(2)), sc.Expire(0), sc.Deliver(1), sc.Deliver(0)))
     run = await run_schedule(schedule, tmp_path)
@@ -85,7 +83,6 @@ async def test_fill_when_it_arrives_after_the_expiry_then_applied(tmp_path: Path
     assert run.order(0).status is S.EXPIRED and position(run) == D(2)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: an ack after a fill does not record the venue order id")
 async def test_ack_when_it_arrives_after_a_fill_then_the_venue_order_id_is_recorded(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"),), (sc.Submit(0), sc.Fill(0, D(4)), sc.Deliver(1), sc.Deliver(0)))
     run = await run_schedule(schedule, tmp_path)
@@ -93,7 +90,6 @@ async def test_ack_when_it_arrives_after_a_fill_then_the_venue_order_id_is_recor
     assert run.order(0).venue_order_id == run.venue.book.orders[run.ids[0]].venue_order_id
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a status whose cumulative quantity runs ahead yields no inferred fill")
 async def test_status_when_its_cumulative_qty_runs_ahead_then_inferred_and_the_real_fill_counts_once(
     kit: KitRun,
 ) -> None:
@@ -105,7 +101,6 @@ async def test_status_when_its_cumulative_qty_runs_ahead_then_inferred_and_the_r
     assert kit.order(0).filled_qty == D(4) and position(kit) == D(4)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a fill during a pending replace fitting only the new terms is refused")
 async def test_fill_when_it_fits_only_the_replaced_terms_and_arrives_before_the_confirm_then_applied(
     kit: KitRun,
 ) -> None:
@@ -118,8 +113,6 @@ async def test_fill_when_it_fits_only_the_replaced_terms_and_arrives_before_the_
     assert await finish(kit) == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine: fill identity is per order, so a fill id reused on another order "
-                                       "reaches the store's unique key and stops the engine")
 async def test_fill_id_when_reused_on_another_order_then_refused_and_the_engine_keeps_running(kit: KitRun) -> None:
     schedule = sc.Schedule((limit("10"), limit("5")), (
         sc.Submit(0), sc.Submit(1), sc.Ack(0), sc.Ack(1), sc.Deliver(), sc.Deliver(), sc.Fill(0, D(4)), sc.Deliver(),
@@ -132,7 +125,6 @@ async def test_fill_id_when_reused_on_another_order_then_refused_and_the_engine_
     assert await finish(kit) == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine: the kill switch with an order pending replace raises halfway")
 async def test_kill_switch_when_an_order_is_pending_replace_then_halts_and_cancels_every_order(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"), limit("5")), (
         *ACKED, sc.Submit(1), sc.Replace(0, D(12)), sc.KillSwitch(),
@@ -144,7 +136,6 @@ async def test_kill_switch_when_an_order_is_pending_replace_then_halts_and_cance
     assert run.order(0).status is S.CANCELED and run.order(1).status is S.CANCELED
 
 
-@pytest.mark.xfail(strict=True, reason="engine: cancel-all skips orders pending new and raises on pending replace")
 async def test_cancel_all_when_orders_are_pending_new_and_pending_replace_then_cancels_both(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"), limit("5")), (*ACKED, sc.Submit(1), sc.Replace(0, D(12)), sc.CancelAll()))
     run = await run_schedule(schedule, tmp_path)
@@ -152,8 +143,6 @@ async def test_cancel_all_when_orders_are_pending_new_and_pending_replace_then_c
     assert run.order(0).status is S.CANCELED and run.order(1).status is S.CANCELED
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a pending replace reserves only its new terms, so buying power "
-                                       "is spent twice until the venue answers")
 async def test_new_buy_when_a_replace_up_is_unconfirmed_then_reserved_never_exceeds_cash(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("50", "200.00"), limit("25", "200.00")), (
         *ACKED, sc.Replace(0, D(75)), sc.Submit(1), sc.AnswerReplace(0), sc.Deliver(),
@@ -163,8 +152,6 @@ async def test_new_buy_when_a_replace_up_is_unconfirmed_then_reserved_never_exce
     assert 1 not in run.ids  # the second buy is denied: the replace holds the larger terms
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a cancel reject on an unacknowledged order moves it to new, so the "
-                                       "venue's later reject is refused")
 async def test_reject_when_a_cancel_was_refused_before_the_ack_then_the_order_ends_rejected(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"),), (
         sc.Submit(0), sc.Cancel(0), sc.AnswerCancel(0, accept=False), sc.Deliver(), sc.Reject(0), sc.Deliver(),

@@ -50,6 +50,7 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PENDING_CANCEL: frozenset({
         S.PENDING_CANCEL, S.CANCELED, S.FILLED, S.NEW, S.PARTIALLY_FILLED, S.EXPIRED, S.REJECTED,
         S.PENDING_REPLACE,  # a cancel refused while a replace is still pending
+        S.PENDING_NEW,  # a cancel refused before the venue acknowledged the order
     }),
     S.PENDING_REPLACE: frozenset({
         S.PENDING_REPLACE, S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL,
@@ -258,8 +259,14 @@ class Order:
                 self._move(self.working_status(), e.ts)
             self.pending_replace = None
         else:
-            # the cancel is refused; a replace sent before it may still be pending
-            self._move(_PENDING_REPLACE if self.pending_replace is not None else self.working_status(), e.ts)
+            # the cancel is refused; a replace sent before it may still be pending, or the ack may be still to come
+            if self.pending_replace is not None:
+                target = _PENDING_REPLACE
+            elif self.accepted_at is None and not self.filled_qty:
+                target = _PENDING_NEW
+            else:
+                target = self.working_status()
+            self._move(target, e.ts)
             self.expiring = False
         self.reason = e.reason
 
