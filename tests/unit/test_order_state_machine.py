@@ -36,6 +36,8 @@ def _order_in(status: OrderStatus, filled_qty: str = "0") -> Order:
     """Return an order of qty 100 placed directly in a status (a test fixture, not a real path)."""
     order = new_order("100")
     order.status = status
+    if status is not S.PENDING_NEW:
+        order.accepted_at = order.created_at
     order.filled_qty = D(filled_qty)
     order.filled_notional = D(filled_qty) * D("10")
     return order
@@ -44,7 +46,8 @@ def _order_in(status: OrderStatus, filled_qty: str = "0") -> Order:
 def _event_moving_to(target: OrderStatus, order: Order) -> OrderEvent:
     """Return the event whose handler moves an order to ``target`` from any status."""
     makers: dict[OrderStatus, Callable[[], OrderEvent]] = {
-        S.NEW: cancel_rejected,  # back to the working status, which is NEW while nothing is filled
+        # an ack from pending new; else a refused cancel, back to the working status (NEW while nothing is filled)
+        S.NEW: accepted if order.status is S.PENDING_NEW else cancel_rejected,
         S.PARTIALLY_FILLED: cancel_rejected,
         S.FILLED: lambda: filled(str(order.qty - order.filled_qty), fill_id="f-last"),
         S.PENDING_CANCEL: pending_cancel,
@@ -77,11 +80,19 @@ def test_transition_when_pair_in_table_then_applied_else_refused_and_nothing_cha
         assert _snapshot(order) == before
 
 
-def test_table_when_read_then_terminal_states_lead_nowhere_and_nothing_returns_to_pending_new() -> None:
+def test_table_when_read_then_terminal_states_lead_nowhere_and_only_a_refused_cancel_returns_to_pending_new(
+) -> None:
     assert set(TRANSITIONS) == set(OrderStatus)
     for status, targets in TRANSITIONS.items():
-        assert S.PENDING_NEW not in targets
+        assert (S.PENDING_NEW in targets) == (status is S.PENDING_CANCEL)
         assert (not targets) == status.is_terminal
+
+
+def test_cancel_reject_when_the_order_was_never_acknowledged_then_back_to_pending_new() -> None:
+    order = new_order()
+    order.apply(pending_cancel())
+    order.apply(cancel_rejected())
+    assert order.status is S.PENDING_NEW
 
 
 def test_accept_when_pending_new_then_new_with_venue_order_id() -> None:
