@@ -24,6 +24,7 @@ from ordergate.adapters.venues.alpaca.marketdata import AlpacaMarketFeed
 from ordergate.adapters.venues.alpaca.venue import AlpacaVenue
 from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
+from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
 from ordergate.adapters.venues.upstox.venue import UpstoxVenue
 from ordergate.config import Settings
 from ordergate.domain.commands import OpenAccount
@@ -152,7 +153,7 @@ async def _start(settings: Settings, db_url: str) -> Container:
     feeds = _market_feeds(settings, paper, marketdata, clock)
     venue_metrics = VenueConnectionMetrics(metrics.registry)  # one set of series, labelled by venue
     _add_alpaca(settings, instruments, clock, marketdata, venue_metrics, paper, venues, feeds)
-    _add_upstox(settings, instruments, clock, venue_metrics, venues)
+    _add_upstox(settings, instruments, clock, marketdata, venue_metrics, paper, venues, feeds)
     engine.venues.available = frozenset(venues)
     for feed in feeds:
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
@@ -237,16 +238,26 @@ def _add_alpaca(
              symbols=sorted(routed))
 
 
-def _add_upstox(settings: Settings, instruments: dict[Symbol, Instrument], clock: Clock,
-                venue_metrics: VenueConnectionMetrics, venues: dict[VenueId, Venue]) -> None:
-    """Add the Upstox venue when a token is set or stored."""
+def _add_upstox(
+    settings: Settings, instruments: dict[Symbol, Instrument], clock: Clock, hub: MarketDataHub,
+    venue_metrics: VenueConnectionMetrics, paper: PaperVenue, venues: dict[VenueId, Venue],
+    feeds: list[MarketDataFeed],
+) -> None:
+    """Add the Upstox venue when a token is set or stored, and its market data feed for the symbols routed
+    to it (the paper market stops walking those symbols: Upstox's feed leads them)."""
     config = settings.venues.upstox
     if not config.enabled(settings.data_dir):
         return
     observer = venue_metrics.for_venue("upstox")
     venue = UpstoxVenue(config, settings.data_dir, instruments, clock, observer=observer)
     venues[venue.id] = venue
-    log.info("upstox_enabled", url=config.api_url, product=config.product, instruments=sorted(venue.keys))
+    routed = {Symbol(s): venue.keys[Symbol(s)] for s, v in settings.routes.items()
+              if v == venue.id and Symbol(s) in venue.keys}
+    if routed and config.feed:
+        feed = UpstoxMarketFeed(config, venue.http, routed, hub, clock, observer)
+        paper.exchange.follow(feed.symbols(), hub)
+        feeds.append(feed)
+    log.info("upstox_enabled", url=config.api_url, product=config.product, symbols=sorted(routed))
 
 
 async def _ensure_default_account(settings: Settings, loop: EngineLoop, ledger: Ledger) -> None:

@@ -75,10 +75,15 @@ def server(fake: FakeProcess, tmp_path_factory: pytest.TempPathFactory) -> Itera
     srv.stop()
 
 
-def test_ready_shows_the_upstox_venue(server: Server) -> None:
+def test_ready_shows_the_upstox_venue_and_its_feed_leading_reliance(server: Server) -> None:
     with server.client() as c:
+        deadline = time.monotonic() + 10
         ready = c.get("/ready").json()
-    assert ready["checks"]["venue:upstox"] is True
+        while not ready["checks"].get("feed:upstox") and time.monotonic() < deadline:
+            time.sleep(0.1)
+            ready = c.get("/ready").json()
+    assert ready["checks"]["venue:upstox"] is True and ready["checks"]["feed:upstox"] is True
+    assert ready["feeds"]["upstox"]["symbols"] == ["RELIANCE"]
     assert "venue:upstox" not in ready["reasons"]
 
 

@@ -56,10 +56,11 @@ async def feed(websocket: WebSocket) -> None:
     if not fake.use_code(websocket.query_params.get("code")):
         await websocket.send_denial_response(error(403, "UDAPI100050", "Invalid or used feed URL"))
         return
+    drops = fake.market_feed_drops  # a drop asked for from now on closes this connection
     await websocket.accept()
     await websocket.send_bytes(market_info(_now_ms()))
     subs: dict[str, str] = {}
-    ticker = asyncio.create_task(_tick(websocket, fake, subs))
+    ticker = asyncio.create_task(_tick(websocket, fake, subs, drops))
     try:
         while True:
             message = await websocket.receive()
@@ -80,8 +81,7 @@ async def feed(websocket: WebSocket) -> None:
         ticker.cancel()
 
 
-async def _tick(websocket: WebSocket, fake: FakeUpstox, subs: dict[str, str]) -> None:
-    drops = fake.market_feed_drops
+async def _tick(websocket: WebSocket, fake: FakeUpstox, subs: dict[str, str], drops: int) -> None:
     while True:
         await asyncio.sleep(fake.feed_tick_seconds or 0.05)
         if fake.market_feed_drops != drops:

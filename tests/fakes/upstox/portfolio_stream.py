@@ -29,8 +29,8 @@ async def feed(websocket: WebSocket) -> None:
     if not fake.use_code(websocket.query_params.get("code")):
         await websocket.send_denial_response(error(403, "UDAPI100050", "Invalid or used stream URL"))
         return
+    queue = fake.exchange.hub.attach()  # before accepting: nothing sent once the client is connected is lost
     await websocket.accept()
-    queue = fake.exchange.hub.attach()
     watcher = asyncio.create_task(_until_closed(websocket))
     try:
         while True:

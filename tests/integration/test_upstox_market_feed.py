@@ -1,0 +1,95 @@
+"""UpstoxMarketFeed against the fake: authorize, subscribe, protobuf from the SDK's own schema decoded by ours."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
+from ordergate.domain.ids import Symbol
+from ordergate.service.ports import FeedState
+from tests.fakes.upstox import FakeUpstoxServer
+from tests.fakes.upstox.harness import Harness, started
+
+D = Decimal
+RELIANCE, NIFTY = Symbol("RELIANCE"), Symbol("NIFTY")
+KEYS = {RELIANCE: "NSE_EQ|INE002A01018", NIFTY: "NSE_INDEX|Nifty 50"}
+
+
+class RecordingSink:
+    """A MarketDataSink that keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.books: list[tuple[Symbol, list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]] = []
+        self.trades: list[tuple[Symbol, Decimal, Decimal]] = []
+
+    def on_book(self, symbol: Symbol, bids: list[tuple[Decimal, Decimal]], asks: list[tuple[Decimal, Decimal]],
+                ts: datetime) -> None:
+        self.books.append((symbol, list(bids), list(asks)))
+
+    def on_trade(self, symbol: Symbol, price: Decimal, qty: Decimal, ts: datetime) -> None:
+        self.trades.append((symbol, price, qty))
+
+
+@pytest.fixture
+async def h(upstox_server: FakeUpstoxServer, tmp_path: Path) -> AsyncIterator[Harness]:
+    harness = await started(upstox_server, tmp_path)
+    yield harness
+    await harness.venue.stop()
+
+
+async def _feed(h: Harness, mode: str = "full") -> tuple[UpstoxMarketFeed, RecordingSink]:
+    sink = RecordingSink()
+    config = h.venue.config.model_copy(update={"feed_mode": mode})
+    feed = UpstoxMarketFeed(config, h.venue.http, KEYS, sink, h.clock)
+    await feed.start()
+    await h.until(lambda: feed.state() is FeedState.LIVE)
+    return feed, sink
+
+
+async def test_full_mode_gives_five_level_books_and_the_last_trade_exactly(h: Harness) -> None:
+    feed, sink = await _feed(h)
+    try:
+        await h.until(lambda: any(s == RELIANCE for s, _, _ in sink.books))
+        _symbol, bids, asks = next(b for b in sink.books if b[0] == RELIANCE)
+        assert bids[0] == (D("1299.95"), D(100)) and asks[0] == (D("1300.05"), D(100))
+        assert len(bids) == len(asks) == 5
+        assert (RELIANCE, D("1300.0"), D(10)) in sink.trades
+        assert (NIFTY, D("24000.0"), D(10)) in sink.trades  # an index: indexFF, last price only
+        assert feed.market_status["NSE_EQ"] == "NORMAL_OPEN"
+        h.server.fake.exchange.set_price(KEYS[RELIANCE], D("1301.15"))
+        await h.until(lambda: (RELIANCE, D("1301.15"), D(10)) in sink.trades)
+    finally:
+        await feed.stop()
+    assert feed.state() is FeedState.STOPPED
+
+
+async def test_ltpc_mode_gives_trades_only(h: Harness) -> None:
+    feed, sink = await _feed(h, "ltpc")
+    try:
+        await h.until(lambda: any(s == RELIANCE for s, _, _ in sink.trades))
+        assert sink.books == []
+    finally:
+        await feed.stop()
+
+
+async def test_snapshot_comes_from_the_rest_quote(h: Harness) -> None:
+    h.server.fake.feed_tick_seconds = 0  # a quiet feed: only REST can refresh the book
+    feed, sink = await _feed(h, "ltpc")
+    try:
+        assert feed.request_snapshot(RELIANCE) and not feed.request_snapshot(Symbol("AAPL"))
+        await h.until(lambda: bool(sink.books))
+        assert sink.books[0][1][0] == (D("1299.95"), D(100))
+    finally:
+        await feed.stop()
+
+
+async def test_a_dropped_feed_reconnects_with_a_new_one_time_url(h: Harness) -> None:
+    feed, _sink = await _feed(h)
+    try:
+        h.server.fake.drop_market_feeds()
+        await h.until(lambda: feed.connects >= 2 and feed.state() is FeedState.LIVE)
+    finally:
+        await feed.stop()
