@@ -35,7 +35,7 @@ from ordergate.domain.risk.usage import TradingDay
 from ordergate.entrypoints.api.auth import ApiKeys, hash_key, new_key
 from ordergate.entrypoints.api.precision import Precision
 from ordergate.entrypoints.api.serialize import use_precision
-from ordergate.entrypoints.ws import StreamHub
+from ordergate.entrypoints.stream_hub import StreamHub
 from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine
 from ordergate.service.engine_loop import EngineLoop
@@ -147,7 +147,7 @@ async def _start(settings: Settings, db_url: str) -> Container:
     replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
     metrics = PrometheusMetrics()
     use_precision(Precision(instruments.values()))
-    stream = StreamHub(views)
+    stream = StreamHub(views, marketdata, lambda s: s in instruments or marketdata.has(Symbol(s)))
     paper = PaperVenue(settings.paper, instruments, clock, marketdata)
     venues: dict[VenueId, Venue] = {VenueId("paper"): paper}
     feeds = _market_feeds(settings, paper, marketdata, clock)

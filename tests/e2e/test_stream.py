@@ -30,7 +30,7 @@ def test_stream_when_market_order_fills_then_order_fill_and_position_events_arri
     assert all(m["order"]["id"] == order_id for m in seen["order"])  # type: ignore[index]
     assert sum(int(m["fill"]["qty"]) for m in seen["fill"]) == 5  # type: ignore[index]
     assert seen["position"][-1]["position"]["symbol"] == "AAPL"  # type: ignore[index]
-    seqs = [m["seq"] for kind in seen.values() for m in kind]
+    seqs = [m["seq"] for kind in ("order", "fill", "position") for m in seen[kind]]
     assert len(set(seqs)) <= len(seqs) and all(isinstance(s, int) for s in seqs)
 
 

@@ -75,3 +75,11 @@ class Views:
                 value if value is not None else position.cost_basis
             )
         return values
+
+    def open_orders(self) -> list[Order]:
+        """Return the working orders."""
+        return list(self._ledger.open_orders.values())
+
+    def last_seq(self) -> int:
+        """Return the sequence number of the newest event applied."""
+        return self._ledger.last_seq

@@ -31,17 +31,35 @@ def _plain(value: Decimal) -> str:
     return format(abs(value) if value == 0 else value, "f")
 
 
+_CACHE_LIMIT = 100_000  # distinct (kind, symbol, value) strings remembered: prices and sizes repeat a lot
+
+
 class Precision:
-    """Format the numbers of answers per instrument (price tick, lot) and per currency (minor unit)."""
+    """Format the numbers of answers per instrument (price tick, lot) and per currency (minor unit).
+
+    A formatted value depends only on the number (``Decimal("10")`` and ``Decimal("10.00")`` give the same
+    text), so texts are remembered: formatting is on every order message and answer.
+    """
 
     def __init__(self, instruments: Iterable[Instrument]) -> None:
         known = list(instruments)
         self._price: dict[str, int] = {i.symbol: places(i.tick_size) for i in known}
         self._qty: dict[str, int] = {i.symbol: places(i.lot_size) for i in known}
+        self._texts: dict[tuple[int, str, Decimal], str] = {}
+
+    def _remember(self, key: tuple[int, str, Decimal], text: str) -> str:
+        if len(self._texts) >= _CACHE_LIMIT:
+            self._texts.clear()
+        self._texts[key] = text
+        return text
 
     def price(self, symbol: str, value: Decimal | None) -> str | None:
         """Return a price with the instrument's tick places (more only if the value has them)."""
-        return None if value is None else pad(value, self._price.get(symbol, 2))
+        if value is None:
+            return None
+        key = (0, symbol, value)
+        text = self._texts.get(key)
+        return text if text is not None else self._remember(key, pad(value, self._price.get(symbol, 2)))
 
     def average(self, symbol: str, value: Decimal | None) -> str | None:
         """Return an average price: exact to 8 places, with at least the tick's places."""
@@ -49,7 +67,11 @@ class Precision:
 
     def qty(self, symbol: str, value: Decimal | None) -> str | None:
         """Return a quantity with the lot's places (more only if the value has them)."""
-        return None if value is None else pad(value, self._qty.get(symbol, 0))
+        if value is None:
+            return None
+        key = (1, symbol, value)
+        text = self._texts.get(key)
+        return text if text is not None else self._remember(key, pad(value, self._qty.get(symbol, 0)))
 
     @staticmethod
     def money(currency: str, value: Decimal | None) -> str | None:

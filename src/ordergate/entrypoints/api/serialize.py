@@ -51,6 +51,11 @@ def use_precision(precision: Precision) -> None:
     _precision = precision
 
 
+def precision() -> Precision:
+    """Return the precision answers are formatted with."""
+    return _precision
+
+
 def order_dict(o: Order) -> dict[str, Any]:
     """Return the public view of an order, numbers at the instrument's and currency's precision."""
     fmt = _precision

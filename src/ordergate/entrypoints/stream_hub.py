@@ -1,0 +1,149 @@
+"""The WebSocket stream: committed order events (resumable by sequence number) and market data on request."""
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import orjson
+from fastapi import WebSocket
+
+from ordergate.domain.events import Event
+from ordergate.entrypoints.api.serialize import _default
+from ordergate.entrypoints.market_stream import CommandError, MarketStream
+from ordergate.entrypoints.order_stream import RESUME_WINDOW, OrderMessages
+from ordergate.service.marketdata import MarketDataHub
+from ordergate.service.views import Views
+
+QUEUE_LIMIT = 10_000
+MAX_COMMAND = 4096  # bytes: a subscribe command is well under 200
+
+
+class _Client:
+    def __init__(self, account: str | None) -> None:
+        self.account = account
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_LIMIT)
+        self.dropped = False
+        self.market: MarketStream | None = None
+
+
+class StreamHub:
+    """An EventSink that turns committed events into messages for each connected WebSocket client."""
+
+    def __init__(self, views: Views, marketdata: MarketDataHub, known: Callable[[str], bool]) -> None:
+        self._orders = OrderMessages(views)
+        self._marketdata = marketdata
+        self._known = known
+        self._clients: set[_Client] = set()
+        self._keep_until = 0.0  # monotonic time until which messages are kept with no client connected
+        marketdata.subscribe(self._market_changed)
+
+    @property
+    def client_count(self) -> int:
+        """Return how many clients are connected."""
+        return len(self._clients)
+
+    def publish(self, events: Iterable[Event]) -> None:
+        """Queue a message per event for every client that wants it; drop clients that fall behind.
+
+        Messages are built (and kept for resuming) while a client is connected and for RESUME_WINDOW
+        seconds after the last one left: a server that nobody watches spends nothing on them.
+        """
+        if not self._clients and time.monotonic() > self._keep_until:
+            for event in events:
+                self._orders.skip(event)
+            return
+        for event in events:
+            for account, data in self._orders.messages(event):
+                for client in list(self._clients):
+                    if client.account is None or client.account == account:
+                        self._offer(client, data)
+
+    def _market_changed(self, symbol: str) -> None:
+        for client in self._clients:
+            if client.market is not None:
+                client.market.changed(symbol)
+
+    def _offer(self, client: _Client, data: bytes) -> bool:
+        try:
+            client.queue.put_nowait(data)
+        except asyncio.QueueFull:
+            client.dropped = True
+            self._clients.discard(client)
+            return False
+        return True
+
+    def _join(self, client: _Client, since: int | None) -> None:
+        """Queue the missed messages after ``since`` and register the client, with no await in between."""
+        if since is not None:
+            missed = self._orders.since(since, client.account)
+            if missed is None or len(missed) >= QUEUE_LIMIT:
+                self._offer(client, orjson.dumps({
+                    "type": "resync", "since": since, "kept_after": self._orders.floor,
+                    "last_seq": self._orders.last_seq,
+                    "reason": "the events after your sequence number are no longer kept: reload the state",
+                }))
+            else:
+                for data in missed:
+                    client.queue.put_nowait(data)
+        self._offer(client, orjson.dumps({"type": "hello", "last_seq": self._orders.last_seq,
+                                          "resumed_from": since}))
+        self._clients.add(client)
+
+    async def serve(self, websocket: WebSocket, account: str | None, since: int | None = None) -> None:
+        """Send this client its messages and answer its commands until it leaves or falls too far behind."""
+        client = _Client(account)
+        client.market = MarketStream(self._marketdata, self._known, lambda m: self._send(client, m))
+        self._join(client, since)
+        tasks = [asyncio.create_task(self._send_loop(websocket, client)), asyncio.create_task(client.market.run())]
+        try:
+            while not tasks[0].done():
+                message = await websocket.receive()
+                if message.get("type") == "websocket.disconnect":
+                    return
+                self._command(client, message.get("text"), message.get("bytes"))
+        finally:
+            self._clients.discard(client)
+            self._keep_until = time.monotonic() + RESUME_WINDOW
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    def _send(self, client: _Client, message: dict[str, Any]) -> bool:
+        if client.dropped:
+            return False
+        return self._offer(client, orjson.dumps(message, default=_default))
+
+    def _command(self, client: _Client, text: str | None, raw: bytes | None) -> None:
+        """Answer one client command; a bad one gets an error naming the field, and changes nothing."""
+        assert client.market is not None
+        body = text.encode() if text is not None else raw or b""
+        try:
+            if len(body) > MAX_COMMAND:
+                raise CommandError("message", f"a command is at most {MAX_COMMAND} bytes")
+            try:
+                command = orjson.loads(body)
+            except orjson.JSONDecodeError as e:
+                raise CommandError("message", "a command is a JSON object, e.g. "
+                                   '{"op": "subscribe", "channel": "quotes", "symbol": "AAPL"}') from e
+            if not isinstance(command, dict):
+                raise CommandError("message", "a command is a JSON object")
+            if command.get("op") == "ping":
+                answer: dict[str, Any] = {"type": "pong", "last_seq": self._orders.last_seq}
+            elif command.get("op") in ("subscribe", "unsubscribe"):
+                answer = client.market.handle(command)
+            else:
+                raise CommandError("op", "op must be subscribe, unsubscribe or ping")
+        except CommandError as e:
+            answer = {"type": "error", "field": e.field, "message": str(e)}
+        self._send(client, answer)
+
+    async def _send_loop(self, websocket: WebSocket, client: _Client) -> None:
+        while True:
+            await websocket.send_text((await client.queue.get()).decode())
+            if client.dropped and client.queue.empty():
+                await websocket.close(code=1013, reason="too slow: reconnect with since=<last seq>")
+                return
