@@ -35,10 +35,21 @@ def test_stream_when_market_order_fills_then_order_fill_and_position_events_arri
 
 
 def test_stream_when_key_missing_or_wrong_then_closed_with_policy_violation(server: Server) -> None:
-    for query in ("", "?key=wrong-key-0123456789"):
+    for query, first in (("", '{"hello": 1}'), ("", '{"auth": "wrong-key-0123456789"}'), ("", "not json"),
+                         ("?key=wrong-key-0123456789", None)):
         with connect(_ws_url(server, query), open_timeout=10) as ws, pytest.raises(ConnectionClosed) as closed:
+            if first is not None:
+                ws.send(first)
             ws.recv(timeout=10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+def test_stream_when_key_sent_as_first_message_then_events_flow(server: Server) -> None:
+    with connect(_ws_url(server, ""), open_timeout=10) as ws:
+        ws.send(orjson.dumps({"auth": ADMIN_KEY}).decode())
+        hello = orjson.loads(ws.recv(timeout=10))
+
+    assert hello["type"] == "hello" and isinstance(hello["last_seq"], int)
 
 
 def test_stream_when_account_unknown_then_closed_naming_it(server: Server) -> None:
