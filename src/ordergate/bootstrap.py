@@ -36,6 +36,7 @@ from ordergate.entrypoints.api.auth import ApiKeys, hash_key, new_key
 from ordergate.entrypoints.api.precision import Precision
 from ordergate.entrypoints.api.serialize import use_precision
 from ordergate.entrypoints.stream_hub import StreamHub
+from ordergate.service.adv import AverageDailyVolume
 from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine
 from ordergate.service.engine_loop import EngineLoop
@@ -139,7 +140,8 @@ async def _start(settings: Settings, db_url: str) -> Container:
     ledger = Ledger()
     risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
                     TradingDay(settings.risk.trading_day_timezone),  # subscribed before replay: usage rebuilds
-                    books=marketdata, pricing=settings.risk.pricing(settings.paper))
+                    books=marketdata, pricing=settings.risk.pricing(settings.paper),
+                    adv=AverageDailyVolume(marketdata, settings.risk.average_daily_volume, clock))
     engine = OrderEngine(ledger, instruments, marketdata, clock, _venue_selector(settings, instruments),
                          OrderIdGenerator(clock.now()), risk=risk)
     views = Views(ledger, marketdata)

@@ -106,6 +106,9 @@ class RiskConfig(BaseModel):
                                                  "(default: the paper venue's schedule)")
     commission_bps: Decimal | None = Field(None, ge=0, description="commission risk assumes, in basis points")
     min_commission: Decimal | None = Field(None, ge=0, description="minimum commission per order risk assumes")
+    average_daily_volume: dict[str, Decimal] = Field(
+        default_factory=dict, description="symbol -> average daily volume, for max_adv_pct where the market "
+                                          "data has no past days")
 
     @field_validator("defaults")
     @classmethod

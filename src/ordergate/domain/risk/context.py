@@ -60,14 +60,15 @@ class RiskContext:
     buy; how short with every sell, for a sell), never below zero: the part of a sell that only takes a
     long toward flat adds nothing there, the part beyond flat does. ``reduces`` says the order trades
     against the position and, with the working orders on its side, cannot take it past flat.
-    ``commission`` is the estimated commission of the order (0 when no schedule is set).
+    ``commission`` is the estimated commission of the order (0 when no schedule is set); ``far`` the worst
+    price a market order reaches sweeping the book; ``adv`` the symbol's average daily volume (when needed).
     """
 
     __slots__ = (
-        "account", "added_notional", "balance", "buy_working", "commission", "far", "instrument", "limits", "mark",
-        "net_after", "notional", "now", "now_ts", "potential_after", "potential_before", "price", "qty", "reduces",
-        "reference", "replacing", "reserved", "sell_working", "side_after", "side_before", "stale", "state", "sym",
-        "totals", "usage", "working_notional", "working_qty",
+        "account", "added_notional", "adv", "balance", "buy_working", "commission", "far", "instrument", "limits",
+        "mark", "net_after", "notional", "now", "now_ts", "potential_after", "potential_before", "price", "qty",
+        "reduces", "reference", "replacing", "reserved", "sell_working", "side_after", "side_before", "stale",
+        "state", "sym", "totals", "usage", "working_notional", "working_qty",
     )
 
     account: Account
@@ -101,6 +102,7 @@ class RiskContext:
     side_after: Decimal
     commission: Decimal
     far: Decimal | None
+    adv: Decimal | None
 
     @property
     def grows(self) -> bool:

@@ -22,6 +22,7 @@ from ordergate.domain.risk.duplicate import DuplicateOrderRule
 from ordergate.domain.risk.exposure import ExposureRule
 from ordergate.domain.risk.limits import LimitBook
 from ordergate.domain.risk.lockout import LockoutRule
+from ordergate.domain.risk.market_volume import MaxAdvRule
 from ordergate.domain.risk.open_orders import MaxOpenOrdersRule
 from ordergate.domain.risk.order_notional import MaxOrderNotionalRule
 from ordergate.domain.risk.order_qty import MaxOrderQtyRule
@@ -45,7 +46,7 @@ def default_rules() -> list[Rule]:
     """Return every rule, cheapest and most decisive first."""
     return [
         TradingStateRule(), LockoutRule(), RestrictedListRule(), MaxOrderQtyRule(), StaleDataRule(), PriceCollarRule(),
-        MaxSlippageRule(), MaxOrderNotionalRule(),
+        MaxSlippageRule(), MaxOrderNotionalRule(), MaxAdvRule(),
         DuplicateOrderRule(), OrderRateRule(), MaxOpenOrdersRule(), MaxPositionRule(), ConcentrationRule(),
         ExposureRule(), BuyingPowerRule(), DailyLimitsRule(), DailyLossRule(), SelfMatchRule(),
     ]
@@ -76,10 +77,11 @@ class RiskEngine:
 
     def evaluate(
         self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
-        replacing: Order | None = None, market_price: Decimal | None = None,
+        replacing: Order | None = None, market_price: Decimal | None = None, adv: Decimal | None = None,
     ) -> list[Denial]:
-        """Return every denial of the order (empty when it may go ahead)."""
+        """Return every denial of the order (empty when it may go ahead); ``adv``: average daily volume."""
         ctx = self.context(order, instrument, reference, stale, now, replacing, market_price)
+        ctx.adv = adv
         return self.check(order, ctx)
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> list[Denial]:
@@ -128,7 +130,7 @@ class RiskEngine:
             price = self.pricing.buffered(market_price or reference) if buy else reference
         elif price is not None and order.type is STOP and buy:
             price = self.pricing.buffered(price)  # a stop buy becomes a market buy at or above its stop
-        ctx.price, ctx.qty, ctx.far = price, qty, market_price
+        ctx.price, ctx.qty, ctx.far, ctx.adv = price, qty, market_price, None
         # a stale price values nothing: every rule that needs one denies (an order's own price is no mark)
         ctx.mark = None if stale else reference if reference is not None else price
         ctx.notional = None if price is None else order.qty * price

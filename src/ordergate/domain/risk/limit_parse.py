@@ -22,7 +22,7 @@ DECIMALS = frozenset({
     "max_order_qty", "max_order_notional", "price_collar_pct", "max_position_qty", "max_position_notional",
     "max_concentration_pct", "max_gross_exposure", "max_net_exposure", "initial_margin_rate",
     "max_daily_volume", "max_daily_notional", "max_daily_loss", "duplicate_window_seconds",
-    "lockout_window_seconds", "market_collar_pct", "max_slippage_pct",
+    "lockout_window_seconds", "market_collar_pct", "max_slippage_pct", "max_adv_pct",
 })
 QUANTITIES = frozenset({"max_order_qty", "max_position_qty", "max_daily_volume"})
 INTS = frozenset({

@@ -55,6 +55,7 @@ class RiskLimits:
     stale_data_protection: bool | None = None
     market_collar_pct: Decimal | None = None
     max_slippage_pct: Decimal | None = None
+    max_adv_pct: Decimal | None = None
 
     def margin_rate(self, symbol: str) -> Decimal:
         """Return the initial margin rate of a symbol (1 = fully paid when none is set)."""

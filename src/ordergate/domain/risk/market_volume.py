@@ -1,0 +1,28 @@
+"""Size against the market: no order above a share of the symbol's average daily volume."""
+
+from decimal import Decimal
+
+from ordergate.domain.events import Denial
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt, fmt_ratio
+
+HUNDRED = Decimal(100)
+
+
+class MaxAdvRule:
+    """Deny an order whose quantity is above max_adv_pct percent of the symbol's average daily volume
+    (from the market's past days, else the configured table; with neither, the rule cannot apply)."""
+
+    name = "max_adv_pct"
+
+    def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
+        """Return a denial when the order is too large a share of what the market trades in a day."""
+        limit, adv = ctx.limits.max_adv_pct, ctx.adv
+        if limit is None or adv is None or ctx.qty * HUNDRED <= limit * adv:
+            return None
+        if adv <= 0:
+            return Denial(rule=self.name, message=f"{order.symbol} has no average daily volume to trade against",
+                          limit=fmt_ratio(limit), actual="no volume")
+        share = ctx.qty * HUNDRED / adv
+        return Denial(rule=self.name, message=f"{fmt(ctx.qty)} {order.symbol} is {fmt_ratio(share)}% of its average "
+                      f"daily volume {fmt(adv.quantize(Decimal(1)))}, above max_adv_pct {fmt_ratio(limit)}",
+                      limit=fmt_ratio(limit), actual=fmt_ratio(share))
