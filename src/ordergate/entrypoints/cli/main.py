@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk, watch
+from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk, venue, watch
 from ordergate.entrypoints.cli.client import DEFAULT_URL, err
 from ordergate.entrypoints.cli.settings import bad_settings_exit
 
@@ -15,6 +15,7 @@ app = typer.Typer(help="ordergate: an order management system.", no_args_is_help
 app.add_typer(orders.app, name="order")
 app.add_typer(db.app, name="db")
 app.add_typer(risk.app, name="risk")
+app.add_typer(venue.app, name="venue")
 app.command("positions")(portfolio.positions)
 app.command("account")(portfolio.account)
 app.command("instruments")(portfolio.instruments)
