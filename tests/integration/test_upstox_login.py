@@ -1,5 +1,6 @@
 """`ordergate venue login upstox` against the fake Upstox: the OAuth code flow, the token stored 0600, never shown."""
 
+import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -64,3 +65,13 @@ def test_login_without_an_app_id_names_the_setting(env: Path, monkeypatch: pytes
     monkeypatch.delenv("ORDERGATE_VENUES__UPSTOX__CLIENT_ID")
     result = CliRunner().invoke(app, ["venue", "login", "upstox"])
     assert result.exit_code == 1 and "ORDERGATE_VENUES__UPSTOX__CLIENT_ID" in result.output
+
+
+def test_login_with_json_names_the_file_and_the_expiry_but_not_the_token(
+    env: Path, upstox_server: FakeUpstoxServer,
+) -> None:
+    code = upstox_server.fake.authorization_code(REDIRECT)
+    result = CliRunner().invoke(app, ["venue", "login", "upstox", "--code", code, "--json"])
+    answer = json.loads(result.stdout)
+    assert answer["token_file"] == str(env / "upstox.token") and answer["valid_until"].endswith("03:30:00+05:30")
+    assert (env / "upstox.token").read_text().strip() not in result.output

@@ -1,5 +1,6 @@
 """``ordergate venue login upstox``: get a broker access token and store it where the server reads it."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -7,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ordergate.entrypoints.cli.options import Json
+from ordergate.entrypoints.cli.render import emit_json
 from ordergate.entrypoints.cli.settings import load_settings
 
 app = typer.Typer(help="Broker venues: log in.", no_args_is_help=True)
@@ -20,6 +23,7 @@ def login(
     code: Annotated[str | None, typer.Option(help="the authorization code (or the whole redirect URL); "
                                              "asked for when not given")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="data directory [env ORDERGATE_DATA_DIR]")] = None,
+    as_json: Json = False,
 ) -> None:
     """Run Upstox's login: open the printed URL, allow the app, paste the code; the token is stored 0600.
 
@@ -27,7 +31,7 @@ def login(
     token up within a second, without a restart.
     """
     from ordergate.adapters.venues.upstox.login import LoginFailed, code_from, exchange_code, login_url, new_state
-    from ordergate.adapters.venues.upstox.token import write_token
+    from ordergate.adapters.venues.upstox.token import next_expiry, write_token
 
     if venue != "upstox":
         err.print(f"[red]unknown venue {escape(venue)!r}:[/] only upstox has a login")
@@ -48,4 +52,9 @@ def login(
         raise typer.Exit(1) from None
     path = config.token_path(settings.data_dir)
     write_token(path, token)
-    out.print(f"upstox token stored in {escape(str(path))} (valid until 03:30 IST)", soft_wrap=True)
+    until = next_expiry(datetime.now(UTC))
+    if as_json:
+        emit_json({"venue": "upstox", "token_file": str(path), "valid_until": until.isoformat()})
+    else:
+        out.print(f"upstox token stored in {escape(str(path))} (valid until {until:%Y-%m-%d %H:%M} IST)",
+                  soft_wrap=True)
