@@ -45,7 +45,7 @@ from ordergate.service.ids import OrderIdGenerator
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.order_stats import OrderStats
 from ordergate.service.ports import Clock, MarketDataFeed, Venue
-from ordergate.service.reconcile import reconcile_open_orders
+from ordergate.service.reconcile import Reconciler
 from ordergate.service.risk_gate import RiskGate
 from ordergate.service.venue_selector import VenueSelector
 from ordergate.service.views import Views
@@ -76,6 +76,7 @@ class Container:
     generated_admin_key: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     feeds: list[MarketDataFeed] = field(default_factory=list)
+    reconciler: Reconciler | None = None
 
 
 def _venue_selector(settings: Settings, instruments: dict[Symbol, Instrument]) -> VenueSelector:
@@ -168,7 +169,10 @@ async def _start(settings: Settings, db_url: str) -> Container:
     await _ensure_default_account(settings, loop, ledger)
     read_model = SqlReadModel(db_engine)
     api_keys, generated = await asyncio.to_thread(_load_api_keys, settings, read_model)
-    reconcile_open_orders(engine, venues)
+    reconciler = Reconciler(loop, venues, clock, interval=settings.engine.reconcile_interval,
+                            max_resends=settings.engine.max_resends,
+                            on_discrepancy=lambda found: metrics.discrepancy(found.kind))
+    reconciler.start()
     background = BackgroundWork(loop, venues, clock, settings.engine)
     background.start()
     metrics.gauge("ordergate_engine_queue_depth", "Messages waiting for the engine", loop.queue_depth)
@@ -180,7 +184,7 @@ async def _start(settings: Settings, db_url: str) -> Container:
         settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,
         marketdata=marketdata, venues=venues, api_keys=api_keys, metrics=metrics, stream=stream,
         order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
-        feeds=feeds,
+        feeds=feeds, reconciler=reconciler,
     )
 
 
@@ -190,6 +194,8 @@ async def stop(container: Container) -> None:
         with contextlib.suppress(Exception):
             await feed.stop()
     await container.background.stop()
+    if container.reconciler is not None:
+        await container.reconciler.stop()
     await container.loop.stop()
     for venue in container.venues.values():
         with contextlib.suppress(Exception):

@@ -28,6 +28,10 @@ class EngineConfig(BaseModel):
     stuck_after: float = Field(10.0, gt=0, description="seconds an order may stay pending before it is queried")
     monitor_interval: float = Field(2.0, gt=0, description="seconds between checks for stuck orders")
     max_batch: int = Field(1024, ge=1, le=100_000, description="messages handled per group commit at most")
+    max_resends: int = Field(5, ge=0, le=100, description="times a lost cancel, replace or submit is sent again "
+                             "(waiting stuck_after, then twice as long each time) before the order is escalated")
+    reconcile_interval: float = Field(60.0, gt=0, description="seconds between reconciliations with every venue "
+                                      "(also at start and whenever a venue reconnects)")
 
 
 class AccountConfig(BaseModel):

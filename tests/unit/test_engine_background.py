@@ -6,10 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from ordergate.domain.commands import CancelOrder, ReplaceOrder
 from ordergate.domain.enums import OrderStatus, TimeInForce
+from ordergate.domain.events import OrderEscalated, OrderRequestResent
+from ordergate.domain.order import Order
 from ordergate.service.background import BackgroundWork
 from tests.fakes.clock import FakeClock
-from tests.unit.builders import buy, status_report
+from tests.unit.builders import D, buy, status_report
 from tests.unit.loop_fixtures import Rig, eventually, settle, start_rig
 
 S = OrderStatus
@@ -22,6 +25,7 @@ class Timing:
     expiry_interval: float = 3600.0
     stuck_after: float = 10.0
     monitor_interval: float = 3600.0
+    max_resends: int = 2
 
 
 @pytest.fixture
@@ -91,3 +95,53 @@ async def test_timers_when_started_then_run_and_stop_cleanly(rig: Rig) -> None:
     await work.stop()
     assert rejected
     assert work.stuck_seen >= 1
+
+
+async def _working(rig: Rig) -> Order:
+    order: Order = (await rig.loop.execute(buy("10"))).order
+    rig.venue.ack(order.id)
+    await settle(rig.loop)
+    rig.venue.status_answers[order.id] = [status_report(order.id, S.NEW)]  # the venue still has it working
+    return order
+
+
+async def test_chase_when_a_cancel_got_no_answer_then_sent_again_with_backoff_and_escalated_after_the_last(
+        rig: Rig) -> None:
+    order = await _working(rig)
+    await rig.loop.execute(CancelOrder(order_id=order.id))
+    await settle(rig.loop)
+    work = _work(rig)
+    rig.clock.advance(11)
+    await work.chase_stuck()
+    assert len(rig.venue.canceled) == 2 and order.resends == 1
+    rig.clock.advance(11)  # the next look waits twice as long
+    await work.chase_stuck()
+    assert len(rig.venue.canceled) == 2
+    rig.clock.advance(10)
+    await work.chase_stuck()
+    assert len(rig.venue.canceled) == 3 and order.resends == 2
+    rig.clock.advance(41)
+    await work.chase_stuck()
+    await settle(rig.loop)
+    assert len(rig.venue.canceled) == 3 and order.escalated
+    assert next(e for e in rig.journal.events if isinstance(e, OrderEscalated)).request == "cancel"
+    rig.clock.advance(3600)
+    await work.chase_stuck()  # an escalated order is left to the operator (and reconciliation)
+    assert len([e for e in rig.journal.events if isinstance(e, OrderEscalated)]) == 1
+
+
+async def test_chase_when_a_replace_got_no_answer_then_the_replace_is_sent_again_with_its_terms(rig: Rig) -> None:
+    order = await _working(rig)
+    await rig.loop.execute(ReplaceOrder(order_id=order.id, qty=D("12")))
+    await settle(rig.loop)
+    rig.clock.advance(11)
+    await _work(rig).chase_stuck()
+    assert [new.qty for _, new in rig.venue.replaced] == [D("12"), D("12")]
+    assert [e.request for e in rig.journal.events if isinstance(e, OrderRequestResent)] == ["replace"]
+
+
+async def test_chase_when_the_venue_never_got_the_order_then_it_is_sent_again(rig: Rig) -> None:
+    order = (await rig.loop.execute(buy("10"))).order
+    rig.clock.advance(11)
+    await _work(rig).chase_stuck()
+    assert [o.order_id for o in rig.venue.submitted] == [order.id, order.id]

@@ -5,7 +5,14 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ordergate.domain.events import Event, OrderDenied, OrderFilled, OrderSubmitted
+from ordergate.domain.events import (
+    Event,
+    OrderDenied,
+    OrderEscalated,
+    OrderFilled,
+    OrderRequestResent,
+    OrderSubmitted,
+)
 
 
 class PrometheusMetrics:
@@ -26,6 +33,16 @@ class PrometheusMetrics:
                                        registry=self.registry)
         self.flags = Counter("ordergate_order_flags_total", "Flags on accepted orders (e.g. watch list)", ["flag"],
                              registry=self.registry)
+        self.flagged_fills = Counter("ordergate_fills_flagged_total", "Fills applied with a flag: late (after the "
+                                     "order ended) or inferred (from a venue's cumulative quantity)", ["flag"],
+                                     registry=self.registry)
+        self.resends = Counter("ordergate_order_resends_total", "Requests sent again to a venue that had not "
+                               "acted on them, by request", ["request"], registry=self.registry)
+        self.escalations = Counter("ordergate_order_escalations_total", "Orders whose pending request stayed "
+                                   "unanswered after every re-send (alerts)", registry=self.registry)
+        self.discrepancies = Counter("ordergate_reconciliation_discrepancies_total", "What reconciliation "
+                                     "found the venue and ordergate disagree on, by class", ["class"],
+                                     registry=self.registry)
         self._by_type: dict[type, Any] = {}
         self._submitted = self.orders.labels("submitted")
         self._denied = self.orders.labels("denied")
@@ -54,3 +71,15 @@ class PrometheusMetrics:
             elif isinstance(event, OrderFilled):
                 self.fill_qty.labels(event.symbol).inc(float(event.qty))
                 self.fill_notional.observe(float(event.qty * event.price))
+                if event.late:
+                    self.flagged_fills.labels("late").inc()
+                if event.inferred:
+                    self.flagged_fills.labels("inferred").inc()
+            elif isinstance(event, OrderRequestResent):
+                self.resends.labels(event.request).inc()
+            elif isinstance(event, OrderEscalated):
+                self.escalations.inc()
+
+    def discrepancy(self, kind: str) -> None:
+        """Count one reconciliation discrepancy of a class."""
+        self.discrepancies.labels(kind).inc()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ordergate.domain.enums import OrderType, Side, TimeInForce, TradingState
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
+from ordergate.domain.reports import Report
 
 
 @dataclass(slots=True, kw_only=True)
@@ -112,3 +113,18 @@ class ResumeTrading(Command):
 
     account: AccountId | None
     reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ReconcileOrder(Command):
+    """Apply a venue's answer about one order, then re-send what the venue has not got (or raise an alert).
+
+    ``reports`` is what the venue said of the order (its status and fills); ``known`` whether it has the
+    order at all. A pending cancel or replace the venue did not act on is sent again, at most
+    ``max_resends`` times in one pending episode; after that the order is escalated (an alert).
+    """
+
+    order_id: OrderId
+    reports: list[Report] = field(default_factory=list)
+    known: bool = True
+    max_resends: int = 5

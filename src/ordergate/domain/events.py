@@ -197,6 +197,23 @@ class OrderCancelRejected(OrderEvent):
 
 
 @dataclass(slots=True, kw_only=True)
+class OrderRequestResent(OrderEvent):
+    """A request the venue had not acted on (submit, cancel or replace) was sent again (reconciliation)."""
+
+    request: str
+    attempt: int
+
+
+@dataclass(slots=True, kw_only=True)
+class OrderEscalated(OrderEvent):
+    """A pending request stayed unanswered after every re-send: an operator must look (an alert)."""
+
+    request: str
+    attempts: int
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
 class OrderExpired(OrderEvent):
     """The order's time in force ran out."""
 

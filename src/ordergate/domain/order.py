@@ -14,6 +14,7 @@ from ordergate.domain.events import (
     OrderCanceled,
     OrderCancelRejected,
     OrderDenied,
+    OrderEscalated,
     OrderEvent,
     OrderExpired,
     OrderFillConfirmed,
@@ -22,6 +23,7 @@ from ordergate.domain.events import (
     OrderPendingReplace,
     OrderRejected,
     OrderReplaced,
+    OrderRequestResent,
     OrderSubmitted,
     OrderTriggered,
 )
@@ -116,6 +118,8 @@ class Order:
     accepted_at: datetime | None = None
     inferred_qty: Decimal = Decimal(0)  # booked by inferred fills and not yet matched by the venue's own fills
     late_fills: int = 0  # fills that arrived after the order was done
+    resends: int = 0  # requests sent again in the current pending episode (reconciliation)
+    escalated: bool = False  # the current pending episode outlived every re-send
     first_fill_at: datetime | None = None
     done_at: datetime | None = None
 
@@ -225,6 +229,7 @@ class Order:
 
     def _on_pending_cancel(self, e: OrderPendingCancel) -> None:
         self._move(_PENDING_CANCEL, e.ts)
+        self.resends, self.escalated = 0, False
         self.reason = e.reason
         self.expiring = e.expiry
 
@@ -235,6 +240,7 @@ class Order:
 
     def _on_pending_replace(self, e: OrderPendingReplace) -> None:
         self._move(_PENDING_REPLACE, e.ts)
+        self.resends, self.escalated = 0, False
         self.pending_replace = ReplaceTerms(e.qty, e.limit_price, e.stop_price, e.tif, e.expire_at)
 
     def _on_replaced(self, e: OrderReplaced) -> None:
@@ -275,6 +281,12 @@ class Order:
         self.reason = e.reason
         self.pending_replace = None
 
+    def _on_resent(self, e: OrderRequestResent) -> None:
+        self.resends = e.attempt
+
+    def _on_escalated(self, e: OrderEscalated) -> None:
+        self.escalated = True
+
     def _on_triggered(self, e: OrderTriggered) -> None:
         if self.status.is_terminal:
             raise InvalidOrderTransition(f"order {self.id}: triggered while {self.status}")
@@ -293,6 +305,8 @@ _APPLIERS: dict[type[OrderEvent], Callable[[Order, Any], None]] = {
     OrderCancelRejected: Order._on_cancel_rejected,
     OrderExpired: Order._on_expired,
     OrderTriggered: Order._on_triggered,
+    OrderRequestResent: Order._on_resent,
+    OrderEscalated: Order._on_escalated,
 }
 
 

@@ -1,15 +1,23 @@
-"""Background work: expire DAY and GTD orders, and chase orders stuck in a pending state."""
+"""Background work: expire DAY and GTD orders, and chase orders stuck in a pending state.
+
+An order pending longer than ``stuck_after`` is asked about at its venue; the answer and what it leads to
+(missing reports applied, the lost request sent again, or an alert after ``max_resends``) are one
+ReconcileOrder message. Each re-send doubles the wait before the next look (exponential backoff).
+"""
 
 import asyncio
 import contextlib
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Protocol
 
 import structlog
 
-from ordergate.domain.commands import ExpireOrders
+from ordergate.domain.commands import ExpireOrders, ReconcileOrder
+from ordergate.domain.errors import DomainError
 from ordergate.domain.ids import VenueId
-from ordergate.service.engine import snapshot
+from ordergate.domain.order import Order
+from ordergate.service.context import snapshot
 from ordergate.service.engine_loop import EngineLoop
 from ordergate.service.ports import Clock, Venue
 
@@ -23,6 +31,10 @@ class _Timing(Protocol):
     def stuck_after(self) -> float: ...
     @property
     def monitor_interval(self) -> float: ...
+    @property
+    def max_resends(self) -> int: ...
+
+MAX_BACKOFF_DOUBLINGS = 6
 
 
 class BackgroundWork:
@@ -65,17 +77,28 @@ class BackgroundWork:
             await self._loop.execute(ExpireOrders(now=self._clock.now(), requested_by="expiry"))
 
     async def chase_stuck(self) -> None:
-        """Ask the venue about orders pending longer than allowed, and feed its answers to the engine."""
+        """Ask the venue about orders pending longer than allowed; apply its answer and re-send what it lacks."""
         now = self._clock.now()
         for order in list(self._loop.engine.ledger.open_orders.values()):
-            if not order.status.is_pending:
-                continue
-            if (now - order.updated_at).total_seconds() < self._timing.stuck_after:
+            if not self._due(order, now):
                 continue
             venue = self._venues.get(order.venue)
-            if venue is None:
+            if venue is None or not self._loop.running:
                 continue
             self.stuck_seen += 1
-            log.warning("order_stuck_pending", order_id=order.id, status=order.status, since=order.updated_at)
-            for report in await venue.status(snapshot(order)):
-                self._loop.report(report)
+            log.warning("order_stuck_pending", order_id=order.id, status=order.status, since=order.updated_at,
+                        resends=order.resends)
+            reports = list(await venue.status(snapshot(order)))
+            try:
+                await self._loop.execute(ReconcileOrder(
+                    order_id=order.id, reports=reports, known=bool(reports), max_resends=self._timing.max_resends,
+                    requested_by="stuck-order-monitor",
+                ))
+            except DomainError as e:
+                log.warning("stuck_order_not_reconciled", order_id=order.id, error=str(e))
+
+    def _due(self, order: Order, now: datetime) -> bool:
+        if not order.status.is_pending or order.escalated:
+            return False
+        wait: float = self._timing.stuck_after * float(2 ** min(order.resends, MAX_BACKOFF_DOUBLINGS))
+        return (now - order.updated_at).total_seconds() >= wait

@@ -22,6 +22,7 @@ from ordergate.service.expiry import ExpiryScheduler
 from ordergate.service.kill_switch import KillSwitch
 from ordergate.service.order_changes import CancelAllResult as CancelAllResult
 from ordergate.service.order_changes import OrderChanges
+from ordergate.service.order_reconcile import OrderReconciler
 from ordergate.service.outcome import Outcome
 from ordergate.service.ports import Clock, PriceSource
 from ordergate.service.report_handler import ReportHandler
@@ -49,6 +50,7 @@ class OrderEngine:
         self.reports = ReportHandler(self.ctx, self.risk, prices)
         self.expiry = ExpiryScheduler(self.ctx)
         self.kill_switch = KillSwitch(self.ctx, self.changes, self.submits)
+        self.reconciler = OrderReconciler(self.ctx, self.reports)
         self._handlers: dict[type, Callable[[object], object]] = {
             cmds.SubmitOrder: self.submits.handle,  # type: ignore[dict-item]
             cmds.CancelOrder: self.changes.cancel_requested,  # type: ignore[dict-item]
@@ -60,6 +62,7 @@ class OrderEngine:
             cmds.SetRiskLimits: self._set_risk_limits,  # type: ignore[dict-item]
             cmds.EngageKillSwitch: self.kill_switch.engage,  # type: ignore[dict-item]
             cmds.ResumeTrading: self.kill_switch.resume,  # type: ignore[dict-item]
+            cmds.ReconcileOrder: self.reconciler.handle,  # type: ignore[dict-item]
         }
 
     def handle(self, message: object) -> Outcome:

@@ -16,7 +16,7 @@ from ordergate.bootstrap import Container, start, stop
 from ordergate.config import Settings
 from ordergate.entrypoints import ws
 from ordergate.entrypoints.api import errors
-from ordergate.entrypoints.api.routes import audit, marketdata, orders, portfolio, risk, system
+from ordergate.entrypoints.api.routes import audit, marketdata, orders, portfolio, reconciliation, risk, system
 from ordergate.entrypoints.api.schemas import OrderCreate
 from ordergate.entrypoints.web import STATIC_DIR
 
@@ -146,7 +146,7 @@ def create_app(settings: Settings, container: Container | None = None,
     )
     errors.install(app)
     for router in (risk.router, audit.router, orders.router, portfolio.router, system.router, marketdata.router,
-                   ws.router):
+                   reconciliation.router, ws.router):
         app.include_router(router)
     app.mount("/blotter", StaticFiles(directory=STATIC_DIR, html=True), name="blotter")
     return app
