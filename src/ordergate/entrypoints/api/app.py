@@ -8,6 +8,7 @@ import orjson
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
+from starlette.responses import FileResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from ordergate import __version__
@@ -149,7 +150,13 @@ def create_app(settings: Settings, container: Container | None = None,
                    reconciliation.router, ws.router):
         app.include_router(router)
     app.mount("/blotter", StaticFiles(directory=STATIC_DIR, html=True), name="blotter")
+    app.add_api_route("/", _blotter_page, methods=["GET"], include_in_schema=False)
     return app
+
+
+async def _blotter_page() -> FileResponse:
+    """Serve the blotter at the root: what a person opening the server's address wants."""
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
 
 def _announce_key(key: str, settings: Settings) -> None:
