@@ -14,8 +14,9 @@ from ordergate.adapters.clock import SystemClock
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.marketdata import replay_feed_from
 from ordergate.adapters.metrics import PrometheusMetrics
-from ordergate.adapters.store.database import make_engine
+from ordergate.adapters.store.database import make_engine, make_private_dir, redact_url
 from ordergate.adapters.store.journal import SqlJournal
+from ordergate.adapters.store.keys import SqlKeyRepository
 from ordergate.adapters.store.migrate import require_head, upgrade_to_head
 from ordergate.adapters.store.queries import SqlReadModel
 from ordergate.adapters.store.writer_lock import WriterLock, hold_writer_lock
@@ -27,12 +28,12 @@ from ordergate.adapters.venues.paper.venue import PaperVenue
 from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
 from ordergate.adapters.venues.upstox.venue import UpstoxVenue
 from ordergate.config import Settings
+from ordergate.domain.access import Caller, Role
 from ordergate.domain.commands import OpenAccount
 from ordergate.domain.ids import AccountId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.usage import TradingDay
-from ordergate.entrypoints.api.auth import ApiKeys, hash_key, new_key
 from ordergate.entrypoints.api.precision import Precision
 from ordergate.entrypoints.api.serialize import use_precision
 from ordergate.entrypoints.stream_hub import StreamHub
@@ -42,6 +43,7 @@ from ordergate.service.engine import OrderEngine
 from ordergate.service.engine_loop import EngineLoop
 from ordergate.service.fanout import EventFanout
 from ordergate.service.ids import OrderIdGenerator
+from ordergate.service.keys import ENV_ADMIN_ID, GENERATED_BY, KeyStore
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.order_stats import OrderStats
 from ordergate.service.ports import Clock, MarketDataFeed, Venue
@@ -66,7 +68,7 @@ class Container:
     read_model: SqlReadModel
     marketdata: MarketDataHub
     venues: dict[VenueId, Venue]
-    api_keys: ApiKeys
+    keys: KeyStore
     metrics: PrometheusMetrics
     stream: StreamHub
     order_stats: OrderStats
@@ -119,7 +121,7 @@ async def start(settings: Settings, writer_lock: WriterLock | None = None) -> Co
     Raise WriterLockHeld if another process writes the database. ``writer_lock`` is one already held
     (``serve`` takes it before the web server starts, to refuse cleanly); it is released by ``stop``.
     """
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     db_url = settings.resolved_database_url()
     # Before migrating or replaying: what another writer is committing meanwhile would be missed.
     lock = writer_lock if writer_lock is not None else await asyncio.to_thread(hold_writer_lock, db_url)
@@ -168,7 +170,7 @@ async def _start(settings: Settings, db_url: str) -> Container:
     await loop.start()
     await _ensure_default_account(settings, loop, ledger)
     read_model = SqlReadModel(db_engine)
-    api_keys, generated = await asyncio.to_thread(_load_api_keys, settings, read_model)
+    keys, generated = await asyncio.to_thread(_load_keys, settings, db_engine, clock)
     reconciler = Reconciler(loop, venues, clock, interval=settings.engine.reconcile_interval,
                             max_resends=settings.engine.max_resends,
                             on_discrepancy=lambda found: metrics.discrepancy(found.kind))
@@ -179,10 +181,10 @@ async def _start(settings: Settings, db_url: str) -> Container:
     metrics.gauge("ordergate_open_orders", "Working orders", lambda: len(ledger.open_orders))
     metrics.gauge("ordergate_marketdata_snapshot_requests", "Fresh snapshots asked of the feeds since start",
                   lambda: marketdata.snapshots.total)
-    log.info("started", db=_safe_url(db_url), replayed_events=replayed, orders=len(ledger.orders))
+    log.info("started", db=redact_url(db_url), replayed_events=replayed, orders=len(ledger.orders))
     return Container(
         settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,
-        marketdata=marketdata, venues=venues, api_keys=api_keys, metrics=metrics, stream=stream,
+        marketdata=marketdata, venues=venues, keys=keys, metrics=metrics, stream=stream,
         order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
         feeds=feeds, reconciler=reconciler,
     )
@@ -277,29 +279,28 @@ async def _ensure_default_account(settings: Settings, loop: EngineLoop, ledger: 
         ))
 
 
-def _load_api_keys(settings: Settings, read_model: SqlReadModel) -> tuple[ApiKeys, str | None]:
-    keys = ApiKeys(read_model.api_key_names())
-    generated = None
+def _load_keys(settings: Settings, db_engine: Any, clock: Clock) -> tuple[KeyStore, str | None]:
+    """Load the stored keys; accept the settings' admin key, or make one at first start and save it 0600.
+
+    Once the settings give the admin key, the one made at first start is revoked and its file removed:
+    setting a key must not leave another full-rights key working.
+    """
+    keys = KeyStore(SqlKeyRepository(db_engine))
+    key_file = settings.data_dir / ADMIN_KEY_FILE
     if settings.admin_key is not None:
-        keys.add(hash_key(settings.admin_key.get_secret_value()), "admin")
-    elif read_model.count_api_keys() == 0:
-        generated = new_key()
-        read_model.add_api_key("admin", hash_key(generated), "admin")
-        keys.add(hash_key(generated), "admin")
-        _write_key_file(settings.data_dir / ADMIN_KEY_FILE, generated)
-    return keys, generated
+        keys.accept(settings.admin_key.get_secret_value(), Caller(ENV_ADMIN_ID, "admin", Role.ADMIN))
+        if keys.revoke_generated(clock.now()):
+            log.warning("generated_admin_key_revoked", reason="the admin_key setting replaces it")
+        key_file.unlink(missing_ok=True)
+        return keys, None
+    if keys.count() == 0:
+        _, secret = keys.create("admin", Role.ADMIN, None, GENERATED_BY, clock.now())
+        _write_key_file(key_file, secret)
+        return keys, secret
+    return keys, None
 
 
 def _write_key_file(path: Path, key: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(key + "\n")
-
-
-def _safe_url(url: str) -> str:
-    """Return a database URL without its password, for logs."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url

@@ -159,6 +159,15 @@ class VenuesConfig(BaseModel):
     upstox: UpstoxConfig = UpstoxConfig()
 
 
+class ApiConfig(BaseModel):
+    """Limits the API enforces before doing any work for a request."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_body_bytes: int = Field(64 * 1024, ge=1024, le=64 * 1024 * 1024,
+                                description="largest request body accepted; larger is a 413 before it is read")
+
+
 class Settings(BaseSettings):
     """Everything ordergate can be told at start."""
 
@@ -183,6 +192,7 @@ class Settings(BaseSettings):
     marketdata: MarketDataConfig = MarketDataConfig()
     risk: RiskConfig = RiskConfig()
     venues: VenuesConfig = VenuesConfig()
+    api: ApiConfig = ApiConfig()
 
     @field_validator("admin_key")
     @classmethod

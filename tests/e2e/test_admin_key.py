@@ -36,7 +36,7 @@ def test_first_start_when_no_admin_key_set_then_one_is_printed_saved_and_works_a
         assert key.startswith("og_") and len(key) >= 40
         assert key in server.log_text()
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-        assert _ping(server, key).json() == {"pong": True, "principal": "admin"}
+        assert _ping(server, key).json()["principal"] == "admin"
         assert _ping(server, ADMIN_KEY).status_code == 401
     finally:
         server.stop()

@@ -189,5 +189,5 @@ def test_service_endpoints_answer(server: Server) -> None:
         assert "ordergate_orders_total" in c.get("/metrics").text
         summary = c.get("/api/v1/orders/metrics/summary").json()
         assert set(summary) >= {"by_status", "fill_rate", "avg_ack_latency_ms", "avg_fill_latency_ms"}
-        assert c.post("/api/v1/ping").json() == {"pong": True, "principal": "admin"}
+        assert c.post("/api/v1/ping").json() == {"pong": True, "principal": "admin", "key_id": "admin", "role": "admin"}
         assert httpx.post(f"{server.url}/api/v1/ping").status_code == 401

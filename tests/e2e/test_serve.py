@@ -47,7 +47,8 @@ def test_serve_when_host_port_and_data_dir_flags_given_then_listens_there_with_i
         _wait_ready(process, f"http://127.0.0.1:{port}")
 
         ping = httpx.post(f"http://127.0.0.1:{port}/api/v1/ping", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
-        assert ping.json() == {"pong": True, "principal": "admin"}
+        assert ping.json() | {"key_id": "admin"} == {"pong": True, "principal": "admin", "key_id": "admin",
+                                                      "role": "admin"}
         assert (flagged / "ordergate.db").is_file()
         assert not (from_env / "ordergate.db").exists()  # the flag wins over ORDERGATE_DATA_DIR
     finally:

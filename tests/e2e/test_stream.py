@@ -36,7 +36,7 @@ def test_stream_when_market_order_fills_then_order_fill_and_position_events_arri
 
 def test_stream_when_key_missing_or_wrong_then_closed_with_policy_violation(server: Server) -> None:
     for query, first in (("", '{"hello": 1}'), ("", '{"auth": "wrong-key-0123456789"}'), ("", "not json"),
-                         ("?key=wrong-key-0123456789", None)):
+                         ("?key=wrong-key-0123456789", None), (f"?key={ADMIN_KEY}", None)):
         with connect(_ws_url(server, query), open_timeout=10) as ws, pytest.raises(ConnectionClosed) as closed:
             if first is not None:
                 ws.send(first)
@@ -52,8 +52,15 @@ def test_stream_when_key_sent_as_first_message_then_events_flow(server: Server) 
     assert hello["type"] == "hello" and isinstance(hello["last_seq"], int)
 
 
-def test_stream_when_account_unknown_then_closed_naming_it(server: Server) -> None:
-    with connect(_ws_url(server, f"?account=NOPE&key={ADMIN_KEY}"), open_timeout=10) as ws, \
+def test_stream_when_key_in_url_then_refused_even_if_valid_saying_why(server: Server) -> None:
+    with connect(_ws_url(server, f"?key={ADMIN_KEY}"), open_timeout=10) as ws, \
             pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008 and "URL" in closed.value.rcvd.reason
+
+
+def test_stream_when_account_unknown_then_closed_naming_it(server: Server) -> None:
+    with connect(_ws_url(server, "?account=NOPE"), additional_headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+                 open_timeout=10) as ws, pytest.raises(ConnectionClosed) as closed:
         ws.recv(timeout=10)
     assert closed.value.rcvd is not None and "NOPE" in closed.value.rcvd.reason

@@ -129,23 +129,6 @@ def test_audit_when_since_is_naive_then_taken_as_utc(trading: Any, read_model: S
     assert read_model.audit(since=T0.replace(tzinfo=None))[0] == read_model.audit(since=T0)[0]
 
 
-def test_api_keys_when_added_then_listed_by_hash_and_counted(read_model: SqlReadModel) -> None:
-    assert read_model.count_api_keys() == 0
-    read_model.add_api_key("alice", "a" * 64, "trader")
-    assert read_model.api_key_names() == {"a" * 64: "alice"}
-    assert read_model.count_api_keys() == 1
-
-
-@pytest.mark.parametrize(("name", "key_hash", "field"), [("", "a" * 64, "name"), ("bob", "short", "key_hash"),
-                                                         ("bob", "Z" * 64, "key_hash")])
-def test_api_key_when_malformed_then_refused_and_nothing_stored(read_model: SqlReadModel, name: str,
-                                                                 key_hash: str, field: str) -> None:
-    with pytest.raises(ValidationFailed) as info:
-        read_model.add_api_key(name, key_hash, "trader")
-    assert info.value.field == field
-    assert read_model.count_api_keys() == 0
-
-
 def test_ping_when_database_answers_then_true_else_false(read_model: SqlReadModel) -> None:
     assert read_model.ping() is True
     assert SqlReadModel(create_engine("sqlite:////nonexistent-dir/x.db")).ping() is False

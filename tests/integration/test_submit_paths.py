@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.types import Receive, Scope, Send
@@ -43,9 +44,9 @@ async def test_submit_when_valid_then_both_paths_create_an_order_and_only_one_ta
     hot_calls: list[str] = []
     hot_submit = app.app._submit
 
-    async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+    async def counted(scope: Scope, receive: Receive, send: Send, *args: Any) -> None:
         hot_calls.append(scope["path"])
-        await hot_submit(scope, receive, send)
+        await hot_submit(scope, receive, send, *args)
 
     monkeypatch.setattr(app.app, "_submit", counted)
     async with app.client() as hot, app.client(hot_path=False) as ordinary:

@@ -78,11 +78,11 @@ class OrderMessages:
         self.last_seq = max(self.last_seq, event.seq)
         return found
 
-    def since(self, seq: int, account: str | None) -> list[bytes] | None:
-        """Return the kept messages after ``seq`` (of the account), or None if some are no longer kept."""
+    def since(self, seq: int, accounts: frozenset[str] | None) -> list[bytes] | None:
+        """Return the kept messages after ``seq`` (of the accounts), or None if some are no longer kept."""
         if seq < self.floor or seq > self.last_seq:
             return None
-        return [data for s, acct, data in self._backlog if s > seq and (account is None or acct == account)]
+        return [data for s, acct, data in self._backlog if s > seq and (accounts is None or acct in accounts)]
 
     def _build(self, event: Event) -> list[tuple[str, dict[str, Any]]]:
         base = {"event": type(event).__name__, "seq": event.seq, "ts": event.ts.isoformat()}

@@ -6,6 +6,7 @@ from typing import Any
 
 import uvicorn
 
+from ordergate.adapters.store.database import make_private_dir
 from ordergate.adapters.store.migrate import require_head
 from ordergate.adapters.store.writer_lock import hold_writer_lock
 from ordergate.config import Settings
@@ -23,7 +24,7 @@ def run(flags: dict[str, Any]) -> None:
     """
     settings = Settings(**flags)
     configure_logging(settings.log_level, settings.log_json)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     url = settings.resolved_database_url()
     writer_lock = hold_writer_lock(url)
     try:
@@ -36,8 +37,9 @@ def run(flags: dict[str, Any]) -> None:
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         uvicorn.run(
             create_app(settings, writer_lock=writer_lock), host=settings.host, port=settings.port,
-            log_level=settings.log_level, access_log=False, loop="auto", http="auto", ws="websockets-sansio",
-            lifespan="on",
+            # log_config=None: uvicorn's loggers go through ours, whose handler redacts secrets and query strings
+            log_level=settings.log_level, access_log=False, log_config=None, loop="auto", http="auto",
+            ws="websockets-sansio", lifespan="on",
         )
     finally:
         writer_lock.release()

@@ -21,8 +21,8 @@ MAX_COMMAND = 4096  # bytes: a subscribe command is well under 200
 
 
 class _Client:
-    def __init__(self, account: str | None) -> None:
-        self.account = account
+    def __init__(self, accounts: frozenset[str] | None) -> None:
+        self.accounts = accounts  # those the client's key may see (and it asked for); None: every account
         self.queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_LIMIT)
         self.dropped = False
         self.market: MarketStream | None = None
@@ -57,7 +57,7 @@ class StreamHub:
         for event in events:
             for account, data in self._orders.messages(event):
                 for client in list(self._clients):
-                    if client.account is None or client.account == account:
+                    if client.accounts is None or account in client.accounts:
                         self._offer(client, data)
 
     def _market_changed(self, symbol: str) -> None:
@@ -77,7 +77,7 @@ class StreamHub:
     def _join(self, client: _Client, since: int | None) -> None:
         """Queue the missed messages after ``since`` and register the client, with no await in between."""
         if since is not None:
-            missed = self._orders.since(since, client.account)
+            missed = self._orders.since(since, client.accounts)
             if missed is None or len(missed) >= QUEUE_LIMIT:
                 self._offer(client, orjson.dumps({
                     "type": "resync", "since": since, "kept_after": self._orders.floor,
@@ -91,9 +91,9 @@ class StreamHub:
                                           "resumed_from": since}))
         self._clients.add(client)
 
-    async def serve(self, websocket: WebSocket, account: str | None, since: int | None = None) -> None:
-        """Send this client its messages and answer its commands until it leaves or falls too far behind."""
-        client = _Client(account)
+    async def serve(self, websocket: WebSocket, accounts: frozenset[str] | None, since: int | None = None) -> None:
+        """Send this client its messages (of these accounts; None: all) and answer its commands until it leaves."""
+        client = _Client(accounts)
         client.market = MarketStream(self._marketdata, self._known, lambda m: self._send(client, m))
         self._join(client, since)
         tasks = [asyncio.create_task(self._send_loop(websocket, client)), asyncio.create_task(client.market.run())]

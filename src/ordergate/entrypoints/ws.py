@@ -2,45 +2,71 @@
 
 import asyncio
 import contextlib
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
+from ordergate.domain.access import Caller, Forbidden
 from ordergate.domain.ids import AccountId
+from ordergate.entrypoints.api.deps import READ, declare
 from ordergate.entrypoints.stream_hub import StreamHub
 
 __all__ = ["StreamHub", "router"]
 router = APIRouter()
 AUTH_TIMEOUT = 10.0  # seconds a client without an Authorization header has to send {"auth": key}
+POLICY_VIOLATION = 1008
+STREAM_RULE = READ  # the stream's authorization rule
 
 
 @router.websocket("/api/v1/stream")
+@declare(STREAM_RULE)
 async def stream(
-    websocket: WebSocket, account: str | None = None, key: str | None = None,
+    websocket: WebSocket, account: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[int | None, Query(ge=0, description="resume after this event sequence number")] = None,
 ) -> None:
     """Stream order, fill and position events as JSON, and market data on request (see docs/api.md).
 
-    Authenticate with a Bearer header, or a first message ``{"auth": key}`` (browsers), or ``?key=``.
-    ``since`` resumes after a reconnect: the events after that sequence number come first (or a ``resync``
-    message when they are no longer kept).
+    Authenticate with a Bearer header, or a first message ``{"auth": key}`` (browsers): never in the URL,
+    which ends up in logs. Only the accounts the key may see are streamed. ``since`` resumes after a
+    reconnect: the events after that sequence number come first (or a ``resync`` message when they are no
+    longer kept).
     """
     container = websocket.app.state.container
     header = websocket.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else key
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
     # Accept first, then close with a reason: a refused handshake would tell the client nothing.
     await websocket.accept()
+    if "key" in websocket.query_params:
+        await websocket.close(POLICY_VIOLATION, 'never put the key in the URL: send {"auth": key} first')
+        return
     if not token:  # a browser cannot set headers: it sends {"auth": key} first, keeping the key out of URLs
         token = await _first_message_key(websocket)
-    if not token or container.api_keys.principal(token) is None:
-        await websocket.close(code=1008, reason="missing or invalid API key")
+    caller = container.keys.caller(token) if token else None
+    if caller is None:
+        await websocket.close(POLICY_VIOLATION, "missing or invalid API key")
         return
-    if account is not None and AccountId(account) not in container.engine.ledger.accounts:
-        await websocket.close(code=1008, reason=f"unknown account {account[:64]!r}")
+    refusal = _refusal(container, caller, account)
+    if refusal is not None:
+        await websocket.close(POLICY_VIOLATION, refusal)
         return
     with contextlib.suppress(WebSocketDisconnect):
-        await container.stream.serve(websocket, account, since)
+        await container.stream.serve(websocket, frozenset({account}) if account else caller.accounts, since)
+
+
+def _refusal(container: Any, caller: Caller, account: str | None) -> str | None:
+    """Return why this caller may not have this stream, or None."""
+    try:
+        STREAM_RULE.authorize(caller)
+    except Forbidden as e:
+        return str(e)[:120]  # a close reason must fit in 123 bytes
+    if account is None:
+        return None
+    if AccountId(account) not in container.engine.ledger.accounts:
+        return f"unknown account {account!r}"
+    if not caller.sees(account):
+        return f"account {account!r} is outside this key's scope"
+    return None
 
 
 async def _first_message_key(websocket: WebSocket) -> str | None:

@@ -1,6 +1,6 @@
 """The read side served from the engine's in-memory state: orders, positions, accounts."""
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 
 from ordergate.domain.account import Account
@@ -29,9 +29,12 @@ class Views:
 
     def list_orders(
         self, statuses: set[OrderStatus] | None = None, symbol: str | None = None, account: str | None = None,
-        limit: int = 100, cursor: int | None = None,
+        limit: int = 100, cursor: int | None = None, within: Collection[str] | None = None,
     ) -> tuple[list[Order], str | None]:
-        """Return a page of orders newest first, and the cursor of the next page (None at the end)."""
+        """Return a page of orders newest first, and the cursor of the next page (None at the end).
+
+        ``within`` keeps only the orders of those accounts (a key's scope; None: every account).
+        """
         orders = self._ledger.order_list
         index = min(len(orders), cursor if cursor is not None else len(orders)) - 1
         page: list[Order] = []
@@ -41,6 +44,8 @@ class Views:
             if statuses is not None and order.status not in statuses:
                 continue
             if (symbol is not None and order.symbol != symbol) or (account is not None and order.account != account):
+                continue
+            if within is not None and order.account not in within:
                 continue
             page.append(order)
         return page, (str(index + 1) if index >= 0 and len(page) == limit else None)

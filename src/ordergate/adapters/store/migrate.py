@@ -8,7 +8,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from ordergate.adapters.store.database import make_engine, normalize_url
+from ordergate.adapters.store.database import make_engine, normalize_url, secure_sqlite_file
 
 
 def alembic_config(url: str) -> Config:
@@ -28,6 +28,7 @@ class SchemaNotCurrent(RuntimeError):
 
 def upgrade_to_head(url: str) -> None:
     """Bring the database's schema up to the newest migration."""
+    secure_sqlite_file(url)  # before Alembic's own engine creates the file with the umask's permissions
     command.upgrade(alembic_config(url), "head")
 
 

@@ -1,10 +1,11 @@
 """SqlReadModel: the API's reads from the projections and the journal, as JSON-ready dicts."""
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, func, select
+from sqlalchemy import Engine, Row, Select, select
 
 from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.codec import payload_fields
@@ -94,10 +95,16 @@ class SqlReadModel:
 
     def list_fills(
         self, account: str | None = None, symbol: str | None = None, limit: int = 100, cursor: str | None = None,
+        within: Collection[str] | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Return fills newest first, filtered by account and symbol, and the cursor of the next page."""
+        """Return fills newest first, filtered by account and symbol, and the cursor of the next page.
+
+        ``within`` keeps only the fills of those accounts (a key's scope; None: every account).
+        """
         limit = check_limit(limit)
         query = _fills_query(t.fills, t.orders)
+        if within is not None:
+            query = query.where(t.fills.c.account.in_(sorted(within)))
         if account is not None:
             query = query.where(t.fills.c.account == account)
         if symbol is not None:
@@ -121,11 +128,16 @@ class SqlReadModel:
 
     def audit(
         self, account: str | None = None, since: datetime | None = None, limit: int = 100,
-        cursor: str | None = None,
+        cursor: str | None = None, within: Collection[str] | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Return journal events in sequence order, from ``since`` (UTC if naive), and the next page's cursor."""
+        """Return journal events in sequence order, from ``since`` (UTC if naive), and the next page's cursor.
+
+        ``within`` keeps only the events of those accounts (a key's scope; None: every account and the firm).
+        """
         limit = check_limit(limit)
         query = select(t.events)
+        if within is not None:
+            query = query.where(t.events.c.account.in_(sorted(within)))
         if account is not None:
             query = query.where(t.events.c.account == account)
         if since is not None:
@@ -138,23 +150,3 @@ class SqlReadModel:
             rows = conn.execute(query.order_by(t.events.c.seq).limit(limit + 1)).all()
         page = rows[:limit]
         return [event_dict(r) for r in page], encode_cursor(page[-1].seq) if len(rows) > limit else None
-
-    def api_key_names(self) -> dict[str, str]:
-        """Return the holder's name of every stored API key, by key hash."""
-        with self.engine.connect() as conn:
-            return {row.hash: row.name for row in conn.execute(select(t.api_keys.c.hash, t.api_keys.c.name))}
-
-    def count_api_keys(self) -> int:
-        """Return how many API keys are stored."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(t.api_keys)).scalar_one())
-
-    def add_api_key(self, name: str, key_hash: str, role: str) -> None:
-        """Store an API key by its hash."""
-        if not name or len(name) > 200:
-            raise ValidationFailed("name", "length", "must be 1 to 200 characters")
-        if len(key_hash) != 64 or any(c not in "0123456789abcdef" for c in key_hash):
-            raise ValidationFailed("key_hash", "sha256_hex", "must be 64 lower-case hex digits")
-        now = self._clock.now() if self._clock is not None else datetime.now(UTC)
-        with self.engine.begin() as conn:
-            conn.execute(t.api_keys.insert().values(hash=key_hash, name=name, role=role, created_at=now))

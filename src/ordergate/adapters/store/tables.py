@@ -200,12 +200,17 @@ risk_limit_changes = Table(
     Index(None, "account", "id"),
 )
 
+# An API key: only the hash of its secret. accounts is a JSON list of account ids, or null for every account.
 api_keys = Table(
     "api_keys", metadata,
     Column("hash", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("role", String(32), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("accounts", Text, nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
 )
 
 # Archive tables (``ordergate db archive``): closed orders with their events and fills, moved out of the

@@ -9,50 +9,75 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import FileResponse
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from ordergate import __version__
 from ordergate.adapters.store.writer_lock import WriterLock
 from ordergate.bootstrap import Container, start, stop
 from ordergate.config import Settings
+from ordergate.domain.access import Caller
 from ordergate.entrypoints import ws
-from ordergate.entrypoints.api import errors
-from ordergate.entrypoints.api.routes import audit, marketdata, orders, portfolio, reconciliation, risk, system
+from ordergate.entrypoints.api import errors, gate
+from ordergate.entrypoints.api.deps import CALLER, Public, authenticate
+from ordergate.entrypoints.api.routes import (
+    audit,
+    docs,
+    marketdata,
+    orders,
+    portfolio,
+    reconciliation,
+    risk,
+    system,
+)
 from ordergate.entrypoints.api.schemas import OrderCreate
 from ordergate.entrypoints.web import STATIC_DIR
 
-MAX_FAST_BODY = 64 * 1024  # a real order is well under 1 KiB; anything bigger takes the ordinary route
-
 
 class OrdergateApp(FastAPI):
-    """FastAPI, with ``POST /api/v1/orders/`` answered without FastAPI's per-request machinery when it can be.
+    """FastAPI behind a gate (auth and body size first), with ``POST /api/v1/orders/`` answered on a hot path.
 
-    The hot path takes only what is plainly valid: a known API key and a JSON body that the route's own
-    pydantic model accepts. Anything else (no or a wrong key, malformed JSON, an invalid field, a huge
-    body, another content type) is replayed to the ordinary route, so its answers stay exactly FastAPI's.
-    Errors from the engine go to the app's own exception handlers, as on the ordinary route.
+    The hot path takes only what is plainly valid: an authorized key and a JSON body that the route's own
+    pydantic model accepts. Anything else (malformed JSON, an invalid field, another content type) is
+    replayed to the ordinary route, so its answers stay exactly FastAPI's. Both use the route's one
+    authorization rule. Errors go to the app's own exception handlers, as on the ordinary route.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one ASGI connection: the submit hot path, or FastAPI."""
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == orders.SUBMIT_PATH:
-            await self._submit(scope, receive, send)
-        else:
+        """Serve one ASGI connection: refuse it at the gate, take the submit hot path, or hand it to FastAPI."""
+        container: Container | None = getattr(self.state, "container", None)
+        if scope["type"] != "http" or container is None:
             await super().__call__(scope, receive, send)
-
-    async def _submit(self, scope: Scope, receive: Receive, send: Send) -> None:
-        read = await _read_body(receive)
-        if read is None:
-            return  # the client left before sending its body: nobody to answer
-        body, more = read
-        container = getattr(self.state, "container", None)
-        who = _principal(scope, container) if container is not None and not more else None
-        order = _order(scope, body) if who is not None else None
-        if order is None or container is None or who is None:
-            await super().__call__(scope, _replay(body, more, receive), send)
+            return
+        caller = authenticate(scope, container.keys)
+        scope[CALLER] = caller
+        if scope["method"] not in gate.BODY_METHODS:
+            await super().__call__(scope, receive, send)
+            return
+        if caller is None:
+            await gate.answer(gate.unauthenticated(scope), scope, receive, send)
+            return
+        limit = container.settings.api.max_body_bytes
+        if (gate.declared_length(scope) or 0) > limit:
+            await gate.answer(gate.too_large(limit), scope, receive, send)
             return
         try:
-            response = await orders.submit(container, order, who)
+            body = await gate.read_body(receive, limit)
+        except gate.BodyTooLarge:
+            await gate.answer(gate.too_large(limit), scope, receive, send)
+            return
+        if body is None:
+            return  # the client left before sending its body: nobody to answer
+        if scope["method"] == "POST" and scope["path"] == orders.SUBMIT_PATH:
+            order = _order(scope, body)
+            if order is not None:
+                await self._submit(scope, receive, send, container, caller, order)
+                return
+        await super().__call__(scope, gate.replay(body, receive), send)
+
+    async def _submit(self, scope: Scope, receive: Receive, send: Send, container: Container, caller: Caller,
+                      order: OrderCreate) -> None:
+        try:
+            response = await orders.submit(container, order, orders.SUBMIT_RULE.authorize(caller))
         except Exception as exc:
             handler = self._handler_for(exc)
             if handler is None:
@@ -65,47 +90,6 @@ class OrdergateApp(FastAPI):
             if kind in self.exception_handlers:
                 return self.exception_handlers[kind]
         return None
-
-
-async def _read_body(receive: Receive) -> tuple[bytes, bool] | None:
-    """Return the body read so far and whether more follows (past MAX_FAST_BODY), or None on disconnect."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunk = message.get("body", b"")
-        chunks.append(chunk)
-        size += len(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks), False
-        if size > MAX_FAST_BODY:
-            return b"".join(chunks), True
-
-
-def _replay(body: bytes, more: bool, receive: Receive) -> Receive:
-    """Return a receive that gives back the body already read, then continues with the connection's own."""
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return await receive()
-        replayed = True
-        return {"type": "http.request", "body": body, "more_body": more}
-
-    return replay
-
-
-def _principal(scope: Scope, container: Container) -> str | None:
-    """Return who holds the bearer key presented, read as FastAPI's HTTPBearer reads it, or None."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            token = token.strip()
-            return container.api_keys.principal(token) if token and scheme.lower() == "bearer" else None
-    return None
 
 
 def _order(scope: Scope, body: bytes) -> OrderCreate | None:
@@ -141,20 +125,21 @@ def create_app(settings: Settings, container: Container | None = None,
                 await stop(app.state.container)
 
     app = OrdergateApp(
-        title="ordergate", version=__version__, lifespan=lifespan,
+        title="ordergate", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
         description="Order management: validate, risk-check, route, follow and account for every order. "
                     "Authenticate with `Authorization: Bearer <API key>`.",
     )
     errors.install(app)
     for router in (risk.router, audit.router, orders.router, portfolio.router, system.router, marketdata.router,
-                   reconciliation.router, ws.router):
+                   reconciliation.router, ws.router, docs.router):
         app.include_router(router)
     app.mount("/blotter", StaticFiles(directory=STATIC_DIR, html=True), name="blotter")
+    app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_dir()), name="docs-assets")
     app.add_api_route("/", _blotter_page, methods=["GET"], include_in_schema=False)
     return app
 
 
-async def _blotter_page() -> FileResponse:
+async def _blotter_page(_: Public) -> FileResponse:
     """Serve the blotter at the root: what a person opening the server's address wants."""
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 

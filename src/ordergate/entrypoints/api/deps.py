@@ -1,37 +1,114 @@
-"""FastAPI dependencies: the container, and who is calling."""
+"""FastAPI dependencies: the container, and the authorization rule every route declares.
 
-from typing import TYPE_CHECKING, Annotated
+A route states what it needs with one of the rules below as a dependency (``who: Trader``, ``_: Public``);
+the route-table test fails for a route that declares none. The rule authenticates the caller (already
+done by the app's gate, before any body was read, when the request came through it) and checks the
+role; account scope is checked where the account is known, by the same Caller.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import Scope
+
+from ordergate.domain.access import Caller, Permission
 
 if TYPE_CHECKING:
     from ordergate.bootstrap import Container
+    from ordergate.service.keys import KeyStore
 
+F = TypeVar("F", bound=Callable[..., Any])
+RULE_ATTRIBUTE = "authorization_rule"
+CALLER = "ordergate.caller"  # where the gate leaves the authenticated caller in the ASGI scope
+MISSING_KEY = "missing API key: send Authorization: Bearer <key>"
+INVALID_KEY = "invalid API key"
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer <key>`")
 
 # The dependencies are ``async def`` although they never await: FastAPI runs a plain ``def`` dependency
 # in its thread pool, two thread hops per request that cost more than the rest of a read.
 
 
+def bearer_token(scope: Scope) -> str | None:
+    """Return the bearer token of the request's Authorization header, read as FastAPI's HTTPBearer reads it."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            token = token.strip()
+            return token if token and scheme.lower() == "bearer" else None
+    return None
+
+
+def authenticate(scope: Scope, keys: "KeyStore") -> Caller | None:
+    """Return the caller whose key the request presents, or None."""
+    token = bearer_token(scope)
+    return keys.caller(token) if token is not None else None
+
+
+class Rule:
+    """An authorization rule declared with a route: the permission the caller's role must grant."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def authorize(self, caller: Caller) -> Caller:
+        """Return the caller if the rule lets it in, else raise Forbidden naming the role."""
+        caller.require(self.permission)
+        return caller
+
+    async def __call__(
+        self, request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Caller:
+        """Authenticate (401) and authorize (403) the request's caller."""
+        caller: Caller | None = request.scope.get(CALLER)
+        if caller is None:
+            if credentials is None:
+                raise HTTPException(401, MISSING_KEY, headers={"WWW-Authenticate": "Bearer"})
+            container: Container = request.app.state.container
+            caller = container.keys.caller(credentials.credentials)
+            if caller is None:
+                raise HTTPException(401, INVALID_KEY, headers={"WWW-Authenticate": "Bearer"})
+        return self.authorize(caller)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.permission.value})"
+
+
+class PublicRule:
+    """The rule of a route anyone may call (health, readiness, the docs): no key needed."""
+
+    async def __call__(self) -> None:
+        """Let the request in."""
+
+    def __repr__(self) -> str:
+        return "Rule(public)"
+
+
+def scoped(caller: Caller, account: str | None) -> tuple[str | None, frozenset[str] | None]:
+    """Return (account filter, accounts to keep) for a listing: the asked account if in scope (else 403)."""
+    if account is not None:
+        caller.require_account(account)
+        return account, None
+    return None, caller.accounts
+
+
+def declare(rule: "Rule | PublicRule") -> Callable[[F], F]:
+    """Declare the rule of a route that cannot take it as a dependency (the WebSocket, which applies it itself)."""
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, RULE_ATTRIBUTE, rule)
+        return endpoint
+    return mark
+
+
+READ, TRADE, RISK, ADMIN = (Rule(p) for p in (Permission.READ, Permission.TRADE, Permission.RISK, Permission.ADMIN))
+PUBLIC = PublicRule()
+
+
 async def get_container(request: Request) -> "Container":
     """Return the application's wired objects."""
     container: Container = request.app.state.container
     return container
-
-
-async def get_principal(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """Return who holds the presented API key, or answer 401."""
-    if credentials is None:
-        raise HTTPException(401, "missing API key: send Authorization: Bearer <key>",
-                            headers={"WWW-Authenticate": "Bearer"})
-    container: Container = request.app.state.container
-    name = container.api_keys.principal(credentials.credentials)
-    if name is None:
-        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
-    return name
 
 
 async def get_committed_container(request: Request) -> "Container":
@@ -48,4 +125,8 @@ async def get_committed_container(request: Request) -> "Container":
 
 ContainerDep = Annotated["Container", Depends(get_container)]
 CommittedDep = Annotated["Container", Depends(get_committed_container)]
-Principal = Annotated[str, Depends(get_principal)]
+Reader = Annotated[Caller, Depends(READ)]
+Trader = Annotated[Caller, Depends(TRADE)]
+RiskOfficer = Annotated[Caller, Depends(RISK)]
+Admin = Annotated[Caller, Depends(ADMIN)]
+Public = Annotated[None, Depends(PUBLIC)]

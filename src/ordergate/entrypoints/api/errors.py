@@ -5,11 +5,15 @@ from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
 from ordergate.domain import errors
+from ordergate.domain.access import Forbidden
 from ordergate.domain.risk.denied import RiskDenied
 from ordergate.entrypoints.api.serialize import JsonResponse, order_dict
 from ordergate.service.engine_loop import EngineStopped
+from ordergate.service.keys import UnknownKey
 
 _STATUS = {
+    Forbidden: 403,
+    UnknownKey: 404,
     errors.UnknownOrder: 404,
     errors.UnknownAccount: 404,
     errors.OrderStateConflict: 409,

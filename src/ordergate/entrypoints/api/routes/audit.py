@@ -8,29 +8,30 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ordergate.domain.ids import OrderId
-from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.deps import ContainerDep, Reader, scoped
 from ordergate.entrypoints.api.serialize import JsonResponse
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
 @router.get("/orders/{order_id}/events", responses={404: {"description": "unknown order"}})
-async def order_events(order_id: str, container: ContainerDep, who: Principal) -> Response:
+async def order_events(order_id: str, container: ContainerDep, who: Reader) -> Response:
     """Return one order's journal in sequence order: each event's type, time, cause and fields."""
-    container.views.order(OrderId(order_id))  # 404 for an unknown order
+    who.require_account(container.views.order(OrderId(order_id)).account)  # 404 for an unknown order
     return JsonResponse(await run_in_threadpool(container.read_model.order_events, order_id))
 
 
 @router.get("/audit/", responses={422: {"description": "bad filter or cursor (names the field)"}})
 async def audit(
-    container: ContainerDep, who: Principal,
+    container: ContainerDep, who: Reader,
     account: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[datetime | None, Query(description="ISO 8601 time; UTC unless it carries an offset")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """Return journal events oldest first (who or what caused each), from ``since``; paged by cursor."""
+    account, within = scoped(who, account)
     items, next_cursor = await run_in_threadpool(
-        container.read_model.audit, account=account, since=since, limit=limit, cursor=cursor,
+        container.read_model.audit, account=account, since=since, limit=limit, cursor=cursor, within=within,
     )
     return JsonResponse({"items": items, "next_cursor": next_cursor})

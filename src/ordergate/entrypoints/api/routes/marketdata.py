@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from ordergate.domain.book import Level
 from ordergate.domain.ids import Symbol
-from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.deps import ContainerDep, Reader
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.marketdata import MarketDataHub
 
@@ -45,7 +45,7 @@ def _levels(levels: list[Level]) -> list[dict[str, str | None]]:
 
 @router.get("/{symbol}/book", responses=_NOT_FOUND)
 async def get_book(
-    symbol: str, container: ContainerDep, who: Principal, depth: Annotated[int, Query(ge=1, le=1000)] = 10,
+    symbol: str, container: ContainerDep, who: Reader, depth: Annotated[int, Query(ge=1, le=1000)] = 10,
 ) -> Response:
     """Return the order book to ``depth`` levels per side, best first, with its sequence and flags."""
     sym, hub = _known(container, symbol)
@@ -64,7 +64,7 @@ async def get_book(
 
 
 @router.get("/{symbol}/quote", responses=_NOT_FOUND)
-async def get_quote(symbol: str, container: ContainerDep, who: Principal) -> Response:
+async def get_quote(symbol: str, container: ContainerDep, who: Reader) -> Response:
     """Return the best bid and ask with sizes, the mid, the last price and whether it is stale."""
     sym, hub = _known(container, symbol)
     quote = hub.quote(sym)
@@ -80,7 +80,7 @@ async def get_quote(symbol: str, container: ContainerDep, who: Principal) -> Res
 
 @router.get("/{symbol}/trades", responses=_NOT_FOUND)
 async def get_trades(
-    symbol: str, container: ContainerDep, who: Principal, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    symbol: str, container: ContainerDep, who: Reader, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """Return the latest trades, newest first."""
     sym, hub = _known(container, symbol)
@@ -91,7 +91,7 @@ async def get_trades(
 
 
 @router.get("/{symbol}/stats", responses=_NOT_FOUND)
-async def get_stats(symbol: str, container: ContainerDep, who: Principal) -> Response:
+async def get_stats(symbol: str, container: ContainerDep, who: Reader) -> Response:
     """Return last, OHLC, change, session and rolling VWAP, volumes, trade count, imbalance and staleness."""
     sym, hub = _known(container, symbol)
     stats = hub.stats(sym)
@@ -112,7 +112,7 @@ async def get_stats(symbol: str, container: ContainerDep, who: Principal) -> Res
 
 @router.get("/{symbol}/bars", responses=_NOT_FOUND)
 async def get_bars(
-    symbol: str, container: ContainerDep, who: Principal,
+    symbol: str, container: ContainerDep, who: Reader,
     interval: Annotated[Literal["1s", "1m", "5m", "1h"], Query()] = "1m",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:

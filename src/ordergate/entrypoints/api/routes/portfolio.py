@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ordergate.domain.ids import AccountId
-from ordergate.entrypoints.api.deps import CommittedDep, Principal
+from ordergate.entrypoints.api.deps import CommittedDep, Reader, scoped
 from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, fill_numbers, position_dict
 
 router = APIRouter(prefix="/api/v1", tags=["portfolio"])
@@ -15,22 +15,25 @@ router = APIRouter(prefix="/api/v1", tags=["portfolio"])
 
 @router.get("/positions/")
 async def list_positions(
-    container: CommittedDep, who: Principal, account: Annotated[str | None, Query(max_length=64)] = None,
+    container: CommittedDep, who: Reader, account: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """Return every position (flat ones too) with market value, realized and unrealized P&L."""
-    return JsonResponse([position_dict(p, mark) for p, mark in container.views.positions(account)])
+    account, within = scoped(who, account)
+    return JsonResponse([position_dict(p, mark) for p, mark in container.views.positions(account)
+                         if within is None or p.account in within])
 
 
 @router.get("/accounts/")
-async def list_accounts(container: CommittedDep, who: Principal) -> Response:
-    """Return every account with cash, reservations, buying power and equity per currency."""
+async def list_accounts(container: CommittedDep, who: Reader) -> Response:
+    """Return every account (of the key's scope) with cash, reservations, buying power and equity per currency."""
     views = container.views
-    return JsonResponse([account_dict(a, views.market_values(a.id)) for a in views.accounts()])
+    return JsonResponse([account_dict(a, views.market_values(a.id)) for a in views.accounts() if who.sees(a.id)])
 
 
 @router.get("/accounts/{account_id}", responses={404: {"description": "unknown account"}})
-async def get_account(account_id: str, container: CommittedDep, who: Principal) -> Response:
+async def get_account(account_id: str, container: CommittedDep, who: Reader) -> Response:
     """Return one account with cash, reserved, buying power and equity per currency."""
+    who.require_account(account_id)
     views = container.views
     account = views.account(AccountId(account_id))
     return JsonResponse(account_dict(account, views.market_values(account.id)))
@@ -38,14 +41,15 @@ async def get_account(account_id: str, container: CommittedDep, who: Principal) 
 
 @router.get("/fills/")
 async def list_fills(
-    container: CommittedDep, who: Principal,
+    container: CommittedDep, who: Reader,
     account: Annotated[str | None, Query(max_length=64)] = None,
     symbol: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """Return fills newest first, with commission and slippage against the arrival price; paged by cursor."""
+    account, within = scoped(who, account)
     items, next_cursor = await run_in_threadpool(
-        container.read_model.list_fills, account=account, symbol=symbol, limit=limit, cursor=cursor,
+        container.read_model.list_fills, account=account, symbol=symbol, limit=limit, cursor=cursor, within=within,
     )
     return JsonResponse({"items": [fill_numbers(f) for f in items], "next_cursor": next_cursor})

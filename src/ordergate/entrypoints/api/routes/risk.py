@@ -7,9 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from ordergate.domain import commands as cmds
+from ordergate.domain.access import Caller
 from ordergate.domain.enums import TradingState
 from ordergate.domain.ids import AccountId
-from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.deps import ContainerDep, Reader, RiskOfficer
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.kill_switch import KillSwitchResult
 
@@ -51,35 +52,38 @@ class TradingStateRequest(BaseModel):
 
 
 @router.get("/risk/limits/default")
-async def get_default_limits(container: ContainerDep, who: Principal) -> Response:
+async def get_default_limits(container: ContainerDep, who: Reader) -> Response:
     """Return the firm's default limits (null = off)."""
     return JsonResponse(container.engine.risk.limits_view(None))
 
 
 @router.put("/risk/limits/default", responses={422: {"description": "unknown limit or bad value (named)"}})
 async def put_default_limits(
-    container: ContainerDep, who: Principal, body: Annotated[dict[str, Any], Body(description=_LIMITS_DOC)],
+    container: ContainerDep, who: RiskOfficer, body: Annotated[dict[str, Any], Body(description=_LIMITS_DOC)],
 ) -> Response:
     """Change some of the firm's default limits; journaled with who, when, old and new values."""
-    view = await container.loop.execute(cmds.SetRiskLimits(account=None, changes=body, requested_by=who))
+    in_scope(who, None)
+    view = await container.loop.execute(cmds.SetRiskLimits(account=None, changes=body, requested_by=who.requested_by))
     return JsonResponse(view)
 
 
 @router.get("/risk/limits/{account}", responses={404: {"description": "unknown account"}})
-async def get_account_limits(account: str, container: ContainerDep, who: Principal) -> Response:
+async def get_account_limits(account: str, container: ContainerDep, who: Reader) -> Response:
     """Return the limits in force for an account and which of them it overrides."""
+    who.require_account(account)
     container.views.account(AccountId(account))
     return JsonResponse(container.engine.risk.limits_view(AccountId(account)))
 
 
 @router.put("/risk/limits/{account}", responses={404: {}, 422: {"description": "unknown limit or bad value"}})
 async def put_account_limits(
-    account: str, container: ContainerDep, who: Principal,
+    account: str, container: ContainerDep, who: RiskOfficer,
     body: Annotated[dict[str, Any], Body(description=_LIMITS_DOC)],
 ) -> Response:
     """Override some limits for one account; journaled with who, when, old and new values."""
+    in_scope(who, account)
     view = await container.loop.execute(cmds.SetRiskLimits(account=AccountId(account), changes=body,
-                                                           requested_by=who))
+                                                           requested_by=who.requested_by))
     return JsonResponse(view)
 
 
@@ -94,46 +98,59 @@ async def unset_limit(account: str, name: str, container: ContainerDep, who: Pri
 
 
 @router.get("/orders/risk/metrics")
-async def risk_metrics(container: ContainerDep, who: Principal) -> Response:
+async def risk_metrics(container: ContainerDep, who: Reader) -> Response:
     """Return each account's usage of its limits, denials by rule and trading states."""
+    in_scope(who, None)
     return JsonResponse(container.engine.risk.metrics())
 
 
 @router.post("/risk/kill-switch", responses={404: {"description": "unknown account"}})
-async def kill_switch(body: KillSwitchRequest, container: ContainerDep, who: Principal) -> Response:
+async def kill_switch(body: KillSwitchRequest, container: ContainerDep, who: RiskOfficer) -> Response:
     """Halt trading, cancel every working order in scope and optionally flatten; answers what was done."""
+    in_scope(who, body.account)
     result: KillSwitchResult = await container.loop.execute(cmds.EngageKillSwitch(
         account=AccountId(body.account) if body.account else None, reason=body.reason, flatten=body.flatten,
-        requested_by=who,
+        requested_by=who.requested_by,
     ))
     return JsonResponse(_result(result, body.reason, who))
 
 
 @router.post("/risk/resume", responses={404: {"description": "unknown account"}})
-async def resume(container: ContainerDep, who: Principal, body: ResumeRequest | None = None) -> Response:
+async def resume(container: ContainerDep, who: RiskOfficer, body: ResumeRequest | None = None) -> Response:
     """Set an account (or the firm) back to active trading."""
     body = body or ResumeRequest()
+    in_scope(who, body.account)
     result: KillSwitchResult = await container.loop.execute(cmds.ResumeTrading(
-        account=AccountId(body.account) if body.account else None, reason=body.reason, requested_by=who,
+        account=AccountId(body.account) if body.account else None, reason=body.reason, requested_by=who.requested_by,
     ))
     return JsonResponse(_result(result, body.reason, who))
 
 
 @router.post("/risk/trading-state", responses={404: {"description": "unknown account"},
                                                422: {"description": "bad state, account or reason (named)"}})
-async def set_trading_state(body: TradingStateRequest, container: ContainerDep, who: Principal) -> Response:
+async def set_trading_state(body: TradingStateRequest, container: ContainerDep, who: RiskOfficer) -> Response:
     """Set the trading state of an account (or the firm); journaled with who and why. Working orders stay."""
+    in_scope(who, body.account)
     account = AccountId(body.account) if body.account is not None else None
     await container.loop.execute(cmds.SetTradingState(account=account, state=body.state, reason=body.reason,
-                                                      requested_by=who))
+                                                      requested_by=who.requested_by))
     # an account trades under the stricter of its own state and the firm's
     effective = body.state if account is None else container.engine.ledger.trading_state(account)
     return JsonResponse({"account": account, "trading_state": body.state.value,
-                         "effective_trading_state": effective.value, "reason": body.reason, "by": who})
+                         "effective_trading_state": effective.value, "reason": body.reason,
+                         "by": who.requested_by})
 
 
-def _result(result: KillSwitchResult, reason: str, who: str) -> dict[str, Any]:
+def in_scope(who: Caller, account: str | None) -> None:
+    """Raise Forbidden unless the key covers the account (None: the firm, which needs every account)."""
+    if account is None:
+        who.require_all_accounts("a firm-wide risk action or view")
+    else:
+        who.require_account(account)
+
+
+def _result(result: KillSwitchResult, reason: str, who: Caller) -> dict[str, Any]:
     return {
         "account": result.account, "trading_state": result.state.value, "canceled": result.canceled,
-        "flatten_orders": result.flatten_orders, "reason": reason, "by": who,
+        "flatten_orders": result.flatten_orders, "reason": reason, "by": who.requested_by,
     }

@@ -5,20 +5,20 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ordergate.entrypoints.api.deps import ContainerDep, Principal
+from ordergate.entrypoints.api.deps import ContainerDep, Public, Reader
 from ordergate.entrypoints.api.serialize import JsonResponse
 
 router = APIRouter(tags=["system"])
 
 
 @router.get("/health")
-async def health() -> Response:
+async def health(_: Public) -> Response:
     """Liveness: the process answers."""
     return JsonResponse({"status": "ok"})
 
 
 @router.get("/ready", responses={503: {"description": "not ready: see checks"}})
-async def ready(container: ContainerDep) -> Response:
+async def ready(container: ContainerDep, _: Public) -> Response:
     """Readiness: the engine runs, the database answers, every venue takes orders, every feed delivers.
 
     A feed is ready while live or after it ended cleanly (a replay played once); ``feeds`` details each.
@@ -47,13 +47,13 @@ def _unavailable(venue: object) -> str | None:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics(container: ContainerDep) -> Response:
+async def metrics(container: ContainerDep, _: Public) -> Response:
     """Prometheus metrics."""
     return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/api/v1/instruments/", tags=["reference"])
-async def list_instruments(container: ContainerDep, who: Principal) -> Response:
+async def list_instruments(container: ContainerDep, who: Reader) -> Response:
     """Return the tradable instruments with tick size, lot size and currency."""
     return JsonResponse([
         {"symbol": i.symbol, "name": i.name, "currency": i.currency, "tick_size": str(i.tick_size),
@@ -64,6 +64,6 @@ async def list_instruments(container: ContainerDep, who: Principal) -> Response:
 
 
 @router.post("/api/v1/ping")
-async def ping(who: Principal) -> Response:
+async def ping(who: Reader) -> Response:
     """Answer an authenticated no-op POST: checks a key, and is the HTTP stack's cost for scale."""
-    return JsonResponse({"pong": True, "principal": who})
+    return JsonResponse({"pong": True, "principal": who.name, "key_id": who.key_id, "role": who.role.value})
