@@ -89,11 +89,12 @@ async def put_account_limits(
 
 @router.delete("/risk/limits/{account}/{name}", responses={404: {"description": "unknown account"},
                                                           422: {"description": "unknown limit name"}})
-async def unset_limit(account: str, name: str, container: ContainerDep, who: Principal) -> Response:
+async def unset_limit(account: str, name: str, container: ContainerDep, who: RiskOfficer) -> Response:
     """Take one limit back to the default: an account's to the firm's, the firm's ('default') to the settings'."""
     target = None if account == "default" else AccountId(account)
+    in_scope(who, target)
     view = await container.loop.execute(cmds.SetRiskLimits(account=target, changes={}, unset=[name],
-                                                           requested_by=who))
+                                                           requested_by=who.requested_by))
     return JsonResponse(view)
 
 
