@@ -17,6 +17,9 @@ KEY = "og_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA"
     "postgresql://og:s3cr3t-pw@db:5432/og",
     "postgresql://og@db/og?password=s3cr3t-pw&sslmode=require",
     "/api/v1/stream?account=A&token=s3cr3t-pw",
+    """< TEXT '{"auth":"s3cr3t-pw"}' [35 bytes]""",
+    """< TEXT '{"auth": "s3cr3t-pw", "x": 1}' [35 bytes]""",
+    "settings admin_key='s3cr3t-pw'",
 ])
 def test_redact_when_text_holds_a_secret_then_it_is_gone(text: str) -> None:
     clean = redact(text)

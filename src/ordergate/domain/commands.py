@@ -78,6 +78,16 @@ class OpenAccount(Command):
 
 
 @dataclass(slots=True, kw_only=True)
+class AdjustCash(Command):
+    """Deposit (positive amount) or withdraw (negative) cash, saying why."""
+
+    account: AccountId
+    currency: str
+    amount: Decimal
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
 class SetTradingState(Command):
     """Set an account's trading state, or the firm's when account is None."""
 

@@ -9,12 +9,15 @@ _SECRET_PARAM = re.compile(r"(?i)([?&;][^=&\s\"'?]*(?:key|token|pass|secret|auth
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s\"',]+")
 _OG_KEY = re.compile(r"og_[A-Za-z0-9_-]{16,}")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+# a secret as a JSON or Python field: {"auth": "..."} in a WebSocket frame logged at debug level
+_SECRET_FIELD = re.compile(r"""(?i)(["']?[\w-]*(?:key|token|secret|auth|pass)[\w-]*["']?\s*[:=]\s*\\?["'])[^"'\\]*""")
 _QUERY = re.compile(r"(\?)[^\s\"']+")
 
 
 def redact(text: str) -> str:
     """Return the text with every key, bearer token and password replaced by ``***``."""
     text = _SECRET_PARAM.sub(r"\1***", text)
+    text = _SECRET_FIELD.sub(r"\1***", text)
     text = _BEARER.sub(r"\1***", text)
     text = _URL_PASSWORD.sub(r"\1***@", text)
     return _OG_KEY.sub("og_***", text)

@@ -16,6 +16,7 @@ from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import FIRM, Ledger
 from ordergate.domain.order import Order
 from ordergate.domain.reports import Report
+from ordergate.service.accounts import CashDesk
 from ordergate.service.context import EngineContext
 from ordergate.service.context import snapshot as snapshot
 from ordergate.service.expiry import ExpiryScheduler
@@ -51,6 +52,7 @@ class OrderEngine:
         self.expiry = ExpiryScheduler(self.ctx)
         self.kill_switch = KillSwitch(self.ctx, self.changes, self.submits)
         self.reconciler = OrderReconciler(self.ctx, self.reports)
+        self.cash = CashDesk(self.ctx)
         self._handlers: dict[type, Callable[[object], object]] = {
             cmds.SubmitOrder: self.submits.handle,  # type: ignore[dict-item]
             cmds.CancelOrder: self.changes.cancel_requested,  # type: ignore[dict-item]
@@ -58,6 +60,7 @@ class OrderEngine:
             cmds.CancelAllOrders: self.changes.cancel_all,  # type: ignore[dict-item]
             cmds.ExpireOrders: self.expiry.expire,  # type: ignore[dict-item]
             cmds.OpenAccount: self._open_account,  # type: ignore[dict-item]
+            cmds.AdjustCash: self.cash.adjust,  # type: ignore[dict-item]
             cmds.SetTradingState: self._set_trading_state,  # type: ignore[dict-item]
             cmds.SetRiskLimits: self._set_risk_limits,  # type: ignore[dict-item]
             cmds.EngageKillSwitch: self.kill_switch.engage,  # type: ignore[dict-item]

@@ -20,8 +20,10 @@ from ordergate.entrypoints import ws
 from ordergate.entrypoints.api import errors, gate
 from ordergate.entrypoints.api.deps import CALLER, Public, authenticate
 from ordergate.entrypoints.api.routes import (
+    accounts,
     audit,
     docs,
+    keys,
     marketdata,
     orders,
     portfolio,
@@ -131,7 +133,7 @@ def create_app(settings: Settings, container: Container | None = None,
     )
     errors.install(app)
     for router in (risk.router, audit.router, orders.router, portfolio.router, system.router, marketdata.router,
-                   reconciliation.router, ws.router, docs.router):
+                   reconciliation.router, accounts.router, keys.router, ws.router, docs.router):
         app.include_router(router)
     app.mount("/blotter", StaticFiles(directory=STATIC_DIR, html=True), name="blotter")
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_dir()), name="docs-assets")

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ordergate.entrypoints.cli import db, marketdata, orders, portfolio, risk, venue, watch
+from ordergate.entrypoints.cli import accounts, db, keys, marketdata, orders, portfolio, risk, venue, watch
 from ordergate.entrypoints.cli.client import DEFAULT_URL, err
 from ordergate.entrypoints.cli.settings import bad_settings_exit
 
@@ -16,8 +16,9 @@ app.add_typer(orders.app, name="order")
 app.add_typer(db.app, name="db")
 app.add_typer(risk.app, name="risk")
 app.add_typer(venue.app, name="venue")
+app.add_typer(keys.app, name="keys")
 app.command("positions")(portfolio.positions)
-app.command("account")(portfolio.account)
+app.add_typer(accounts.app, name="account")
 app.command("instruments")(portfolio.instruments)
 app.command("book")(marketdata.book)
 app.command("quote")(marketdata.quote)

@@ -1,4 +1,4 @@
-"""``ordergate positions|account|instruments``."""
+"""``ordergate positions|instruments``."""
 
 from typing import Annotated
 
@@ -18,15 +18,6 @@ def positions(
         render.emit_json(data)
     else:
         render.print_positions(data)
-
-
-def account(ctx: typer.Context, account_id: Annotated[str, typer.Argument()] = "PAPER", as_json: Json = False) -> None:
-    """Show an account: cash, reserved, buying power and equity per currency."""
-    data = api_from(ctx).call("GET", f"/api/v1/accounts/{account_id}")
-    if as_json:
-        render.emit_json(data)
-    else:
-        render.print_account(data)
 
 
 def instruments(ctx: typer.Context, as_json: Json = False) -> None:
