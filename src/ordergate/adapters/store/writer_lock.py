@@ -120,7 +120,7 @@ class FileWriterLock(WriterLock):
     def _lock(self, how: int) -> bool:
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, how)
         except BlockingIOError:
