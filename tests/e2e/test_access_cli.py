@@ -53,8 +53,8 @@ def test_keys_cli_when_created_listed_rotated_and_revoked_then_each_secret_works
     assert old.returncode == 1 and "401" in old.stderr
     assert revoked.returncode == 0 and rotated["id"] in revoked.stdout
     assert new.returncode == 1 and "401" in new.stderr
-    assert opened["balances"]["USD"]["cash"] == "5000"
-    assert drawn["balances"]["USD"]["cash"] == "4250" == json.loads(shown.stdout)["balances"]["USD"]["cash"]
+    assert opened["balances"]["USD"]["cash"] == "5000.00"
+    assert drawn["balances"]["USD"]["cash"] == "4250.00" == json.loads(shown.stdout)["balances"]["USD"]["cash"]
     assert "WebSocket" in log  # the session's connections were logged, at debug level too
     for secret in (ADMIN_KEY, made["secret"], rotated["secret"], "wrong-key-0123456789"):
         assert secret not in log
