@@ -69,7 +69,7 @@ def _scripted_session(server: Server, other_secret: str) -> None:
             ws.recv(timeout=10)
     with connect(ws_url, open_timeout=10) as ws:
         ws.send(orjson.dumps({"auth": ADMIN_KEY}).decode())
-        assert orjson.loads(ws.recv(timeout=10))["type"] == "subscribed"
+        assert orjson.loads(ws.recv(timeout=10))["type"] == "hello"
     for key in (ADMIN_KEY, "wrong-key-0123456789", other_secret):
         headers = {"Authorization": f"Bearer {key}"}
         httpx.post(f"{server.url}/api/v1/orders/", headers=headers, content=b"{not json", timeout=10)
