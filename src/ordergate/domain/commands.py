@@ -118,6 +118,14 @@ class EngageKillSwitch(Command):
 
 
 @dataclass(slots=True, kw_only=True)
+class FlattenPositions(Command):
+    """Close an account's open positions with market orders past the halt (an operator finishing a flatten)."""
+
+    account: AccountId
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
 class ResumeTrading(Command):
     """Set an account (or the firm) back to active after a kill switch or halt."""
 

@@ -229,6 +229,16 @@ class TradingStateChanged(Event):
 
 
 @dataclass(slots=True, kw_only=True)
+class FlattenIncomplete(Event):
+    """A kill switch's flatten gave up on a symbol with ``remaining`` still held (signed), after ``attempts``
+    market orders the market could not fill whole."""
+
+    symbol: Symbol
+    remaining: Decimal
+    attempts: int
+
+
+@dataclass(slots=True, kw_only=True)
 class RiskLimitsChanged(Event):
     """Risk limits of an account (account "*": the firm's defaults) changed; JSON values before and after.
 

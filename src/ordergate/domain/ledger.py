@@ -15,6 +15,7 @@ from ordergate.domain.events import (
     AccountOpened,
     CashAdjusted,
     Event,
+    FlattenIncomplete,
     OrderCancelRejected,
     OrderDenied,
     OrderEvent,
@@ -255,4 +256,5 @@ _HANDLERS: dict[type[Event], Handler] = {
     OrderPendingReplace: Ledger._apply_rehold,
     OrderCancelRejected: Ledger._apply_rehold,
     RiskLimitsChanged: Ledger._apply_nothing,
+    FlattenIncomplete: Ledger._apply_nothing,
 }

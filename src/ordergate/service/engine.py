@@ -66,6 +66,7 @@ class OrderEngine:
             cmds.EngageKillSwitch: self.kill_switch.engage,  # type: ignore[dict-item]
             cmds.ResumeTrading: self.kill_switch.resume,  # type: ignore[dict-item]
             cmds.ReconcileOrder: self.reconciler.handle,  # type: ignore[dict-item]
+            cmds.FlattenPositions: self.kill_switch.flatten,  # type: ignore[dict-item]
         }
 
     def handle(self, message: object) -> Outcome:
@@ -78,6 +79,7 @@ class OrderEngine:
             if handler is None:
                 raise TypeError(f"no handler for {type(message).__name__}")
             outcome.reply = handler(message)
+        self.kill_switch.flattener.after(message)  # a flattening order done short of flat goes again
         return outcome
 
     def in_progress(self) -> Outcome:

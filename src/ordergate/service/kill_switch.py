@@ -7,15 +7,14 @@ It runs inside the engine as one message, so no order can slip in between the ha
 from dataclasses import dataclass, field
 
 from ordergate.domain import commands as cmds
-from ordergate.domain.enums import OrderType, Side, TimeInForce, TradingState
+from ordergate.domain.enums import TradingState
 from ordergate.domain.events import TradingStateChanged
 from ordergate.domain.ids import AccountId, OrderId
 from ordergate.domain.ledger import FIRM
 from ordergate.service.context import EngineContext
+from ordergate.service.flatten import KILL, Flattener
 from ordergate.service.order_changes import OrderChanges
 from ordergate.service.submit import SubmitHandler
-
-KILL = "kill-switch"  # prefix of caused_by for what the switch does, so rate limits don't count it
 
 
 @dataclass(slots=True)
@@ -35,6 +34,7 @@ class KillSwitch:
         self._ctx = ctx
         self._changes = changes
         self._submits = submits
+        self.flattener = Flattener(ctx, lambda order: submits.submit(order, checked=False).order.id)
 
     def engage(self, cmd: cmds.EngageKillSwitch) -> KillSwitchResult:
         """Halt the account (or the firm), cancel every working order in scope, then flatten if asked."""
@@ -51,8 +51,18 @@ class KillSwitch:
         ))
         result = KillSwitchResult(cmd.account, TradingState.HALTED, canceled.order_ids)
         if cmd.flatten:
-            result.flatten_orders = self._flatten(cmd)
+            result.flatten_orders = self.flattener.flatten(cmd.account, f"{KILL}:{cmd.requested_by}")
         return result
+
+    def flatten(self, cmd: cmds.FlattenPositions) -> KillSwitchResult:
+        """Close the account's open positions with market orders past the halt (an operator finishing a flatten).
+
+        Symbols whose flattening order still works are left to it.
+        """
+        ctx = self._ctx
+        ctx.check_account(cmd.account)
+        ids = self.flattener.flatten(cmd.account, f"{KILL}:{cmd.requested_by}")
+        return KillSwitchResult(cmd.account, ctx.ledger.trading_state(cmd.account), flatten_orders=ids)
 
     def resume(self, cmd: cmds.ResumeTrading) -> KillSwitchResult:
         """Set the account (or the firm) back to active."""
@@ -63,18 +73,3 @@ class KillSwitch:
                                         caused_by=cmd.requested_by, state=TradingState.ACTIVE,
                                         reason=f"resume: {cmd.reason}"))
         return KillSwitchResult(cmd.account, TradingState.ACTIVE)
-
-    def _flatten(self, cmd: cmds.EngageKillSwitch) -> list[OrderId]:
-        """Send a market order against every open position in scope (past risk: it only reduces)."""
-        ctx = self._ctx
-        ids = []
-        for position in list(ctx.ledger.positions_of(cmd.account)):
-            if position.qty == 0 or position.symbol not in ctx.instruments:
-                continue
-            order = cmds.SubmitOrder(
-                account=position.account, symbol=position.symbol,
-                side=Side.SELL if position.qty > 0 else Side.BUY, type=OrderType.MARKET, qty=abs(position.qty),
-                tif=TimeInForce.DAY, requested_by=f"{KILL}:{cmd.requested_by}",
-            )
-            ids.append(self._submits.submit(order, checked=False).order.id)
-        return ids

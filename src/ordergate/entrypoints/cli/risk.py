@@ -1,4 +1,4 @@
-"""``ordergate risk limits|set|unset|metrics|state|kill|resume``: pre-trade limits, trading states, the kill switch."""
+"""``ordergate risk ...``: pre-trade limits (set, unset), metrics, trading states, the kill switch, flatten."""
 
 from typing import Annotated, Any
 
@@ -76,6 +76,18 @@ def kill(
     """Pull the kill switch: halt trading, cancel every working order, optionally flatten."""
     data = api_from(ctx).call("POST", "/api/v1/risk/kill-switch",
                               json={"account": account, "reason": reason, "flatten": flatten})
+    _show_switch(data, as_json)
+
+
+@app.command("flatten")
+def flatten(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Option(help="account whose positions to close")],
+    reason: Annotated[str, typer.Option(help="why (kept in the audit trail)")],
+    as_json: Json = False,
+) -> None:
+    """Close an account's positions with market orders even while halted (finishing a kill switch's flatten)."""
+    data = api_from(ctx).call("POST", "/api/v1/risk/flatten", json={"account": account, "reason": reason})
     _show_switch(data, as_json)
 
 
@@ -160,3 +172,7 @@ def _show_switch(data: dict[str, Any], as_json: bool) -> None:
     scope = data["account"] or "every account"
     render.out.print(f"{scope}: trading {data['trading_state']} ({data['reason']}, by {data['by']}); "
                      f"canceled {len(data['canceled'])} orders, {len(data['flatten_orders'])} flattening orders")
+    for account, symbols in (data.get("flatten_remaining") or {}).items():
+        for symbol, left in symbols.items():
+            still = "still flattening" if left["working"] else "flatten gave up: run ordergate risk flatten"
+            render.out.print(f"[yellow]{account} {symbol}: {left['remaining']} left ({still})[/]")

@@ -1,6 +1,7 @@
 """Pre-trade risk: limits per account and firm-wide, usage metrics, trading states, the kill switch and resume."""
 
-from typing import Annotated, Any
+import asyncio
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,7 +15,11 @@ from ordergate.entrypoints.api.deps import ContainerDep, Reader, RiskOfficer
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.kill_switch import KillSwitchResult
 
+if TYPE_CHECKING:
+    from ordergate.bootstrap import Container
+
 router = APIRouter(prefix="/api/v1", tags=["risk"])
+FLATTEN_WAIT_STEPS = 50  # x 0.1 s: how long a flatten's answer waits for its orders (and re-sends) to finish
 
 _LIMITS_DOC = ("Any subset of the limits (see GET for every name); only those change. null switches a limit off. "
                "An unknown name or a bad value is a 422 naming it.")
@@ -28,6 +33,15 @@ class KillSwitchRequest(BaseModel):
     account: str | None = Field(None, min_length=1, max_length=64, description="account id, or null for all")
     reason: str = Field(min_length=1, max_length=500, description="why: kept in the audit trail")
     flatten: bool = Field(False, description="also close every position with market orders")
+
+
+class FlattenRequest(BaseModel):
+    """Close an account's open positions with market orders, past the halt (finishing a kill switch's flatten)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: str = Field(min_length=1, max_length=64, description="account id")
+    reason: str = Field(min_length=1, max_length=500, description="why: kept in the audit trail")
 
 
 class ResumeRequest(BaseModel):
@@ -102,18 +116,36 @@ async def unset_limit(account: str, name: str, container: ContainerDep, who: Ris
 async def risk_metrics(container: ContainerDep, who: Reader) -> Response:
     """Return each account's usage of its limits, denials by rule and trading states."""
     in_scope(who, None)
-    return JsonResponse(container.engine.risk.metrics())
+    metrics = container.engine.risk.metrics()
+    metrics["flatten_remaining"] = container.engine.kill_switch.flattener.remaining(None)
+    return JsonResponse(metrics)
 
 
 @router.post("/risk/kill-switch", responses={404: {"description": "unknown account"}})
 async def kill_switch(body: KillSwitchRequest, container: ContainerDep, who: RiskOfficer) -> Response:
     """Halt trading, cancel every working order in scope and optionally flatten; answers what was done."""
     in_scope(who, body.account)
+    account = AccountId(body.account) if body.account else None
     result: KillSwitchResult = await container.loop.execute(cmds.EngageKillSwitch(
-        account=AccountId(body.account) if body.account else None, reason=body.reason, flatten=body.flatten,
-        requested_by=who.requested_by,
+        account=account, reason=body.reason, flatten=body.flatten, requested_by=who.requested_by,
     ))
-    return JsonResponse(_result(result, body.reason, who))
+    answer = _result(result, body.reason, who)
+    if body.flatten:
+        answer["flatten_remaining"] = await _flatten_outcome(container, account)
+    return JsonResponse(answer)
+
+
+@router.post("/risk/flatten", responses={404: {"description": "unknown account"}})
+async def flatten(body: FlattenRequest, container: ContainerDep, who: RiskOfficer) -> Response:
+    """Close an account's open positions with market orders even while halted (they only reduce); answers
+    what is left after a short wait (empty: flat)."""
+    in_scope(who, body.account)
+    account = AccountId(body.account)
+    result: KillSwitchResult = await container.loop.execute(cmds.FlattenPositions(
+        account=account, reason=body.reason, requested_by=who.requested_by))
+    answer = _result(result, body.reason, who)
+    answer["flatten_remaining"] = await _flatten_outcome(container, account)
+    return JsonResponse(answer)
 
 
 @router.post("/risk/resume", responses={404: {"description": "unknown account"}})
@@ -148,6 +180,16 @@ def in_scope(who: Caller, account: str | None) -> None:
         who.require_all_accounts("a firm-wide risk action or view")
     else:
         who.require_account(account)
+
+
+async def _flatten_outcome(container: "Container", account: AccountId | None) -> dict[str, Any]:
+    """Wait a little for the flattening orders (and their re-sends) to finish; return what is left."""
+    flattener = container.engine.kill_switch.flattener
+    for _ in range(FLATTEN_WAIT_STEPS):
+        if not any(key[0] == account or account is None for key in flattener.working):
+            break
+        await asyncio.sleep(0.1)
+    return flattener.remaining(account)
 
 
 def _result(result: KillSwitchResult, reason: str, who: Caller) -> dict[str, Any]:
