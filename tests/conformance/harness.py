@@ -30,6 +30,7 @@ from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine, snapshot
 from ordergate.service.engine_loop import EngineLoop
 from ordergate.service.ports import Clock
+from ordergate.service.reconcile import Reconciler
 from ordergate.service.risk_gate import RiskGate
 from tests.conformance import schedule as sc
 from tests.conformance.invariants import books_match_fills, orders_match_venue, reserved_within_cash, same_state
@@ -162,6 +163,7 @@ async def start_kit(directory: Path, cash: str = "20000", commission: str = "0")
     db = make_engine(fresh_store(directory))
     journal = SqlJournal(db)
     loop = EngineLoop(engine, journal, {venue.id: venue}, _NoSink())
+    Reconciler(loop, {venue.id: venue}, clock)  # listens for reconnects, as the server's does
     await venue.start(loop.report)
     await loop.start()
     await loop.execute(cmds.OpenAccount(account=ACCOUNT, balances={"USD": Decimal(cash)}))

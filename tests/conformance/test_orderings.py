@@ -3,8 +3,6 @@
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from ordergate.domain.enums import OrderStatus, OrderType, Side
 from ordergate.domain.ids import Symbol
 from tests.conformance import schedule as sc
@@ -161,7 +159,6 @@ async def test_reject_when_a_cancel_was_refused_before_the_ack_then_the_order_en
     assert run.order(0).status is S.REJECTED
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a lost cancel is asked about but never sent again")
 async def test_cancel_when_the_request_is_lost_then_the_engine_sends_it_again(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"),), (*ACKED, sc.LoseRequest(), sc.Cancel(0)))
     run = await run_schedule(schedule, tmp_path)
@@ -169,7 +166,6 @@ async def test_cancel_when_the_request_is_lost_then_the_engine_sends_it_again(tm
     assert run.order(0).status is S.CANCELED
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a lost replace is asked about but never sent again")
 async def test_replace_when_the_request_is_lost_then_the_engine_sends_it_again(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"),), (*ACKED, sc.LoseRequest(), sc.Replace(0, D(12), ticks=-5)))
     run = await run_schedule(schedule, tmp_path)
@@ -177,7 +173,6 @@ async def test_replace_when_the_request_is_lost_then_the_engine_sends_it_again(t
     assert (run.order(0).status, run.order(0).qty, run.order(0).limit_price) == (S.NEW, D(12), D("229.95"))
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a venue reconnect does not reconcile")
 async def test_reconnect_when_a_fill_was_lost_then_reconciliation_applies_it(kit: KitRun) -> None:
     schedule = sc.Schedule((limit("10"),), (*ACKED, sc.Fill(0, D(4)), sc.Drop(), sc.Reconnect()))
     await play(kit, schedule)

@@ -49,8 +49,6 @@ def test_any_schedule_when_reports_are_reordered_and_replaces_are_pending_then_e
     assert problems_of(schedule) == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine: messages are not all-or-nothing (kill switch with a pending "
-                                       "replace), and dropped reports after an order ended are not reconciled")
 @ks.kit_settings()
 @given(ks.schedules(ks.EVERYTHING))
 @example(sc.Schedule((BUY_10, BUY_5), (
