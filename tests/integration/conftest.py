@@ -27,6 +27,7 @@ from tests.databases import new_postgres_database
 from tests.fakes.clock import FakeClock
 from tests.fakes.prices import FixedPrices
 from tests.fakes.upstox.fixtures import upstox_server  # noqa: F401  (a fixture for the Upstox tests)
+from tests.fakes.upstox.harness import upstox_harness  # noqa: F401  (the ``h`` fixture of the Upstox tests)
 from tests.unit.builders import ACCOUNT, T0, Counter
 
 

@@ -1,17 +1,12 @@
 """UpstoxMarketFeed against the fake: authorize, subscribe, protobuf from the SDK's own schema decoded by ours."""
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
 from ordergate.domain.ids import Symbol
 from ordergate.service.ports import FeedState
-from tests.fakes.upstox import FakeUpstoxServer
-from tests.fakes.upstox.harness import Harness, started
+from tests.fakes.upstox.harness import Harness
 
 D = Decimal
 RELIANCE, NIFTY = Symbol("RELIANCE"), Symbol("NIFTY")
@@ -32,12 +27,6 @@ class RecordingSink:
     def on_trade(self, symbol: Symbol, price: Decimal, qty: Decimal, ts: datetime) -> None:
         self.trades.append((symbol, price, qty))
 
-
-@pytest.fixture
-async def h(upstox_server: FakeUpstoxServer, tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await started(upstox_server, tmp_path)
-    yield harness
-    await harness.venue.stop()
 
 
 async def _feed(h: Harness, mode: str = "full") -> tuple[UpstoxMarketFeed, RecordingSink]:

@@ -1,29 +1,17 @@
 """The Upstox venue under the fake's fault knobs: lost answers, 429, 5xx, timeouts, stream trouble."""
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from ordergate.domain.enums import OrderStatus
-from ordergate.domain.reports import ConnectionReport, FillReport, OrderStatusReport
-from tests.fakes.upstox import FakeUpstoxServer
-from tests.fakes.upstox.harness import Harness, started, upstox_orders, venue_order
+from ordergate.domain.reports import ConnectionReport, FillReport
+from tests.fakes.upstox.harness import Harness, upstox_orders, venue_order
 
 D = Decimal
 S = OrderStatus
 
 
-@pytest.fixture
-async def h(upstox_server: FakeUpstoxServer, tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await started(upstox_server, tmp_path)
-    yield harness
-    await harness.venue.stop()
-
-
-def _statuses(h: Harness, order: object) -> list[OrderStatus]:
-    return [r.status for r in h.of(order, OrderStatusReport)]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("mode", ["hang", "error"])
@@ -31,7 +19,7 @@ async def test_place_whose_answer_is_lost_is_found_by_tag_and_never_sent_twice(h
     h.server.fake.faults.update(lost_place_answers=1, lost_place_mode=mode, hang_seconds=1.5)
     order = venue_order(qty="4")
     h.venue.submit(order)
-    await h.until(lambda: S.FILLED in _statuses(h, order))
+    await h.until(lambda: S.FILLED in h.statuses(order))
     assert len(list(upstox_orders(h.server, order.order_id))) == 1
     assert h.venue.actions.lookups == 1 and h.venue.actions.resends == 0
     assert sum(f.qty for f in h.of(order, FillReport)) == D(4)
@@ -41,7 +29,7 @@ async def test_place_that_never_reached_upstox_is_sent_again_once(h: Harness) ->
     h.server.fake.faults.update(timeouts=1, hang_seconds=1.5)  # the request hangs and does nothing
     order = venue_order(qty="2")
     h.venue.submit(order)
-    await h.until(lambda: S.FILLED in _statuses(h, order))
+    await h.until(lambda: S.FILLED in h.statuses(order))
     assert len(list(upstox_orders(h.server, order.order_id))) == 1
     assert h.venue.actions.resends == 1
 
@@ -50,7 +38,7 @@ async def test_429_and_5xx_are_retried_with_backoff(h: Harness) -> None:
     h.server.fake.faults.update(http_429=2)
     order = venue_order(qty="1")
     h.venue.submit(order)
-    await h.until(lambda: S.FILLED in _statuses(h, order))
+    await h.until(lambda: S.FILLED in h.statuses(order))
     assert len(list(upstox_orders(h.server, order.order_id))) == 1
     h.server.fake.faults.update(http_5xx=2)
     assert await h.venue.open_orders() == []  # a read: retried through two 503s
@@ -64,13 +52,13 @@ async def test_duplicate_and_reordered_updates_change_nothing(h: Harness) -> Non
     for order in orders:
         h.venue.submit(order)
     for order in orders:
-        await h.until(lambda o=order: S.FILLED in _statuses(h, o))  # type: ignore[misc]
+        await h.until(lambda o=order: S.FILLED in h.statuses(o))  # type: ignore[misc]
     h.server.fake.exchange.hub.flush()
     for order in orders:
         fills = h.of(order, FillReport)
         assert len({f.fill_id for f in fills}) == len(fills) == 3
         assert sum(f.qty for f in fills) == D(6)
-        assert _statuses(h, order).count(S.FILLED) == 1
+        assert h.statuses(order).count(S.FILLED) == 1
 
 
 async def test_stream_drop_reports_disconnect_then_reconnect(h: Harness) -> None:
@@ -79,4 +67,4 @@ async def test_stream_drop_reports_disconnect_then_reconnect(h: Harness) -> None
     assert h.venue.stream.connects == 2
     order = venue_order(qty="1")
     h.venue.submit(order)
-    await h.until(lambda: S.FILLED in _statuses(h, order))
+    await h.until(lambda: S.FILLED in h.statuses(order))

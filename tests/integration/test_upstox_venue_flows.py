@@ -1,10 +1,7 @@
 """The Upstox venue against the fake Upstox: place, partial fill, complete, cancel, modify and reject flows."""
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
-
-import pytest
 
 from ordergate.domain.enums import OrderStatus, TimeInForce
 from ordergate.domain.reports import CancelRejectReport, FillReport, OrderStatusReport, ReplaceReport
@@ -16,26 +13,17 @@ D = Decimal
 S = OrderStatus
 
 
-@pytest.fixture
-async def h(upstox_server: FakeUpstoxServer, tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await started(upstox_server, tmp_path)
-    yield harness
-    await harness.venue.stop()
-
-
-def _statuses(h: Harness, order: object) -> list[OrderStatus]:
-    return [r.status for r in h.of(order, OrderStatusReport)]  # type: ignore[arg-type]
 
 
 async def test_market_order_is_accepted_then_filled_with_the_trade_before_the_final_status(h: Harness) -> None:
     order = venue_order(qty="4")
     h.venue.submit(order)
-    await h.until(lambda: S.FILLED in _statuses(h, order))
+    await h.until(lambda: S.FILLED in h.statuses(order))
     fills = h.of(order, FillReport)
     assert [(f.qty, f.price) for f in fills] == [(D(4), D("1300.0"))]
     final = h.of(order, OrderStatusReport)[-1]
     assert (final.filled_qty, final.avg_price) == (D(4), D("1300.0"))
-    assert _statuses(h, order) == [S.NEW, S.FILLED]
+    assert h.statuses(order) == [S.NEW, S.FILLED]
     assert h.reports.index(fills[0]) < h.reports.index(final)
     assert list(upstox_orders(h.server, order.order_id)) == [final.venue_order_id]
 
@@ -43,15 +31,15 @@ async def test_market_order_is_accepted_then_filled_with_the_trade_before_the_fi
 async def test_partial_fill_reports_cumulative_quantity_then_cancel_keeps_the_fill(h: Harness) -> None:
     order = venue_order(qty="10", limit="1200.00")
     h.venue.submit(order)
-    await h.until(lambda: S.NEW in _statuses(h, order))
+    await h.until(lambda: S.NEW in h.statuses(order))
     upstox_id = h.venue.tracked.by_order[order.order_id].upstox_id
     assert upstox_id is not None
     h.server.fake.exchange.fill(upstox_id, 3, D("1199.50"))
-    await h.until(lambda: S.PARTIALLY_FILLED in _statuses(h, order))
+    await h.until(lambda: S.PARTIALLY_FILLED in h.statuses(order))
     partial = h.of(order, OrderStatusReport)[-1]
     assert (partial.filled_qty, partial.avg_price) == (D(3), D("1199.5"))
     h.venue.cancel(order)
-    await h.until(lambda: S.CANCELED in _statuses(h, order))
+    await h.until(lambda: S.CANCELED in h.statuses(order))
     assert [(f.qty, f.price) for f in h.of(order, FillReport)] == [(D(3), D("1199.5"))]
     assert h.of(order, OrderStatusReport)[-1].filled_qty == D(3)
 
@@ -59,7 +47,7 @@ async def test_partial_fill_reports_cumulative_quantity_then_cancel_keeps_the_fi
 async def test_modify_keeps_the_upstox_order_id_and_reports_the_new_terms(h: Harness) -> None:
     order = venue_order(qty="5", limit="1250.00")
     h.venue.submit(order)
-    await h.until(lambda: S.NEW in _statuses(h, order))
+    await h.until(lambda: S.NEW in h.statuses(order))
     new = venue_order(qty="7", limit="1260.00", order_id=order.order_id)
     h.venue.replace(order, new)
     await h.until(lambda: bool(h.of(order, ReplaceReport)))
@@ -76,7 +64,7 @@ async def test_buy_beyond_funds_is_rejected_with_upstox_reason(upstox_server: Fa
         h = await started(server, tmp_path)
         order = venue_order(qty="2", limit="1300.00")
         h.venue.submit(order)
-        await h.until(lambda: S.REJECTED in _statuses(h, order))
+        await h.until(lambda: S.REJECTED in h.statuses(order))
         await h.venue.stop()
     assert "You need to add Rs." in h.of(order, OrderStatusReport)[-1].reason
 
@@ -86,7 +74,7 @@ async def test_order_upstox_cannot_take_is_rejected_without_a_request(h: Harness
     gtc = venue_order(limit="1300.00", tif=TimeInForce.GTC)
     h.venue.submit(order)
     h.venue.submit(gtc)
-    await h.until(lambda: S.REJECTED in _statuses(h, order) and S.REJECTED in _statuses(h, gtc))
+    await h.until(lambda: S.REJECTED in h.statuses(order) and S.REJECTED in h.statuses(gtc))
     assert "whole quantities" in h.of(order, OrderStatusReport)[-1].reason
     assert "day and ioc" in h.of(gtc, OrderStatusReport)[-1].reason
     assert not h.server.fake.exchange.orders
@@ -95,19 +83,19 @@ async def test_order_upstox_cannot_take_is_rejected_without_a_request(h: Harness
 async def test_cancel_of_a_filled_order_is_refused_and_reports_the_fill(h: Harness) -> None:
     order = venue_order(qty="2")
     h.venue.submit(order)
-    await h.until(lambda: S.FILLED in _statuses(h, order))
+    await h.until(lambda: S.FILLED in h.statuses(order))
     h.venue.cancel(order)
     await h.until(lambda: bool(h.of(order, CancelRejectReport)))
     assert "not allowed" in h.of(order, CancelRejectReport)[0].reason
-    assert _statuses(h, order).count(S.FILLED) == 1
+    assert h.statuses(order).count(S.FILLED) == 1
 
 
 async def test_stop_order_triggers_when_the_price_crosses(h: Harness) -> None:
     order = venue_order(qty="3", stop="1310.00")
     h.venue.submit(order)
-    await h.until(lambda: S.NEW in _statuses(h, order))
+    await h.until(lambda: S.NEW in h.statuses(order))
     h.server.fake.exchange.set_price("NSE_EQ|INE002A01018", D("1311.00"))
-    await h.until(lambda: S.FILLED in _statuses(h, order))
+    await h.until(lambda: S.FILLED in h.statuses(order))
     assert [(f.qty, f.price) for f in h.of(order, FillReport)] == [(D(3), D("1311.0"))]
 
 
@@ -116,7 +104,7 @@ async def test_status_lists_fills_and_cumulative_quantity_and_open_orders_and_po
     done = venue_order(qty="4")
     h.venue.submit(working)
     h.venue.submit(done)
-    await h.until(lambda: S.NEW in _statuses(h, working) and S.FILLED in _statuses(h, done))
+    await h.until(lambda: S.NEW in h.statuses(working) and S.FILLED in h.statuses(done))
     h.server.fake.exchange.fill(str(h.venue.tracked.by_order[working.order_id].upstox_id), 2, D("1199"))
     reports = await h.venue.status(working)
     assert [(r.qty, r.price) for r in reports if isinstance(r, FillReport)] == [(D(2), D("1199.0"))]

@@ -11,13 +11,10 @@ from ordergate.adapters.venues.upstox.token import EXPIRED_REASON, next_expiry, 
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.reports import ConnectionReport, OrderStatusReport
 from tests.fakes.upstox import FakeUpstoxServer
-from tests.fakes.upstox.harness import MORNING, Harness, started, venue_order
+from tests.fakes.upstox.harness import MORNING, started, venue_order
 
 S = OrderStatus
 
-
-def _statuses(h: Harness, order: object) -> list[OrderStatus]:
-    return [r.status for r in h.of(order, OrderStatusReport)]  # type: ignore[arg-type]
 
 
 def test_a_token_dies_at_the_next_0330_ist() -> None:
@@ -33,7 +30,7 @@ async def test_after_0330_ist_orders_are_refused_working_orders_stay_and_a_new_t
     try:
         working = venue_order(qty="5", limit="1200.00")
         h.venue.submit(working)
-        await h.until(lambda: S.NEW in _statuses(h, working))
+        await h.until(lambda: S.NEW in h.statuses(working))
         h.clock.set(MORNING.replace(hour=22, minute=0, second=1))  # 03:30:01 IST
         upstox_server.fake.exchange.tokens.expire_all()
         assert not h.venue.is_ready()
@@ -41,7 +38,7 @@ async def test_after_0330_ist_orders_are_refused_working_orders_stay_and_a_new_t
         refused = venue_order(qty="1")
         requests_before = len(upstox_server.fake.requests)
         h.venue.submit(refused)
-        await h.until(lambda: S.REJECTED in _statuses(h, refused))
+        await h.until(lambda: S.REJECTED in h.statuses(refused))
         assert h.of(refused, OrderStatusReport)[-1].reason == EXPIRED_REASON
         assert len(upstox_server.fake.requests) == requests_before  # nothing sent to Upstox
         assert upstox_server.fake.exchange.by_tag(working.order_id)[0].status == "open"  # untouched
@@ -52,7 +49,7 @@ async def test_after_0330_ist_orders_are_refused_working_orders_stay_and_a_new_t
         await h.until(lambda: h.kinds(ConnectionReport)[-1].reason == "new upstox token")  # reconcile now
         after = venue_order(qty="1")
         h.venue.submit(after)
-        await h.until(lambda: S.FILLED in _statuses(h, after))
+        await h.until(lambda: S.FILLED in h.statuses(after))
     finally:
         await h.venue.stop()
 

@@ -6,9 +6,11 @@ from collections.abc import Awaitable, Callable
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.websockets import WebSocket
 
 from tests.fakes.upstox.broker import FakeUpstox
 from tests.fakes.upstox.envelopes import UpstoxError, error
+from tests.fakes.upstox.urls import one_time_url
 
 Handler = Callable[[Request, FakeUpstox], Awaitable[Response]]
 
@@ -51,3 +53,13 @@ async def json_body(request: Request) -> object:
         return await request.json()
     except ValueError:
         raise UpstoxError(400, "UDAPI100038", "Invalid request body", "body", None) from None
+
+
+async def redirect_handshake(websocket: WebSocket, path: str) -> None:
+    """Refuse a bad token (401); otherwise answer 302 to a single-use URL on ``path``, as Upstox's streams do."""
+    fake: FakeUpstox = websocket.app.state.fake
+    if not fake.exchange.tokens.valid(bearer(websocket.headers)):
+        await websocket.send_denial_response(error(401, "UDAPI100050", "Invalid token used to access API"))
+        return
+    url = one_time_url(fake, websocket.headers.get("host", ""), path)
+    await websocket.send_denial_response(Response(status_code=302, headers={"location": url}))

@@ -2,21 +2,22 @@
 
 import asyncio
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from pydantic import SecretStr
 
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.venues.upstox.config import UpstoxConfig
 from ordergate.adapters.venues.upstox.venue import UpstoxVenue
-from ordergate.domain.enums import OrderType, Side, TimeInForce
+from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
-from ordergate.domain.reports import ConnectionReport, Report
+from ordergate.domain.reports import ConnectionReport, OrderStatusReport, Report
 from ordergate.service.ports import VenueOrder
 from tests.fakes.clock import FakeClock
 from tests.fakes.upstox.fixtures import TOKEN
@@ -63,6 +64,10 @@ class Harness:
         """Return the reports of one kind about one order."""
         return [r for r in self.reports if isinstance(r, kind) and getattr(r, "order_id", None) == order.order_id]
 
+    def statuses(self, order: VenueOrder) -> list[OrderStatus]:
+        """Return the statuses reported for one order, in order."""
+        return [r.status for r in self.of(order, OrderStatusReport)]
+
     def kinds(self, kind: type[R]) -> list[R]:
         """Return every report of one kind."""
         return [r for r in self.reports if isinstance(r, kind)]
@@ -88,6 +93,14 @@ async def started(server: FakeUpstoxServer, data_dir: Path, **overrides: Any) ->
     await venue.start(harness.reports.append)
     await harness.connected()
     return harness
+
+
+@pytest.fixture(name="h")
+async def upstox_harness(upstox_server: FakeUpstoxServer, tmp_path: Path) -> AsyncIterator[Harness]:
+    """An UpstoxVenue started on the fake (as ``h``), stopped after the test."""
+    harness = await started(upstox_server, tmp_path)
+    yield harness
+    await harness.venue.stop()
 
 
 def upstox_orders(server: FakeUpstoxServer, tag: str) -> Iterator[str]:

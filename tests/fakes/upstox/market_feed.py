@@ -5,16 +5,15 @@ import json
 import time
 from typing import Any
 
-from starlette.responses import Response
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tests.fakes.upstox.broker import FakeUpstox
 from tests.fakes.upstox.envelopes import error
 from tests.fakes.upstox.feed_messages import MODES, feed_message, market_info
-from tests.fakes.upstox.guard import bearer
+from tests.fakes.upstox.guard import redirect_handshake
 from tests.fakes.upstox.instruments import INSTRUMENTS
-from tests.fakes.upstox.routes_account import MARKET_FEED, one_time_url
+from tests.fakes.upstox.urls import MARKET_FEED
 
 
 def _now_ms() -> int:
@@ -22,13 +21,8 @@ def _now_ms() -> int:
 
 
 async def handshake(websocket: WebSocket) -> None:
-    """Refuse a bad token (401); otherwise redirect (302) to a single-use feed URL."""
-    fake: FakeUpstox = websocket.app.state.fake
-    if not fake.exchange.tokens.valid(bearer(websocket.headers)):
-        await websocket.send_denial_response(error(401, "UDAPI100050", "Invalid token used to access API"))
-        return
-    url = one_time_url(fake, websocket.headers.get("host", ""), MARKET_FEED)
-    await websocket.send_denial_response(Response(status_code=302, headers={"location": url}))
+    """Refuse a bad token (401); otherwise redirect (302) to a single-use URL, as Upstox does."""
+    await redirect_handshake(websocket, MARKET_FEED)
 
 
 def apply_request(subs: dict[str, str], request: dict[str, Any]) -> dict[str, str]:

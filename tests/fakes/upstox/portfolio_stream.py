@@ -3,24 +3,18 @@
 import asyncio
 import json
 
-from starlette.responses import Response
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tests.fakes.upstox.broker import FakeUpstox
 from tests.fakes.upstox.envelopes import error
-from tests.fakes.upstox.guard import bearer
-from tests.fakes.upstox.routes_account import PORTFOLIO_FEED, one_time_url
+from tests.fakes.upstox.guard import redirect_handshake
+from tests.fakes.upstox.urls import PORTFOLIO_FEED
 
 
 async def handshake(websocket: WebSocket) -> None:
-    """Refuse a bad token (401); otherwise redirect to a single-use URL, as Upstox does."""
-    fake: FakeUpstox = websocket.app.state.fake
-    if not fake.exchange.tokens.valid(bearer(websocket.headers)):
-        await websocket.send_denial_response(error(401, "UDAPI100050", "Invalid token used to access API"))
-        return
-    url = one_time_url(fake, websocket.headers.get("host", ""), PORTFOLIO_FEED)
-    await websocket.send_denial_response(Response(status_code=302, headers={"location": url}))
+    """Refuse a bad token (401); otherwise redirect (302) to a single-use URL, as Upstox does."""
+    await redirect_handshake(websocket, PORTFOLIO_FEED)
 
 
 async def feed(websocket: WebSocket) -> None:

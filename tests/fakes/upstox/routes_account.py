@@ -8,14 +8,7 @@ from tests.fakes.upstox.broker import FakeUpstox
 from tests.fakes.upstox.envelopes import UpstoxError, success
 from tests.fakes.upstox.guard import guarded
 from tests.fakes.upstox.portfolio import funds, positions
-
-PORTFOLIO_FEED = "/v2/feed/portfolio-stream-feed/order-updates/feed"
-MARKET_FEED = "/v3/feed/market-data-feed/feeds"
-
-
-def one_time_url(fake: FakeUpstox, host: str, path: str) -> str:
-    """Return a single-use ws:// URL on this server (requestId and code in the query, as Upstox's)."""
-    return f"ws://{host}{path}?requestId={fake.one_time_code()}&code={fake.one_time_code()}"
+from tests.fakes.upstox.urls import MARKET_FEED, PORTFOLIO_FEED, one_time_url
 
 
 async def short_term_positions(request: Request, fake: FakeUpstox) -> Response:
