@@ -29,13 +29,14 @@ from ordergate.domain.risk.limits import RiskLimits
 from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine, snapshot
 from ordergate.service.engine_loop import EngineLoop
-from ordergate.service.ports import Clock
+from ordergate.service.ports import Clock, Venue
 from ordergate.service.reconcile import Reconciler
 from ordergate.service.risk_gate import RiskGate
 from tests.conformance import schedule as sc
 from tests.conformance.invariants import books_match_fills, orders_match_venue, reserved_within_cash, same_state
 from tests.conformance.steps import StepRunner
 from tests.conformance.store import fresh_store
+from tests.conformance.truth import VenueTruth
 from tests.conformance.venue import DEFAULT_REFERENCE, ScriptableVenue
 from tests.fakes.clock import FakeClock
 from tests.fakes.prices import FixedPrices
@@ -56,14 +57,29 @@ class KitRun:
     """A running engine over a SQLite journal, its scriptable venue, and what the run found."""
 
     loop: EngineLoop
-    venue: ScriptableVenue
+    venue: Venue  # the ScriptableVenue, or a broker adapter against its fake
     clock: Clock  # a FakeClock lets settling move time on to chase lost requests
     db: Engine
     journal: SqlJournal
+    truth: VenueTruth | None = None  # what the venue says happened (None: the venue is its own oracle)
     ids: dict[int, OrderId] = field(default_factory=dict)  # schedule index -> the engine's order id
     refused: list[str] = field(default_factory=list)  # client steps the engine refused, and why
     unreserved: set[AccountId] = field(default_factory=set)  # accounts that took a fill no reservation covered
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def scriptable(self) -> ScriptableVenue:
+        """Return the venue as the kit's ScriptableVenue (schedules script only that one)."""
+        assert isinstance(self.venue, ScriptableVenue), "schedules need the ScriptableVenue"
+        return self.venue
+
+    @property
+    def oracle(self) -> VenueTruth:
+        """Return what the venue says happened."""
+        if self.truth is not None:
+            return self.truth
+        assert isinstance(self.venue, ScriptableVenue), "a broker adapter's run needs its fake's truth"
+        return self.venue
 
     @property
     def ledger(self) -> Ledger:
@@ -82,7 +98,10 @@ class KitRun:
         """Deliver reports to the engine past the outbox, then wait until they are committed."""
         for report in reports:
             self.note_delivery(report)
-            self.venue.send(report)
+            if isinstance(self.venue, ScriptableVenue):
+                self.venue.send(report)
+            else:
+                self.loop.report(report)
         await self.barrier()
 
     def note_delivery(self, report: Report) -> None:
@@ -103,7 +122,8 @@ class KitRun:
         """Let the venue answer everything and deliver what waits; tell the engine what was dropped (status
         answers); then let time pass so the engine chases what is still pending (lost requests)."""
         await self._answer_and_deliver()
-        asked = {r.order_id for r in self.venue.dropped} | set(self.ledger.open_orders)
+        dropped = self.venue.dropped if isinstance(self.venue, ScriptableVenue) else []
+        asked = {r.order_id for r in dropped} | set(self.ledger.open_orders)
         for order_id in sorted(asked):
             order = self.ledger.orders.get(order_id)
             if order is not None and order.venue == self.venue.id:
@@ -120,12 +140,20 @@ class KitRun:
         self.check_step("settling")
 
     async def _answer_and_deliver(self) -> None:
+        venue = self.venue
+        if not isinstance(venue, ScriptableVenue):
+            return  # a broker's fake answers on its own
         for _ in range(SETTLE_ROUNDS):
-            self.venue.answer_everything()
-            if not self.venue.outbox:
+            venue.answer_everything()
+            if not venue.outbox:
                 return
-            reports, self.venue.outbox = self.venue.outbox, []
+            reports, venue.outbox = venue.outbox, []
             await self.send(reports)
+
+    async def quiesce(self) -> None:
+        """Stop the venue (a broker's fake may still be sending duplicates), then let the engine commit all."""
+        await self.venue.stop()
+        await self.barrier()
 
     def check_final(self) -> None:
         """Record every final invariant broken: venue truth, books, reservations, store check, restart."""
@@ -137,8 +165,8 @@ class KitRun:
             self.problems.append(f"memory at seq {self.ledger.last_seq}, journal at {seqs[-1:]}")
         if not self.loop.running:
             self.problems.append(f"the engine stopped: {self.loop.failure}")
-        self.problems += orders_match_venue(self.ledger, self.venue)
-        self.problems += books_match_fills(self.ledger, events, self.venue)
+        self.problems += orders_match_venue(self.ledger, self.oracle, self.venue.id)
+        self.problems += books_match_fills(self.ledger, events, self.oracle)
         self.problems += [f"db check: {p}" for p in store_check(self.db)]
         rebuilt = Ledger()
         rebuilt.replay(events)
@@ -148,14 +176,19 @@ class KitRun:
         """Stop the engine and the venue; close the database."""
         with contextlib.suppress(Exception):
             await self.loop.stop()
-        await self.venue.stop()
+        with contextlib.suppress(Exception):
+            await self.venue.stop()
         self.db.dispose()
 
 
-async def start_kit(directory: Path, cash: str = "20000", commission: str = "0") -> KitRun:
-    """Start an engine on a fresh SQLite store with account ACC (a cash account: buying power enforced)."""
-    clock = FakeClock(T0)
-    venue = ScriptableVenue(clock, commission=Decimal(commission))
+async def start_kit(directory: Path, cash: str = "20000", commission: str = "0", venue: Venue | None = None,
+                    truth: VenueTruth | None = None, clock: Clock | None = None) -> KitRun:
+    """Start an engine on a fresh SQLite store with account ACC (a cash account: buying power enforced).
+
+    Orders go to ``venue`` (a broker adapter, with its fake's ``truth``), else to a new ScriptableVenue.
+    """
+    clock = clock or FakeClock(T0)
+    venue = venue or ScriptableVenue(clock, commission=Decimal(commission))
     prices = FixedPrices(dict(DEFAULT_REFERENCE))
     ledger, instruments = Ledger(), load_instruments()
     risk = RiskGate(ledger, instruments, prices, clock, RiskLimits(enforce_buying_power=True, allow_short=True))
@@ -167,7 +200,7 @@ async def start_kit(directory: Path, cash: str = "20000", commission: str = "0")
     await venue.start(loop.report)
     await loop.start()
     await loop.execute(cmds.OpenAccount(account=ACCOUNT, balances={"USD": Decimal(cash)}))
-    return KitRun(loop, venue, clock, db, journal)
+    return KitRun(loop, venue, clock, db, journal, truth)
 
 
 async def play(run: KitRun, schedule: sc.Schedule, steps: Iterable[sc.Step] | None = None) -> None:
@@ -181,6 +214,7 @@ async def play(run: KitRun, schedule: sc.Schedule, steps: Iterable[sc.Step] | No
 async def finish(run: KitRun) -> list[str]:
     """Settle and check the final invariants; return every problem the run found."""
     await run.settle()
+    await run.quiesce()
     run.check_final()
     return run.problems
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ordergate.domain.events import Event, OrderFilled
-from ordergate.domain.ids import AccountId, Symbol
+from ordergate.domain.ids import AccountId, Symbol, VenueId
 from ordergate.domain.ledger import Ledger
 from tests.conformance.truth import VenueTruth
 
@@ -29,10 +29,14 @@ def reserved_within_cash(ledger: Ledger, exempt: Iterable[AccountId] = ()) -> li
     ]
 
 
-def orders_match_venue(ledger: Ledger, truth: VenueTruth, venue_order_ids: bool = True) -> list[str]:
-    """Check that every order ends where the venue says: status, filled quantity and venue order id."""
+def orders_match_venue(ledger: Ledger, truth: VenueTruth, venue: VenueId | None = None,
+                       venue_order_ids: bool = True) -> list[str]:
+    """Check that every order ends where the venue says: status, filled quantity and venue order id; with
+    ``venue``, also that every order the engine routed there (and risk let through) reached it."""
     problems = []
+    held = set()
     for want in truth.orders():
+        held.add(want.order_id)
         order = ledger.orders.get(want.order_id)
         if order is None:
             problems.append(f"order {want.order_id}: the venue holds it, the engine does not")
@@ -43,6 +47,10 @@ def orders_match_venue(ledger: Ledger, truth: VenueTruth, venue_order_ids: bool 
         if venue_order_ids and want.venue_order_id is not None and order.venue_order_id != want.venue_order_id:
             problems.append(f"order {want.order_id}: venue order id {order.venue_order_id}, "
                             f"venue says {want.venue_order_id}")
+    if venue is not None:
+        problems += [f"order {order.id}: the engine has it {order.status} at {venue}, the venue never got it"
+                     for order in ledger.orders.values()
+                     if order.venue == venue and not order.denials and order.id not in held]
     return problems
 
 

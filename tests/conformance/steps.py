@@ -39,9 +39,9 @@ class StepRunner:
         elif isinstance(step, sc.Deliver | sc.Duplicate | sc.Drop):
             await self._delivery(step)
         elif isinstance(step, sc.LoseRequest):
-            self._run.venue.lose_requests += 1
+            self._run.scriptable.lose_requests += 1
         elif isinstance(step, sc.Reconnect):
-            self._run.venue.reconnect()
+            self._run.scriptable.reconnect()
             await self._run.barrier()
         else:
             self._venue(step)
@@ -85,10 +85,10 @@ class StepRunner:
         order_id = self._run.ids.get(step.i)
         if order_id is None:
             return
-        self._run.venue.act(self._venue_reports(step, order_id))
+        self._run.scriptable.act(self._venue_reports(step, order_id))
 
     def _venue_reports(self, step: sc.VenueStep, order_id: OrderId) -> list[Report]:
-        book = self._run.venue.book
+        book = self._run.scriptable.book
         if isinstance(step, sc.Ack):
             return book.ack(order_id)
         if isinstance(step, sc.Reject):
@@ -104,7 +104,7 @@ class StepRunner:
         return book.tell_status(order_id)
 
     async def _delivery(self, step: sc.DeliveryStep) -> None:
-        venue = self._run.venue
+        venue = self._run.scriptable
         if not venue.outbox:
             return
         if isinstance(step, sc.Drop):

@@ -15,7 +15,7 @@ from typing import Any
 from ordergate.adapters.store.journal import SqlJournal
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import OrderId, Symbol, VenueId
-from tests.conformance.harness import KitRun
+from tests.conformance.harness import KitRun, finish
 from tests.conformance.venue import ScriptableVenue
 from tests.integration.inprocess import Served, served
 
@@ -81,9 +81,7 @@ async def test_orders_over_the_api_when_the_venue_reorders_duplicates_and_drops_
             venue.act(book.answer_cancel(c))
             venue.flush()
         await run.barrier()
-        await run.settle()
-        run.check_final()
-        assert run.problems == []
+        assert await finish(run) == []
         statuses = [run.ledger.orders[i].status for i in (a, b, c)]
         assert statuses == [OrderStatus.FILLED, OrderStatus.FILLED, OrderStatus.CANCELED]
         before = await views(server, [a, b, c])

@@ -52,7 +52,7 @@ async def test_fill_when_dropped_then_the_status_pass_at_the_end_applies_it(tmp_
     schedule = sc.Schedule((limit("10"),), (*ACKED, sc.Fill(0, D(4)), sc.Drop(), sc.Fill(0, D(1)), sc.Deliver()))
     run = await run_schedule(schedule, tmp_path)
     assert run.problems == []
-    assert run.order(0).filled_qty == D(5) and position(run) == D(5) and run.venue.status_asked
+    assert run.order(0).filled_qty == D(5) and position(run) == D(5) and run.scriptable.status_asked
 
 
 async def test_replace_confirm_when_it_arrives_after_a_fill_at_the_old_terms_then_both_count(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ async def test_ack_when_it_arrives_after_a_fill_then_the_venue_order_id_is_recor
     schedule = sc.Schedule((limit("10"),), (sc.Submit(0), sc.Fill(0, D(4)), sc.Deliver(1), sc.Deliver(0)))
     run = await run_schedule(schedule, tmp_path)
     assert run.problems == []
-    assert run.order(0).venue_order_id == run.venue.book.orders[run.ids[0]].venue_order_id
+    assert run.order(0).venue_order_id == run.scriptable.book.orders[run.ids[0]].venue_order_id
 
 
 async def test_status_when_its_cumulative_qty_runs_ahead_then_inferred_and_the_real_fill_counts_once(
@@ -116,7 +116,7 @@ async def test_fill_id_when_reused_on_another_order_then_refused_and_the_engine_
         sc.Submit(0), sc.Submit(1), sc.Ack(0), sc.Ack(1), sc.Deliver(), sc.Deliver(), sc.Fill(0, D(4)), sc.Deliver(),
     ))
     await play(kit, schedule)
-    first = kit.venue.book.orders[kit.ids[0]].fills[0]
+    first = kit.scriptable.book.orders[kit.ids[0]].fills[0]
     await kit.send([type(first)(order_id=kit.ids[1], venue=first.venue, ts=first.ts, fill_id=first.fill_id,
                                 qty=D(2), price=first.price)])
     assert kit.loop.running and kit.order(1).filled_qty == D(0)
@@ -129,7 +129,7 @@ async def test_kill_switch_when_an_order_is_pending_replace_then_halts_and_cance
     ))
     run = await run_schedule(schedule, tmp_path)
     assert run.problems == [] and run.refused == []
-    canceled = {order.order_id for action, order in run.venue.requests if action == "cancel"}
+    canceled = {order.order_id for action, order in run.scriptable.requests if action == "cancel"}
     assert canceled == {run.ids[0], run.ids[1]}
     assert run.order(0).status is S.CANCELED and run.order(1).status is S.CANCELED
 
@@ -162,14 +162,14 @@ async def test_reject_when_a_cancel_was_refused_before_the_ack_then_the_order_en
 async def test_cancel_when_the_request_is_lost_then_the_engine_sends_it_again(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"),), (*ACKED, sc.LoseRequest(), sc.Cancel(0)))
     run = await run_schedule(schedule, tmp_path)
-    assert run.venue.lost and run.problems == []
+    assert run.scriptable.lost and run.problems == []
     assert run.order(0).status is S.CANCELED
 
 
 async def test_replace_when_the_request_is_lost_then_the_engine_sends_it_again(tmp_path: Path) -> None:
     schedule = sc.Schedule((limit("10"),), (*ACKED, sc.LoseRequest(), sc.Replace(0, D(12), ticks=-5)))
     run = await run_schedule(schedule, tmp_path)
-    assert run.venue.lost and run.problems == []
+    assert run.scriptable.lost and run.problems == []
     assert (run.order(0).status, run.order(0).qty, run.order(0).limit_price) == (S.NEW, D(12), D("229.95"))
 
 
