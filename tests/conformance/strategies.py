@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from ordergate.domain.enums import OrderType, Side
@@ -20,11 +20,16 @@ TICK = Decimal("0.01")
 
 
 def kit_settings(suite_examples: int = SUITE_EXAMPLES) -> settings:
-    """Return hypothesis settings: a few fixed examples in the suite, ``KIT_EXAMPLES`` random ones if set."""
+    """Return hypothesis settings: a few fixed examples in the suite, ``KIT_EXAMPLES`` random ones if set.
+
+    The suite never shrinks a failing schedule (each try runs the engine and a store: shrinking one takes
+    minutes); with ``KIT_EXAMPLES`` it does, to show the smallest failing schedule.
+    """
     wanted = os.environ.get("KIT_EXAMPLES")
+    phases = list(Phase) if wanted else [Phase.explicit, Phase.generate]
     return settings(
         max_examples=int(wanted) if wanted else suite_examples, derandomize=not wanted, deadline=None,
-        database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        database=None, phases=phases, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
 
 

@@ -87,7 +87,6 @@ async def test_alpaca_when_updates_come_twice_then_the_books_match_alpaca(kit: K
     assert orders[resting].qty == D(4) and orders[resting].limit_price == D("99.50")
 
 
-@pytest.mark.xfail(strict=True, reason="engine: an ack after a fill does not record the venue order id")
 async def test_alpaca_when_updates_come_swapped_then_the_books_match_alpaca(
     kit: KitRun, fake: FakeAlpacaServer,
 ) -> None:
