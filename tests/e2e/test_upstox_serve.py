@@ -1,62 +1,24 @@
 """`ordergate serve` with RELIANCE routed to Upstox, against the fake Upstox in its own process: orders sent
 through our REST API reach the fake (tagged with our order id), and its fills come back into positions."""
 
-import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.helpers import submit, wait_for_status
-from tests.e2e.server import Server, free_port
+from tests.e2e.server import Server
+from tests.fakes.upstox.process import TOKEN, FakeProcess, serve_env
 
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
-TOKEN = "e2e-upstox-token"
-RELIANCE = "NSE_EQ|INE002A01018"
-
-
-class FakeProcess:
-    """``python -m tests.fakes.upstox`` on a free port, driven over its /_fake routes."""
-
-    def __init__(self, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        with open(log, "ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.fakes.upstox", "--port", str(self.port), "--token", TOKEN],
-                cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{self.url}/_fake/orders", timeout=1)
-                return
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and self.process.poll() is None, "fake Upstox did not start"
-                time.sleep(0.1)
-
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        return httpx.post(f"{self.url}/_fake/{path}", json=body, timeout=5).json()
-
-    def orders(self, tag: str) -> list[dict[str, Any]]:
-        state = httpx.get(f"{self.url}/_fake/orders", timeout=5).json()["data"]
-        return [o for o in state["orders"] if o["tag"] == tag]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeProcess]:
     """The fake Upstox, RELIANCE at 1300.00."""
-    process = FakeProcess(tmp_path_factory.mktemp("fake-upstox") / "fake.log")
+    process = FakeProcess(tmp_path_factory.mktemp("fake-upstox") / "fake.log", TOKEN)
     yield process
     process.stop()
 
@@ -64,13 +26,7 @@ def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeProcess]:
 @pytest.fixture(scope="module")
 def server(fake: FakeProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """ordergate with RELIANCE routed to Upstox at the fake."""
-    env = {
-        "ORDERGATE_ROUTES": json.dumps({"RELIANCE": "upstox"}),
-        "ORDERGATE_VENUES__UPSTOX__ACCESS_TOKEN": TOKEN, "ORDERGATE_VENUES__UPSTOX__API_URL": fake.url,
-        "ORDERGATE_VENUES__UPSTOX__ORDER_URL": fake.url, "ORDERGATE_VENUES__UPSTOX__TIMEOUT": "2",
-        "ORDERGATE_VENUES__UPSTOX__BACKOFF_INITIAL": "0.05", "ORDERGATE_VENUES__UPSTOX__BACKOFF_MAX": "0.5",
-    }
-    srv = Server(Path(tmp_path_factory.mktemp("upstox-serve")), env_extra=env).start()
+    srv = Server(Path(tmp_path_factory.mktemp("upstox-serve")), env_extra=serve_env(fake)).start()
     yield srv
     srv.stop()
 
