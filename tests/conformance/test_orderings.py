@@ -3,6 +3,8 @@
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from ordergate.domain.enums import OrderStatus, OrderType, Side
 from ordergate.domain.ids import Symbol
 from tests.conformance import schedule as sc
@@ -178,3 +180,17 @@ async def test_reconnect_when_a_fill_was_lost_then_reconciliation_applies_it(kit
     await play(kit, schedule)
     assert kit.order(0).filled_qty == D(4) and position(kit) == D(4)  # before the run settles
     assert await finish(kit) == []
+
+
+@pytest.mark.xfail(strict=True, reason="engine: an ack arriving after a replace confirmation overwrites the newer "
+                                       "venue order id with the one before the replace")
+async def test_ack_when_it_arrives_after_the_replace_confirm_then_the_replaced_venue_order_id_stays(
+    tmp_path: Path,
+) -> None:
+    schedule = sc.Schedule((limit("10"),), (
+        sc.Submit(0), sc.Fill(0, D(4)), sc.Deliver(1), sc.Replace(0, D(12)), sc.AnswerReplace(0), sc.Deliver(1),
+        sc.Deliver(0),
+    ))
+    run = await run_schedule(schedule, tmp_path)
+    assert run.problems == []
+    assert run.order(0).venue_order_id == run.scriptable.book.orders[run.ids[0]].venue_order_id == "kit-1-r1"
