@@ -1,7 +1,8 @@
 """Cost of the full pre-trade rule set per order, with every control on and a realistic account.
 
 The account holds 100 positions and 1,000 working orders (10 per symbol); every limit is set (loose
-enough that orders pass, so each rule does its whole work). Each timed call is the risk gate's
+enough that orders pass, so each rule does its whole work), with commission and the average daily
+volume table in force. Each timed call is the risk gate's
 ``check_submit`` as the engine's submit path calls it: context, all rules, prices from memory.
 
 Run: .venv/bin/python bench/risk.py            (figures as one JSON object on the last line)
@@ -22,6 +23,8 @@ from ordergate.domain.ids import AccountId, FillId, OrderId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.reports import FillReport, OrderStatusReport
+from ordergate.domain.risk.pricing import MarketPricing
+from ordergate.service.adv import AverageDailyVolume
 from ordergate.service.engine import OrderEngine
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.risk_gate import RiskGate
@@ -29,6 +32,7 @@ from ordergate.service.risk_gate import RiskGate
 ACC = AccountId("BENCH")
 VENUE = VenueId("paper")
 SYMBOLS = [Symbol(f"S{i:03d}") for i in range(100)]
+LISTED = [Symbol("XXX"), Symbol("YYY")]  # known instruments the restricted and watch lists name, never traded
 PRICE = Decimal("100.00")
 TIMED = 20_000
 LIMITS = {
@@ -39,22 +43,27 @@ LIMITS = {
     "max_daily_orders": 1_000_000, "max_daily_trades": 1_000_000, "max_daily_volume": "100000000",
     "max_daily_notional": "10000000000", "max_daily_loss": "1000000", "restricted_symbols": ["XXX"],
     "watch_symbols": ["YYY"], "duplicate_window_seconds": "2", "max_orders_per_second": 1_000_000,
-    "max_modifies_per_second": 1000, "max_cancels_per_second": 1000, "max_open_orders": 100_000,
-    "max_open_orders_per_symbol": 10_000, "self_match": "deny",
+    "max_modifies_per_second": 1000, "max_open_orders": 100_000,
+    "max_open_orders_per_symbol": 10_000, "self_match": "deny", "stale_data_protection": True,
+    "daily_loss_unrealized": True, "market_collar_pct": "5", "max_slippage_pct": "5", "max_adv_pct": "50",
+    "lockout_denials": 1000, "lockout_window_seconds": "60",
 }
 
 
 def build() -> tuple[RiskGate, dict[Symbol, Instrument], SystemClock]:
     """Return a gate whose account holds 100 positions and 1,000 working orders, every limit on."""
     instruments = {s: Instrument(symbol=s, currency="USD", tick_size=Decimal("0.01"), lot_size=Decimal(1),
-                                 exchange="BENCH", timezone="UTC", session_close="23:59") for s in SYMBOLS}
+                                 exchange="BENCH", timezone="UTC", session_close="23:59")
+                   for s in [*SYMBOLS, *LISTED]}
     ledger, clock = Ledger(), SystemClock()
     prices = MarketDataHub(clock=clock, stale_after=60)  # the real price source: is_stale reads the clock
     for symbol in SYMBOLS:
         now = clock.now()
         prices.on_book(symbol, [(Decimal("99.99"), Decimal(500))], [(Decimal("100.01"), Decimal(500))], now)
         prices.on_trade(symbol, PRICE, Decimal(100), now)
-    gate = RiskGate(ledger, instruments, prices, clock)
+    adv = AverageDailyVolume(prices, {symbol: Decimal(1_000_000) for symbol in SYMBOLS}, clock)
+    gate = RiskGate(ledger, instruments, prices, clock, books=prices, pricing=MarketPricing(
+        commission_per_share=Decimal("0.005"), commission_minimum=Decimal(1)), adv=adv)
     ids = count(1)
     engine = OrderEngine(ledger, instruments, prices, clock, VENUE, lambda: OrderId(f"b{next(ids)}"), risk=gate)
     engine.handle(cmds.OpenAccount(account=ACC, balances={"USD": Decimal("100000000")}))

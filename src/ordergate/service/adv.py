@@ -15,6 +15,7 @@ from ordergate.service.ports import Clock
 
 LOOKBACK_DAYS = 20
 HOURS = 24 * LOOKBACK_DAYS
+DAY_SECONDS = 86_400
 
 
 class BarSource(Protocol):
@@ -34,16 +35,18 @@ class AverageDailyVolume:
         self._clock = clock
         self._cache: dict[Symbol, tuple[int, Decimal | None]] = {}
 
-    def of(self, symbol: Symbol) -> Decimal | None:
-        """Return the symbol's average daily volume (None when neither history nor the table has it)."""
-        today = self._clock.now().toordinal()
+    def of(self, symbol: Symbol, now_ts: float | None = None) -> Decimal | None:
+        """Return the symbol's average daily volume (None when neither history nor the table has it);
+        ``now_ts`` (POSIX seconds) saves a clock read."""
+        day = int((now_ts if now_ts is not None else self._clock.now().timestamp()) // DAY_SECONDS)
         cached = self._cache.get(symbol)
-        if cached is not None and cached[0] == today:
+        if cached is not None and cached[0] == day:
             return cached[1]
+        today = datetime.fromtimestamp(day * DAY_SECONDS, UTC).toordinal()
         volume = self._from_bars(symbol, today)
         if volume is None:
             volume = self._table.get(symbol.upper())
-        self._cache[symbol] = (today, volume)
+        self._cache[symbol] = (day, volume)
         return volume
 
     def _from_bars(self, symbol: Symbol, today: int) -> Decimal | None:

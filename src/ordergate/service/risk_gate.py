@@ -60,10 +60,11 @@ class RiskGate:
         self._clock = clock
         self._books = books
         self.pricing = pricing or MarketPricing()
-        self.adv = adv
         self.limits = LimitBook(defaults)
         self.usage = RiskUsage(ledger, self.limits, day)
         self.engine = RiskEngine(ledger, self.limits, self.usage, pricing=self.pricing)
+        if adv is not None:
+            self.engine.volume_of = adv.of
 
     # -- checks ---------------------------------------------------------------------------------------
 
@@ -73,8 +74,7 @@ class RiskGate:
         """Return the denials for a new order (empty when it may go ahead); ``now`` saves a clock read."""
         stale = reference is not None and self._prices.is_stale(cmd.symbol)
         far = self._far_price(cmd.symbol, cmd.side, cmd.qty) if cmd.type is MARKET else None
-        return self.engine.evaluate(cmd, instrument, reference, stale, now or self._clock.now(), market_price=far,
-                                    adv=self._adv_of(cmd.account, cmd.symbol))
+        return self.engine.evaluate(cmd, instrument, reference, stale, now or self._clock.now(), market_price=far)
 
     def check_replace(
         self, order: Order, qty: Decimal, limit_price: Decimal | None, stop_price: Decimal | None,
@@ -99,8 +99,7 @@ class RiskGate:
         stale = reference is not None and self._prices.is_stale(order.symbol)
         instrument = self._instruments[order.symbol]
         far = self._far_price(order.symbol, order.side, qty) if order.type is MARKET else None
-        denials = self.engine.evaluate(terms, instrument, reference, stale, now, replacing=order, market_price=far,
-                                       adv=self._adv_of(order.account, order.symbol))
+        denials = self.engine.evaluate(terms, instrument, reference, stale, now, replacing=order, market_price=far)
         return self._refuse(order.account, denials)
 
     def check_cancel(self, order: Order) -> list[Denial]:
@@ -151,11 +150,6 @@ class RiskGate:
         far = self._far_price(cmd.symbol, cmd.side, cmd.qty) if cmd.type is MARKET else None
         return reservation_of(cmd, self._ledger.accounts[cmd.account].margin, sym, self.limits.effective(cmd.account),
                               self.pricing, reference, far)
-
-    def _adv_of(self, account: AccountId, symbol: Symbol) -> Decimal | None:
-        if self.adv is None or self.limits.effective(account).max_adv_pct is None:
-            return None  # looked up only when the limit is on
-        return self.adv.of(symbol)
 
     def _far_price(self, symbol: Symbol, side: Side, qty: Decimal) -> Decimal | None:
         return far_price(self._books.book(symbol), side, qty) if self._books is not None else None

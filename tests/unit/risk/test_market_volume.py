@@ -14,7 +14,7 @@ D = Decimal
 
 def test_max_adv_pct_when_the_order_is_above_the_share_of_the_table_volume_then_denied() -> None:
     desk = Desk()
-    desk.gate.adv = AverageDailyVolume(None, {"aapl": D(10_000)}, desk.clock)
+    desk.gate.engine.volume_of = AverageDailyVolume(None, {"aapl": D(10_000)}, desk.clock).of
     desk.limits(max_adv_pct="1")
     assert desk.check(qty="100") == []
     denial = only(desk.check(qty="101"))
@@ -23,7 +23,7 @@ def test_max_adv_pct_when_the_order_is_above_the_share_of_the_table_volume_then_
 
 def test_max_adv_pct_when_no_volume_is_known_then_the_rule_does_not_apply() -> None:
     desk = Desk()
-    desk.gate.adv = AverageDailyVolume(None, {}, desk.clock)
+    desk.gate.engine.volume_of = AverageDailyVolume(None, {}, desk.clock).of
     desk.limits(max_adv_pct="1")
     assert desk.check(qty="100000") == []
 

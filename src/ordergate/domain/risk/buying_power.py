@@ -43,7 +43,7 @@ class BuyingPowerRule:
         if ctx.price is None:
             return ctx.unpriced(self.name, what, "buying power")
         value = qty * ctx.price
-        cost = (value * rate if rate else value) + ctx.commission
+        cost = (value * rate if rate else value) + ctx.commission()
         available = cash_buying_power(ctx)
         if cost <= available:
             return None
@@ -71,7 +71,7 @@ class BuyingPowerRule:
         if ctx.mark is None:
             return ctx.unpriced(self.name, "margin", "equity")
         rate = ctx.limits.margin_rate(order.symbol)
-        required = ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate + ctx.commission
+        required = ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate + ctx.commission()
         equity = ctx.balance.cash + ctx.totals.value
         if required <= equity:
             return None

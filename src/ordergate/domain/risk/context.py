@@ -5,6 +5,7 @@ several rules need (the order's value, the position reachable if every working o
 out here once, so each rule stays a few comparisons.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
@@ -16,7 +17,10 @@ from ordergate.domain.ids import AccountId, Symbol
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.order import Order
 from ordergate.domain.risk.limits import RiskLimits
+from ordergate.domain.risk.pricing import MarketPricing
 from ordergate.domain.risk.usage import AccountUsage, CurrencyTotals, SymbolUsage
+
+ZERO = Decimal(0)
 
 
 class RiskOrder(Protocol):
@@ -60,15 +64,15 @@ class RiskContext:
     buy; how short with every sell, for a sell), never below zero: the part of a sell that only takes a
     long toward flat adds nothing there, the part beyond flat does. ``reduces`` says the order trades
     against the position and, with the working orders on its side, cannot take it past flat.
-    ``commission`` is the estimated commission of the order (0 when no schedule is set); ``far`` the worst
-    price a market order reaches sweeping the book; ``adv`` the symbol's average daily volume (when needed).
+    ``far`` is the worst price a market order reaches sweeping the book; ``volume_of`` gives a symbol's
+    average daily volume (only max_adv_pct asks); ``commission()`` estimates the order's commission.
     """
 
     __slots__ = (
-        "account", "added_notional", "adv", "balance", "buy_working", "commission", "far", "instrument", "limits",
-        "mark", "net_after", "notional", "now", "now_ts", "potential_after", "potential_before", "price", "qty",
-        "reduces", "reference", "replacing", "reserved", "sell_working", "side_after", "side_before", "stale",
-        "state", "sym", "totals", "usage", "working_notional", "working_qty",
+        "account", "added_notional", "balance", "buy_working", "far", "instrument", "limits", "mark", "net_after",
+        "notional", "now", "now_ts", "potential_after", "potential_before", "price", "pricing", "qty", "reduces",
+        "reference", "replacing", "reserved", "sell_working", "side_after", "side_before", "stale", "state", "sym",
+        "totals", "usage", "volume_of", "working_notional", "working_qty",
     )
 
     account: Account
@@ -100,14 +104,18 @@ class RiskContext:
     reduces: bool
     side_before: Decimal
     side_after: Decimal
-    commission: Decimal
     far: Decimal | None
-    adv: Decimal | None
+    pricing: MarketPricing
+    volume_of: Callable[[Symbol, float], Decimal | None]
 
     @property
     def grows(self) -> bool:
         """Return whether the order raises the reach on its side of flat (only the part beyond flat can)."""
         return self.side_after > self.side_before
+
+    def commission(self) -> Decimal:
+        """Return the estimated commission of the order (0 when it has no price)."""
+        return ZERO if self.price is None else self.pricing.commission(self.qty, self.price)
 
     @property
     def currency(self) -> str:

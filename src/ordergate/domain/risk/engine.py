@@ -4,12 +4,13 @@ No I/O and no clock: the caller passes the reference price, whether it is stale,
 state comes from memory (the ledger and the usage folded from its events), so a check is O(1).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from ordergate.domain.enums import OrderType, Side, TradingState
 from ordergate.domain.events import Denial
+from ordergate.domain.ids import Symbol
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import Order
@@ -42,6 +43,13 @@ ZERO = Decimal(0)
 ACTIVE, BUY, MARKET, STOP = TradingState.ACTIVE, Side.BUY, OrderType.MARKET, OrderType.STOP
 
 
+VolumeOf = Callable[[Symbol, float], Decimal | None]
+
+
+def _no_volume(symbol: Symbol, now_ts: float) -> Decimal | None:
+    return None
+
+
 def default_rules() -> list[Rule]:
     """Return every rule, cheapest and most decisive first."""
     return [
@@ -61,6 +69,8 @@ class RiskEngine:
     ) -> None:
         self.ledger = ledger
         self.pricing = pricing or MarketPricing()
+        # the average daily volume of a symbol at a time (POSIX seconds), read by max_adv_pct only
+        self.volume_of: VolumeOf = _no_volume
         self.limits = limits
         self.usage = usage
         self.rules: list[Rule] = list(rules) if rules is not None else default_rules()
@@ -77,11 +87,10 @@ class RiskEngine:
 
     def evaluate(
         self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
-        replacing: Order | None = None, market_price: Decimal | None = None, adv: Decimal | None = None,
+        replacing: Order | None = None, market_price: Decimal | None = None,
     ) -> list[Denial]:
-        """Return every denial of the order (empty when it may go ahead); ``adv``: average daily volume."""
+        """Return every denial of the order (empty when it may go ahead)."""
         ctx = self.context(order, instrument, reference, stale, now, replacing, market_price)
-        ctx.adv = adv
         return self.check(order, ctx)
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> list[Denial]:
@@ -130,12 +139,12 @@ class RiskEngine:
             price = self.pricing.buffered(market_price or reference) if buy else reference
         elif price is not None and order.type is STOP and buy:
             price = self.pricing.buffered(price)  # a stop buy becomes a market buy at or above its stop
-        ctx.price, ctx.qty, ctx.far, ctx.adv = price, qty, market_price, None
+        ctx.price, ctx.qty, ctx.far = price, qty, market_price
         # a stale price values nothing: every rule that needs one denies (an order's own price is no mark)
         ctx.mark = None if stale else reference if reference is not None else price
         ctx.notional = None if price is None else order.qty * price
         ctx.added_notional = None if price is None else qty * price
-        ctx.commission = ZERO if price is None else self.pricing.commission(qty, price)
+        ctx.pricing, ctx.volume_of = self.pricing, self.volume_of
         ctx.buy_working, ctx.sell_working = buying, selling
         position = sym.position
         long_reach, short_reach = abs(position + buying), abs(position - selling)

@@ -14,8 +14,8 @@ class LockoutRule:
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial while the account is locked out."""
         limit, window = ctx.limits.lockout_denials, ctx.limits.lockout_window_seconds
-        if limit is None or window is None:
-            return None
+        if limit is None or window is None or len(ctx.usage.denial_times) < limit:
+            return None  # the common case: not even that many denials remembered
         count = ctx.usage.recent_denials(float(window), ctx.now_ts)
         if count < limit:
             return None

@@ -16,8 +16,11 @@ class MaxAdvRule:
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the order is too large a share of what the market trades in a day."""
-        limit, adv = ctx.limits.max_adv_pct, ctx.adv
-        if limit is None or adv is None or ctx.qty * HUNDRED <= limit * adv:
+        limit = ctx.limits.max_adv_pct
+        if limit is None:
+            return None
+        adv = ctx.volume_of(order.symbol, ctx.now_ts)
+        if adv is None or ctx.qty * HUNDRED <= limit * adv:
             return None
         if adv <= 0:
             return Denial(rule=self.name, message=f"{order.symbol} has no average daily volume to trade against",

@@ -30,10 +30,12 @@ class MarketPricing:
 
     def commission(self, qty: Decimal, price: Decimal) -> Decimal:
         """Return the commission of an order of ``qty`` at ``price`` (rounded up to the cent)."""
-        raw = qty * self.commission_per_share + qty * price * self.commission_bps / BPS
-        if raw <= 0 and self.commission_minimum <= 0:
-            return ZERO
-        return max(self.commission_minimum, raw).quantize(CENT, rounding=ROUND_UP)
+        raw = qty * self.commission_per_share
+        if self.commission_bps:
+            raw += qty * price * self.commission_bps / BPS
+        if raw <= self.commission_minimum:  # the common case: no rounding needed
+            return self.commission_minimum
+        return raw.quantize(CENT, rounding=ROUND_UP)
 
     def buffered(self, price: Decimal) -> Decimal:
         """Return a market buy's price raised by the buffer."""
