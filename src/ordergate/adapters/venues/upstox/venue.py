@@ -133,13 +133,15 @@ class UpstoxVenue:
 
     def _spawn(self, t: Tracked, work: Coroutine[Any, Any, None]) -> None:
         async def locked() -> None:
-            async with t.lock:
-                try:
+            try:
+                async with t.lock:
                     await work
-                except (UpstoxApiError, UpstoxLost, PermissionError) as e:
-                    log.warning("upstox_request_failed", order_id=t.order_id, error=str(e))
-                except Exception:  # a bug must not stop the venue: leave a trace, keep serving
-                    log.exception("upstox_request_crashed", order_id=t.order_id)
+            except (UpstoxApiError, UpstoxLost, PermissionError) as e:
+                log.warning("upstox_request_failed", order_id=t.order_id, error=str(e))
+            except Exception:  # a bug must not stop the venue: leave a trace, keep serving
+                log.exception("upstox_request_crashed", order_id=t.order_id)
+            finally:
+                work.close()  # stopped while waiting for the lock: the work never started, and never will
         task = asyncio.create_task(locked())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
