@@ -166,6 +166,11 @@ class ApiConfig(BaseModel):
 
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=64 * 1024 * 1024,
                                 description="largest request body accepted; larger is a 413 before it is read")
+    rate_per_key: float = Field(5000, gt=0, description="requests per second each API key may make (HTTP); "
+                                                         "more is a 429 with Retry-After")
+    burst_per_key: float = Field(5000, ge=1, description="requests a key may make at once before its rate applies")
+    failed_auth_per_minute: float = Field(30, gt=0, description="failed authentications a client address may "
+                                                                  "make per minute; more are 429 without a check")
 
 
 class Settings(BaseSettings):

@@ -18,7 +18,7 @@ from ordergate.config import Settings
 from ordergate.domain.access import Caller
 from ordergate.entrypoints import ws
 from ordergate.entrypoints.api import errors, gate
-from ordergate.entrypoints.api.deps import CALLER, Public, authenticate
+from ordergate.entrypoints.api.deps import CALLER, Public
 from ordergate.entrypoints.api.routes import (
     accounts,
     audit,
@@ -44,13 +44,20 @@ class OrdergateApp(FastAPI):
     authorization rule. Errors go to the app's own exception handlers, as on the ordinary route.
     """
 
+    _admission: gate.Admission | None = None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection: refuse it at the gate, take the submit hot path, or hand it to FastAPI."""
         container: Container | None = getattr(self.state, "container", None)
         if scope["type"] != "http" or container is None:
             await super().__call__(scope, receive, send)
             return
-        caller = authenticate(scope, container.keys)
+        if self._admission is None:
+            self._admission = gate.Admission(container.settings.api)
+        caller, refusal = self._admission.admit(scope, container.keys)
+        if refusal is not None:
+            await gate.answer(refusal, scope, receive, send)
+            return
         scope[CALLER] = caller
         if scope["method"] not in gate.BODY_METHODS:
             await super().__call__(scope, receive, send)

@@ -6,12 +6,52 @@ route is public. A body larger than the limit is answered 413, from its Content-
 else as soon as the bytes read pass the limit. The body read is then handed on, replayed, to the route.
 """
 
+from typing import TYPE_CHECKING
+
 from starlette.types import Message, Receive, Scope, Send
 
+from ordergate.domain.access import Caller
 from ordergate.entrypoints.api.deps import INVALID_KEY, MISSING_KEY, bearer_token
+from ordergate.entrypoints.api.limits import Buckets, retry_after
 from ordergate.entrypoints.api.serialize import JsonResponse
 
+if TYPE_CHECKING:
+    from ordergate.config import ApiConfig
+    from ordergate.service.keys import KeyStore
+
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Admission:
+    """Who is calling, under the rate limits: per key, and per client address for failed authentications."""
+
+    def __init__(self, config: "ApiConfig") -> None:
+        self._per_key = Buckets(config.rate_per_key, config.burst_per_key)
+        self._failures = Buckets(config.failed_auth_per_minute / 60, config.failed_auth_per_minute)
+
+    def admit(self, scope: Scope, keys: "KeyStore") -> tuple[Caller | None, JsonResponse | None]:
+        """Return the caller (None: no valid key) and a refusal (429) if a limit is passed, else None."""
+        token = bearer_token(scope)
+        if token is None:
+            return None, None
+        address = scope["client"][0] if scope.get("client") else "unknown"
+        wait = self._failures.peek(address)
+        if wait:  # this address guessed wrong too often: not even checked, so guessing costs it time
+            return None, rate_limited("too many failed authentications from this address", wait)
+        caller = keys.caller(token)
+        if caller is None:
+            self._failures.take(address)
+            return None, None
+        wait = self._per_key.take(caller.key_id)
+        if wait:
+            return caller, rate_limited(f"this key may make {self._per_key.rate:g} requests per second", wait)
+        return caller, None
+
+
+def rate_limited(why: str, wait: float) -> JsonResponse:
+    """Return the 429 answer, saying when to try again."""
+    return JsonResponse({"detail": f"rate limited: {why}", "code": "rate_limited"}, status_code=429,
+                        headers={"Retry-After": retry_after(wait)})
 
 
 class BodyTooLarge(Exception):
