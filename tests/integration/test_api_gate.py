@@ -86,3 +86,17 @@ async def test_get_when_no_key_then_protected_route_401_and_public_route_200(app
     assert (await _call(app, "GET", "/api/v1/orders/", {}))[:2] == (
         401, {"detail": "missing API key: send Authorization: Bearer <key>"})
     assert (await _call(app, "GET", "/health", {}))[:2] == (200, {"status": "ok"})
+
+
+async def test_body_when_not_utf8_then_422_names_the_body_like_any_bad_json(app: Served) -> None:
+    status, body, _ = await _call(app, "PUT", "/api/v1/risk/limits/default", {
+        "authorization": f"Bearer {KEY}", "content-type": "application/json"}, [b"\xff\xfe{"])
+    assert status == 422 and body["detail"][0]["type"] in ("json_invalid", "json_type")
+
+
+async def test_method_when_not_allowed_then_405_lists_exactly_the_methods_of_that_path(app: Served) -> None:
+    async with app.client() as c:
+        literal = await c.request("OPTIONS", "/api/v1/orders/cancel-all")
+        templated = await c.request("PUT", "/api/v1/orders/o-1")
+    assert (literal.status_code, literal.headers["allow"]) == (405, "POST")
+    assert (templated.status_code, templated.headers["allow"]) == (405, "DELETE, GET, PATCH")

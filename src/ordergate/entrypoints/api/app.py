@@ -19,6 +19,7 @@ from ordergate.domain.access import Caller
 from ordergate.entrypoints import ws
 from ordergate.entrypoints.api import errors, gate
 from ordergate.entrypoints.api.deps import CALLER, Public
+from ordergate.entrypoints.api.openapi_errors import document_errors
 from ordergate.entrypoints.api.routes import (
     accounts,
     audit,
@@ -141,6 +142,7 @@ def create_app(settings: Settings, container: Container | None = None,
     errors.install(app)
     for router in (risk.router, audit.router, orders.router, portfolio.router, system.router, marketdata.router,
                    reconciliation.router, accounts.router, keys.router, ws.router, docs.router):
+        document_errors(router)
         app.include_router(router)
     app.mount("/blotter", StaticFiles(directory=STATIC_DIR, html=True), name="blotter")
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_dir()), name="docs-assets")

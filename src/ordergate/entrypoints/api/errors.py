@@ -2,7 +2,10 @@
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from ordergate.domain import errors
 from ordergate.domain.access import Forbidden
@@ -56,8 +59,33 @@ async def _request_validation(request: Request, exc: Exception) -> Response:
     return JsonResponse({"detail": details}, status_code=422)
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Answer FastAPI's and Starlette's own refusals, made truthful: an unreadable body is a 422 like any bad
+    JSON, and a 405 says which methods the path allows."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return JsonResponse(validation_body("body", "json_invalid", "not JSON text (or not UTF-8)"), status_code=422)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # the route that refused knows its own methods, not those of its neighbours
+        headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": ", ".join(_allowed(request))}
+    return JsonResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+def _allowed(request: Request) -> list[str]:
+    """Return the methods some route of the app answers at the request's path."""
+    scope = {**request.scope, "method": "\x00"}  # no route takes it: every match on the path is partial
+    literal: set[str] = set()  # a path written out (cancel-all) wins over a template that also matches it
+    templated: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        match, _ = context.matches(scope)
+        if match != Match.NONE:
+            (literal if context.path == request.url.path else templated).update(context.methods or ())
+    return sorted(literal or templated)
+
+
 def install(app: FastAPI) -> None:
     """Register the error handlers on an app."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RiskDenied, _risk_denied)
     app.add_exception_handler(EngineStopped, _engine_stopped)

@@ -4,12 +4,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 
-Qty = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, max_digits=30, decimal_places=12)]
-Price = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, max_digits=30, decimal_places=12)]
+# Decimals travel as strings (exact); the documented pattern is what the server accepts: above zero, below
+# 10^12, at most 12 places. (A JSON number is accepted too, but a string is what keeps it exact.)
+POSITIVE_DECIMAL = r"^(?=[0.]*[1-9])[0-9]{1,12}(\.[0-9]{1,12})?$"
+_POSITIVE = WithJsonSchema({"type": "string", "pattern": POSITIVE_DECIMAL, "examples": ["10", "230.50"],
+                            "description": "a decimal string above 0 and below 10^12, at most 12 places"})
+Qty = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, max_digits=30, decimal_places=12),
+                _POSITIVE]
+Price = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, max_digits=30, decimal_places=12),
+                  _POSITIVE]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.&|:-]+$")]
 
 
@@ -36,7 +43,7 @@ class OrderCreate(BaseModel):
 class OrderUpdate(BaseModel):
     """New terms for a working order (cancel-replace); omitted fields keep their values."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
     qty: Qty | None = None
     limit_price: Price | None = None

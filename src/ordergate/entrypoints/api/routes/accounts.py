@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.responses import Response
 
 from ordergate.domain import commands as cmds
@@ -15,8 +15,12 @@ from ordergate.entrypoints.api.serialize import JsonResponse, account_dict
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
-Money = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=30, decimal_places=8,
-                                 ge=Decimal("-1e15"), le=Decimal("1e15"))]
+_MONEY = Field(allow_inf_nan=False, max_digits=30, decimal_places=8, ge=Decimal("-1e15"), le=Decimal("1e15"))
+Money = Annotated[Decimal, _MONEY, WithJsonSchema({
+    "type": "string", "pattern": r"^-?(?=[0.]*[1-9])[0-9]{1,15}(\.[0-9]{1,8})?$",
+    "description": "a non-zero decimal string, at most 8 places; negative withdraws"})]
+Opening = Annotated[Decimal, _MONEY, Field(ge=0), WithJsonSchema({
+    "type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,8})?$", "description": "a decimal string, at most 8 places"})]
 _EXISTS: dict[int | str, dict[str, Any]] = {409: {"description": "an account with this id exists"}}
 _UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "unknown account"},
                                              422: {"description": "bad amount, or more than the available cash"}}
@@ -29,7 +33,8 @@ class AccountCreate(BaseModel):
         {"id": "DESK-2", "balances": {"USD": "250000"}, "margin": False}]})
 
     id: Name
-    balances: dict[Currency, Annotated[Money, Field(ge=0)]] = Field(max_length=50)
+    balances: dict[Currency, Opening] = Field(max_length=50, json_schema_extra={
+        "propertyNames": {"pattern": "^[A-Z]{3}$"}})
     margin: bool = Field(False, description="may borrow: short sales and buying past cash")
 
 

@@ -75,7 +75,7 @@ async def list_orders(
     return JsonResponse({"items": [order_dict(o) for o in orders], "next_cursor": next_cursor})
 
 
-@router.get("/positions/current")
+@router.get("/positions/current", responses={404: {"description": "unknown account"}})
 async def current_positions(
     container: CommittedDep, who: Reader, account: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
@@ -128,7 +128,7 @@ async def cancel_order(
     return JsonResponse(order_dict(order))
 
 
-@router.post("/cancel-all", response_model=CancelAllOut)
+@router.post("/cancel-all", response_model=CancelAllOut, responses={404: {"description": "unknown account"}})
 async def cancel_all(container: ContainerDep, who: Trader, body: CancelAllRequest | None = None) -> Response:
     """Cancel every working order, optionally of one account and/or symbol (a scoped key: of its accounts)."""
     body = body or CancelAllRequest()
@@ -144,7 +144,7 @@ async def cancel_all(container: ContainerDep, who: Trader, body: CancelAllReques
     return JsonResponse({"canceled": canceled, "count": len(canceled)})
 
 
-@router.get("/{order_id}/fills")
+@router.get("/{order_id}/fills", responses={404: {"description": "unknown order"}})
 async def order_fills(order_id: str, container: CommittedDep, who: Reader) -> Response:
     """Return the fills of one order, oldest first."""
     own_order(container, who, order_id)

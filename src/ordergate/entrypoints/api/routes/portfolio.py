@@ -13,7 +13,7 @@ from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, fill
 router = APIRouter(prefix="/api/v1", tags=["portfolio"])
 
 
-@router.get("/positions/")
+@router.get("/positions/", responses={404: {"description": "unknown account"}})
 async def list_positions(
     container: CommittedDep, who: Reader, account: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:

@@ -3,7 +3,7 @@
 import asyncio
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
@@ -11,6 +11,7 @@ from ordergate.domain import commands as cmds
 from ordergate.domain.access import Caller
 from ordergate.domain.enums import TradingState
 from ordergate.domain.ids import AccountId
+from ordergate.domain.risk.limits import LIMIT_NAMES
 from ordergate.entrypoints.api.deps import ContainerDep, Reader, RiskOfficer
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.kill_switch import KillSwitchResult
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/api/v1", tags=["risk"])
 FLATTEN_WAIT_STEPS = 50  # x 0.1 s: how long a flatten's answer waits for its orders (and re-sends) to finish
+LimitName = Annotated[str, Path(pattern=f"^({'|'.join(sorted(LIMIT_NAMES))})$", description="a risk limit's name")]
 
 _LIMITS_DOC = ("Any subset of the limits (see GET for every name); only those change. null switches a limit off. "
                "An unknown name or a bad value is a 422 naming it.")
@@ -103,7 +105,7 @@ async def put_account_limits(
 
 @router.delete("/risk/limits/{account}/{name}", responses={404: {"description": "unknown account"},
                                                           422: {"description": "unknown limit name"}})
-async def unset_limit(account: str, name: str, container: ContainerDep, who: RiskOfficer) -> Response:
+async def unset_limit(account: str, name: LimitName, container: ContainerDep, who: RiskOfficer) -> Response:
     """Take one limit back to the default: an account's to the firm's, the firm's ('default') to the settings'."""
     target = None if account == "default" else AccountId(account)
     in_scope(who, target)
