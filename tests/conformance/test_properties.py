@@ -5,7 +5,6 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from hypothesis import example, given
 
 from ordergate.domain.enums import OrderType, Side
@@ -38,8 +37,6 @@ def test_any_schedule_when_fills_pay_commission_then_books_still_match_the_venue
     assert problems_of(schedule, commission="0.35") == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine: an ack arriving after a replace confirmation overwrites the newer "
-                                       "venue order id with the one before the replace")
 @ks.kit_settings()
 @given(ks.schedules(ks.REORDERED))
 @example(sc.Schedule((BUY_10,), (

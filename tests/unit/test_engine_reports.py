@@ -221,3 +221,12 @@ def test_status_when_filled_at_venue_but_fills_missing_then_inferred_and_order_f
                              avg_price=D("230.00"))
     engine.handle(done)
     assert (order.status, order.filled_qty) == (S.FILLED, D("100"))
+
+
+def test_replace_confirm_when_it_arrives_after_the_order_expired_then_only_the_venue_order_id_changes(
+        engine: OrderEngine) -> None:
+    order = _working(engine, "100", "230.00")
+    engine.handle(ReplaceOrder(order_id=order.id, qty=D("150")))
+    engine.handle(status_report(order.id, S.EXPIRED))
+    engine.handle(replace_report(order, "150", "230.00"))
+    assert (order.status, order.qty, order.venue_order_id) == (S.EXPIRED, D("100"), "v2")

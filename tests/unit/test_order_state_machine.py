@@ -193,14 +193,14 @@ def test_replace_when_new_qty_at_or_below_filled_then_order_is_filled() -> None:
     assert order.qty == D("60")
 
 
-def test_replace_when_order_already_canceled_then_refused_and_terms_unchanged() -> None:
+def test_replace_when_order_already_canceled_then_terms_unchanged_and_only_the_venue_id_recorded() -> None:
     order = new_order("100")
     order.apply(accepted())
     order.apply(canceled())
     before = _snapshot(order)
-    with pytest.raises(InvalidOrderTransition):
-        order.apply(replaced(qty="150", limit="11.00"))
-    assert _snapshot(order) == before
+    order.apply(replaced(qty="150", limit="11.00"))
+    assert (order.status, order.qty, order.limit_price) == before[:1] + before[1:2] + before[3:4]
+    assert order.venue_order_id == "v2-" + order.id
 
 
 def test_cancel_reject_when_pending_replace_then_back_to_working_and_terms_kept() -> None:

@@ -176,7 +176,8 @@ class Order:
         # ack that arrives after a fill (or after the end) only records the venue's order id.
         if self.status is _PENDING_NEW:
             self._move(_NEW, e.ts)
-        self.venue_order_id = e.venue_order_id
+        if self.venue_order_id is None:  # a late ack never overwrites the id a replace confirm gave since
+            self.venue_order_id = e.venue_order_id
         self.accepted_at = e.ts
 
     def _on_rejected(self, e: OrderRejected) -> None:
@@ -247,6 +248,9 @@ class Order:
         # A replace to a quantity at or below what is filled leaves the order filled (FIX C.3.b). A replace
         # confirmed while a cancel is pending takes its terms and stays pending cancel.
         # Move first, so a refused replace leaves the terms untouched.
+        if self.status in TERMINAL:  # a confirm that arrived after the end: only the venue's id changes
+            self.venue_order_id = e.venue_order_id
+            return
         qty = max(e.qty, self.filled_qty)
         if self.filled_qty == qty:
             self._move(_FILLED, e.ts)

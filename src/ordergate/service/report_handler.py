@@ -164,6 +164,13 @@ class ReportHandler:
     # -- replaces and refused changes ---------------------------------------------------------------------
 
     def _replaced(self, order: Order, r: ReplaceReport) -> None:
+        if order.status.is_terminal and r.venue_order_id != order.venue_order_id:
+            # the order ended before the confirm arrived: keep the venue's new order id, nothing else
+            self._ctx.emit(OrderReplaced(
+                **self._base(order, r), qty=order.qty, limit_price=order.limit_price, stop_price=order.stop_price,
+                tif=order.tif, expire_at=order.expire_at, venue_order_id=r.venue_order_id,
+            ))
+            return
         if order.pending_replace is None or order.status not in (S.PENDING_REPLACE, S.PENDING_CANCEL):
             self._anomaly("replace_not_pending", r)
             return
