@@ -3,8 +3,6 @@
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from ordergate.domain.enums import OrderStatus, OrderType, Side
 from ordergate.domain.ids import Symbol
 from tests.conformance import schedule as sc
@@ -182,8 +180,6 @@ async def test_reconnect_when_a_fill_was_lost_then_reconciliation_applies_it(kit
     assert await finish(kit) == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine: an ack arriving after a replace confirmation overwrites the newer "
-                                       "venue order id with the one before the replace")
 async def test_ack_when_it_arrives_after_the_replace_confirm_then_the_replaced_venue_order_id_stays(
     tmp_path: Path,
 ) -> None:
