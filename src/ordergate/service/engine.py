@@ -113,4 +113,8 @@ class OrderEngine:
         if cmd.account is not None:
             self.ctx.check_account(cmd.account)
         self.ctx.emit(self.risk.limits_change(cmd, self.clock.now()))
+        for order, denials in self.risk.breaching(cmd.account):  # only accounts with cancel_on_breach on
+            why = "; ".join(f"{d.rule} {d.limit}: {d.actual}" for d in denials)
+            self.changes.cancel(cmds.CancelOrder(order_id=order.id, reason=f"limit change: {why}",
+                                                 requested_by=f"risk:{cmd.requested_by}"))
         return self.risk.limits_view(cmd.account)

@@ -19,7 +19,7 @@ from ordergate.domain.ids import AccountId, Symbol
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import FIRM, Ledger
 from ordergate.domain.order import Order
-from ordergate.domain.risk.context import fmt_money
+from ordergate.domain.risk.context import Rule, fmt_money
 from ordergate.domain.risk.engine import RiskEngine
 from ordergate.domain.risk.limit_parse import check_limit_name
 from ordergate.domain.risk.limits import LimitBook, RiskLimits, limit_json, parse_limit_changes
@@ -28,6 +28,7 @@ from ordergate.domain.risk.pricing import MarketPricing, collar_price, far_price
 from ordergate.domain.risk.self_match import crossing_price
 from ordergate.domain.risk.usage import RiskUsage, TradingDay
 from ordergate.service.adv import AverageDailyVolume
+from ordergate.service.breach import breaching_orders
 from ordergate.service.ports import Clock, PriceSource
 from ordergate.service.reservation import Standing, StandingWithout, reservation_of
 
@@ -131,6 +132,25 @@ class RiskGate:
         if crossing_price(cmd, ctx) is None:
             return []
         return [o for o in self._ledger.open_orders_of(cmd.account, cmd.symbol) if _crossed_by(cmd, o)]
+
+    def breaching(self, account: AccountId | None) -> list[tuple[Order, list[Denial]]]:
+        """Return the account's (None: every account's) working orders that its limits would now refuse on
+        their own terms, when it has ``cancel_on_breach`` on (see ``breach.py``)."""
+        now = self._clock.now()
+
+        def check(order: Order, rules: tuple[Rule, ...]) -> list[Denial]:
+            terms = SubmitOrder(account=order.account, symbol=order.symbol, side=order.side, type=order.type,
+                                qty=order.qty, limit_price=order.limit_price, stop_price=order.stop_price)
+            reference = self._prices.reference_price(order.symbol)
+            stale = reference is not None and self._prices.is_stale(order.symbol)
+            ctx = self.engine.context(terms, self._instruments[order.symbol], reference, stale, now, replacing=order)
+            return [d for d in (rule.check(terms, ctx) for rule in rules) if d is not None]
+
+        def wants(acc: AccountId) -> bool:
+            return bool(self.limits.effective(acc).cancel_on_breach)
+
+        working = [o for o in self._ledger.open_orders.values() if o.status is not OrderStatus.PENDING_CANCEL]
+        return breaching_orders(working, None if account is None else {account}, wants, check)
 
     def reservation(
         self, cmd: SubmitOrder, reference: Decimal | None, replacing: Order | None = None,

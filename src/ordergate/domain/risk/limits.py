@@ -56,6 +56,7 @@ class RiskLimits:
     market_collar_pct: Decimal | None = None
     max_slippage_pct: Decimal | None = None
     max_adv_pct: Decimal | None = None
+    cancel_on_breach: bool | None = None
 
     def margin_rate(self, symbol: str) -> Decimal:
         """Return the initial margin rate of a symbol (1 = fully paid when none is set)."""
