@@ -84,6 +84,8 @@ def test_ready_shows_the_alpaca_venue_and_its_feed(server: Server) -> None:
         ready = c.get("/ready").json()
     assert ready["checks"]["venue:alpaca"] is True and ready["checks"]["feed:alpaca"] is True
     assert ready["feeds"]["alpaca"]["symbols"] == ["AAPL"]
+    assert ready["venues"]["alpaca"] == {"ready": True, "stream": "connected", "stream_connects": 1,
+                                         "account": "paper", "unknown_order_updates": 0}
 
 
 def test_market_buy_then_filled_at_alpacas_price_and_positions_match_the_fake(

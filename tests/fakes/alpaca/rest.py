@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -57,6 +57,8 @@ class Gate:
             body = await handler(request, self.broker)
         except AlpacaError as e:
             return e.response(headers)
+        except ClientDisconnect:  # the client gave up (a timeout): nobody reads the answer
+            return Response(status_code=499)
         if isinstance(body, Response):
             body.headers.update(headers)
             return body

@@ -73,10 +73,13 @@ class AlpacaLookup:
     async def fills(self, tracked: Tracked, chain: list[dict[str, Any]]) -> list[FillReport]:
         """Return the executions of the chain's orders, from the FILL account activities since the first."""
         ids = {str(o["id"]) for o in chain}
+        # The activities list every fill of the account: stop as soon as the chain's fills are all found
+        # (none to find when nothing filled), rather than page through everything traded since.
+        wanted = sum((decimal(o.get("filled_qty")) or Decimal(0) for o in chain), Decimal(0))
         since = timestamp(chain[0].get("created_at"), self.now()) - timedelta(seconds=1)
         params = {"after": since.isoformat(), "direction": "asc", "page_size": str(PAGE)}
         fills: list[FillReport] = []
-        while True:
+        while sum((f.qty for f in fills), Decimal(0)) < wanted:
             answer = await self.http.request("GET", "/v2/account/activities/FILL", params=params)
             if not answer.ok or not isinstance(answer.body, list):
                 raise AlpacaUnavailable(f"fill activities answered {answer.status}: {answer.message}")
@@ -86,6 +89,7 @@ class AlpacaLookup:
             if len(answer.body) < PAGE:
                 return fills
             params = {**params, "page_token": str(answer.body[-1]["id"])}
+        return fills
 
     async def open_orders(self) -> list[VenueOrderState]:
         """Return every order open at Alpaca (up to 500, Alpaca's page limit)."""

@@ -69,6 +69,12 @@ class AlpacaVenue:
         """Return whether orders can go out and their reports come back (started, stream connected)."""
         return self._started and self.stream.connected
 
+    def health(self) -> dict[str, object]:
+        """Return the connection's state for /ready: the stream, its (re)connects, paper or live."""
+        return {"stream": "connected" if self.stream.connected else "down", "stream_connects": self.stream.connects,
+                "account": "live" if self.config.live else "paper",
+                "unknown_order_updates": self.reader.unknown}
+
     def submit(self, order: VenueOrder) -> None:
         """Send a new order (in the background)."""
         self._in_order(order.order_id, lambda: self.requests.submit(order))

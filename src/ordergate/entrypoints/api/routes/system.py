@@ -32,12 +32,19 @@ async def ready(container: ContainerDep, _: Public) -> Response:
     }
     feeds = {feed.name: {"state": states[feed.name].value, "symbols": sorted(feed.symbols())}
              for feed in container.feeds}
+    venues = {vid: {"ready": checks[f"venue:{vid}"], **_venue_health(venue)}
+              for vid, venue in container.venues.items()}
     ok = all(checks.values())
     reasons = {f"venue:{vid}": reason for vid, venue in container.venues.items()
                if (reason := _unavailable(venue)) is not None}
     return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks, "feeds": feeds,
-                         "reasons": reasons},
-                        status_code=200 if ok else 503)
+                         "reasons": reasons, "venues": venues}, status_code=200 if ok else 503)
+
+
+def _venue_health(venue: object) -> dict[str, object]:
+    """Return what a broker venue tells about its connection (its stream), if it tells anything."""
+    health = getattr(venue, "health", None)
+    return dict(health()) if callable(health) else {}
 
 
 def _unavailable(venue: object) -> str | None:
