@@ -37,8 +37,6 @@ def alpaca_env(fake: FakeProcess) -> dict[str, str]:
     }
 
 
-@pytest.mark.xfail(strict=True, reason="the engine's start-up reconciliation does not apply the venue's status "
-                   "reports yet (AlpacaVenue.status returns them: see test_alpaca_venue_faults)")
 def test_fills_at_alpaca_while_ordergate_was_killed_then_applied_after_restart(
         fake: FakeProcess, tmp_path: Path) -> None:
     server = Server(tmp_path, env_extra=alpaca_env(fake)).start()
@@ -51,7 +49,7 @@ def test_fills_at_alpaca_while_ordergate_was_killed_then_applied_after_restart(
         fake.post("execute", {"client_order_id": order["client_order_id"], "qty": "2", "price": "94.5"})
         server.start()
         with server.client() as c:
-            done = wait_for_status(c, order["id"], {"filled"}, timeout=8)
+            done = wait_for_status(c, order["id"], {"filled"}, timeout=20)
             position = next(p for p in c.get("/api/v1/orders/positions/current").json() if p["symbol"] == "AAPL")
     finally:
         server.stop()

@@ -1,10 +1,11 @@
 """The fake's records: orders as Alpaca shows them, positions, fills (account activities)."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tests.fakes.alpaca.wire import dec, new_id, now_ts
+from tests.fakes.alpaca.wire import dec, new_id, now_ts, parse_time
 
 # The statuses at which an order can no longer change (``replaced`` too: its successor carries on).
 TERMINAL = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
@@ -132,11 +133,24 @@ class FakeFill:
     cum_qty: Decimal
     ts: str
 
+    @property
+    def at(self) -> datetime:
+        """Return the execution time as a datetime (parsed once: activity queries compare it often)."""
+        cached = self.__dict__.get("_at")
+        if cached is None:
+            cached = self.__dict__["_at"] = parse_time(self.ts)
+        return cached
+
+    @property
+    def activity_id(self) -> str:
+        """Return the activity id as Alpaca forms it: a compact timestamp, ``::``, a UUID."""
+        stamp = self.ts[:23].replace("-", "").replace(":", "").replace("T", "").replace(".", "")
+        return f"{stamp}::{self.execution_id}"
+
     def to_activity(self) -> dict[str, Any]:
         """Return the FILL activity."""
         return {
-            "id": f"{self.ts[:23].replace('-', '').replace(':', '').replace('T', '').replace('.', '')}::"
-                  f"{self.execution_id}",
+            "id": self.activity_id,
             "account_id": ACCOUNT_ID, "activity_type": "FILL", "transaction_time": self.ts,
             "type": "fill" if self.cum_qty == self.order.qty else "partial_fill",
             "price": dec(self.price), "qty": dec(self.qty), "side": self.order.side, "symbol": self.order.symbol,

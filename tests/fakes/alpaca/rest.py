@@ -146,17 +146,18 @@ async def fill_activities(request: Request, broker: FakeBroker) -> Any:
         return []
     fills = list(broker.fills)
     if q.get("after"):
-        fills = [f for f in fills if parse_time(f.ts) > parse_time(q["after"])]
+        after = parse_time(q["after"])
+        fills = [f for f in fills if f.at > after]
     if q.get("until"):
-        fills = [f for f in fills if parse_time(f.ts) < parse_time(q["until"])]
-    activities = [f.to_activity() for f in fills]
+        until = parse_time(q["until"])
+        fills = [f for f in fills if f.at < until]
     if q.get("direction", "desc") == "desc":
-        activities.reverse()
+        fills.reverse()
     if q.get("page_token"):
-        ids = [a["id"] for a in activities]
+        ids = [f.activity_id for f in fills]
         start = ids.index(q["page_token"]) + 1 if q["page_token"] in ids else len(ids)
-        activities = activities[start:]
-    return activities[: min(int(q.get("page_size", "100")), 100)]
+        fills = fills[start:]
+    return [f.to_activity() for f in fills[: min(int(q.get("page_size", "100")), 100)]]
 
 
 async def account(request: Request, broker: FakeBroker) -> Any:
