@@ -10,12 +10,13 @@ a handler that raises after its first event leaves the engine loop no choice but
 from collections.abc import Callable
 
 from ordergate.domain import commands as cmds
+from ordergate.domain.enums import OrderStatus
 from ordergate.domain.events import AccountOpened, TradingStateChanged
 from ordergate.domain.ids import AccountId, OrderId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import FIRM, Ledger
 from ordergate.domain.order import Order
-from ordergate.domain.reports import Report
+from ordergate.domain.reports import Report, TriggerReport
 from ordergate.service.accounts import CashDesk
 from ordergate.service.context import EngineContext
 from ordergate.service.context import snapshot as snapshot
@@ -74,6 +75,8 @@ class OrderEngine:
         outcome = self.ctx.begin()
         if isinstance(message, Report):
             self.reports.handle(message)
+            if isinstance(message, TriggerReport):
+                self._recheck_triggered(message)
         else:
             handler = self._handlers.get(type(message))
             if handler is None:
@@ -108,6 +111,19 @@ class OrderEngine:
             ts=self.clock.now(), account=cmd.account or FIRM, caused_by=cmd.requested_by,
             state=cmd.state, reason=cmd.reason,
         ))
+
+    def _recheck_triggered(self, report: TriggerReport) -> None:
+        """Check a stop again when it triggers: cancel it if the risk rules refuse what it became."""
+        order = self.ledger.orders.get(report.order_id)
+        if order is None or not order.triggered or order.status.is_terminal:
+            return
+        if order.status is OrderStatus.PENDING_CANCEL:
+            return
+        denials = self.risk.check_triggered(order)
+        if denials:
+            why = "; ".join(f"{d.rule} {d.limit}: {d.actual}" for d in denials)
+            self.changes.cancel(cmds.CancelOrder(order_id=order.id, reason=f"risk on trigger: {why}",
+                                                 requested_by="risk:trigger"))
 
     def _set_risk_limits(self, cmd: cmds.SetRiskLimits) -> dict[str, object]:
         if cmd.account is not None:

@@ -28,7 +28,7 @@ from ordergate.domain.risk.pricing import MarketPricing, collar_price, far_price
 from ordergate.domain.risk.self_match import crossing_price
 from ordergate.domain.risk.usage import RiskUsage, TradingDay
 from ordergate.service.adv import AverageDailyVolume
-from ordergate.service.breach import breaching_orders
+from ordergate.service.breach import TRIGGER_RULES, breaching_orders, live_terms
 from ordergate.service.ports import Clock, PriceSource
 from ordergate.service.reservation import Standing, StandingWithout, reservation_of
 
@@ -132,6 +132,16 @@ class RiskGate:
         if crossing_price(cmd, ctx) is None:
             return []
         return [o for o in self._ledger.open_orders_of(cmd.account, cmd.symbol) if _crossed_by(cmd, o)]
+
+    def check_triggered(self, order: Order) -> list[Denial]:
+        """Return why a stop that just triggered may not go on as the market or limit order it became."""
+        terms = live_terms(order)
+        reference = self._prices.reference_price(order.symbol)
+        stale = reference is not None and self._prices.is_stale(order.symbol)
+        far = self._far_price(order.symbol, order.side, order.leaves_qty) if terms.type is MARKET else None
+        ctx = self.engine.context(terms, self._instruments[order.symbol], reference, stale, self._clock.now(),
+                                  replacing=order, market_price=far)
+        return [d for d in (rule.check(terms, ctx) for rule in TRIGGER_RULES) if d is not None]
 
     def breaching(self, account: AccountId | None) -> list[tuple[Order, list[Denial]]]:
         """Return the account's (None: every account's) working orders that its limits would now refuse on
