@@ -69,3 +69,16 @@ def test_what_upstox_cannot_take_is_refused_with_the_reason(order: VenueOrder, w
         place_body(order, "K", "I")
     with pytest.raises(Unsupported, match=why):
         modify_body("1", order)
+
+
+async def test_budget_lets_at_most_rate_requests_start_in_any_second() -> None:
+    import time
+
+    from ordergate.adapters.venues.upstox.budget import RequestBudget
+
+    budget = RequestBudget(20)
+    starts = []
+    for _ in range(45):
+        await budget.take()
+        starts.append(time.monotonic())
+    assert max(sum(1 for t in starts if s <= t < s + 1) for s in starts) <= 20

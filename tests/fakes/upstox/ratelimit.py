@@ -12,6 +12,7 @@ class RateLimits:
         self.limits: dict[str, int | None] = {"orders": orders_per_second, "others": others_per_second}
         self._seen: dict[str, deque[float]] = {"orders": deque(), "others": deque()}
         self._lock = threading.Lock()
+        self.refused = {"orders": 0, "others": 0}  # requests answered 429 for going over the limit
 
     def allow(self, kind: str) -> bool:
         """Record a request of ``kind`` and return whether it is within the limit."""
@@ -24,6 +25,7 @@ class RateLimits:
             while seen and seen[0] <= now - 1.0:
                 seen.popleft()
             if len(seen) >= limit:
+                self.refused[kind] += 1
                 return False
             seen.append(now)
             return True
