@@ -131,7 +131,8 @@ class RiskGate:
         ctx = self.engine.context(cmd, instrument, None, False, self._clock.now())
         if crossing_price(cmd, ctx) is None:
             return []
-        return [o for o in self._ledger.open_orders_of(cmd.account, cmd.symbol) if _crossed_by(cmd, o)]
+        accounts = [cmd.account, *self.limits.siblings(cmd.account)]
+        return [o for acc in accounts for o in self._ledger.open_orders_of(acc, cmd.symbol) if _crossed_by(cmd, o)]
 
     def check_triggered(self, order: Order) -> list[Denial]:
         """Return why a stop that just triggered may not go on as the market or limit order it became."""
@@ -233,7 +234,7 @@ class RiskGate:
 
 
 def _crossed_by(cmd: SubmitOrder, resting: Order) -> bool:
-    if resting.account != cmd.account or resting.symbol != cmd.symbol or resting.side is cmd.side:
+    if resting.symbol != cmd.symbol or resting.side is cmd.side:
         return False
     if resting.status in (OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_REPLACE):
         return False  # already on its way out (or being changed): a cancel now would be refused

@@ -71,8 +71,8 @@ class RiskContext:
     __slots__ = (
         "account", "added_notional", "balance", "buy_working", "far", "instrument", "limits", "mark", "net_after",
         "notional", "now", "now_ts", "potential_after", "potential_before", "price", "pricing", "qty", "reduces",
-        "reference", "replacing", "reserved", "sell_working", "side_after", "side_before", "stale", "state", "sym",
-        "totals", "usage", "volume_of", "working_notional", "working_qty",
+        "reference", "replacing", "reserved", "sell_working", "siblings", "side_after", "side_before", "stale",
+        "state", "sym", "totals", "usage", "volume_of", "working_notional", "working_qty",
     )
 
     account: Account
@@ -105,6 +105,7 @@ class RiskContext:
     side_before: Decimal
     side_after: Decimal
     far: Decimal | None
+    siblings: list[AccountUsage]
     pricing: MarketPricing
     volume_of: Callable[[Symbol, float], Decimal | None]
 

@@ -36,7 +36,8 @@ BOOLS = frozenset({"enforce_buying_power", "allow_short", "stale_data_protection
 SYMBOL_SETS = frozenset({"restricted_symbols", "watch_symbols"})
 RATES = frozenset({"initial_margin_rate"})
 # every limit RiskLimits has (a test keeps the two the same)
-LIMIT_NAMES: tuple[str, ...] = tuple(sorted(DECIMALS | INTS | BOOLS | SYMBOL_SETS | {"margin_rates", "self_match"}))
+LIMIT_NAMES: tuple[str, ...] = tuple(sorted(DECIMALS | INTS | BOOLS | SYMBOL_SETS | {"margin_rates", "self_match",
+                                                                                  "owner"}))
 
 Instruments = Mapping[Symbol, Instrument]
 
@@ -82,6 +83,10 @@ def _parse_one(name: str, value: object, instruments: Instruments | None) -> Any
         return _symbols(name, value, instruments)
     if name == "margin_rates":
         return _margin_rates(value, instruments)
+    if name == "owner":
+        if not isinstance(value, str) or not 0 < len(value.strip()) <= 64 or not value.strip().isprintable():
+            raise ValidationFailed(name, "text", "must be 1 to 64 printable characters or null")
+        return value.strip()
     if value not in SELF_MATCH_MODES:
         raise ValidationFailed(name, "choice", f"must be one of {', '.join(SELF_MATCH_MODES)} or null")
     return value

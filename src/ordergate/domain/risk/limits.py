@@ -57,6 +57,7 @@ class RiskLimits:
     max_slippage_pct: Decimal | None = None
     max_adv_pct: Decimal | None = None
     cancel_on_breach: bool | None = None
+    owner: str | None = None
 
     def margin_rate(self, symbol: str) -> Decimal:
         """Return the initial margin rate of a symbol (1 = fully paid when none is set)."""
@@ -90,6 +91,7 @@ class LimitBook:
         self.configured = self.defaults  # the settings' defaults: what unsetting a firm-wide change goes back to
         self.overrides: dict[AccountId, dict[str, Any]] = {}
         self._effective: dict[AccountId, RiskLimits] = {}
+        self._owners: dict[str, list[AccountId]] | None = None  # owner -> accounts, rebuilt after a change
 
     def effective(self, account: AccountId) -> RiskLimits:
         """Return the limits that apply to an account (its overrides on top of the firm's defaults)."""
@@ -112,11 +114,27 @@ class LimitBook:
         """Change some firm defaults (typed values from ``parse_limit_changes``)."""
         self.defaults = replace(self.defaults, **changes)
         self._effective.clear()
+        self._owners = None
 
     def change_account(self, account: AccountId, changes: dict[str, Any]) -> None:
         """Override some limits for one account (None there switches the limit off for that account)."""
         self.overrides.setdefault(account, {}).update(changes)
         self._effective.pop(account, None)
+        self._owners = None
+
+    def siblings(self, account: AccountId) -> list[AccountId]:
+        """Return the other accounts with the same ``owner`` as this one (none when it has no owner)."""
+        owner = self.effective(account).owner
+        if owner is None:
+            return []
+        if self._owners is None:
+            owners: dict[str, list[AccountId]] = {}
+            for acc, overrides in self.overrides.items():
+                name = overrides.get("owner", self.defaults.owner)
+                if name is not None:
+                    owners.setdefault(name, []).append(acc)
+            self._owners = owners
+        return [acc for acc in self._owners.get(owner, []) if acc != account]
 
     def unset_defaults(self, names: list[str]) -> None:
         """Set some firm defaults back to their configured values (the settings')."""
@@ -131,6 +149,7 @@ class LimitBook:
         for name in names:
             overrides.pop(name, None)
         self._effective.pop(account, None)
+        self._owners = None
 
     def overridden(self, account: AccountId) -> list[str]:
         """Return the names of the limits an account overrides."""

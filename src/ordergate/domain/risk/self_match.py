@@ -11,11 +11,17 @@ BUY = Side.BUY
 
 
 def crossing_price(order: RiskOrder, ctx: RiskContext) -> Decimal | None:
-    """Return the best price of the account's own resting orders the order would cross, or None."""
+    """Return the best price of the resting orders of the account (and of the accounts of its owner) the
+    order would cross, or None."""
     if order.type in NOT_LIVE:
         return None  # not live until triggered; checked again if it is replaced
     buy = order.side is BUY
     best = ctx.sym.best_resting_sell if buy else ctx.sym.best_resting_buy
+    for usage in ctx.siblings:
+        sym = usage.symbols.get(order.symbol)
+        other = None if sym is None else sym.best_resting_sell if buy else sym.best_resting_buy
+        if other is not None and (best is None or (other < best if buy else other > best)):
+            best = other
     if best is None:
         return None
     limit = order.limit_price
@@ -26,7 +32,8 @@ def crossing_price(order: RiskOrder, ctx: RiskContext) -> Decimal | None:
 
 
 class SelfMatchRule:
-    """With self_match "deny", deny an order that would cross the account's own resting order.
+    """With self_match "deny", deny an order that would cross the account's own resting order, or that of
+    an account with the same ``owner``.
 
     With "cancel_resting" the order passes and the gate cancels the resting orders it would cross first.
     """
@@ -41,6 +48,7 @@ class SelfMatchRule:
         if best is None:
             return None
         price = "market" if order.limit_price is None else fmt(order.limit_price)
-        return Denial(rule=self.name, message=f"{order.side} at {price} would trade against this account's own "
+        whose = "this account's own" if not ctx.siblings else "this account's or its owner's other accounts'"
+        return Denial(rule=self.name, message=f"{order.side} at {price} would trade against {whose} "
                       f"resting {order.side.opposite} at {fmt(best)} in {order.symbol}",
                       limit="no self-match", actual=fmt(best))
