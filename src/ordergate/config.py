@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ordergate.adapters.venues.alpaca.config import AlpacaConfig
@@ -171,6 +171,9 @@ class ApiConfig(BaseModel):
     burst_per_key: float = Field(5000, ge=1, description="requests a key may make at once before its rate applies")
     failed_auth_per_minute: float = Field(30, gt=0, description="failed authentications a client address may "
                                                                   "make per minute; more are 429 without a check")
+    protect_metrics: bool = Field(False, description="/metrics needs a key, and /ready shows its checks only "
+                                                     "to a key (its status code stays public)")
+    ws_connections_per_key: int = Field(20, ge=1, description="WebSocket streams one key may hold open at once")
 
 
 class Settings(BaseSettings):
@@ -183,6 +186,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="where the SQLite database and the admin key live")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in data_dir")
     admin_key: SecretStr | None = Field(None, description="API key with full rights; generated if unset")
+    ssl_certfile: Path | None = Field(None, description="TLS certificate (PEM): serve HTTPS and WSS")
+    ssl_keyfile: Path | None = Field(None, description="TLS private key (PEM), with ssl_certfile")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -205,6 +210,12 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
         return value
+
+    @model_validator(mode="after")
+    def _tls_both_or_neither(self) -> "Settings":
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("ssl_certfile and ssl_keyfile: give both (TLS) or neither")
+        return self
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to a SQLite file in the data directory."""

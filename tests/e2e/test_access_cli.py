@@ -74,3 +74,19 @@ def _scripted_session(server: Server, other_secret: str) -> None:
         headers = {"Authorization": f"Bearer {key}"}
         httpx.post(f"{server.url}/api/v1/orders/", headers=headers, content=b"{not json", timeout=10)
         httpx.get(f"{server.url}/api/v1/orders/?key={key}", headers=headers, timeout=10)
+
+
+def test_stream_when_key_holds_its_cap_of_connections_then_one_more_is_refused(tmp_path: Path) -> None:
+    server = Server(tmp_path, env_extra={"ORDERGATE_API__WS_CONNECTIONS_PER_KEY": "2"}).start()
+    ws_url = server.url.replace("http://", "ws://") + "/api/v1/stream"
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    try:
+        with connect(ws_url, additional_headers=headers, open_timeout=10) as first, \
+                connect(ws_url, additional_headers=headers, open_timeout=10) as second:
+            assert orjson.loads(first.recv(timeout=10))["type"] == orjson.loads(second.recv(timeout=10))["type"]
+            with connect(ws_url, additional_headers=headers, open_timeout=10) as third, \
+                    pytest.raises(ConnectionClosed) as closed:
+                third.recv(timeout=10)
+    finally:
+        server.stop()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008 and "2 streams" in closed.value.rcvd.reason

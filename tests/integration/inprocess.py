@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -38,10 +39,13 @@ class Served:
 
 
 @asynccontextmanager
-async def served(data_dir: Path) -> AsyncIterator[Served]:
-    """Start everything on a SQLite file in ``data_dir``, run the app's lifespan, and stop it all after."""
+async def served(data_dir: Path, **more: Any) -> AsyncIterator[Served]:
+    """Start everything on a SQLite file in ``data_dir``, run the app's lifespan, and stop it all after.
+
+    ``more``: other settings, e.g. ``api={"protect_metrics": True}``.
+    """
     settings = Settings(_env_file=None, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'ordergate.db'}",
-                        admin_key=KEY)
+                        admin_key=KEY, **more)
     container = await start(settings)
     app = create_app(settings, container)
     try:

@@ -40,6 +40,7 @@ def run(flags: dict[str, Any]) -> None:
             # log_config=None: uvicorn's loggers go through ours, whose handler redacts secrets and query strings
             log_level=settings.log_level, access_log=False, log_config=None, loop="auto", http="auto",
             ws="websockets-sansio", lifespan="on",
+            ssl_certfile=settings.ssl_certfile, ssl_keyfile=settings.ssl_keyfile,
         )
     finally:
         writer_lock.release()

@@ -47,11 +47,28 @@ async def stream(
         await websocket.close(POLICY_VIOLATION, "missing or invalid API key")
         return
     refusal = _refusal(container, caller, account)
+    streams = _open_streams(websocket)
+    cap = container.settings.api.ws_connections_per_key
+    if refusal is None and streams.get(caller.key_id, 0) >= cap:
+        refusal = f"this key already has {cap} streams open: close one first"
     if refusal is not None:
         await websocket.close(POLICY_VIOLATION, refusal)
         return
-    with contextlib.suppress(WebSocketDisconnect):
-        await container.stream.serve(websocket, frozenset({account}) if account else caller.accounts, since)
+    streams[caller.key_id] = streams.get(caller.key_id, 0) + 1
+    try:
+        with contextlib.suppress(WebSocketDisconnect):
+            await container.stream.serve(websocket, frozenset({account}) if account else caller.accounts, since)
+    finally:
+        streams[caller.key_id] -= 1
+
+
+def _open_streams(websocket: WebSocket) -> dict[str, int]:
+    """Return how many streams each key holds open (kept on the app: one count per server)."""
+    state = websocket.app.state
+    if not hasattr(state, "open_streams"):
+        state.open_streams = {}
+    streams: dict[str, int] = state.open_streams
+    return streams
 
 
 def _refusal(container: Any, caller: Caller, account: str | None) -> str | None:

@@ -75,6 +75,25 @@ class Rule:
         return f"Rule({self.permission.value})"
 
 
+class ReadWhenProtected(Rule):
+    """The rule of the operator's views (/metrics, /ready's detail): public, or READ once ``api.protect_metrics``."""
+
+    def __init__(self) -> None:
+        super().__init__(Permission.READ)
+
+    async def __call__(  # type: ignore[override]
+        self, request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Caller | None:
+        """Let anyone in unless the setting asks for a key; then authenticate and authorize as READ."""
+        container: Container = request.app.state.container
+        if not container.settings.api.protect_metrics:
+            return None
+        return await super().__call__(request, credentials)
+
+    def __repr__(self) -> str:
+        return "Rule(read when api.protect_metrics)"
+
+
 class PublicRule:
     """The rule of a route anyone may call (health, readiness, the docs): no key needed."""
 
@@ -103,6 +122,7 @@ def declare(rule: "Rule | PublicRule") -> Callable[[F], F]:
 
 READ, TRADE, RISK, ADMIN = (Rule(p) for p in (Permission.READ, Permission.TRADE, Permission.RISK, Permission.ADMIN))
 PUBLIC = PublicRule()
+OPERATOR = ReadWhenProtected()
 
 
 async def get_container(request: Request) -> "Container":
@@ -130,3 +150,4 @@ Trader = Annotated[Caller, Depends(TRADE)]
 RiskOfficer = Annotated[Caller, Depends(RISK)]
 Admin = Annotated[Caller, Depends(ADMIN)]
 Public = Annotated[None, Depends(PUBLIC)]
+Operator = Annotated[Caller | None, Depends(OPERATOR)]

@@ -40,11 +40,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port to listen on [env ORDERGATE_PORT]")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="data directory [env ORDERGATE_DATA_DIR]")] = None,
     database_url: Annotated[str | None, typer.Option(help="database URL [env ORDERGATE_DATABASE_URL]")] = None,
+    ssl_certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM): serve HTTPS and WSS "
+                                                           "[env ORDERGATE_SSL_CERTFILE]")] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM) [env ORDERGATE_SSL_KEYFILE]")] = None,
 ) -> None:
     """Run the server: REST API, WebSocket stream, blotter, paper exchange."""
     from ordergate.entrypoints.serve import run
 
-    flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url}
+    flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url,
+             "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile}
     from ordergate.adapters.store.migrate import SchemaNotCurrent
     from ordergate.adapters.store.writer_lock import WriterLockHeld
 

@@ -1,11 +1,11 @@
 """Health, readiness, instruments and Prometheus metrics."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ordergate.entrypoints.api.deps import ContainerDep, Public, Reader
+from ordergate.entrypoints.api.deps import CALLER, ContainerDep, Operator, Public, Reader
 from ordergate.entrypoints.api.serialize import JsonResponse
 
 router = APIRouter(tags=["system"])
@@ -18,10 +18,11 @@ async def health(_: Public) -> Response:
 
 
 @router.get("/ready", responses={503: {"description": "not ready: see checks"}})
-async def ready(container: ContainerDep, _: Public) -> Response:
+async def ready(request: Request, container: ContainerDep, _: Public) -> Response:
     """Readiness: the engine runs, the database answers, every venue takes orders, every feed delivers.
 
     A feed is ready while live or after it ended cleanly (a replay played once); ``feeds`` details each.
+    With ``api.protect_metrics`` on, only a request with a valid key sees the detail; the status is public.
     """
     states = {feed.name: feed.state() for feed in container.feeds}
     checks = {
@@ -37,8 +38,11 @@ async def ready(container: ContainerDep, _: Public) -> Response:
     ok = all(checks.values())
     reasons = {f"venue:{vid}": reason for vid, venue in container.venues.items()
                if (reason := _unavailable(venue)) is not None}
+    status = 200 if ok else 503
+    if container.settings.api.protect_metrics and request.scope.get(CALLER) is None:
+        return JsonResponse({"status": "ready" if ok else "not ready"}, status_code=status)
     return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks, "feeds": feeds,
-                         "reasons": reasons, "venues": venues}, status_code=200 if ok else 503)
+                         "reasons": reasons, "venues": venues}, status_code=status)
 
 
 def _venue_health(venue: object) -> dict[str, object]:
@@ -54,7 +58,7 @@ def _unavailable(venue: object) -> str | None:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics(container: ContainerDep, _: Public) -> Response:
+async def metrics(container: ContainerDep, _: Operator) -> Response:
     """Prometheus metrics."""
     return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
