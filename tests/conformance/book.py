@@ -47,8 +47,11 @@ class VenueBook:
     """The orders a venue holds and the venue-side actions on them."""
 
     def __init__(self, venue: VenueId, clock: Clock, reference: dict[str, Decimal],
-                 commission: Decimal = Decimal(0)) -> None:
+                 commission: Decimal = Decimal(0), cumulative_in_events: bool = True) -> None:
         self.venue = venue
+        # whether acks, cancels, expiries and rejects carry the cumulative filled quantity (a broker's order
+        # update does; an exchange's bare confirmation may not); status answers always do
+        self.cumulative_in_events = cumulative_in_events
         self.clock = clock
         self._reference = reference  # where market orders fill
         self._commission = commission
@@ -145,7 +148,7 @@ class VenueBook:
     def tell_status(self, order_id: OrderId) -> list[Report]:
         """Send the order's status with its cumulative filled quantity (an order update, unasked)."""
         held = self.orders.get(order_id)
-        return [] if held is None else [self._status(held)]
+        return [] if held is None else [self._status(held, cumulative=True)]
 
     def status_answer(self, order_id: OrderId) -> list[Report]:
         """Return what a status query lists: every fill, then the status with the cumulative quantity.
@@ -156,13 +159,14 @@ class VenueBook:
         held = self.orders.get(order_id)
         if held is None:
             return []
-        return [*held.fills, self._status(held)]
+        return [*held.fills, self._status(held, cumulative=True)]
 
-    def _status(self, held: HeldOrder, reason: str = "") -> OrderStatusReport:
+    def _status(self, held: HeldOrder, reason: str = "", cumulative: bool | None = None) -> OrderStatusReport:
+        cumulative = self.cumulative_in_events if cumulative is None else cumulative
         return OrderStatusReport(
             order_id=held.terms.order_id, venue=self.venue, ts=self.clock.now(), status=held.status,
-            venue_order_id=held.venue_order_id if held.acked else None, reason=reason, filled_qty=held.filled,
-            avg_price=held.avg_price,
+            venue_order_id=held.venue_order_id if held.acked else None, reason=reason,
+            filled_qty=held.filled if cumulative else None, avg_price=held.avg_price if cumulative else None,
         )
 
     def _cancel_reject(self, held: HeldOrder, response_to: str, reason: str) -> CancelRejectReport:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
@@ -42,6 +43,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.prices import FixedPrices
 from tests.unit.builders import ACCOUNT, T0, Counter
 
+E = TypeVar("E", bound=Event)
 SETTLE_ROUNDS = 4
 CHASE_ROUNDS = 4  # the engine re-asks and re-sends with backoff: time moves on by doubling steps
 TIMING = EngineConfig()
@@ -66,6 +68,7 @@ class KitRun:
     refused: list[str] = field(default_factory=list)  # client steps the engine refused, and why
     unreserved: set[AccountId] = field(default_factory=set)  # accounts that took a fill no reservation covered
     problems: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # the journal, as the final check read it
 
     @property
     def scriptable(self) -> ScriptableVenue:
@@ -89,6 +92,10 @@ class KitRun:
     def order(self, i: int) -> Order:
         """Return the engine's order for schedule index ``i``."""
         return self.ledger.orders[self.ids[i]]
+
+    def journaled(self, i: int, kind: type[E]) -> list[E]:
+        """Return the journal's events of one type for order ``i`` (read by the final check)."""
+        return [e for e in self.events if isinstance(e, kind) and getattr(e, "order_id", None) == self.ids[i]]
 
     async def barrier(self) -> None:
         """Return once every message queued so far is handled and committed (a no-op command behind them)."""
@@ -157,7 +164,7 @@ class KitRun:
 
     def check_final(self) -> None:
         """Record every final invariant broken: venue truth, books, reservations, store check, restart."""
-        events = list(self.journal.read_events())
+        self.events = events = list(self.journal.read_events())
         seqs = [e.seq for e in events]
         if seqs != list(range(1, len(seqs) + 1)):
             self.problems.append(f"journal sequence has gaps: {len(seqs)} events, last seq {seqs[-1:]}")
@@ -182,13 +189,14 @@ class KitRun:
 
 
 async def start_kit(directory: Path, cash: str = "20000", commission: str = "0", venue: Venue | None = None,
-                    truth: VenueTruth | None = None, clock: Clock | None = None) -> KitRun:
+                    truth: VenueTruth | None = None, clock: Clock | None = None,
+                    cumulative_in_events: bool = True) -> KitRun:
     """Start an engine on a fresh SQLite store with account ACC (a cash account: buying power enforced).
 
     Orders go to ``venue`` (a broker adapter, with its fake's ``truth``), else to a new ScriptableVenue.
     """
     clock = clock or FakeClock(T0)
-    venue = venue or ScriptableVenue(clock, commission=Decimal(commission))
+    venue = venue or ScriptableVenue(clock, commission=Decimal(commission), cumulative_in_events=cumulative_in_events)
     prices = FixedPrices(dict(DEFAULT_REFERENCE))
     ledger, instruments = Ledger(), load_instruments()
     risk = RiskGate(ledger, instruments, prices, clock, RiskLimits(enforce_buying_power=True, allow_short=True))
@@ -221,7 +229,8 @@ async def finish(run: KitRun) -> list[str]:
 
 async def run_schedule(schedule: sc.Schedule, directory: Path, commission: str = "0") -> KitRun:
     """Play a schedule against a fresh engine, settle, check everything; return the stopped run."""
-    run = await start_kit(directory, str(schedule.cash), commission)
+    run = await start_kit(directory, str(schedule.cash), commission,
+                          cumulative_in_events=schedule.cumulative_in_events)
     try:
         await play(run, schedule)
         await finish(run)

@@ -160,8 +160,10 @@ CLIENT_STEPS = (Submit, Cancel, Replace, CancelAll, KillSwitch, Resume)
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """Orders, the steps that happen to them, and the account's opening cash (USD)."""
+    """Orders, the steps that happen to them, the account's opening cash (USD), and whether the venue's acks,
+    cancels, expiries and rejects carry the cumulative filled quantity (its status answers always do)."""
 
     orders: tuple[OrderSpec, ...]
     steps: tuple[Step, ...] = field(default_factory=tuple)
     cash: Decimal = Decimal(20000)
+    cumulative_in_events: bool = True

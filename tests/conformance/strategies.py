@@ -102,4 +102,4 @@ def schedules(draw: st.DrawFn, disorder: Disorder, max_orders: int = 4, max_step
     steps = draw(st.lists(st.one_of(_step_choices(len(orders), disorder)), min_size=10, max_size=max_steps))
     for i in range(len(orders) - 1, 0, -1):
         steps.insert(draw(st.integers(0, min(len(steps), 3 * i))), sc.Submit(i))
-    return sc.Schedule(orders, (sc.Submit(0), *steps), cash)
+    return sc.Schedule(orders, (sc.Submit(0), *steps), cash, draw(st.booleans()))

@@ -3,7 +3,10 @@
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from ordergate.domain.enums import OrderStatus, OrderType, Side
+from ordergate.domain.events import OrderFillConfirmed, OrderFilled
 from ordergate.domain.ids import Symbol
 from tests.conformance import schedule as sc
 from tests.conformance.harness import KitRun, finish, play, run_schedule
@@ -65,20 +68,36 @@ async def test_replace_confirm_when_it_arrives_after_a_fill_at_the_old_terms_the
     assert (order.status, order.qty, order.filled_qty, order.limit_price) == (S.PARTIALLY_FILLED, D(15), D(6), D(229))
 
 
-async def test_fill_when_it_arrives_after_the_cancel_confirm_then_applied(tmp_path: Path) -> None:
+async def test_fill_when_it_arrives_after_a_bare_cancel_confirm_then_applied_and_flagged_late(tmp_path: Path) -> None:
+    schedule = sc.Schedule((limit("10"),), (
+        *ACKED, sc.Fill(0, D(4)), sc.Cancel(0), sc.AnswerCancel(0), sc.Deliver(1), sc.Deliver(0),
+    ), cumulative_in_events=False)
+    run = await run_schedule(schedule, tmp_path)
+    assert run.problems == []
+    assert run.order(0).status is S.CANCELED and run.order(0).filled_qty == D(4) and position(run) == D(4)
+    assert [f.late for f in run.journaled(0, OrderFilled)] == [True]
+
+
+async def test_fill_when_it_arrives_after_a_bare_expiry_then_applied_and_flagged_late(tmp_path: Path) -> None:
+    schedule = sc.Schedule((limit("10"),), (*ACKED, sc.Fill(0, D(2)), sc.Expire(0), sc.Deliver(1), sc.Deliver(0)),
+                           cumulative_in_events=False)
+    run = await run_schedule(schedule, tmp_path)
+    assert run.problems == []
+    assert run.order(0).status is S.EXPIRED and position(run) == D(2)
+    assert [f.late for f in run.journaled(0, OrderFilled)] == [True]
+
+
+async def test_cancel_confirm_when_its_cumulative_qty_runs_ahead_then_inferred_and_the_late_fill_confirms_it(
+    tmp_path: Path,
+) -> None:
     schedule = sc.Schedule((limit("10"),), (
         *ACKED, sc.Fill(0, D(4)), sc.Cancel(0), sc.AnswerCancel(0), sc.Deliver(1), sc.Deliver(0),
     ))
     run = await run_schedule(schedule, tmp_path)
     assert run.problems == []
     assert run.order(0).status is S.CANCELED and run.order(0).filled_qty == D(4) and position(run) == D(4)
-
-
-async def test_fill_when_it_arrives_after_the_expiry_then_applied(tmp_path: Path) -> None:
-    schedule = sc.Schedule((limit("10"),), (*ACKED, sc.Fill(0, D(2)), sc.Expire(0), sc.Deliver(1), sc.Deliver(0)))
-    run = await run_schedule(schedule, tmp_path)
-    assert run.problems == []
-    assert run.order(0).status is S.EXPIRED and position(run) == D(2)
+    assert [(f.qty, f.inferred, f.late) for f in run.journaled(0, OrderFilled)] == [(D(4), True, False)]
+    assert len(run.journaled(0, OrderFillConfirmed)) == 1
 
 
 async def test_ack_when_it_arrives_after_a_fill_then_the_venue_order_id_is_recorded(tmp_path: Path) -> None:
@@ -97,6 +116,9 @@ async def test_status_when_its_cumulative_qty_runs_ahead_then_inferred_and_the_r
     await play(kit, schedule, [sc.Deliver(0)])  # the real fill comes after all
     assert await finish(kit) == []
     assert kit.order(0).filled_qty == D(4) and position(kit) == D(4)
+    assert [(f.qty, f.inferred) for f in kit.journaled(0, OrderFilled)] == [(D(4), True)]
+    real = kit.scriptable.book.orders[kit.ids[0]].fills[0].fill_id
+    assert [(c.fill_id, c.qty) for c in kit.journaled(0, OrderFillConfirmed)] == [(real, D(4))]
 
 
 async def test_fill_when_it_fits_only_the_replaced_terms_and_arrives_before_the_confirm_then_applied(
@@ -190,3 +212,17 @@ async def test_ack_when_it_arrives_after_the_replace_confirm_then_the_replaced_v
     run = await run_schedule(schedule, tmp_path)
     assert run.problems == []
     assert run.order(0).venue_order_id == run.scriptable.book.orders[run.ids[0]].venue_order_id == "kit-1-r1"
+
+
+@pytest.mark.xfail(strict=True, reason="engine: the real fill that confirms an inferred fill at another price leaves "
+                                       "cash and cost at the inferred price")
+async def test_status_when_it_runs_ahead_of_fills_at_another_price_then_cash_ends_equal_to_the_venues_fills(
+    kit: KitRun,
+) -> None:
+    schedule = sc.Schedule((limit("10"),), (
+        *ACKED, sc.Fill(0, D(2)), sc.Deliver(), sc.Fill(0, D(2), improve=2), sc.TellStatus(0), sc.Deliver(1),
+    ))
+    await play(kit, schedule)  # 2 at 230.00 booked; the status says 4 at 229.99 on average: 2 inferred
+    assert kit.order(0).filled_qty == D(4)
+    await play(kit, schedule, [sc.Deliver(0)])  # the real fill: 2 at 229.98
+    assert await finish(kit) == []

@@ -23,9 +23,9 @@ class ScriptableVenue:
     """A Venue port implementation that holds its own truth and delivers reports only as scripted."""
 
     def __init__(self, clock: Clock, venue_id: str = "kit", commission: Decimal = Decimal(0),
-                 reference: dict[str, Decimal] | None = None) -> None:
+                 reference: dict[str, Decimal] | None = None, cumulative_in_events: bool = True) -> None:
         self.id = VenueId(venue_id)
-        self.book = VenueBook(self.id, clock, dict(reference or DEFAULT_REFERENCE), commission)
+        self.book = VenueBook(self.id, clock, dict(reference or DEFAULT_REFERENCE), commission, cumulative_in_events)
         self.sink: ReportSink | None = None
         self.outbox: list[Report] = []
         self.delivered: list[Report] = []
