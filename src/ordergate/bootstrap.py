@@ -33,6 +33,7 @@ from ordergate.domain.commands import OpenAccount
 from ordergate.domain.ids import AccountId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
+from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.usage import TradingDay
 from ordergate.entrypoints.api.precision import Precision
 from ordergate.entrypoints.api.serialize import use_precision
@@ -144,7 +145,8 @@ async def _start(settings: Settings, db_url: str) -> Container:
     risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
                     TradingDay(settings.risk.trading_day_timezone),  # subscribed before replay: usage rebuilds
                     books=marketdata, pricing=settings.risk.pricing(settings.paper),
-                    adv=AverageDailyVolume(marketdata, settings.risk.average_daily_volume, clock))
+                    adv=AverageDailyVolume(marketdata, settings.risk.average_daily_volume, clock),
+                    fx=FxRates(settings.risk.fx_rates, lambda pair: marketdata.reference_price(Symbol(pair))))
     engine = OrderEngine(ledger, instruments, marketdata, clock, _venue_selector(settings, instruments),
                          OrderIdGenerator(clock.now()), risk=risk)
     views = Views(ledger, marketdata)

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ordergate.adapters.venues.alpaca.config import AlpacaConfig
 from ordergate.adapters.venues.upstox.config import UpstoxConfig
 from ordergate.domain.errors import ValidationFailed
+from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.limits import RiskLimits, parse_limit_changes
 from ordergate.domain.risk.pricing import MarketPricing
 
@@ -110,6 +111,9 @@ class RiskConfig(BaseModel):
                                                  "(default: the paper venue's schedule)")
     commission_bps: Decimal | None = Field(None, ge=0, description="commission risk assumes, in basis points")
     min_commission: Decimal | None = Field(None, ge=0, description="minimum commission per order risk assumes")
+    fx_rates: dict[str, Decimal] = Field(
+        default_factory=dict, description='FX rates for accounts with a base_currency: {"USD/INR": "83.25"} (one '
+                                          "USD is 83.25 INR); a pair quoted as an instrument (USDINR) is read live")
     average_daily_volume: dict[str, Decimal] = Field(
         default_factory=dict, description="symbol -> average daily volume, for max_adv_pct where the market "
                                           "data has no past days")
@@ -119,6 +123,15 @@ class RiskConfig(BaseModel):
     def _known_limits(cls, value: dict[str, Any]) -> dict[str, Any]:
         try:
             parse_limit_changes(value)
+        except ValidationFailed as e:
+            raise ValueError(str(e)) from None
+        return value
+
+    @field_validator("fx_rates")
+    @classmethod
+    def _fx_pairs(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        try:
+            FxRates(value)
         except ValidationFailed as e:
             raise ValueError(str(e)) from None
         return value

@@ -21,6 +21,7 @@ from ordergate.domain.ledger import FIRM, Ledger
 from ordergate.domain.order import Order
 from ordergate.domain.risk.context import Rule, fmt_money
 from ordergate.domain.risk.engine import RiskEngine
+from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.limit_parse import check_limit_name
 from ordergate.domain.risk.limits import LimitBook, RiskLimits, limit_json, parse_limit_changes
 from ordergate.domain.risk.order_rate import rate_denial
@@ -53,7 +54,7 @@ class RiskGate:
         self, ledger: Ledger, instruments: Mapping[Symbol, Instrument], prices: PriceSource, clock: Clock,
         defaults: RiskLimits | None = None, day: TradingDay | None = None, *,
         books: BookSource | None = None, pricing: MarketPricing | None = None,
-        adv: AverageDailyVolume | None = None,
+        adv: AverageDailyVolume | None = None, fx: FxRates | None = None,
     ) -> None:
         self._ledger = ledger
         self._instruments = instruments
@@ -66,6 +67,8 @@ class RiskGate:
         self.engine = RiskEngine(ledger, self.limits, self.usage, pricing=self.pricing)
         if adv is not None:
             self.engine.volume_of = adv.of
+        if fx is not None:
+            self.engine.fx = fx.rate
 
     # -- checks ---------------------------------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 """Buying power: cash accounts pay buys in full and hold margin on shorts from their own cash; margin
 accounts keep initial margin on what they could hold within their equity. Commission is included."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from ordergate.domain.enums import Side
 from ordergate.domain.events import Denial
-from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt, fmt_money
+from ordergate.domain.risk.usage import CurrencyTotals
 
 ZERO = Decimal(0)
 SELL = Side.SELL
@@ -44,12 +46,26 @@ class BuyingPowerRule:
             return ctx.unpriced(self.name, what, "buying power")
         value = qty * ctx.price
         cost = (value * rate if rate else value) + ctx.commission()
-        available = cash_buying_power(ctx)
+        available, currency = ctx.aggregate(cash_buying_power(ctx), self._cash_power(ctx))
+        if currency != ctx.currency:  # a base currency: the cost goes into it too
+            fx = ctx.fx(ctx.currency, currency)
+            cost = cost * fx if fx is not None else cost
+            if fx is None or available is None:
+                return ctx.no_rate(self.name, ZERO)
+        assert available is not None
         if cost <= available:
             return None
-        return Denial(rule=self.name, message=f"{what} needs {ctx.money(cost)} {ctx.currency} (commission "
-                      f"included) but buying power is {ctx.money(available)}",
-                      limit=ctx.money(available), actual=ctx.money(cost))
+        return Denial(rule=self.name, message=f"{what} needs {fmt_money(cost, currency)} {currency} (commission "
+                      f"included) but buying power is {fmt_money(available, currency)}",
+                      limit=fmt_money(available, currency), actual=fmt_money(cost, currency))
+
+    @staticmethod
+    def _cash_power(ctx: RiskContext) -> Callable[[str, CurrencyTotals], Decimal]:
+        def power(currency: str, totals: CurrencyTotals) -> Decimal:
+            balance = ctx.account.balances.get(currency)
+            cash = balance.cash - balance.reserved if balance is not None else ZERO
+            return cash + totals.short_value - totals.short_margin
+        return power
 
     def _cash_sell(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         held = max(max(ctx.sym.position, ZERO) - ctx.sell_working, ZERO)
@@ -71,10 +87,24 @@ class BuyingPowerRule:
         if ctx.mark is None:
             return ctx.unpriced(self.name, "margin", "equity")
         rate = ctx.limits.margin_rate(order.symbol)
-        required = ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate + ctx.commission()
-        equity = ctx.balance.cash + ctx.totals.value
+        required, currency = ctx.aggregate(
+            ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate + ctx.commission(), _margin)
+        equity, _ = ctx.aggregate(ctx.balance.cash + ctx.totals.value, self._equity(ctx))
+        if required is None or equity is None:
+            return ctx.no_rate(self.name, ZERO)
         if required <= equity:
             return None
-        return Denial(rule=self.name, message=f"initial margin would be {ctx.money(required)} {ctx.currency} "
-                      f"(commission included) but equity is {ctx.money(equity)}",
-                      limit=ctx.money(equity), actual=ctx.money(required))
+        return Denial(rule=self.name, message=f"initial margin would be {fmt_money(required, currency)} {currency} "
+                      f"(commission included) but equity is {fmt_money(equity, currency)}",
+                      limit=fmt_money(equity, currency), actual=fmt_money(required, currency))
+
+    @staticmethod
+    def _equity(ctx: RiskContext) -> Callable[[str, CurrencyTotals], Decimal]:
+        def equity(currency: str, totals: CurrencyTotals) -> Decimal:
+            balance = ctx.account.balances.get(currency)
+            return (balance.cash if balance is not None else ZERO) + totals.value
+        return equity
+
+
+def _margin(currency: str, totals: CurrencyTotals) -> Decimal:
+    return totals.margin

@@ -20,6 +20,8 @@ from ordergate.domain.risk.limits import RiskLimits
 from ordergate.domain.risk.pricing import MarketPricing
 from ordergate.domain.risk.usage import AccountUsage, CurrencyTotals, SymbolUsage
 
+EMPTY = CurrencyTotals()  # the totals of a currency the account holds cash in but never traded
+
 ZERO = Decimal(0)
 
 
@@ -69,10 +71,40 @@ class RiskContext:
     """
 
     __slots__ = (
-        "account", "added_notional", "balance", "buy_working", "far", "instrument", "limits", "mark", "net_after",
-        "notional", "now", "now_ts", "potential_after", "potential_before", "price", "pricing", "qty", "reduces",
-        "reference", "replacing", "reserved", "sell_working", "siblings", "side_after", "side_before", "stale",
-        "state", "sym", "totals", "usage", "volume_of", "working_notional", "working_qty",
+        "account",
+        "added_notional",
+        "balance",
+        "buy_working",
+        "far",
+        "fx",
+        "instrument",
+        "limits",
+        "mark",
+        "net_after",
+        "notional",
+        "now",
+        "now_ts",
+        "potential_after",
+        "potential_before",
+        "price",
+        "pricing",
+        "qty",
+        "reduces",
+        "reference",
+        "replacing",
+        "reserved",
+        "sell_working",
+        "siblings",
+        "side_after",
+        "side_before",
+        "stale",
+        "state",
+        "sym",
+        "totals",
+        "usage",
+        "volume_of",
+        "working_notional",
+        "working_qty",
     )
 
     account: Account
@@ -106,6 +138,7 @@ class RiskContext:
     side_after: Decimal
     far: Decimal | None
     siblings: list[AccountUsage]
+    fx: Callable[[str, str], Decimal | None]
     pricing: MarketPricing
     volume_of: Callable[[Symbol, float], Decimal | None]
 
@@ -113,6 +146,34 @@ class RiskContext:
     def grows(self) -> bool:
         """Return whether the order raises the reach on its side of flat (only the part beyond flat can)."""
         return self.side_after > self.side_before
+
+    def aggregate(self, here: Decimal, of: Callable[[str, CurrencyTotals], Decimal]) -> tuple[Decimal | None, str]:
+        """Return a figure across currencies and the currency it is in.
+
+        Without a ``base_currency`` limit: ``here`` (the figure in the order's currency) and that currency.
+        With one: ``here`` plus ``of(currency, totals)`` of every other currency the account holds or trades,
+        each converted at the FX rate into the base (None when a rate is missing), and the base currency.
+        """
+        base = self.limits.base_currency
+        if base is None:
+            return here, self.currency
+        total = ZERO
+        for currency in {*self.usage.totals, *self.account.balances, self.currency}:
+            amount = here if currency == self.currency else of(currency, self.usage.totals.get(currency) or EMPTY)
+            if not amount:
+                continue
+            rate = self.fx(currency, base)
+            if rate is None:
+                return None, base
+            total += amount * rate
+        return total, base
+
+    def no_rate(self, rule: str, limit: Decimal) -> Denial:
+        """Return the denial for a figure that cannot be put in the base currency (a rate is missing)."""
+        base = self.limits.base_currency or self.currency
+        return Denial(rule=rule, message=f"no FX rate into the base currency {base} for every currency of the "
+                      "account: set ORDERGATE_RISK__FX_RATES or trade the pair", limit=fmt_money(limit, base),
+                      actual="no fx rate")
 
     def commission(self) -> Decimal:
         """Return the estimated commission of the order (0 when it has no price)."""

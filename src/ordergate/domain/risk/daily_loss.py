@@ -5,8 +5,11 @@ from the day's start instead: positions' value at their marks now, less their va
 began, plus the cash the day's fills moved (commissions included).
 """
 
+from decimal import Decimal
+
 from ordergate.domain.events import Denial
-from ordergate.domain.risk.context import RiskContext, RiskOrder
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt_money
+from ordergate.domain.risk.usage import CurrencyTotals
 
 
 class DailyLossRule:
@@ -24,10 +27,24 @@ class DailyLossRule:
         unrealized = bool(limits.daily_loss_unrealized)
         if unrealized and ctx.mark is None:
             return None if ctx.reduces else ctx.unpriced(self.name, "loss", limit)
-        loss = -(totals.pnl_today if unrealized else totals.realized_today)
-        if loss < limit or ctx.reduces:
+        if ctx.reduces:
+            return None
+        pnl, currency = ctx.aggregate(totals.pnl_today if unrealized else totals.realized_today,
+                                      _total_pnl if unrealized else _realized)
+        if pnl is None:
+            return ctx.no_rate(self.name, limit)
+        loss = -pnl
+        if loss < limit:
             return None
         what = "loss today (realized and unrealized)" if unrealized else "realized loss today"
-        return Denial(rule=self.name, message=f"{what} is {ctx.money(loss)} {ctx.currency}, at or above "
-                      f"max_daily_loss {ctx.money(limit)}: only orders that reduce a position are allowed",
-                      limit=ctx.money(limit), actual=ctx.money(loss))
+        return Denial(rule=self.name, message=f"{what} is {fmt_money(loss, currency)} {currency}, at or above "
+                      f"max_daily_loss {fmt_money(limit, currency)}: only orders that reduce a position are allowed",
+                      limit=fmt_money(limit, currency), actual=fmt_money(loss, currency))
+
+
+def _realized(currency: str, totals: CurrencyTotals) -> Decimal:
+    return totals.realized_today
+
+
+def _total_pnl(currency: str, totals: CurrencyTotals) -> Decimal:
+    return totals.pnl_today

@@ -21,6 +21,7 @@ from ordergate.domain.risk.daily_limits import DailyLimitsRule
 from ordergate.domain.risk.daily_loss import DailyLossRule
 from ordergate.domain.risk.duplicate import DuplicateOrderRule
 from ordergate.domain.risk.exposure import ExposureRule
+from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.limits import LimitBook
 from ordergate.domain.risk.lockout import LockoutRule
 from ordergate.domain.risk.market_volume import MaxAdvRule
@@ -71,6 +72,7 @@ class RiskEngine:
         self.pricing = pricing or MarketPricing()
         # the average daily volume of a symbol at a time (POSIX seconds), read by max_adv_pct only
         self.volume_of: VolumeOf = _no_volume
+        self.fx: Callable[[str, str], Decimal | None] = FxRates().rate  # the gate sets table and market pairs
         self.limits = limits
         self.usage = usage
         self.rules: list[Rule] = list(rules) if rules is not None else default_rules()
@@ -144,7 +146,7 @@ class RiskEngine:
         ctx.mark = None if stale else reference if reference is not None else price
         ctx.notional = None if price is None else order.qty * price
         ctx.added_notional = None if price is None else qty * price
-        ctx.pricing, ctx.volume_of = self.pricing, self.volume_of
+        ctx.pricing, ctx.volume_of, ctx.fx = self.pricing, self.volume_of, self.fx
         ctx.siblings = [usage_book.account(a) for a in self.limits.siblings(account)] if ctx.limits.owner else []
         ctx.buy_working, ctx.sell_working = buying, selling
         position = sym.position

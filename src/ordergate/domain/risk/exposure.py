@@ -1,8 +1,11 @@
 """Gross and net exposure per account (per currency), counting working orders as if filled."""
 
+from decimal import Decimal
+
 from ordergate.domain.enums import Side
 from ordergate.domain.events import Denial
-from ordergate.domain.risk.context import RiskContext, RiskOrder
+from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt_money
+from ordergate.domain.risk.usage import CurrencyTotals
 
 BUY = Side.BUY
 
@@ -26,25 +29,45 @@ class ExposureRule:
         if ctx.mark is None:
             rule = "max_gross_exposure" if max_gross is not None else "max_net_exposure"
             return ctx.unpriced(rule, "exposure", max_gross if max_gross is not None else max_net)
-        currency = ctx.currency
         if max_gross is not None and ctx.grows:
-            gross = ctx.totals.gross - ctx.sym.gross + ctx.side_after * ctx.mark
+            gross, currency = ctx.aggregate(ctx.totals.gross - ctx.sym.gross + ctx.side_after * ctx.mark, _gross)
+            if gross is None:
+                return ctx.no_rate("max_gross_exposure", max_gross)
             if gross > max_gross:
-                return Denial(rule="max_gross_exposure", message=f"gross exposure would be {ctx.money(gross)} "
-                              f"{currency}, above max_gross_exposure {ctx.money(max_gross)}",
-                              limit=ctx.money(max_gross), actual=ctx.money(gross))
+                return Denial(rule="max_gross_exposure", message=f"gross exposure would be "
+                              f"{fmt_money(gross, currency)} {currency}, above max_gross_exposure "
+                              f"{fmt_money(max_gross, currency)}", limit=fmt_money(max_gross, currency),
+                              actual=fmt_money(gross, currency))
         if max_net is not None:
             sym, totals, position = ctx.sym, ctx.totals, ctx.sym.position
-            if order.side is BUY:
-                before = totals.net_long
-                after = before - sym.net_long + (position + ctx.buy_working + ctx.qty) * ctx.mark
+            buy = order.side is BUY
+            if buy:
+                here = totals.net_long
+                after_here = here - sym.net_long + (position + ctx.buy_working + ctx.qty) * ctx.mark
             else:
-                before = totals.net_short
-                after = before - sym.net_short + (position - ctx.sell_working - ctx.qty) * ctx.mark
+                here = totals.net_short
+                after_here = here - sym.net_short + (position - ctx.sell_working - ctx.qty) * ctx.mark
+            side = _net_long if buy else _net_short
+            (before, currency), (after, _) = ctx.aggregate(here, side), ctx.aggregate(after_here, side)
+            if before is None or after is None:
+                return ctx.no_rate("max_net_exposure", max_net)
             net = abs(after)
             # moving toward zero always passes; crossing zero is new exposure on the other side
             if net > max_net and (net > abs(before) or (after < 0) != (before < 0)):
-                return Denial(rule="max_net_exposure", message=f"net exposure would be {ctx.money(net)} {currency} "
-                              f"if every working {order.side} filled, above max_net_exposure {ctx.money(max_net)}",
-                              limit=ctx.money(max_net), actual=ctx.money(net))
+                return Denial(rule="max_net_exposure", message=f"net exposure would be {fmt_money(net, currency)} "
+                              f"{currency} if every working {order.side} filled, above max_net_exposure "
+                              f"{fmt_money(max_net, currency)}", limit=fmt_money(max_net, currency),
+                              actual=fmt_money(net, currency))
         return None
+
+
+def _gross(currency: str, totals: CurrencyTotals) -> Decimal:
+    return totals.gross
+
+
+def _net_long(currency: str, totals: CurrencyTotals) -> Decimal:
+    return totals.net_long
+
+
+def _net_short(currency: str, totals: CurrencyTotals) -> Decimal:
+    return totals.net_short

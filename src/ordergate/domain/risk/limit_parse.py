@@ -37,7 +37,7 @@ SYMBOL_SETS = frozenset({"restricted_symbols", "watch_symbols"})
 RATES = frozenset({"initial_margin_rate"})
 # every limit RiskLimits has (a test keeps the two the same)
 LIMIT_NAMES: tuple[str, ...] = tuple(sorted(DECIMALS | INTS | BOOLS | SYMBOL_SETS | {"margin_rates", "self_match",
-                                                                                  "owner"}))
+                                                                                  "owner", "base_currency"}))
 
 Instruments = Mapping[Symbol, Instrument]
 
@@ -83,6 +83,10 @@ def _parse_one(name: str, value: object, instruments: Instruments | None) -> Any
         return _symbols(name, value, instruments)
     if name == "margin_rates":
         return _margin_rates(value, instruments)
+    if name == "base_currency":
+        if not isinstance(value, str) or len(value.strip()) != 3 or not value.strip().isalpha():
+            raise ValidationFailed(name, "currency", "must be a three-letter currency code or null")
+        return value.strip().upper()
     if name == "owner":
         if not isinstance(value, str) or not 0 < len(value.strip()) <= 64 or not value.strip().isprintable():
             raise ValidationFailed(name, "text", "must be 1 to 64 printable characters or null")
