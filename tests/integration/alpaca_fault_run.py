@@ -59,7 +59,7 @@ class FaultRun:
 def settings_for(fake: FakeAlpacaServer, data_dir: Path) -> Settings:
     """Return settings routing AAPL to the fake with short timeouts and a budget the run cannot exhaust."""
     alpaca = {"key_id": KEY_ID, "secret_key": SECRET_KEY, "base_url": fake.base_url, "data_url": fake.base_url,
-              "data_stream_url": fake.data_stream_url("iex"), "timeout": 0.3, "backoff_initial": 0.02,
+              "data_stream_url": fake.data_stream_url("iex"), "timeout": 1.0, "backoff_initial": 0.02,
               "backoff_max": 0.3, "requests_per_minute": 10_000, "max_attempts": 8}
     return Settings(_env_file=None, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'ordergate.db'}",
                     admin_key=KEY, routes={"AAPL": "alpaca"}, venues={"alpaca": alpaca},  # type: ignore[arg-type]
@@ -75,7 +75,7 @@ async def run(n: int, data_dir: Path, seed: int = 7, stream_drops: bool = True, 
         broker = fake.broker
         broker.cash = Decimal(10_000_000)
         broker.faults.update({"rate_limit": 1_000_000, "fill_chunk": "2", "duplicate_events": True,
-                              "reorder_events": True, "stream_delay": 0.001, "hang_seconds": 0.5})
+                              "reorder_events": True, "stream_delay": 0.001, "hang_seconds": 1.5})
         broker.set_quote(FakeQuote("AAPL", Decimal("100.00"), Decimal("100.10"), Decimal(50), Decimal(50)))
         container = await start(settings_for(fake, data_dir))
         app = create_app(container.settings, container)

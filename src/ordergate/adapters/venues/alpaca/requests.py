@@ -125,11 +125,23 @@ class AlpacaRequests:
     async def _found(self, tracked: Tracked, lost: AlpacaUnavailable) -> bool:
         """After a lost submit answer, return whether Alpaca has the order (adopting it); raise when unsure."""
         log.info("alpaca_submit_answer_lost", order_id=tracked.order.order_id, reason=lost.reason)
-        found = await self.lookup.by_client_order_id(tracked.order.client_order_id)
+        found = await self._look_up_patiently(tracked.order.client_order_id)
         if found is None:
             return False
         self.emit(await self.lookup.reports(tracked, found))
         return True
+
+    async def _look_up_patiently(self, client_order_id: str) -> dict[str, Any] | None:
+        """Look the order up until Alpaca answers for sure (the order, or 404), rounds of retries apart;
+        raise only when it never does. Nothing is sent again before that answer."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await self.lookup.by_client_order_id(client_order_id)
+            except AlpacaUnavailable as e:
+                if attempt == self.attempts:
+                    raise
+                await asyncio.sleep(max(self.http.backoff(attempt), e.wait or 0))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _created(self, tracked: Tracked, alpaca_order: dict[str, Any]) -> None:
         self.orders.link(tracked, str(alpaca_order["id"]))
