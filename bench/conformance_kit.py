@@ -38,6 +38,11 @@ def _kind(problem: str) -> str:
     return re.sub(r"\d+(\.\d+)?", "#", problem)[:120]
 
 
+def source(schedule: sc.Schedule) -> str:
+    """Return the schedule as Python that rebuilds it (enum members written by name)."""
+    return re.sub(r"<(\w+\.\w+): '[^']*'>", r"\1", repr(schedule))
+
+
 def survey(disorder: ks.Disorder, examples: int, commission: str) -> dict[str, Any]:
     """Run ``examples`` random schedules; return how many broke something, and what."""
     kinds: Counter[str] = Counter()
@@ -54,7 +59,7 @@ def survey(disorder: ks.Disorder, examples: int, commission: str) -> dict[str, A
         failing += bool(problems)
         for kind in {_kind(p) for p in problems}:
             kinds[kind] += 1
-            first.setdefault(kind, repr(schedule))
+            first.setdefault(kind, source(schedule))
 
     one()
     return {"failing": failing, "kinds": [{"kind": k, "schedules": n, "first": first[k]}
