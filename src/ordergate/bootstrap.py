@@ -5,6 +5,8 @@ import contextlib
 import gc
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,10 @@ from ordergate.adapters.store.migrate import require_head, upgrade_to_head
 from ordergate.adapters.store.queries import SqlReadModel
 from ordergate.adapters.store.writer_lock import WriterLock, hold_writer_lock
 from ordergate.adapters.venue_metrics import VenueConnectionMetrics
+from ordergate.adapters.venue_stats_metrics import venue_gauges
 from ordergate.adapters.venues.alpaca.marketdata import AlpacaMarketFeed
 from ordergate.adapters.venues.alpaca.venue import AlpacaVenue
+from ordergate.adapters.venues.paper.extra import extra_paper_venue
 from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
 from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
@@ -30,11 +34,13 @@ from ordergate.adapters.venues.upstox.venue import UpstoxVenue
 from ordergate.config import Settings
 from ordergate.domain.access import Caller, Role
 from ordergate.domain.commands import OpenAccount
+from ordergate.domain.enums import Side
 from ordergate.domain.ids import AccountId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.usage import TradingDay
+from ordergate.domain.routing import Fees
 from ordergate.entrypoints.api.precision import Precision
 from ordergate.entrypoints.api.serialize import use_precision
 from ordergate.entrypoints.stream_hub import StreamHub
@@ -50,7 +56,9 @@ from ordergate.service.order_stats import OrderStats
 from ordergate.service.ports import Clock, MarketDataFeed, Venue
 from ordergate.service.reconcile import Reconciler
 from ordergate.service.risk_gate import RiskGate
-from ordergate.service.venue_selector import VenueSelector
+from ordergate.service.route_log import RouteLog
+from ordergate.service.router import RoutedVenue, Router
+from ordergate.service.venue_stats import BreakerSettings, VenueStats
 from ordergate.service.views import Views
 
 log = structlog.get_logger(__name__)
@@ -80,14 +88,47 @@ class Container:
     extras: dict[str, Any] = field(default_factory=dict)
     feeds: list[MarketDataFeed] = field(default_factory=list)
     reconciler: Reconciler | None = None
+    router: Router | None = None
+    routes: RouteLog | None = None
 
 
-def _venue_selector(settings: Settings, instruments: dict[Symbol, Instrument]) -> VenueSelector:
-    unknown = sorted(set(settings.routes) - set(instruments))
-    if unknown:
-        raise ValueError(f"routes: unknown symbols {', '.join(unknown)}")
+def _router(settings: Settings, instruments: dict[Symbol, Instrument], stats: VenueStats, clock: Clock) -> Router:
+    for name, symbols in (("routes", settings.routes), ("routing.venues", settings.routing.venues)):
+        unknown = sorted(set(symbols) - set(instruments))
+        if unknown:
+            raise ValueError(f"{name}: unknown symbols {', '.join(unknown)}")
     routes = {Symbol(symbol): VenueId(venue) for symbol, venue in settings.routes.items()}
-    return VenueSelector(VenueId(settings.venue), routes)
+    lists = {Symbol(symbol): [VenueId(v) for v in venues] for symbol, venues in settings.routing.venues.items()}
+    accounts = {AccountId(a): r for a, r in settings.routing.accounts.items()}
+    return Router(VenueId(settings.venue), routes, lists, stats, clock, settings.routing.policy, accounts)
+
+
+def _breaker(settings: Settings) -> BreakerSettings:
+    r = settings.routing
+    return BreakerSettings(window=r.breaker_window, min_orders=r.breaker_min_orders,
+                           reject_rate=r.breaker_reject_rate, ack_latency=r.breaker_ack_latency,
+                           cooldown=r.breaker_cooldown)
+
+
+def _routed(venues: dict[VenueId, Venue], hub: MarketDataHub) -> dict[VenueId, RoutedVenue]:
+    """Return how the router reads each venue: a paper venue's own book and fees; a broker's market data."""
+    routed: dict[VenueId, RoutedVenue] = {}
+    for venue_id, venue in venues.items():
+        if isinstance(venue, PaperVenue):
+            c = venue.config
+            routed[venue_id] = RoutedVenue(venue.book, Fees(c.commission_per_share, c.commission_bps,
+                                                            c.min_commission), venue.is_ready)
+        else:
+            routed[venue_id] = RoutedVenue(partial(_hub_levels, hub), Fees(), venue.is_ready)
+    return routed
+
+
+def _hub_levels(hub: MarketDataHub, symbol: Symbol, side: Side, levels: int) -> list[tuple[Decimal, Decimal]]:
+    book = hub.book(symbol)
+    if book is None:
+        return []
+    bids, asks = book.depth(levels)
+    return list(bids if side is Side.BUY else asks)
 
 
 def open_store(settings: Settings, db_url: str) -> tuple[Any, SqlJournal]:
@@ -147,10 +188,12 @@ async def _start(settings: Settings, db_url: str) -> Container:
                     books=marketdata, pricing=settings.risk.pricing(settings.paper),
                     adv=AverageDailyVolume(marketdata, settings.risk.average_daily_volume, clock),
                     fx=FxRates(settings.risk.fx_rates, lambda pair: marketdata.reference_price(Symbol(pair))))
-    engine = OrderEngine(ledger, instruments, marketdata, clock, _venue_selector(settings, instruments),
-                         OrderIdGenerator(clock.now()), risk=risk)
+    venue_stats = VenueStats(ledger, _breaker(settings))
+    router = _router(settings, instruments, venue_stats, clock)
+    engine = OrderEngine(ledger, instruments, marketdata, clock, router, OrderIdGenerator(clock.now()), risk=risk)
     views = Views(ledger, marketdata)
     order_stats = OrderStats(ledger)
+    routes = RouteLog(ledger)
     replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
     metrics = PrometheusMetrics()
     use_precision(Precision(instruments.values()))
@@ -161,7 +204,9 @@ async def _start(settings: Settings, db_url: str) -> Container:
     venue_metrics = VenueConnectionMetrics(metrics.registry)  # one set of series, labelled by venue
     _add_alpaca(settings, instruments, clock, marketdata, venue_metrics, paper, venues, feeds)
     _add_upstox(settings, instruments, clock, marketdata, venue_metrics, paper, venues, feeds)
-    engine.venues.available = frozenset(venues)
+    for extra in settings.venues.paper_extra:
+        venues[VenueId(extra.id)] = extra_paper_venue(extra, instruments, clock)
+    router.attach(_routed(venues, marketdata))
     for feed in feeds:
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
     loop = EngineLoop(engine, journal, venues, EventFanout([metrics, stream]), max_batch=settings.engine.max_batch)
@@ -179,6 +224,7 @@ async def _start(settings: Settings, db_url: str) -> Container:
     reconciler.start()
     background = BackgroundWork(loop, venues, clock, settings.engine)
     background.start()
+    venue_gauges(metrics.registry, router, clock)
     metrics.gauge("ordergate_engine_queue_depth", "Messages waiting for the engine", loop.queue_depth)
     metrics.gauge("ordergate_open_orders", "Working orders", lambda: len(ledger.open_orders))
     metrics.gauge("ordergate_marketdata_snapshot_requests", "Fresh snapshots asked of the feeds since start",
@@ -188,7 +234,7 @@ async def _start(settings: Settings, db_url: str) -> Container:
         settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,
         marketdata=marketdata, venues=venues, keys=keys, metrics=metrics, stream=stream,
         order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
-        feeds=feeds, reconciler=reconciler,
+        feeds=feeds, reconciler=reconciler, router=router, routes=routes,
     )
 
 

@@ -67,6 +67,34 @@ class PaperConfig(BaseModel):
     flow_lots: int = Field(20, ge=1, description="largest simulated trade, in lots")
 
 
+class ExtraPaperConfig(PaperConfig):
+    """Another paper exchange with its own book, fees, latency and reliability (for routing between venues)."""
+
+    id: str = Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_-]*$",
+                    description="the venue id orders and routes name, e.g. paper2")
+    reject_probability: float = Field(0.0, ge=0, le=1, description="chance the venue refuses a new order "
+                                      "(a venue's reason: the router learns its reject rate)")
+
+
+class RoutingConfig(BaseModel):
+    """The smart order router: where each instrument may trade, the default policy, the circuit breaker."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    venues: dict[str, list[str]] = Field(default_factory=dict, description="symbol -> the venue ids where it "
+                                         "may trade; default: its one venue (routes, else the default venue)")
+    policy: str = Field("best_execution", description="route of an order that names none and whose account "
+                        "has no default: best_execution, lowest_cost, fastest, round_robin or a venue id")
+    accounts: dict[str, str] = Field(default_factory=dict, description="account id -> its default route")
+    breaker_window: int = Field(20, ge=1, le=10_000, description="recent orders per venue the breaker looks at")
+    breaker_min_orders: int = Field(5, ge=1, le=10_000, description="orders in the window before it may trip")
+    breaker_reject_rate: float = Field(0.5, gt=0, le=1, description="reject rate in the window that degrades "
+                                       "a venue")
+    breaker_ack_latency: float = Field(2.0, gt=0, description="seconds of ack latency (EWMA) that degrade a venue")
+    breaker_cooldown: float = Field(30.0, gt=0, description="seconds a degraded venue is routed around before "
+                                    "it is tried again")
+
+
 class MarketDataConfig(BaseModel):
     """Market data handling."""
 
@@ -163,6 +191,9 @@ def _first(value: Decimal | None, default: Decimal) -> Decimal:
     return value if value is not None else default
 
 
+RESERVED_VENUE_IDS = frozenset({"paper", "alpaca", "upstox"})
+
+
 class VenuesConfig(BaseModel):
     """Brokers ordergate can trade through besides the paper exchange (each enabled by its keys)."""
 
@@ -170,6 +201,19 @@ class VenuesConfig(BaseModel):
 
     alpaca: AlpacaConfig = AlpacaConfig()
     upstox: UpstoxConfig = UpstoxConfig()
+    paper_extra: list[ExtraPaperConfig] = Field(default_factory=list, description="more paper exchanges, "
+                                                "each with its own id and book (e.g. [{\"id\": \"paper2\", "
+                                                "\"commission_per_share\": \"0.003\"}])")
+
+    @field_validator("paper_extra")
+    @classmethod
+    def _distinct_ids(cls, value: list[ExtraPaperConfig]) -> list[ExtraPaperConfig]:
+        ids = [v.id for v in value]
+        taken = sorted({i for i in ids if ids.count(i) > 1 or i in RESERVED_VENUE_IDS})
+        if taken:
+            raise ValueError(f"venue ids must be distinct and not {', '.join(sorted(RESERVED_VENUE_IDS))}: "
+                             f"{', '.join(taken)}")
+        return value
 
 
 class ApiConfig(BaseModel):
@@ -215,6 +259,7 @@ class Settings(BaseSettings):
     marketdata: MarketDataConfig = MarketDataConfig()
     risk: RiskConfig = RiskConfig()
     venues: VenuesConfig = VenuesConfig()
+    routing: RoutingConfig = RoutingConfig()
     api: ApiConfig = ApiConfig()
 
     @field_validator("admin_key")

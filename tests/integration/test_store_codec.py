@@ -52,6 +52,14 @@ EVERY_EVENT: list[ev.Event] = [
                            reserve_price=Decimal("2")),
     ev.OrderExpired(**ORDER, reason="day ended"),
     ev.TradingStateChanged(**{**BASE, "account": AccountId("*")}, state=TradingState.HALTED, reason="kill"),
+    ev.OrderSubmitted(**ORDER, **NEW, venue=VenueId("cheap"), route=ev.RouteRecord(policy="best_execution", candidates=[
+        ev.RouteCandidate(venue=VenueId("cheap"), health="ready", eligible=True, fillable=Decimal("0.001"),
+                          avg_price=Decimal("229.98"), fees=Decimal("0.0001"), all_in=Decimal("229.9801"),
+                          ack_latency_ms=1.5, fill_rate=0.5, reject_rate=0.0, slippage_bps=Decimal("-0.25"),
+                          levels=[(Decimal("229.98"), Decimal("3"))]),
+        ev.RouteCandidate(venue=VenueId("paper"), health="down", eligible=False, fillable=Decimal(0), avg_price=None,
+                          fees=Decimal(0), all_in=None, note="venue is down"),
+    ])),
 ]
 
 

@@ -30,6 +30,7 @@ class SubmitOrder(Command):
     tif: TimeInForce = TimeInForce.DAY
     expire_at: datetime | None = None
     client_order_id: ClientOrderId | None = None
+    route: str | None = None  # a routing policy or a venue id; None: the account's default
 
 
 @dataclass(slots=True, kw_only=True)

@@ -58,6 +58,33 @@ class CashAdjusted(Event):
 
 
 @dataclass(slots=True, kw_only=True)
+class RouteCandidate:
+    """One venue the router considered, with the inputs it scored at decision time."""
+
+    venue: VenueId
+    health: str
+    eligible: bool
+    fillable: Decimal
+    avg_price: Decimal | None
+    fees: Decimal
+    all_in: Decimal | None
+    ack_latency_ms: float | None = None
+    fill_rate: float | None = None
+    reject_rate: float | None = None
+    slippage_bps: Decimal = Decimal(0)
+    levels: list[tuple[Decimal, Decimal]] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class RouteRecord:
+    """Why an order went to its venue: the policy (or pinned venue id) and every candidate, chosen first."""
+
+    policy: str
+    candidates: list[RouteCandidate]
+
+
+@dataclass(slots=True, kw_only=True)
 class OrderSubmitted(OrderEvent):
     """An order passed validation and risk and was recorded as pending new."""
 
@@ -76,6 +103,7 @@ class OrderSubmitted(OrderEvent):
     flags: list[str] = field(default_factory=list)
     reserve_qty: Decimal = Decimal(0)
     reserve_price: Decimal = Decimal(0)
+    route: RouteRecord | None = None  # set when the instrument trades at more than one venue
 
 
 @dataclass(slots=True, kw_only=True)

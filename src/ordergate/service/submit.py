@@ -60,7 +60,7 @@ class SubmitHandler:
         instrument = ctx.instrument(cmd.symbol)
         now = ctx.clock.now()
         check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
-        venue = self._venues.select(cmd.symbol)
+        venue, route = self._venues.route(cmd)
         existing = self._existing(cmd)
         if existing is not None:
             return SubmitResult(existing, created=False)
@@ -83,7 +83,7 @@ class SubmitHandler:
                 limit_price=terms.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
                 currency=instrument.currency, venue=venue, arrival_price=reference,
                 flags=self.risk.flags(terms, collared=terms is not cmd) if checked else ["kill_switch_flatten"],
-                reserve_qty=reserve_qty, reserve_price=reserve_price,
+                reserve_qty=reserve_qty, reserve_price=reserve_price, route=route,
             ))
             ctx.request(VenueAction.SUBMIT, ctx.ledger.orders[order_id])
         return SubmitResult(ctx.ledger.orders[order_id], created=True)

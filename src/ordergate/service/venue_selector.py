@@ -1,13 +1,16 @@
 """Which venue an order goes to: the instrument's venue from the settings, else the default venue.
 
-The smart order router will replace this with a scored choice among several venues; until then each
-instrument trades at exactly one venue.
+This is the one-venue-per-instrument choice; the smart order router (service/router.py) extends it for
+instruments that trade at several venues.
 """
 
 from collections.abc import Mapping
 
+from ordergate.domain.commands import SubmitOrder
 from ordergate.domain.errors import ValidationFailed
+from ordergate.domain.events import RouteRecord
 from ordergate.domain.ids import Symbol, VenueId
+from ordergate.domain.routing import POLICIES
 
 
 class VenueSelector:
@@ -27,3 +30,11 @@ class VenueSelector:
         if self.available is not None and venue not in self.available:
             raise ValidationFailed("symbol", "routable", f"{symbol} trades at venue {venue!r}, which is not configured")
         return venue
+
+    def route(self, cmd: SubmitOrder) -> tuple[VenueId, RouteRecord | None]:
+        """Return the venue for a new order and the routing record (None: there was no choice to make)."""
+        venue = self.select(cmd.symbol)
+        if cmd.route is not None and cmd.route not in POLICIES and cmd.route != venue:
+            raise ValidationFailed("route", "known_route", f"{cmd.route!r} is neither a routing policy "
+                                   f"({', '.join(sorted(POLICIES))}) nor a venue of {cmd.symbol} ({venue})")
+        return venue, None

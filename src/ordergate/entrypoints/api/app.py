@@ -31,6 +31,7 @@ from ordergate.entrypoints.api.routes import (
     reconciliation,
     risk,
     system,
+    venues,
 )
 from ordergate.entrypoints.api.schemas import OrderCreate
 from ordergate.entrypoints.web import STATIC_DIR
@@ -141,7 +142,7 @@ def create_app(settings: Settings, container: Container | None = None,
     )
     errors.install(app)
     for router in (risk.router, audit.router, orders.router, portfolio.router, system.router, marketdata.router,
-                   reconciliation.router, accounts.router, keys.router, ws.router, docs.router):
+                   reconciliation.router, accounts.router, keys.router, venues.router, ws.router, docs.router):
         document_errors(router)
         app.include_router(router)
     app.mount("/blotter", StaticFiles(directory=STATIC_DIR, html=True), name="blotter")

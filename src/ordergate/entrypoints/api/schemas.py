@@ -38,6 +38,8 @@ class OrderCreate(BaseModel):
     time_in_force: TimeInForce = TimeInForce.DAY
     expire_at: datetime | None = None
     client_order_id: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")] | None = None
+    route: Name | None = Field(None, description="best_execution, lowest_cost, fastest, round_robin, or a venue id "
+                               "to pin the order there; default: the account's default route")
 
 
 class OrderUpdate(BaseModel):

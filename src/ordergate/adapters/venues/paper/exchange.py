@@ -174,6 +174,11 @@ class PaperExchange:
                                stop=order.stop_price, tif=order.tif, owner=record)
         self._apply(order.symbol, self.markets[order.symbol].book.submit(book_order), now)
 
+    def reject(self, order: VenueOrder, reason: str) -> None:
+        """Refuse a new order for a reason of the venue's own (an unreliable venue's simulated refusal)."""
+        self.emit(OrderStatusReport(order_id=order.order_id, venue=self.venue, ts=self._clock.now(),
+                                    status=S.REJECTED, reason=reason))
+
     def cancel(self, order: VenueOrder) -> None:
         """Cancel a working order, or answer that it is too late."""
         now = self._clock.now()

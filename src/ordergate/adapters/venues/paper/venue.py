@@ -7,8 +7,10 @@ between are published once per loop turn.
 """
 
 import asyncio
+import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -16,6 +18,7 @@ import structlog
 from ordergate.adapters.venues.paper.exchange import PaperExchange
 from ordergate.adapters.venues.paper.feed import PaperMarketFeed
 from ordergate.config import PaperConfig
+from ordergate.domain.enums import Side
 from ordergate.domain.ids import Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.reports import Report
@@ -25,14 +28,20 @@ log = structlog.get_logger(__name__)
 
 
 class PaperVenue:
-    """A simulated exchange with price-time matching against a seeded synthetic market."""
+    """A simulated exchange with price-time matching against a seeded synthetic market.
 
-    id = VenueId("paper")
+    The default one (``paper``) publishes its books to market data; an extra one (its own ``venue_id``)
+    keeps its book to itself (read it with ``book``) and may refuse a share of new orders.
+    """
 
     def __init__(
         self, config: PaperConfig, instruments: Mapping[Symbol, Instrument], clock: Clock, marketdata: MarketDataSink,
+        venue_id: VenueId = VenueId("paper"), reject_probability: float = 0.0,
     ) -> None:
+        self.id = venue_id
         self.config = config
+        self._reject_probability = reject_probability
+        self._dice = random.Random(config.seed)
         self.exchange = PaperExchange(self.id, config, instruments, clock, marketdata)
         self._inbox: deque[tuple[float, Callable[..., None], tuple[Any, ...]]] = deque()
         self._drain_scheduled = False
@@ -61,7 +70,15 @@ class PaperVenue:
 
     def submit(self, order: VenueOrder) -> None:
         """Queue a new order; its ack (or reject) and fills come through the report sink."""
+        if self._reject_probability and self._dice.random() < self._reject_probability:
+            self._enqueue(self.exchange.reject, order, "venue unavailable (simulated)")
+            return
         self._enqueue(self.exchange.submit, order)
+
+    def book(self, symbol: Symbol, side: Side, levels: int) -> list[tuple[Decimal, Decimal]]:
+        """Return up to ``levels`` (price, size) of one side of this venue's own book, best first."""
+        market = self.exchange.markets.get(symbol)
+        return market.book.depth(side, levels) if market is not None else []
 
     def cancel(self, order: VenueOrder) -> None:
         """Queue a cancel; a canceled report or a cancel reject follows."""

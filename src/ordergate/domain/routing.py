@@ -1,0 +1,203 @@
+"""Pure venue scoring for the smart order router: which venue an order should go to, and why.
+
+Given the order's terms and, for each venue where its instrument trades, that venue's own displayed
+depth, its fees, its health and what was learned of it (ack latency, fill and reject rates, slippage),
+``choose`` scores every venue under a policy and returns the chosen one with every candidate's inputs
+and score, so the decision can be explained later. No I/O and no clock: round robin is given its turn.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from ordergate.domain.enums import OrderType, Side
+from ordergate.domain.errors import ValidationFailed
+from ordergate.domain.ids import VenueId
+
+ZERO = Decimal(0)
+BPS = Decimal(10000)
+Level = tuple[Decimal, Decimal]
+
+
+class Policy(StrEnum):
+    """How the router ranks venues (a route that is none of these pins a venue by its id)."""
+
+    BEST_EXECUTION = "best_execution"
+    LOWEST_COST = "lowest_cost"
+    FASTEST = "fastest"
+    ROUND_ROBIN = "round_robin"
+
+
+POLICIES = frozenset(p.value for p in Policy)
+
+
+class Health(StrEnum):
+    """A venue's state for routing: ready takes orders; degraded only when no venue is ready; down none."""
+
+    READY = "ready"
+    DEGRADED = "degraded"
+    DOWN = "down"
+
+
+@dataclass(frozen=True, slots=True)
+class Fees:
+    """A venue's commission schedule: per share plus basis points of notional, at least a minimum."""
+
+    per_share: Decimal = ZERO
+    bps: Decimal = ZERO
+    minimum: Decimal = ZERO
+
+    def commission(self, qty: Decimal, price: Decimal) -> Decimal:
+        """Return the commission for ``qty`` at ``price`` (zero for nothing traded)."""
+        if qty <= 0:
+            return ZERO
+        return max(self.per_share * qty + self.bps * qty * price / BPS, self.minimum)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRequest:
+    """The order terms routing needs."""
+
+    side: Side
+    qty: Decimal
+    type: OrderType
+    limit_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VenueView:
+    """What the router knows of one venue for one order: ``levels`` is the side the order takes, best first."""
+
+    venue: VenueId
+    levels: Sequence[Level]
+    fees: Fees
+    health: Health = Health.READY
+    ack_latency_ms: float | None = None  # expected (EWMA); None until learned
+    fill_rate: float | None = None
+    reject_rate: float | None = None
+    slippage_bps: Decimal = ZERO  # learned average, positive = worse than arrival
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One venue's score: what it could fill from its depth, at what all-in price, and whether it may be used.
+
+    ``all_in`` is per share: the depth walked (or the limit, for what it cannot fill), plus fees and expected
+    slippage, signed so that for a sell it is what is received. ``score`` orders candidates, lower first.
+    """
+
+    view: VenueView
+    eligible: bool
+    fillable: Decimal
+    avg_price: Decimal | None
+    fees: Decimal
+    all_in: Decimal | None
+    score: tuple[object, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDecision:
+    """The venue chosen, under which policy, and every candidate considered (chosen one first)."""
+
+    policy: str
+    venue: VenueId
+    candidates: Sequence[Candidate]
+
+
+def choose(request: RouteRequest, views: Sequence[VenueView], route: str, turn: int = 0) -> RouteDecision:
+    """Score ``views`` for ``request`` under ``route`` (a Policy value or a venue id) and pick one.
+
+    Raise ValidationFailed naming ``route`` when no venue may take the order: an unknown or down pinned
+    venue, or every venue down.
+    """
+    if route not in POLICIES:
+        return _pinned(request, views, route)
+    scored = [_candidate(request, view, route) for view in views]
+    usable = [c for c in scored if c.eligible]
+    if not usable:
+        raise ValidationFailed("route", "venue_available",
+                               f"no venue can take the order now ({_states(views)})")
+    ready = [c for c in usable if c.view.health is Health.READY]
+    pool = ready or usable  # degraded venues are routed around while a ready one exists
+    if route == Policy.ROUND_ROBIN:
+        pool = sorted(pool, key=lambda c: c.view.venue)
+        chosen = pool[turn % len(pool)]
+    else:
+        chosen = min(pool, key=lambda c: c.score)
+    rest = sorted((c for c in scored if c is not chosen), key=lambda c: (not c.eligible, c.score))
+    return RouteDecision(route, chosen.view.venue, [chosen, *rest])
+
+
+def _pinned(request: RouteRequest, views: Sequence[VenueView], venue: str) -> RouteDecision:
+    for view in views:
+        if view.venue == venue:
+            candidate = _candidate(request, view, Policy.BEST_EXECUTION)
+            if not candidate.eligible:
+                raise ValidationFailed("route", "venue_available", f"venue {venue!r} is {view.health} now")
+            return RouteDecision(venue, view.venue, [candidate])
+    known = ", ".join(sorted(v.venue for v in views))
+    raise ValidationFailed("route", "known_route", f"{venue!r} is neither a routing policy "
+                           f"({', '.join(sorted(POLICIES))}) nor a venue of this instrument ({known})")
+
+
+def _candidate(request: RouteRequest, view: VenueView, policy: str) -> Candidate:
+    fillable, cost = walk(view.levels, request.qty, request.side, _limit(request))
+    avg = cost / fillable if fillable else None
+    fees = view.fees.commission(request.qty, avg if avg is not None else request.limit_price or ZERO)
+    all_in = _all_in(request, view, fillable, cost, fees)
+    eligible = view.health is not Health.DOWN
+    note = "" if eligible else f"venue is {view.health}"
+    latency = view.ack_latency_ms if view.ack_latency_ms is not None else 0.0
+    signed = None if all_in is None else (all_in if request.side is Side.BUY else -all_in)
+    if policy == Policy.LOWEST_COST:
+        score: tuple[object, ...] = (fees, _or_worst(signed), latency, view.venue)
+    elif policy == Policy.FASTEST:
+        score = (latency, _or_worst(signed), view.venue)
+    else:
+        score = (request.qty - fillable, _or_worst(signed), latency, view.venue)
+    return Candidate(view, eligible, fillable, avg, fees, all_in, score, note)
+
+
+def walk(levels: Sequence[Level], qty: Decimal, side: Side, limit: Decimal | None) -> tuple[Decimal, Decimal]:
+    """Return how much of ``qty`` the ``levels`` fill within ``limit``, and what that costs (price x size)."""
+    left, cost = qty, ZERO
+    buy = side is Side.BUY
+    for price, size in levels:
+        if left <= 0 or (limit is not None and (price > limit if buy else price < limit)):
+            break
+        take = size if size < left else left
+        cost += take * price
+        left -= take
+    return qty - left, cost
+
+
+def _limit(request: RouteRequest) -> Decimal | None:
+    return request.limit_price if request.type in (OrderType.LIMIT, OrderType.STOP_LIMIT) else None
+
+
+def _all_in(request: RouteRequest, view: VenueView, fillable: Decimal, cost: Decimal, fees: Decimal) -> Decimal | None:
+    # What the depth cannot fill is priced at the limit (where it would rest); a market order's rest at the
+    # worst displayed level. With no depth and no limit there is no price to expect.
+    rest = request.qty - fillable
+    if rest:
+        worst = view.levels[-1][0] if view.levels else None
+        at = _limit(request) or worst
+        if at is None:
+            return None
+        cost += rest * at
+    price = cost / request.qty
+    slip = price * view.slippage_bps / BPS
+    per_share_fees = fees / request.qty
+    if request.side is Side.BUY:
+        return price + slip + per_share_fees
+    return price - slip - per_share_fees
+
+
+def _or_worst(value: Decimal | None) -> Decimal:
+    return value if value is not None else Decimal("Infinity")
+
+
+def _states(views: Sequence[VenueView]) -> str:
+    return ", ".join(f"{v.venue}: {v.health}" for v in sorted(views, key=lambda v: v.venue)) or "no venues"

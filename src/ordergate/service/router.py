@@ -1,0 +1,124 @@
+"""The smart order router: for an instrument that trades at several venues, pick one per order and say why.
+
+It gathers, for each venue of the instrument, that venue's own book (the side the order takes), fees,
+health (down when the venue is not running or not ready; degraded while its circuit breaker is open) and
+learned statistics, then applies the pure policy of domain/routing.py. An instrument with one venue goes
+the way it always went (VenueSelector), with nothing extra on its path.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ordergate.domain.commands import SubmitOrder
+from ordergate.domain.enums import Side
+from ordergate.domain.events import RouteCandidate, RouteRecord
+from ordergate.domain.ids import AccountId, Symbol, VenueId
+from ordergate.domain.routing import POLICIES, Candidate, Fees, Health, Level, RouteRequest, VenueView, choose
+from ordergate.service.ports import Clock
+from ordergate.service.venue_selector import VenueSelector
+from ordergate.service.venue_stats import VenueStats
+
+DEPTH = 10  # levels of each venue's book the router walks
+BookSource = Callable[[Symbol, Side, int], Sequence[Level]]  # (symbol, side taken, levels) -> best first
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedVenue:
+    """How the router reads one venue: its book, its fees and whether it takes orders now."""
+
+    book: BookSource
+    fees: Fees
+    ready: Callable[[], bool]
+
+
+class Router(VenueSelector):
+    """Route each new order among its instrument's venues by the order's route or its account's default."""
+
+    def __init__(
+        self, default: VenueId, by_symbol: Mapping[Symbol, VenueId], lists: Mapping[Symbol, Sequence[VenueId]],
+        stats: VenueStats, clock: Clock, policy: str = "best_execution",
+        account_routes: Mapping[AccountId, str] | None = None,
+    ) -> None:
+        super().__init__(default, by_symbol)
+        self.venues: dict[VenueId, RoutedVenue] = {}
+        self.lists = {s: tuple(v) for s, v in lists.items() if len(v) > 1}
+        self.stats = stats
+        self.policy = policy
+        self.account_routes = dict(account_routes or {})
+        self._clock = clock
+        self._turn = 0
+
+    def attach(self, venues: Mapping[VenueId, RoutedVenue]) -> None:
+        """Take the running venues; raise ValueError naming the setting that names a venue not among them."""
+        for symbol, listed in self.lists.items():
+            for venue in listed:
+                if venue not in venues:
+                    raise ValueError(f"routing.venues.{symbol}: unknown venue {venue!r} "
+                                     f"(known: {', '.join(sorted(venues))})")
+        routes = {"routing.policy": self.policy, **{f"routing.accounts.{a}": r for a, r in self.account_routes.items()}}
+        for name, route in routes.items():
+            if route not in POLICIES and route not in venues:
+                raise ValueError(f"{name}: {route!r} is neither a routing policy nor a venue id")
+        self.venues = dict(venues)
+        self.available = frozenset(venues)
+
+    def venues_of(self, symbol: Symbol) -> tuple[VenueId, ...]:
+        """Return the venues where ``symbol`` may trade."""
+        return self.lists.get(symbol) or (self.by_symbol.get(symbol, self.default),)
+
+    def health(self, venue: VenueId) -> Health:
+        """Return a venue's state now: down (not running or not ready), degraded (breaker open) or ready."""
+        routed = self.venues.get(venue)
+        if routed is None or not routed.ready():
+            return Health.DOWN
+        return self.stats.health(venue, self._clock.now())
+
+    def route(self, cmd: SubmitOrder) -> tuple[VenueId, RouteRecord | None]:
+        """Return the venue for a new order and, when its instrument has a choice of venues, the decision."""
+        venues = self.lists.get(cmd.symbol)
+        if venues is None:  # one venue: as before the router (an account's default route has no say)
+            return super().route(cmd)
+        route = cmd.route or self.account_routes.get(cmd.account) or self.policy
+        taken = Side.SELL if cmd.side is Side.BUY else Side.BUY
+        views = [self._view(venue, cmd.symbol, taken) for venue in venues]
+        request = RouteRequest(cmd.side, cmd.qty, cmd.type, cmd.limit_price)
+        decision = choose(request, views, route, self._turn)
+        if route == "round_robin":
+            self._turn += 1
+        return decision.venue, RouteRecord(policy=decision.policy,
+                                           candidates=[_recorded(c) for c in decision.candidates])
+
+    def _view(self, venue: VenueId, symbol: Symbol, taken: Side) -> VenueView:
+        routed = self.venues[venue]
+        health = self.health(venue)
+        figures = self.stats.figures(venue)
+        return VenueView(
+            venue=venue, levels=routed.book(symbol, taken, DEPTH) if health is not Health.DOWN else (),
+            fees=routed.fees, health=health, ack_latency_ms=figures.ack_ewma_ms, fill_rate=figures.fill_rate(),
+            reject_rate=figures.reject_rate(), slippage_bps=figures.slippage_bps(),
+        )
+
+
+def _recorded(c: Candidate) -> RouteCandidate:
+    v = c.view
+    return RouteCandidate(
+        venue=v.venue, health=str(v.health), eligible=c.eligible, fillable=c.fillable, avg_price=c.avg_price,
+        fees=c.fees, all_in=c.all_in, ack_latency_ms=v.ack_latency_ms, fill_rate=v.fill_rate,
+        reject_rate=v.reject_rate, slippage_bps=v.slippage_bps, levels=list(v.levels), note=c.note,
+    )
+
+
+def venue_summaries(router: Router, now: datetime) -> list[dict[str, Any]]:
+    """Return each running venue's state, fees, the instruments routed among venues there, and statistics."""
+    out = []
+    for venue, routed in sorted(router.venues.items()):
+        fees = routed.fees
+        out.append({
+            "id": venue, "state": str(router.health(venue)),
+            "fees": {"per_share": str(fees.per_share), "bps": str(fees.bps), "minimum": str(fees.minimum)},
+            "symbols": sorted(s for s, vs in router.lists.items() if venue in vs),
+            "stats": router.stats.summary(venue, now),
+        })
+    return out

@@ -1,0 +1,204 @@
+"""What the router learns of each venue, kept from the ledger's events (so a replay at restart rebuilds it).
+
+Per venue: ack latency (submitted to accepted: EWMA, p50, p99 of the recent acks), fill rate (orders with a
+fill / orders routed), reject rate (the venue's refusals / orders answered), cancel latency (cancel asked to
+canceled), average slippage of fills against the arrival price (bps, positive = worse), and the orders and
+notional routed on the current UTC day. A circuit breaker marks a venue degraded when, among its recent
+answers, the reject share or the ack latency crosses a threshold; it is tried again after a cooldown.
+"""
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ordergate.domain.enums import Side
+from ordergate.domain.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderPendingCancel,
+    OrderRejected,
+    OrderSubmitted,
+)
+from ordergate.domain.ids import OrderId, VenueId
+from ordergate.domain.ledger import Ledger
+from ordergate.domain.order import Order
+from ordergate.domain.routing import Health
+
+EWMA_WEIGHT = 0.2  # of each new ack: recent acks count most, one slow ack does not swing it
+SAMPLES = 1000  # recent ack latencies kept per venue for the percentiles
+BPS = Decimal(10000)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakerSettings:
+    """When a venue is degraded: over ``window`` recent answers (at least ``min_orders``), a reject share of
+    ``reject_rate`` or more, or an ack latency EWMA above ``ack_latency`` seconds; for ``cooldown`` seconds."""
+
+    window: int = 20
+    min_orders: int = 5
+    reject_rate: float = 0.5
+    ack_latency: float = 2.0
+    cooldown: float = 30.0
+
+
+@dataclass(slots=True)
+class VenueFigures:
+    """One venue's running figures."""
+
+    routed: int = 0
+    filled_orders: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    ack_ewma_ms: float | None = None
+    acks_ms: deque[float] = field(default_factory=lambda: deque(maxlen=SAMPLES))
+    cancels: int = 0
+    cancel_ms: float = 0.0
+    slip_qty: Decimal = ZERO
+    slip_bps_qty: Decimal = ZERO
+    day: date | None = None
+    orders_today: int = 0
+    notional_today: Decimal = ZERO
+    answers: deque[bool] = field(default_factory=deque)  # recent answers, True = rejected
+    tripped_at: datetime | None = None
+    tripped_why: str = ""
+
+    def slippage_bps(self) -> Decimal:
+        """Return the average slippage against arrival, in basis points weighted by quantity."""
+        return self.slip_bps_qty / self.slip_qty if self.slip_qty else ZERO
+
+    def fill_rate(self) -> float | None:
+        """Return the share of routed orders that had a fill."""
+        return self.filled_orders / self.routed if self.routed else None
+
+    def reject_rate(self) -> float | None:
+        """Return the share of the venue's answers that were refusals."""
+        answered = self.accepted + self.rejected
+        return self.rejected / answered if answered else None
+
+
+class VenueStats:
+    """Per-venue statistics and circuit breaker, fed by the ledger's events."""
+
+    def __init__(self, ledger: Ledger, breaker: BreakerSettings | None = None) -> None:
+        self.breaker = breaker or BreakerSettings()
+        self.venues: dict[VenueId, VenueFigures] = {}
+        self._cancel_asked: dict[OrderId, datetime] = {}
+        ledger.subscribe(self._on_submitted, (OrderSubmitted,))
+        ledger.subscribe(self._on_accepted, (OrderAccepted,))
+        ledger.subscribe(self._on_rejected, (OrderRejected,))
+        ledger.subscribe(self._on_filled, (OrderFilled,))
+        ledger.subscribe(self._on_pending_cancel, (OrderPendingCancel,))
+        ledger.subscribe(self._on_canceled, (OrderCanceled,))
+
+    def figures(self, venue: VenueId) -> VenueFigures:
+        """Return a venue's figures (empty ones for a venue not seen yet)."""
+        found = self.venues.get(venue)
+        if found is None:
+            found = self.venues[venue] = VenueFigures()
+        return found
+
+    def health(self, venue: VenueId, now: datetime) -> Health:
+        """Return READY, or DEGRADED while the venue's breaker is open (down is the venue's own to say)."""
+        figures = self.venues.get(venue)
+        if figures is None or figures.tripped_at is None:
+            return Health.READY
+        if (now - figures.tripped_at).total_seconds() < self.breaker.cooldown:
+            return Health.DEGRADED
+        return Health.READY  # half open: the next answers decide again
+
+    def summary(self, venue: VenueId, now: datetime) -> dict[str, Any]:
+        """Return a venue's statistics as a JSON-ready dict."""
+        f = self.figures(venue)
+        ordered = sorted(f.acks_ms)
+        today = f.day == now.date()
+        return {
+            "orders_routed": f.routed, "orders_today": f.orders_today if today else 0,
+            "notional_today": str(f.notional_today if today else ZERO),
+            "ack_latency_ms": {"ewma": _ms(f.ack_ewma_ms), "p50": _ms(_percentile(ordered, 0.5)),
+                               "p99": _ms(_percentile(ordered, 0.99)), "samples": len(ordered)},
+            "fill_rate": _rate(f.fill_rate()), "reject_rate": _rate(f.reject_rate()),
+            "cancel_latency_ms": _ms(f.cancel_ms / f.cancels if f.cancels else None),
+            "avg_slippage_bps": str(round(f.slippage_bps(), 4)),
+            "breaker": {"open": self.health(venue, now) is Health.DEGRADED, "reason": f.tripped_why or None,
+                        "since": f.tripped_at.isoformat() if f.tripped_at else None},
+        }
+
+    # -- events -------------------------------------------------------------------------------------------
+
+    def _on_submitted(self, event: OrderSubmitted, order: Order) -> None:
+        f = self.figures(event.venue)
+        f.routed += 1
+        day = event.ts.date()
+        if f.day != day:
+            f.day, f.orders_today, f.notional_today = day, 0, ZERO
+        f.orders_today += 1
+        price = event.limit_price or event.arrival_price
+        if price is not None:
+            f.notional_today += event.qty * price
+
+    def _on_accepted(self, event: OrderAccepted, order: Order) -> None:
+        if order.accepted_at != event.ts or order.filled_qty:
+            return  # a later ack (after a replace) or one after fills says nothing of the venue's speed
+        f = self.figures(order.venue)
+        f.accepted += 1
+        ms = (event.ts - order.created_at).total_seconds() * 1000
+        f.acks_ms.append(ms)
+        f.ack_ewma_ms = ms if f.ack_ewma_ms is None else f.ack_ewma_ms + EWMA_WEIGHT * (ms - f.ack_ewma_ms)
+        self._answer(f, rejected=False, ts=event.ts)
+
+    def _on_rejected(self, event: OrderRejected, order: Order) -> None:
+        f = self.figures(order.venue)
+        f.rejected += 1
+        self._answer(f, rejected=True, ts=event.ts)
+
+    def _on_filled(self, event: OrderFilled, order: Order) -> None:
+        f = self.figures(order.venue)
+        if order.filled_qty == event.qty:  # the order's first fill
+            f.filled_orders += 1
+        arrival = order.arrival_price
+        if arrival:
+            worse = event.price - arrival if event.side is Side.BUY else arrival - event.price
+            f.slip_bps_qty += worse / arrival * BPS * event.qty
+            f.slip_qty += event.qty
+
+    def _on_pending_cancel(self, event: OrderPendingCancel, order: Order) -> None:
+        self._cancel_asked.setdefault(event.order_id, event.ts)
+
+    def _on_canceled(self, event: OrderCanceled, order: Order) -> None:
+        asked = self._cancel_asked.pop(event.order_id, None)
+        if asked is not None:
+            f = self.figures(order.venue)
+            f.cancels += 1
+            f.cancel_ms += (event.ts - asked).total_seconds() * 1000
+
+    def _answer(self, f: VenueFigures, rejected: bool, ts: datetime) -> None:
+        b = self.breaker
+        f.answers.append(rejected)
+        while len(f.answers) > b.window:
+            f.answers.popleft()
+        why = ""
+        if len(f.answers) >= b.min_orders and sum(f.answers) / len(f.answers) >= b.reject_rate:
+            why = f"reject rate {sum(f.answers)}/{len(f.answers)} of recent orders"
+        elif not rejected and f.ack_ewma_ms is not None and f.ack_ewma_ms > b.ack_latency * 1000:
+            why = f"ack latency {f.ack_ewma_ms:.0f} ms (EWMA)"
+        if why:
+            f.tripped_at, f.tripped_why = ts, why
+            f.answers.clear()  # after the cooldown the venue starts afresh (half open)
+
+
+def _percentile(ordered: list[float], q: float) -> float | None:
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
