@@ -52,6 +52,9 @@ EVERY_EVENT: list[ev.Event] = [
                            reserve_price=Decimal("2")),
     ev.OrderExpired(**ORDER, reason="day ended"),
     ev.TradingStateChanged(**{**BASE, "account": AccountId("*")}, state=TradingState.HALTED, reason="kill"),
+    ev.OrderRequestResent(**ORDER, request="cancel", attempt=2),
+    ev.OrderEscalated(**ORDER, request="replace", attempts=5, reason="no answer after 5 re-sends"),
+    ev.FlattenIncomplete(**BASE, symbol=Symbol("AAPL"), remaining=Decimal("-12.5"), attempts=5),
     ev.OrderSubmitted(**ORDER, **NEW, venue=VenueId("cheap"), route=ev.RouteRecord(policy="best_execution", candidates=[
         ev.RouteCandidate(venue=VenueId("cheap"), health="ready", eligible=True, fillable=Decimal("0.001"),
                           avg_price=Decimal("229.98"), fees=Decimal("0.0001"), all_in=Decimal("229.9801"),
