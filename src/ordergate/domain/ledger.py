@@ -240,7 +240,8 @@ class Ledger:
             pos = self.positions[key] = Position(account=order.account, symbol=order.symbol, currency=e.currency)
         pos.apply_fill(e.side, e.qty, e.price, e.commission)
         account.settle_fill(e.side, e.qty, e.price, e.commission, e.currency)
-        account.shrink_reservation(order.id, order.fillable_qty - order.filled_qty)
+        most = order.qty if order.pending_replace is None else order.fillable_qty
+        account.shrink_reservation(order.id, most - order.filled_qty)
         self.changes.positions[key] = pos
 
 

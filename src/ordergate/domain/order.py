@@ -188,11 +188,11 @@ class Order:
         if e.fill_id in self.fill_ids:  # refused, not skipped: the ledger must not settle it twice
             raise InvalidOrderTransition(f"order {self.id}: fill {e.fill_id} was already applied")
         new_filled = self.filled_qty + e.qty
-        if new_filled > self.fillable_qty:
+        if new_filled > self.qty and new_filled > self.fillable_qty:
             raise OverfillError(f"order {self.id}: fill {e.fill_id} of {e.qty} exceeds leaves {self.leaves_qty}")
-        if self.status in TERMINAL:
-            if not e.late:
-                raise InvalidOrderTransition(f"order {self.id}: filled while {self.status}")
+        if e.late:
+            if self.status not in TERMINAL:
+                raise InvalidOrderTransition(f"order {self.id}: a late fill while {self.status}")
             self.late_fills += 1  # the venue's execution stands; the order stays as it ended
         else:
             if new_filled > self.qty:  # only while a larger replace is pending: the venue applied its quantity

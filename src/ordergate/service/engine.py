@@ -72,7 +72,7 @@ class OrderEngine:
 
     def handle(self, message: object) -> Outcome:
         """Handle one command or report; return what it produced."""
-        outcome = self.ctx.begin()
+        self.ctx.outcome = outcome = Outcome()  # what ctx.begin() does, inlined: this runs per message
         if isinstance(message, Report):
             self.reports.handle(message)
             if isinstance(message, TriggerReport):
