@@ -3,8 +3,6 @@
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from ordergate.domain.enums import OrderStatus, OrderType, Side
 from ordergate.domain.events import OrderFillConfirmed, OrderFilled
 from ordergate.domain.ids import Symbol
@@ -214,8 +212,6 @@ async def test_ack_when_it_arrives_after_the_replace_confirm_then_the_replaced_v
     assert run.order(0).venue_order_id == run.scriptable.book.orders[run.ids[0]].venue_order_id == "kit-1-r1"
 
 
-@pytest.mark.xfail(strict=True, reason="engine: the real fill that confirms an inferred fill at another price leaves "
-                                       "cash and cost at the inferred price")
 async def test_status_when_it_runs_ahead_of_fills_at_another_price_then_cash_ends_equal_to_the_venues_fills(
     kit: KitRun,
 ) -> None:

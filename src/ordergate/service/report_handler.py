@@ -146,7 +146,7 @@ class ReportHandler:
         if r.filled_qty is None or r.filled_qty <= order.filled_qty:
             return
         qty = r.filled_qty - order.filled_qty
-        price = r.avg_price if r.avg_price is not None and r.avg_price > 0 else order.limit_price
+        price = _implied_price(order, r, qty)
         if price is None:
             self._anomaly("inferred_fill_without_price", r)
             return
@@ -222,3 +222,21 @@ class ReportHandler:
         self.anomalies[kind] += 1
         log.warning("venue_report_refused", kind=kind, order_id=report.order_id, venue=report.venue,
                     report=type(report).__name__)
+
+
+PRICE_PLACES = Decimal("1e-8")
+
+
+def _implied_price(order: Order, r: OrderStatusReport, qty: Decimal) -> Decimal | None:
+    """Return the price of the fills we lack: what the venue's average over all fills leaves for them.
+
+    With the venue's exact average, the inferred notional then equals the missing fills' notional, so cash
+    ends equal to the venue's whatever prices the real fills carry. A venue with no average gets the
+    order's limit price (or nothing: the fill is not inferred).
+    """
+    if r.avg_price is None or r.avg_price <= 0 or r.filled_qty is None:
+        return order.limit_price
+    implied = (r.avg_price * r.filled_qty - order.filled_notional) / qty
+    if implied <= 0:
+        return r.avg_price  # a rounded average that does not cover our fills: the average is the best guess
+    return implied if implied == implied.quantize(PRICE_PLACES) else implied.quantize(PRICE_PLACES)
