@@ -6,7 +6,18 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ordergate.entrypoints.cli import accounts, db, keys, marketdata, orders, portfolio, risk, venue, watch
+from ordergate.entrypoints.cli import (
+    accounts,
+    db,
+    keys,
+    marketdata,
+    orders,
+    portfolio,
+    risk,
+    venue,
+    venues,
+    watch,
+)
 from ordergate.entrypoints.cli.client import DEFAULT_URL, err
 from ordergate.entrypoints.cli.settings import bad_settings_exit
 
@@ -23,6 +34,7 @@ app.command("instruments")(portfolio.instruments)
 app.command("book")(marketdata.book)
 app.command("quote")(marketdata.quote)
 app.command("watch")(watch.watch)
+app.command("venues")(venues.venues)
 
 
 @app.callback()

@@ -29,12 +29,14 @@ def submit(
     expire_at: Annotated[str | None, typer.Option(help="expiry for gtd, ISO 8601 with timezone")] = None,
     account: Annotated[str, typer.Option(help="account id")] = "PAPER",
     client_order_id: Annotated[str | None, typer.Option(help="your id, unique per account")] = None,
+    route: Annotated[str | None, typer.Option(help="best_execution, lowest_cost, fastest, round_robin or a venue "
+                                              "id (default: the account's default route)")] = None,
     as_json: Json = False,
 ) -> None:
     """Submit an order, e.g. `ordergate order submit AAPL buy 10 --type limit --limit 230.5`."""
     body = {"account": account, "symbol": symbol, "side": side, "type": type, "qty": str(qty),
             "limit_price": _str(limit), "stop_price": _str(stop), "time_in_force": tif, "expire_at": expire_at,
-            "client_order_id": client_order_id}
+            "client_order_id": client_order_id, "route": route}
     _show(api_from(ctx).call("POST", "/api/v1/orders/", json={k: v for k, v in body.items() if v is not None}),
           as_json)
 
