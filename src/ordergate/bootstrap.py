@@ -187,7 +187,8 @@ async def _start(settings: Settings, db_url: str) -> Container:
                     TradingDay(settings.risk.trading_day_timezone),  # subscribed before replay: usage rebuilds
                     books=marketdata, pricing=settings.risk.pricing(settings.paper),
                     adv=AverageDailyVolume(marketdata, settings.risk.average_daily_volume, clock),
-                    fx=FxRates(settings.risk.fx_rates, lambda pair: marketdata.reference_price(Symbol(pair))))
+                    fx=FxRates(settings.risk.fx_rates, lambda pair: marketdata.reference_price(Symbol(pair))),
+                    margin=settings.risk.margin_settings(), bars=marketdata)
     venue_stats = VenueStats(ledger, _breaker(settings))
     router = _router(settings, instruments, venue_stats, clock)
     engine = OrderEngine(ledger, instruments, marketdata, clock, router, OrderIdGenerator(clock.now()), risk=risk)

@@ -18,6 +18,7 @@ from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.limits import RiskLimits, parse_limit_changes
 from ordergate.domain.risk.pricing import MarketPricing
+from ordergate.service.margin import MarginSettings
 
 
 class EngineConfig(BaseModel):
@@ -142,6 +143,13 @@ class RiskConfig(BaseModel):
     fx_rates: dict[str, Decimal] = Field(
         default_factory=dict, description='FX rates for accounts with a base_currency: {"USD/INR": "83.25"} (one '
                                           "USD is 83.25 INR); a pair quoted as an instrument (USDINR) is read live")
+    margin_floor: Decimal = Field(Decimal("0.25"), gt=0, le=1, description="dynamic margin: the lowest initial "
+                                  "margin rate")
+    margin_multiplier: Decimal = Field(Decimal(3), gt=0, description="dynamic margin: initial rate = this x the "
+                                       "instrument's daily volatility")
+    maintenance_ratio: Decimal = Field(Decimal("0.75"), gt=0, le=1, description="maintenance = initial x this")
+    margin_table: dict[str, Decimal] = Field(default_factory=dict, description="symbol -> initial margin rate for "
+                                             "dynamic margin where there is no price history")
     average_daily_volume: dict[str, Decimal] = Field(
         default_factory=dict, description="symbol -> average daily volume, for max_adv_pct where the market "
                                           "data has no past days")
@@ -176,6 +184,12 @@ class RiskConfig(BaseModel):
     def limits(self) -> RiskLimits:
         """Return the firm's default limits."""
         return RiskLimits(**parse_limit_changes(self.defaults))
+
+    def margin_settings(self) -> MarginSettings:
+        """Return how dynamic margin is worked out."""
+        return MarginSettings(floor=self.margin_floor, multiplier=self.margin_multiplier,
+                              maintenance_ratio=self.maintenance_ratio,
+                              table={s.upper(): r for s, r in self.margin_table.items()})
 
     def pricing(self, paper: "PaperConfig") -> MarketPricing:
         """Return how risk prices market buys and commission (unset commission figures: the paper venue's)."""

@@ -142,3 +142,14 @@ def test_denials_and_metrics_when_counters_are_at_the_limit_then_report_the_same
     assert metrics["usage"]["max_daily_orders"] == {"used": 1, "limit": 1}
     assert modify.status_code == 422
     assert metrics["denials_by_rule"] == {"max_daily_orders": 1, "max_order_qty": 1}
+
+
+def test_account_when_margin_is_dynamic_then_shows_margin_used_maintenance_and_excess(server: Server) -> None:
+    with server.client() as c:
+        c.put("/api/v1/risk/limits/PAPER", json={"dynamic_margin": True})
+        filled(c, qty="100")
+        account = c.get("/api/v1/accounts/PAPER").json()
+    margin = account["margin"]["USD"]
+    assert D(margin["initial"]) > 0
+    assert abs(D(margin["maintenance"]) - D(margin["initial"]) * D("0.75")) <= D("0.01")
+    assert D(margin["excess"]) == D(margin["equity"]) - D(margin["maintenance"])

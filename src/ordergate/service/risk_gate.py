@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 from ordergate.domain.book import OrderBook
 from ordergate.domain.commands import SetRiskLimits, SubmitOrder
-from ordergate.domain.enums import OrderStatus, OrderType, Side
-from ordergate.domain.events import Denial, RiskLimitsChanged
+from ordergate.domain.enums import OrderStatus, OrderType, Side, TradingState
+from ordergate.domain.events import Denial, RiskLimitsChanged, TradingStateChanged
 from ordergate.domain.ids import AccountId, Symbol
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import FIRM, Ledger
@@ -28,8 +28,10 @@ from ordergate.domain.risk.order_rate import rate_denial
 from ordergate.domain.risk.pricing import MarketPricing, collar_price, far_price
 from ordergate.domain.risk.self_match import crossing_price
 from ordergate.domain.risk.usage import RiskUsage, TradingDay
-from ordergate.service.adv import AverageDailyVolume
+from ordergate.service.adv import AverageDailyVolume, BarSource
 from ordergate.service.breach import TRIGGER_RULES, breaching_orders, live_terms
+from ordergate.service.context import EngineContext
+from ordergate.service.margin import DynamicMargin, MarginSettings, margin_view
 from ordergate.service.ports import Clock, PriceSource
 from ordergate.service.reservation import Standing, StandingWithout, reservation_of
 
@@ -54,7 +56,8 @@ class RiskGate:
         self, ledger: Ledger, instruments: Mapping[Symbol, Instrument], prices: PriceSource, clock: Clock,
         defaults: RiskLimits | None = None, day: TradingDay | None = None, *,
         books: BookSource | None = None, pricing: MarketPricing | None = None,
-        adv: AverageDailyVolume | None = None, fx: FxRates | None = None,
+        adv: AverageDailyVolume | None = None, fx: FxRates | None = None, margin: MarginSettings | None = None,
+        bars: BarSource | None = None,
     ) -> None:
         self._ledger = ledger
         self._instruments = instruments
@@ -69,6 +72,9 @@ class RiskGate:
             self.engine.volume_of = adv.of
         if fx is not None:
             self.engine.fx = fx.rate
+        self.margin = DynamicMargin(self.limits, bars, margin or MarginSettings())
+        self.usage.margin_of = self._initial_margin
+        self.margin_calls: Counter[str] = Counter()  # accounts sent to reducing for want of maintenance margin
 
     # -- checks ---------------------------------------------------------------------------------------
 
@@ -166,6 +172,41 @@ class RiskGate:
         working = [o for o in self._ledger.open_orders.values() if o.status is not OrderStatus.PENDING_CANCEL]
         return breaching_orders(working, None if account is None else {account}, wants, check)
 
+    def _initial_margin(self, account: AccountId, symbol: Symbol) -> Decimal:
+        return self.margin.initial(account, symbol, self._clock.now().timestamp())
+
+    def margin_of_account(self, account: AccountId) -> dict[str, dict[str, Decimal]]:
+        """Return per currency the initial margin used, maintenance margin, equity and excess of an account."""
+        usage = self.usage.account(account)
+        self.usage.remark(usage, self._prices.reference_price)
+        cash = {c: b.cash for c, b in self._ledger.accounts[account].balances.items()}
+        return margin_view(self.margin, usage, cash, self._clock.now().timestamp())
+
+    def below_maintenance(self, account: AccountId) -> tuple[str, Decimal, Decimal] | None:
+        """Return (currency, equity, maintenance) of the first currency where equity is below maintenance margin,
+        for an account with ``dynamic_margin`` on (None: it has enough, or is not margined that way)."""
+        if not self.limits.effective(account).dynamic_margin or account not in self.usage.accounts:
+            return None
+        for currency, entry in sorted(self.margin_of_account(account).items()):
+            if entry["maintenance"] and entry["equity"] < entry["maintenance"]:
+                return currency, entry["equity"], entry["maintenance"]
+        return None
+
+    def margin_call(self, ctx: EngineContext, account: AccountId) -> None:
+        """Move an active account whose equity fell below maintenance margin to reducing, saying why (the
+        TradingStateChanged event is the alert; ``margin_calls`` counts them for the metrics)."""
+        if self._ledger.trading_states.get(account, TradingState.ACTIVE) is not TradingState.ACTIVE:
+            return
+        short = self.below_maintenance(account)
+        if short is None:
+            return
+        currency, equity, maintenance = short
+        self.margin_calls[account] += 1
+        ctx.emit(TradingStateChanged(
+            ts=ctx.clock.now(), account=account, caused_by="risk:margin", state=TradingState.REDUCING,
+            reason=f"margin call: equity {fmt_money(equity, currency)} {currency} is below maintenance margin "
+                   f"{fmt_money(maintenance, currency)}"))
+
     def reservation(
         self, cmd: SubmitOrder, reference: Decimal | None, replacing: Order | None = None,
     ) -> tuple[Decimal, Decimal]:
@@ -232,7 +273,7 @@ class RiskGate:
             accounts[account] = _account_metrics(self, account)
         return {
             "firm_trading_state": self._ledger.trading_states.get(FIRM, "active"),
-            "denials_by_rule": dict(denials), "accounts": accounts,
+            "denials_by_rule": dict(denials), "accounts": accounts, "margin_calls": dict(self.margin_calls),
         }
 
 

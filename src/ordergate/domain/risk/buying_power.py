@@ -76,7 +76,7 @@ class BuyingPowerRule:
             return Denial(rule="allow_short", message=f"selling {fmt(ctx.qty)} {order.symbol} with "
                           f"{fmt(held)} available would be a short sale, not allowed in this cash account",
                           limit=fmt(held), actual=fmt(ctx.qty))
-        return self._pay(ctx, short, ctx.limits.margin_rate(order.symbol), "margin on the short sale")
+        return self._pay(ctx, short, ctx.margin_rate(), "margin on the short sale")
 
     def _margin(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         if order.side is SELL and not ctx.limits.allow_short and ctx.net_after < 0 and ctx.grows:
@@ -86,7 +86,7 @@ class BuyingPowerRule:
             return None
         if ctx.mark is None:
             return ctx.unpriced(self.name, "margin", "equity")
-        rate = ctx.limits.margin_rate(order.symbol)
+        rate = ctx.margin_rate()
         required, currency = ctx.aggregate(
             ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate + ctx.commission(), _margin)
         equity, _ = ctx.aggregate(ctx.balance.cash + ctx.totals.value, self._equity(ctx))

@@ -175,6 +175,11 @@ class RiskContext:
                       "account: set ORDERGATE_RISK__FX_RATES or trade the pair", limit=fmt_money(limit, base),
                       actual="no fx rate")
 
+    def margin_rate(self) -> Decimal:
+        """Return the initial margin rate of the symbol for this account (dynamic when it is on)."""
+        rate = self.sym.margin_rate
+        return rate if rate is not None else self.limits.margin_rate(self.sym.symbol)
+
     def commission(self) -> Decimal:
         """Return the estimated commission of the order (0 when it has no price)."""
         return ZERO if self.price is None else self.pricing.commission(self.qty, self.price)

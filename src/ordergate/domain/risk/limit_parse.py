@@ -32,7 +32,7 @@ INTS = frozenset({
 # limits that no longer exist: a journal that set them replays without them
 RETIRED_LIMITS = frozenset({"max_cancels_per_second"})  # cancels reduce risk: never throttled
 BOOLS = frozenset({"enforce_buying_power", "allow_short", "stale_data_protection", "daily_loss_unrealized",
-                   "cancel_on_breach"})
+                   "cancel_on_breach", "dynamic_margin"})
 SYMBOL_SETS = frozenset({"restricted_symbols", "watch_symbols"})
 RATES = frozenset({"initial_margin_rate"})
 # every limit RiskLimits has (a test keeps the two the same)

@@ -59,6 +59,7 @@ class RiskLimits:
     cancel_on_breach: bool | None = None
     owner: str | None = None
     base_currency: str | None = None
+    dynamic_margin: bool | None = None
 
     def margin_rate(self, symbol: str) -> Decimal:
         """Return the initial margin rate of a symbol (1 = fully paid when none is set)."""

@@ -68,6 +68,9 @@ class RiskUsage:
         self._ledger = ledger
         self._limits = limits
         self.day = day or TradingDay()
+        # an account's initial margin rate for a symbol (the gate swaps in dynamic margin)
+        self.margin_of: Callable[[AccountId, Symbol], Decimal] = (
+            lambda account, symbol: limits.effective(account).margin_rate(symbol))
         self.accounts: dict[AccountId, AccountUsage] = {}
         self._shares: dict[OrderId, Share] = {}
         # a replay keeps each order's last reshare here and applies them once it ends (see ``_defer``)
@@ -278,7 +281,7 @@ class RiskUsage:
         net_long, net_short = (position + buying) * price, (position - selling) * price
         value = position * price
         if sym.margin_rate is None:
-            sym.margin_rate = self._limits.effective(usage.account).margin_rate(sym.symbol)
+            sym.margin_rate = self.margin_of(usage.account, sym.symbol)
         rate = sym.margin_rate
         margin = gross * rate
         short_value = value if position < 0 else ZERO

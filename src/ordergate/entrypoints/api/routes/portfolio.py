@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ordergate.domain.ids import AccountId
+from ordergate.domain.risk.context import fmt_money
 from ordergate.entrypoints.api.deps import CommittedDep, Reader, scoped
 from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, fill_numbers, position_dict
 
@@ -32,11 +33,15 @@ async def list_accounts(container: CommittedDep, who: Reader) -> Response:
 
 @router.get("/accounts/{account_id}", responses={404: {"description": "unknown account"}})
 async def get_account(account_id: str, container: CommittedDep, who: Reader) -> Response:
-    """Return one account with cash, reserved, buying power and equity per currency."""
+    """Return one account with cash, reserved, buying power and equity per currency, and its margin: initial
+    margin used, maintenance margin, equity and excess over maintenance per currency."""
     who.require_account(account_id)
     views = container.views
     account = views.account(AccountId(account_id))
-    return JsonResponse(account_dict(account, views.market_values(account.id)))
+    body = account_dict(account, views.market_values(account.id))
+    body["margin"] = {currency: {name: fmt_money(value, currency) for name, value in figures.items()}
+                      for currency, figures in sorted(container.engine.risk.margin_of_account(account.id).items())}
+    return JsonResponse(body)
 
 
 @router.get("/fills/")
