@@ -103,3 +103,24 @@ def schedules(draw: st.DrawFn, disorder: Disorder, max_orders: int = 4, max_step
     for i in range(len(orders) - 1, 0, -1):
         steps.insert(draw(st.integers(0, min(len(steps), 3 * i))), sc.Submit(i))
     return sc.Schedule(orders, (sc.Submit(0), *steps), cash, draw(st.booleans()))
+
+
+@st.composite
+def replace_windows(draw: st.DrawFn) -> sc.Schedule:
+    """Draw a buy whose replace up is still unconfirmed when a second buy asks for the same cash, then any
+    answers and deliveries: the window where buying power could be spent twice."""
+    price = DEFAULT_REFERENCE["AAPL"] + draw(st.integers(-100, 100)) * TICK
+    first, second = Decimal(draw(st.integers(5, 20))), Decimal(draw(st.integers(1, 20)))
+    up = first + draw(st.integers(1, 15))
+    cash = (first * price * Decimal(draw(st.sampled_from(["1.2", "1.5", "2"])))).quantize(Decimal(1))
+    buys = (sc.OrderSpec("AAPL", Side.BUY, OrderType.LIMIT, first, price),
+            sc.OrderSpec("AAPL", Side.BUY, OrderType.LIMIT, second, price))
+    i = st.integers(0, 1)
+    tail = draw(st.lists(st.one_of(
+        st.builds(sc.AnswerReplace, st.just(0), st.booleans()), st.builds(sc.Fill, i, st.integers(1, 20).map(Decimal)),
+        st.builds(sc.Ack, i), st.builds(sc.Deliver, st.integers(0, 3)), st.builds(sc.Deliver, st.integers(0, 3)),
+        st.builds(sc.Replace, i, st.integers(1, 35).map(Decimal), st.integers(-20, 20)), st.builds(sc.Cancel, i),
+        st.builds(sc.AnswerCancel, i, st.booleans()), st.builds(sc.Submit, st.just(1)),
+    ), min_size=3, max_size=25))
+    steps = (sc.Submit(0), sc.Ack(0), sc.Deliver(), sc.Replace(0, up, draw(st.integers(0, 10))), sc.Submit(1), *tail)
+    return sc.Schedule(buys, steps, cash, draw(st.booleans()))

@@ -58,3 +58,11 @@ def test_any_schedule_when_reports_are_dropped_and_the_kill_switch_is_pulled_the
     schedule: sc.Schedule,
 ) -> None:
     assert problems_of(schedule) == []
+
+
+@ks.kit_settings()
+@given(ks.replace_windows())
+def test_any_unconfirmed_replace_window_when_a_second_buy_comes_then_reserved_never_exceeds_cash(
+    schedule: sc.Schedule,
+) -> None:
+    assert problems_of(schedule) == []
