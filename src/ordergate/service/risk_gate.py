@@ -34,6 +34,7 @@ from ordergate.service.context import EngineContext
 from ordergate.service.margin import DynamicMargin, MarginSettings, margin_view
 from ordergate.service.ports import Clock, PriceSource
 from ordergate.service.reservation import Standing, StandingWithout, reservation_of
+from ordergate.service.risk_metrics import risk_metrics
 
 
 class BookSource(Protocol):
@@ -261,20 +262,9 @@ class RiskGate:
     # -- metrics --------------------------------------------------------------------------------------
 
     def metrics(self) -> dict[str, Any]:
-        """Return each account's usage of its limits, denials by rule and trading state."""
+        """Return each account's usage of its limits, denials by rule and trading state (see ``risk_metrics``)."""
         self.usage.remark_all(self._prices.reference_price)
-        now = self._clock.now()
-        denials: Counter[str] = Counter()
-        accounts = {}
-        for account in self._ledger.accounts:
-            usage = self.usage.account(account)
-            usage.roll(now, now.timestamp(), self.usage.day)
-            denials.update(usage.denials)
-            accounts[account] = _account_metrics(self, account)
-        return {
-            "firm_trading_state": self._ledger.trading_states.get(FIRM, "active"),
-            "denials_by_rule": dict(denials), "accounts": accounts, "margin_calls": dict(self.margin_calls),
-        }
+        return risk_metrics(self._ledger, self.usage, self.limits, self._clock.now(), self.margin_calls)
 
 
 def _crossed_by(cmd: SubmitOrder, resting: Order) -> bool:
@@ -290,33 +280,3 @@ def _crossed_by(cmd: SubmitOrder, resting: Order) -> bool:
     if cmd.side is Side.BUY:
         return resting.limit_price <= cmd.limit_price
     return resting.limit_price >= cmd.limit_price
-
-
-def _account_metrics(gate: RiskGate, account: AccountId) -> dict[str, Any]:
-    """Return one account's usage, each figure by the same definition its rule checks (docs/risk.md)."""
-    usage = gate.usage.account(account)
-    limits = gate.limits.effective(account)
-    per_currency = {
-        currency: {
-            "gross_exposure": fmt_money(t.gross, currency), "net_exposure": fmt_money(abs(t.net), currency),
-            "positions_value": fmt_money(t.value, currency), "initial_margin": fmt_money(t.margin, currency),
-            "working_notional": fmt_money(t.working_notional, currency),
-            "traded_notional_today": fmt_money(t.traded_notional, currency),
-            "daily_notional": fmt_money(t.traded_notional + t.working_notional, currency),
-            "realized_pnl_today": fmt_money(t.realized_today, currency),
-            "daily_loss": fmt_money(max(-t.realized_today, ZERO), currency),
-        }
-        for currency, t in sorted(usage.totals.items())
-    }
-    used = {
-        "max_daily_orders": usage.orders_today, "max_daily_trades": usage.trades_today,
-        "max_daily_volume": limit_json(usage.volume_today + usage.working_qty), "max_open_orders": usage.open_orders,
-    }
-    return {
-        "trading_state": gate._ledger.trading_state(account).value,
-        "usage": {name: {"used": value, "limit": limit_json(getattr(limits, name))} for name, value in used.items()},
-        "currencies": per_currency,
-        "open_orders_by_symbol": {s: u.open_orders for s, u in sorted(usage.symbols.items()) if u.open_orders},
-        "positions": {s: limit_json(u.position) for s, u in sorted(usage.symbols.items()) if u.position},
-        "denials_by_rule": dict(usage.denials), "watch_list_orders": usage.watch_hits,
-    }
