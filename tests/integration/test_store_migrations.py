@@ -1,15 +1,17 @@
 """Alembic makes the schema: upgrading an empty database gives exactly the tables the code expects."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 
 from ordergate.adapters.store.database import make_engine, normalize_url
-from ordergate.adapters.store.migrate import current_revision, head_revision, upgrade_to_head
-from ordergate.adapters.store.tables import metadata
+from ordergate.adapters.store.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from ordergate.adapters.store.tables import metadata, positions
 
 
 def test_upgrade_of_empty_database_when_compared_with_models_then_no_drift(db_url: str) -> None:
@@ -26,7 +28,7 @@ def test_upgrade_of_empty_database_when_compared_with_models_then_no_drift(db_ur
 def test_upgrade_when_run_twice_then_stays_at_head_and_keeps_tables(db_url: str) -> None:
     upgrade_to_head(db_url)
     upgrade_to_head(db_url)
-    assert current_revision(db_url) == head_revision(db_url) == "0003"
+    assert current_revision(db_url) == head_revision(db_url) == "0004"
     engine = make_engine(db_url)
     try:
         tables = set(inspect(engine).get_table_names())
@@ -34,6 +36,24 @@ def test_upgrade_when_run_twice_then_stays_at_head_and_keeps_tables(db_url: str)
         engine.dispose()
     assert {"events", "orders", "fills", "positions", "accounts", "balances", "risk_limits",
             "risk_limit_changes", "api_keys", "events_archive", "orders_archive", "fills_archive"} <= tables
+
+
+def test_upgrade_to_0004_when_positions_exist_then_their_cost_basis_is_qty_times_avg_cost(db_url: str) -> None:
+    command.upgrade(alembic_config(db_url), "0003")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO accounts (id, margin, updated_seq) VALUES ('ACC', false, 1)"))
+            conn.execute(text(
+                "INSERT INTO positions (account, symbol, currency, qty, avg_cost, realized_pnl, commission, "
+                "bought_qty, sold_qty, fill_count) VALUES ('ACC', 'AAPL', 'USD', '-3', '10.005', '0', '0', "
+                "'0', '3', 2)"))
+        upgrade_to_head(db_url)
+        with engine.connect() as conn:
+            basis = conn.execute(select(positions.c.cost_basis)).scalar_one()
+    finally:
+        engine.dispose()
+    assert basis == Decimal("-30.015")
 
 
 def test_empty_database_when_not_upgraded_then_has_no_revision(db_url: str) -> None:

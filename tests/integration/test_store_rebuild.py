@@ -39,6 +39,19 @@ def test_check_when_position_tampered_then_reports_it_and_rebuild_repairs(tradin
     assert rebuild(engine, write=False).differences == []
 
 
+def test_check_when_realized_pnl_tampered_then_reports_it_against_cash_flow_and_open_basis(trading: Any) -> None:
+    book(trading)
+    engine = trading.journal.engine
+    with engine.begin() as conn:
+        conn.execute(update(t.positions).values(realized_pnl=D("0.01")))
+    problems = check(engine)
+    # 13 bought at 230.00, none sold: cash flow -2990.00, all of it still open basis
+    assert ("position ACC/AAPL: realized P&L 0.01 but its fills' cash flow plus its open cost basis give 0.00"
+            in problems)
+    rebuild(engine)
+    assert check(engine) == []
+
+
 def test_rebuild_when_order_row_missing_then_reports_and_restores_it(trading: Any) -> None:
     ids = book(trading)
     engine = trading.journal.engine

@@ -1,6 +1,6 @@
 """Netted positions: quantity, average cost, realized and unrealized P&L, commissions."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,4 +120,88 @@ def test_any_fills_then_qty_is_signed_sum_and_pnl_equals_cash_flow_marked_to_mar
     # What the trades earned, valued at the mark: cash spent and received plus what is held now.
     direct = cash + pos.qty * mark
     net = pos.realized_pnl + pos.unrealized_pnl(mark) - pos.commission
-    assert abs(net - direct) < D("1e-12")
+    assert net == direct
+
+
+def test_sell_when_average_cost_does_not_divide_evenly_then_realized_equals_the_cash_flow_exactly() -> None:
+    pos = _position()
+    pos.apply_fill(BUY, D("1"), D("10.00"), D(0))
+    pos.apply_fill(BUY, D("2"), D("10.01"), D(0))
+    assert pos.avg_cost == D("10.00666667")
+    assert pos.cost_basis == D("30.02")
+    assert pos.apply_fill(SELL, D("3"), D("10.01"), D(0)) == D("0.01")
+    assert (pos.qty, pos.avg_cost, pos.cost_basis, pos.realized_pnl) == (0, 0, 0, D("0.01"))
+
+
+def test_partial_closes_then_each_takes_a_rounded_share_of_the_basis_and_the_last_takes_the_rest() -> None:
+    pos = _position()
+    pos.apply_fill(BUY, D("1"), D("10.00"), D(0))
+    pos.apply_fill(BUY, D("2"), D("10.01"), D(0))
+    first = pos.apply_fill(SELL, D("1"), D("10.01"), D(0))
+    assert (first, pos.cost_basis, pos.avg_cost) == (D("0.00333333"), D("20.01333333"), D("10.00666666"))
+    second = pos.apply_fill(SELL, D("1"), D("10.01"), D(0))
+    assert (second, pos.cost_basis) == (D("0.00333334"), D("10.00666667"))  # 10.006666665 rounds half-even
+    third = pos.apply_fill(SELL, D("1"), D("10.01"), D(0))
+    assert (third, pos.cost_basis, pos.qty) == (D("0.00333333"), 0, 0)
+    assert pos.realized_pnl == first + second + third == D("0.01")
+
+
+def test_buy_when_short_partially_covered_then_realizes_against_its_share_of_the_proceeds() -> None:
+    pos = _position()
+    pos.apply_fill(SELL, D("3"), D("10.00"), D(0))
+    pos.apply_fill(SELL, D("3"), D("10.01"), D(0))
+    assert (pos.cost_basis, pos.avg_cost) == (D("-60.03"), D("10.005"))
+    assert pos.apply_fill(BUY, D("4"), D("9.99"), D(0)) == D("0.06")  # 40.02 of the proceeds, 39.96 paid
+    assert (pos.qty, pos.cost_basis) == (D("-2"), D("-20.01"))
+    assert pos.unrealized_pnl(D("10.00")) == D("0.01")
+
+
+def test_flip_when_past_flat_then_the_remainder_costs_its_quantity_at_the_fill_price() -> None:
+    pos = _position()
+    pos.apply_fill(BUY, D("1"), D("10.00"), D(0))
+    pos.apply_fill(BUY, D("2"), D("10.01"), D(0))
+    assert pos.apply_fill(SELL, D("5"), D("10.03"), D(0)) == D("0.07")
+    assert (pos.qty, pos.cost_basis, pos.avg_cost) == (D("-2"), D("-20.06"), D("10.03"))
+
+
+def test_average_cost_when_huge_then_still_rounded_to_eight_places_without_error() -> None:
+    pos = _position()
+    pos.apply_fill(BUY, D("1e12"), D("999999999999.99"), D(0))
+    pos.apply_fill(BUY, D("2"), D("0.01"), D(0))
+    assert pos.cost_basis == D("999999999999990000000000.02")
+    assert pos.avg_cost == D("999999999997.99")  # exactly 999999999999990000000000.02 / 1000000000002
+
+
+_PRICED_FILLS = st.lists(
+    st.tuples(
+        st.sampled_from([BUY, SELL]),
+        st.integers(min_value=1, max_value=5_000),  # quantity in thousandths: fractional lots round too
+        st.integers(min_value=1, max_value=10_000_000),  # price in ten-thousandths
+    ),
+    min_size=1, max_size=60,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PRICED_FILLS)
+def test_any_fills_then_realized_equals_cash_flow_plus_open_basis_exactly_and_flat_means_cash_flow(
+    fills: list[tuple[Side, int, int]],
+) -> None:
+    pos = _position()
+    cash_flow = D(0)  # sell proceeds minus buy costs
+    for side, thousandths, ten_thousandths in fills:
+        qty, price = D(thousandths) / 1000, D(ten_thousandths) / 10_000
+        pos.apply_fill(side, qty, price, D(0))
+        cash_flow -= side.sign * qty * price
+        assert pos.realized_pnl == cash_flow + pos.cost_basis
+        if pos.qty:
+            exact = pos.cost_basis / pos.qty
+            assert abs(pos.avg_cost - exact) <= D("0.000000005")
+            assert pos.avg_cost == pos.avg_cost.quantize(D("1e-8"), rounding=ROUND_HALF_EVEN)
+        else:
+            assert (pos.cost_basis, pos.avg_cost, pos.realized_pnl) == (0, 0, cash_flow)
+    if pos.qty:  # close out: then everything the trades made is realized, to the last digit
+        side, qty, price = SELL if pos.qty > 0 else BUY, abs(pos.qty), D("1.2345")
+        pos.apply_fill(side, qty, price, D(0))
+        cash_flow -= side.sign * qty * price
+    assert (pos.qty, pos.cost_basis, pos.realized_pnl) == (0, 0, cash_flow)

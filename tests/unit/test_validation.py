@@ -51,6 +51,10 @@ def test_terms_when_prices_match_order_type_then_accepted(order_type: OrderType,
     ({"limit": "1e13"}, "limit_price", "max_value"),
     ({"order_type": ST, "limit": None, "stop": "229.999"}, "stop_price", "tick_size"),
     ({"instrument": RELIANCE, "limit": "1300.03"}, "limit_price", "tick_size"),
+    ({"qty": "1e12", "limit": "1e12"}, "qty", "max_notional"),
+    ({"qty": "1000001", "limit": "1000000000.00"}, "qty", "max_notional"),
+    ({"order_type": ST, "qty": "2000", "limit": None, "stop": "999999999999.99"}, "qty", "max_notional"),
+    ({"order_type": SL, "qty": "1001", "limit": "1.00", "stop": "1000000000000"}, "qty", "max_notional"),
     ({"tif": TimeInForce.GTD}, "expire_at", "required"),
     ({"tif": TimeInForce.GTD, "expire_at": datetime(2026, 3, 3, 12, 0)}, "expire_at", "timezone"),
     ({"tif": TimeInForce.GTD, "expire_at": NOW}, "expire_at", "future"),
@@ -71,3 +75,14 @@ def test_terms_when_gtd_with_future_expiry_then_accepted() -> None:
 
 def test_terms_when_reliance_on_its_tick_then_accepted() -> None:
     _check(instrument=RELIANCE, limit="1300.05")
+
+
+def test_terms_when_worth_exactly_the_largest_notional_then_accepted() -> None:
+    _check(qty="1000000", limit="1000000000.00")
+
+
+def test_terms_when_notional_too_large_then_message_shows_the_product() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        _check(qty="1e12", limit="1e12")
+    assert str(caught.value) == ("qty: qty x limit_price must be at most 1000000000000000, "
+                                 "got 1000000000000 x 1000000000000 = 1000000000000000000000000")

@@ -9,6 +9,10 @@ from ordergate.domain.instruments import Instrument
 
 MAX_QTY = Decimal("1e12")
 MAX_PRICE = Decimal("1e12")
+# The largest value of one order (qty x its limit or stop price), whatever the risk limits say (no risk limit
+# can be set above it either): every amount that follows from accepted orders then stays well inside the
+# 28 significant digits of exact decimal arithmetic, so the books stay exact and every figure can be shown.
+MAX_NOTIONAL = Decimal("1e15")
 
 
 def check_qty(qty: Decimal, instrument: Instrument, field: str = "qty") -> None:
@@ -37,6 +41,13 @@ def check_price(price: Decimal | None, instrument: Instrument, field: str, requi
         raise ValidationFailed(field, "tick_size", f"{price} is not a multiple of the tick size {instrument.tick_size}")
 
 
+def check_notional(qty: Decimal, price: Decimal | None, price_field: str) -> None:
+    """Refuse an order whose qty at its limit or stop price is worth more than MAX_NOTIONAL."""
+    if price is not None and qty * price > MAX_NOTIONAL:
+        raise ValidationFailed("qty", "max_notional", f"qty x {price_field} must be at most {MAX_NOTIONAL:f}, "
+                                                      f"got {qty:f} x {price:f} = {qty * price:f}")
+
+
 def check_tif(order_type: OrderType, tif: TimeInForce, expire_at: datetime | None, now: datetime) -> None:
     """Refuse a GTD order without a future expiry, and an expiry on any other time in force."""
     if tif is TimeInForce.GTD:
@@ -58,4 +69,6 @@ def check_order_terms(
     check_qty(qty, instrument)
     check_price(limit_price, instrument, "limit_price", order_type.needs_limit_price)
     check_price(stop_price, instrument, "stop_price", order_type.needs_stop_price)
+    check_notional(qty, limit_price, "limit_price")
+    check_notional(qty, stop_price, "stop_price")
     check_tif(order_type, tif, expire_at, now)

@@ -1,6 +1,7 @@
 """Invariants of the stored data, checked by ``ordergate db check``.
 
-- every position's quantity and commission equal the sum of its fills;
+- every position's quantity and commission equal the sum of its fills, and its realized P&L equals its fills'
+  cash flow (sell proceeds minus buy costs) plus the cost basis still open;
 - every balance's cash equals what was deposited, minus buys, plus sells, minus commissions;
 - no order has more filled than its quantity, and every order's filled quantity equals its fills;
 - no fill is recorded twice;
@@ -28,6 +29,7 @@ class FillSums:
 
     qty: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     commission: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    flow: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     cash: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     filled: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
@@ -62,6 +64,7 @@ def _sum_fills(fills: Sequence[Row[Any]], problems: list[str]) -> FillSums:
         sign = 1 if f.side == "buy" else -1
         sums.qty[(f.account, f.symbol)] += sign * f.qty
         sums.commission[(f.account, f.symbol)] += f.commission
+        sums.flow[(f.account, f.symbol)] -= sign * f.qty * f.price
         sums.cash[(f.account, f.currency)] -= sign * f.qty * f.price + f.commission
         sums.filled[f.order_id] += f.qty
     return sums
@@ -75,6 +78,9 @@ def _check_positions(positions: Sequence[Row[Any]], sums: FillSums) -> list[str]
             problems.append(f"{name}: qty {p.qty} but its fills sum to {sums.qty.get(key, ZERO)}")
         if p.commission != sums.commission.get(key, ZERO):
             problems.append(f"{name}: commission {p.commission} but its fills' sum to {sums.commission.get(key, ZERO)}")
+        if p.realized_pnl != sums.flow.get(key, ZERO) + p.cost_basis:
+            problems.append(f"{name}: realized P&L {p.realized_pnl} but its fills' cash flow plus its open cost basis "
+                            f"give {sums.flow.get(key, ZERO) + p.cost_basis}")
     for account, symbol in sums.qty.keys() - {(p.account, p.symbol) for p in positions}:
         problems.append(f"position {account}/{symbol}: missing, though it has fills")
     return problems

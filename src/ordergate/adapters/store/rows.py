@@ -97,7 +97,7 @@ def position_row(p: Position, c: Conv = PYTHON) -> Row:
     d = c.dec
     return (
         p.account, p.symbol, p.currency, d(p.qty), d(p.avg_cost), d(p.realized_pnl), d(p.commission),
-        d(p.bought_qty), d(p.sold_qty), p.fill_count,
+        d(p.bought_qty), d(p.sold_qty), p.fill_count, d(p.cost_basis),
     )
 
 

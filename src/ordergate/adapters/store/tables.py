@@ -176,6 +176,7 @@ positions = Table(
     Column("bought_qty", Dec, nullable=False),
     Column("sold_qty", Dec, nullable=False),
     Column("fill_count", Integer, nullable=False),
+    Column("cost_basis", Dec, nullable=False),  # exact signed cost of the open qty; avg_cost is it / qty, rounded
     PrimaryKeyConstraint("account", "symbol"),
     positive("bought_qty", allow_zero=True), positive("sold_qty", allow_zero=True),
 )

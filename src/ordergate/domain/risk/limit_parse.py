@@ -70,7 +70,8 @@ def _parse_one(name: str, value: object, instruments: Instruments | None) -> Any
         return number
     if name in INTS:
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValidationFailed(name, "integer", f"must be a whole number or null, got {value!r}"[:200])
+            shown = value if isinstance(value, Decimal) else repr(value)  # a JSON number arrives as a Decimal
+            raise ValidationFailed(name, "integer", f"must be a whole number or null, got {shown}"[:200])
         number = _decimal(name, value)
         if number != number.to_integral_value():
             raise ValidationFailed(name, "integer", f"must be a whole number, got {number}")

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
+import msgspec
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
@@ -19,6 +19,7 @@ from ordergate.domain.access import Caller
 from ordergate.entrypoints import ws
 from ordergate.entrypoints.api import errors, gate
 from ordergate.entrypoints.api.deps import CALLER, Public
+from ordergate.entrypoints.api.exact_json import decode_fast
 from ordergate.entrypoints.api.openapi_errors import document_errors
 from ordergate.entrypoints.api.routes import (
     accounts,
@@ -110,8 +111,9 @@ def _order(scope: Scope, body: bytes) -> OrderCreate | None:
             if value.split(b";", 1)[0].strip().lower() != b"application/json":
                 return None
             try:
-                return OrderCreate.model_validate(orjson.loads(body))
-            except ValueError:  # malformed JSON or an invalid field: the ordinary route explains which
+                return OrderCreate.model_validate(decode_fast(body))  # numbers exact, as on the ordinary route
+            # malformed or absurdly nested JSON, or an invalid field: the ordinary route explains which
+            except (ValueError, RecursionError, msgspec.DecodeError):
                 return None
     return None
 

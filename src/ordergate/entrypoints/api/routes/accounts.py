@@ -10,10 +10,11 @@ from starlette.responses import Response
 from ordergate.domain import commands as cmds
 from ordergate.domain.ids import AccountId
 from ordergate.entrypoints.api.deps import Admin, ContainerDep
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.schemas import Name
 from ordergate.entrypoints.api.serialize import JsonResponse, account_dict
 
-router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
+router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"], route_class=ExactJsonRoute)
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")]
 _MONEY = Field(allow_inf_nan=False, max_digits=30, decimal_places=8, ge=Decimal("-1e15"), le=Decimal("1e15"))
 Money = Annotated[Decimal, _MONEY, WithJsonSchema({

@@ -10,9 +10,10 @@ from starlette.responses import Response
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import OrderId
 from ordergate.entrypoints.api.deps import ContainerDep, Reader, scoped
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = APIRouter(prefix="/api/v1", tags=["audit"], route_class=ExactJsonRoute)
 ISO_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 
 

@@ -8,9 +8,10 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.responses import HTMLResponse, Response
 
 from ordergate.entrypoints.api.deps import Public
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=ExactJsonRoute)
 ASSETS_PATH = "/docs/assets"
 
 

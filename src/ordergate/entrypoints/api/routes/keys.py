@@ -10,10 +10,11 @@ from starlette.responses import Response
 
 from ordergate.domain.access import Role
 from ordergate.entrypoints.api.deps import Admin, ContainerDep
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.keys import StoredKey
 
-router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
+router = APIRouter(prefix="/api/v1/keys", tags=["keys"], route_class=ExactJsonRoute)
 KeyId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 _UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "no live key with this id"}}
 

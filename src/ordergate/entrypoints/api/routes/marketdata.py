@@ -10,10 +10,11 @@ from starlette.responses import Response
 from ordergate.domain.book import Level
 from ordergate.domain.ids import Symbol
 from ordergate.entrypoints.api.deps import ContainerDep, Reader
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.marketdata import MarketDataHub
 
-router = APIRouter(prefix="/api/v1/marketdata", tags=["marketdata"])
+router = APIRouter(prefix="/api/v1/marketdata", tags=["marketdata"], route_class=ExactJsonRoute)
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown symbol"}}
 _EIGHT_PLACES = Decimal("1e-8")
 

@@ -11,6 +11,7 @@ from ordergate.domain.access import Caller
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
 from ordergate.entrypoints.api.deps import TRADE, CommittedDep, ContainerDep, Reader, Trader, scoped
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.schemas import (
     CancelAllOut,
     CancelAllRequest,
@@ -26,7 +27,7 @@ from ordergate.service.submit import SubmitResult
 if TYPE_CHECKING:
     from ordergate.bootstrap import Container
 
-router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"], route_class=ExactJsonRoute)
 SUBMIT_PATH = "/api/v1/orders/"  # served by the app's hot path first (app.py), by the route below on any doubt
 SUBMIT_RULE = TRADE  # the submit route's rule, which the hot path applies too
 

@@ -9,9 +9,10 @@ from starlette.responses import Response
 from ordergate.domain.ids import AccountId
 from ordergate.domain.risk.context import fmt_money
 from ordergate.entrypoints.api.deps import CommittedDep, Reader, scoped
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, fill_numbers, position_dict
 
-router = APIRouter(prefix="/api/v1", tags=["portfolio"])
+router = APIRouter(prefix="/api/v1", tags=["portfolio"], route_class=ExactJsonRoute)
 
 
 @router.get("/positions/", responses={404: {"description": "unknown account"}})

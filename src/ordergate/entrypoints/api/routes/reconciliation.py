@@ -6,13 +6,14 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from ordergate.entrypoints.api.deps import ContainerDep, Reader, RiskOfficer
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.reconcile_report import CLASSES
 
 if TYPE_CHECKING:
     from ordergate.bootstrap import Container
 
-router = APIRouter(prefix="/api/v1", tags=["reconciliation"])
+router = APIRouter(prefix="/api/v1", tags=["reconciliation"], route_class=ExactJsonRoute)
 
 
 @router.get("/reconciliation")

@@ -13,13 +13,14 @@ from ordergate.domain.enums import TradingState
 from ordergate.domain.ids import AccountId
 from ordergate.domain.risk.limits import LIMIT_NAMES
 from ordergate.entrypoints.api.deps import ContainerDep, Reader, RiskOfficer
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.kill_switch import KillSwitchResult
 
 if TYPE_CHECKING:
     from ordergate.bootstrap import Container
 
-router = APIRouter(prefix="/api/v1", tags=["risk"])
+router = APIRouter(prefix="/api/v1", tags=["risk"], route_class=ExactJsonRoute)
 FLATTEN_WAIT_STEPS = 50  # x 0.1 s: how long a flatten's answer waits for its orders (and re-sends) to finish
 LimitName = Annotated[str, Path(pattern=f"^({'|'.join(sorted(LIMIT_NAMES))})$", description="a risk limit's name")]
 

@@ -6,9 +6,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ordergate.entrypoints.api.deps import CALLER, ContainerDep, Operator, Public, Reader
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], route_class=ExactJsonRoute)
 
 
 @router.get("/health")

@@ -9,11 +9,12 @@ from starlette.responses import Response
 
 from ordergate.domain.ids import OrderId
 from ordergate.entrypoints.api.deps import CommittedDep, Reader
+from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.routes.orders import own_order
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.router import venue_summaries
 
-router = APIRouter(tags=["venues"])
+router = APIRouter(tags=["venues"], route_class=ExactJsonRoute)
 
 
 @router.get("/api/v1/venues/")
