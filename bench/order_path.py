@@ -84,13 +84,17 @@ def run_paper(n: int, warmup: int) -> dict[str, Any]:
     return _timed(engine, route, n, warmup, between=exchange.tick)
 
 
-def run_engine_only(n: int, warmup: int) -> dict[str, Any]:
-    """Time orders through the engine with acks and fills made here instead of by a matching engine."""
+def run_engine_only(n: int, warmup: int,
+                    make_engine: Callable[[SystemClock, MarketDataHub], OrderEngine] | None = None) -> dict[str, Any]:
+    """Time orders through the engine with acks and fills made here instead of by a matching engine.
+
+    ``make_engine`` builds the engine (default: one whose every order goes to the paper venue).
+    """
     clock = SystemClock()
     prices = MarketDataHub(clock=clock, stale_after=30.0)
     for symbol, price in zip(SYMBOLS, ("230.00", "420.00", "580.00"), strict=True):
         prices.on_trade(symbol, Decimal(price), Decimal(100), clock.now())
-    engine = _engine(clock, prices)
+    engine = (make_engine or _engine)(clock, prices)
     fills = iter(range(1, 10**9))
 
     def route(cmd: SubmitOrder) -> None:

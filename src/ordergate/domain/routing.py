@@ -16,6 +16,7 @@ from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import VenueId
 
 ZERO = Decimal(0)
+INFINITY = Decimal("Infinity")
 BPS = Decimal(10000)
 Level = tuple[Decimal, Decimal]
 
@@ -52,7 +53,10 @@ class Fees:
         """Return the commission for ``qty`` at ``price`` (zero for nothing traded)."""
         if qty <= 0:
             return ZERO
-        return max(self.per_share * qty + self.bps * qty * price / BPS, self.minimum)
+        fee = self.per_share * qty
+        if self.bps:
+            fee += self.bps * qty * price / BPS
+        return fee if fee > self.minimum else self.minimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,22 +83,35 @@ class VenueView:
     slippage_bps: Decimal = ZERO  # learned average, positive = worse than arrival
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
-    """One venue's score: what it could fill from its depth, at what all-in price, and whether it may be used.
+    """One venue's score: what it could fill from its depth, at what all-in cost, and whether it may be used.
 
-    ``all_in`` is per share: the depth walked (or the limit, for what it cannot fill), plus fees and expected
-    slippage, signed so that for a sell it is what is received. ``score`` orders candidates, lower first.
+    ``total`` is the all-in cost of the whole quantity: the depth walked (the limit, or the worst level shown,
+    for what it cannot fill), plus fees and expected slippage; for a sell it is what is received. ``score``
+    orders candidates, lower first. (Not frozen: a frozen dataclass is slower to make, and a decision makes
+    one per venue on the submit path; treat it as immutable.)
     """
 
     view: VenueView
     eligible: bool
+    qty: Decimal
     fillable: Decimal
-    avg_price: Decimal | None
+    cost: Decimal  # of the fillable part, at the displayed prices
     fees: Decimal
-    all_in: Decimal | None
+    total: Decimal | None
     score: tuple[object, ...]
     note: str = ""
+
+    @property
+    def avg_price(self) -> Decimal | None:
+        """Return the average price of the part the venue's depth fills, or None if it fills nothing."""
+        return self.cost / self.fillable if self.fillable else None
+
+    @property
+    def all_in(self) -> Decimal | None:
+        """Return the all-in price per share (what a buy pays, what a sell receives), or None if unknown."""
+        return self.total / self.qty if self.total is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,21 +160,22 @@ def _pinned(request: RouteRequest, views: Sequence[VenueView], venue: str) -> Ro
 
 
 def _candidate(request: RouteRequest, view: VenueView, policy: str) -> Candidate:
-    fillable, cost = walk(view.levels, request.qty, request.side, _limit(request))
-    avg = cost / fillable if fillable else None
-    fees = view.fees.commission(request.qty, avg if avg is not None else request.limit_price or ZERO)
-    all_in = _all_in(request, view, fillable, cost, fees)
+    limit = _limit(request)
+    qty = request.qty
+    fillable, cost = walk(view.levels, qty, request.side, limit)
+    fees = view.fees.commission(qty, cost / fillable if fillable else limit or ZERO)
+    total = _total(request, view, fillable, cost, fees, limit)
     eligible = view.health is not Health.DOWN
-    note = "" if eligible else f"venue is {view.health}"
     latency = view.ack_latency_ms if view.ack_latency_ms is not None else 0.0
-    signed = None if all_in is None else (all_in if request.side is Side.BUY else -all_in)
+    signed = INFINITY if total is None else (total if request.side is Side.BUY else -total)
     if policy == Policy.LOWEST_COST:
-        score: tuple[object, ...] = (fees, _or_worst(signed), latency, view.venue)
+        score: tuple[object, ...] = (fees, signed, latency, view.venue)
     elif policy == Policy.FASTEST:
-        score = (latency, _or_worst(signed), view.venue)
+        score = (latency, signed, view.venue)
     else:
-        score = (request.qty - fillable, _or_worst(signed), latency, view.venue)
-    return Candidate(view, eligible, fillable, avg, fees, all_in, score, note)
+        score = (qty - fillable, signed, latency, view.venue)
+    return Candidate(view, eligible, qty, fillable, cost, fees, total, score,
+                     "" if eligible else f"venue is {view.health}")
 
 
 def walk(levels: Sequence[Level], qty: Decimal, side: Side, limit: Decimal | None) -> tuple[Decimal, Decimal]:
@@ -177,26 +195,19 @@ def _limit(request: RouteRequest) -> Decimal | None:
     return request.limit_price if request.type in (OrderType.LIMIT, OrderType.STOP_LIMIT) else None
 
 
-def _all_in(request: RouteRequest, view: VenueView, fillable: Decimal, cost: Decimal, fees: Decimal) -> Decimal | None:
+def _total(request: RouteRequest, view: VenueView, fillable: Decimal, cost: Decimal, fees: Decimal,
+           limit: Decimal | None) -> Decimal | None:
     # What the depth cannot fill is priced at the limit (where it would rest); a market order's rest at the
     # worst displayed level. With no depth and no limit there is no price to expect.
     rest = request.qty - fillable
     if rest:
-        worst = view.levels[-1][0] if view.levels else None
-        at = _limit(request) or worst
+        at = limit if limit is not None else (view.levels[-1][0] if view.levels else None)
         if at is None:
             return None
         cost += rest * at
-    price = cost / request.qty
-    slip = price * view.slippage_bps / BPS
-    per_share_fees = fees / request.qty
-    if request.side is Side.BUY:
-        return price + slip + per_share_fees
-    return price - slip - per_share_fees
-
-
-def _or_worst(value: Decimal | None) -> Decimal:
-    return value if value is not None else Decimal("Infinity")
+    if view.slippage_bps:
+        cost += cost * view.slippage_bps / BPS if request.side is Side.BUY else -cost * view.slippage_bps / BPS
+    return cost + fees if request.side is Side.BUY else cost - fees
 
 
 def _states(views: Sequence[VenueView]) -> str:

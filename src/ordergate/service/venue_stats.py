@@ -2,14 +2,15 @@
 
 Per venue: ack latency (submitted to accepted: EWMA, p50, p99 of the recent acks), fill rate (orders with a
 fill / orders routed), reject rate (the venue's refusals / orders answered), cancel latency (cancel asked to
-canceled), average slippage of fills against the arrival price (bps, positive = worse), and the orders and
-notional routed on the current UTC day. A circuit breaker marks a venue degraded when, among its recent
-answers, the reject share or the ack latency crosses a threshold; it is tried again after a cooldown.
+canceled), average slippage of fills against the arrival price (bps of the arrival notional, positive =
+worse), and the orders and notional routed on the current UTC day. A circuit breaker marks a venue degraded
+when, among its recent answers, the reject share or the ack latency crosses a threshold; it is tried again
+after a cooldown.
 """
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,8 @@ from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import Order
 from ordergate.domain.routing import Health
 
+BUY = Side.BUY
+MILLISECOND = timedelta(milliseconds=1)
 EWMA_WEIGHT = 0.2  # of each new ack: recent acks count most, one slow ack does not swing it
 SAMPLES = 1000  # recent ack latencies kept per venue for the percentiles
 BPS = Decimal(10000)
@@ -57,18 +60,20 @@ class VenueFigures:
     acks_ms: deque[float] = field(default_factory=lambda: deque(maxlen=SAMPLES))
     cancels: int = 0
     cancel_ms: float = 0.0
-    slip_qty: Decimal = ZERO
-    slip_bps_qty: Decimal = ZERO
+    slip_worse: Decimal = ZERO  # sum over fills of qty x (price - arrival), signed so that worse is positive
+    slip_notional: Decimal = ZERO  # sum over fills of qty x arrival
     day: date | None = None
+    day_end: datetime | None = None
     orders_today: int = 0
     notional_today: Decimal = ZERO
     answers: deque[bool] = field(default_factory=deque)  # recent answers, True = rejected
+    answers_rejected: int = 0  # how many of ``answers`` are True
     tripped_at: datetime | None = None
     tripped_why: str = ""
 
     def slippage_bps(self) -> Decimal:
-        """Return the average slippage against arrival, in basis points weighted by quantity."""
-        return self.slip_bps_qty / self.slip_qty if self.slip_qty else ZERO
+        """Return the average slippage against arrival, in basis points of the arrival notional."""
+        return self.slip_worse * BPS / self.slip_notional if self.slip_notional else ZERO
 
     def fill_rate(self) -> float | None:
         """Return the share of routed orders that had a fill."""
@@ -85,6 +90,7 @@ class VenueStats:
 
     def __init__(self, ledger: Ledger, breaker: BreakerSettings | None = None) -> None:
         self.breaker = breaker or BreakerSettings()
+        self._slow_ms = self.breaker.ack_latency * 1000
         self.venues: dict[VenueId, VenueFigures] = {}
         self._cancel_asked: dict[OrderId, datetime] = {}
         ledger.subscribe(self._on_submitted, (OrderSubmitted,))
@@ -130,25 +136,31 @@ class VenueStats:
     # -- events -------------------------------------------------------------------------------------------
 
     def _on_submitted(self, event: OrderSubmitted, order: Order) -> None:
-        f = self.figures(event.venue)
+        f = self.venues.get(event.venue) or self.figures(event.venue)
         f.routed += 1
-        day = event.ts.date()
-        if f.day != day:
+        if f.day_end is None or event.ts >= f.day_end:  # a datetime comparison: cheaper than date() each time
+            day = event.ts.date()
             f.day, f.orders_today, f.notional_today = day, 0, ZERO
+            f.day_end = datetime.combine(day, time(), UTC) + timedelta(days=1)
         f.orders_today += 1
         price = event.limit_price or event.arrival_price
         if price is not None:
             f.notional_today += event.qty * price
 
     def _on_accepted(self, event: OrderAccepted, order: Order) -> None:
-        if order.accepted_at != event.ts or order.filled_qty:
+        ts = event.ts
+        if order.accepted_at is not ts or order.filled_qty:
             return  # a later ack (after a replace) or one after fills says nothing of the venue's speed
-        f = self.figures(order.venue)
+        f = self.venues.get(order.venue) or self.figures(order.venue)
         f.accepted += 1
-        ms = (event.ts - order.created_at).total_seconds() * 1000
+        ms = (ts - order.created_at) / MILLISECOND
         f.acks_ms.append(ms)
-        f.ack_ewma_ms = ms if f.ack_ewma_ms is None else f.ack_ewma_ms + EWMA_WEIGHT * (ms - f.ack_ewma_ms)
-        self._answer(f, rejected=False, ts=event.ts)
+        ewma = f.ack_ewma_ms = ms if f.ack_ewma_ms is None else f.ack_ewma_ms + EWMA_WEIGHT * (ms - f.ack_ewma_ms)
+        answers = f.answers
+        if f.answers_rejected or ewma > self._slow_ms or len(answers) >= self.breaker.window:
+            self._answer(f, rejected=False, ts=event.ts)
+        else:  # the common case, inlined: nothing can trip
+            answers.append(False)
 
     def _on_rejected(self, event: OrderRejected, order: Order) -> None:
         f = self.figures(order.venue)
@@ -156,14 +168,14 @@ class VenueStats:
         self._answer(f, rejected=True, ts=event.ts)
 
     def _on_filled(self, event: OrderFilled, order: Order) -> None:
-        f = self.figures(order.venue)
+        f = self.venues.get(order.venue) or self.figures(order.venue)
         if order.filled_qty == event.qty:  # the order's first fill
             f.filled_orders += 1
         arrival = order.arrival_price
         if arrival:
-            worse = event.price - arrival if event.side is Side.BUY else arrival - event.price
-            f.slip_bps_qty += worse / arrival * BPS * event.qty
-            f.slip_qty += event.qty
+            qty = event.qty
+            f.slip_worse += (event.price - arrival) * qty if event.side is BUY else (arrival - event.price) * qty
+            f.slip_notional += arrival * qty
 
     def _on_pending_cancel(self, event: OrderPendingCancel, order: Order) -> None:
         self._cancel_asked.setdefault(event.order_id, event.ts)
@@ -176,18 +188,20 @@ class VenueStats:
             f.cancel_ms += (event.ts - asked).total_seconds() * 1000
 
     def _answer(self, f: VenueFigures, rejected: bool, ts: datetime) -> None:
-        b = self.breaker
-        f.answers.append(rejected)
-        while len(f.answers) > b.window:
-            f.answers.popleft()
+        b, answers = self.breaker, f.answers
+        answers.append(rejected)
+        f.answers_rejected += rejected
+        if len(answers) > b.window:
+            f.answers_rejected -= answers.popleft()
         why = ""
-        if len(f.answers) >= b.min_orders and sum(f.answers) / len(f.answers) >= b.reject_rate:
-            why = f"reject rate {sum(f.answers)}/{len(f.answers)} of recent orders"
-        elif not rejected and f.ack_ewma_ms is not None and f.ack_ewma_ms > b.ack_latency * 1000:
+        if f.answers_rejected and len(answers) >= b.min_orders and f.answers_rejected >= b.reject_rate * len(answers):
+            why = f"reject rate {f.answers_rejected}/{len(answers)} of recent orders"
+        elif not rejected and f.ack_ewma_ms is not None and f.ack_ewma_ms > self._slow_ms:
             why = f"ack latency {f.ack_ewma_ms:.0f} ms (EWMA)"
         if why:
             f.tripped_at, f.tripped_why = ts, why
-            f.answers.clear()  # after the cooldown the venue starts afresh (half open)
+            answers.clear()  # after the cooldown the venue starts afresh (half open)
+            f.answers_rejected = 0
 
 
 def _percentile(ordered: list[float], q: float) -> float | None:
