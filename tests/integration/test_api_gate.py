@@ -100,3 +100,11 @@ async def test_method_when_not_allowed_then_405_lists_exactly_the_methods_of_tha
         templated = await c.request("PUT", "/api/v1/orders/o-1")
     assert (literal.status_code, literal.headers["allow"]) == (405, "POST")
     assert (templated.status_code, templated.headers["allow"]) == (405, "DELETE, GET, PATCH")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/orders/{x}", "/api/v1/accounts/{x}", "/api/v1/risk/limits/{x}",
+                                  "/api/v1/marketdata/{x}/quote", "/api/v1/orders/{x}/events"])
+async def test_path_id_when_longer_than_64_then_422_naming_it_before_any_lookup(app: Served, path: str) -> None:
+    async with app.client() as c:
+        r = await c.get(path.replace("{x}", "A" * 65))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][0] == "path"

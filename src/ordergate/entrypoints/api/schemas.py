@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
@@ -18,6 +19,7 @@ Qty = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, ma
 Price = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, max_digits=30, decimal_places=12),
                   _POSITIVE]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.&|:-]+$")]
+PathId = Annotated[str, Path(min_length=1, max_length=64, description="an id: an order, account or symbol")]
 
 
 class OrderCreate(BaseModel):

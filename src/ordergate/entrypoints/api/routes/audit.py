@@ -11,6 +11,7 @@ from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import OrderId
 from ordergate.entrypoints.api.deps import ContainerDep, Reader, scoped
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
+from ordergate.entrypoints.api.schemas import PathId
 from ordergate.entrypoints.api.serialize import JsonResponse
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], route_class=ExactJsonRoute)
@@ -28,7 +29,7 @@ def _time(field: str, text: str | None) -> datetime | None:
 
 
 @router.get("/orders/{order_id}/events", responses={404: {"description": "unknown order"}})
-async def order_events(order_id: str, container: ContainerDep, who: Reader) -> Response:
+async def order_events(order_id: PathId, container: ContainerDep, who: Reader) -> Response:
     """Return one order's journal in sequence order: each event's type, time, cause and fields."""
     who.require_account(container.views.order(OrderId(order_id)).account)  # 404 for an unknown order
     return JsonResponse(await run_in_threadpool(container.read_model.order_events, order_id))

@@ -11,6 +11,7 @@ from ordergate.domain.book import Level
 from ordergate.domain.ids import Symbol
 from ordergate.entrypoints.api.deps import ContainerDep, Reader
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
+from ordergate.entrypoints.api.schemas import PathId
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.marketdata import MarketDataHub
 
@@ -46,7 +47,7 @@ def _levels(levels: list[Level]) -> list[dict[str, str | None]]:
 
 @router.get("/{symbol}/book", responses=_NOT_FOUND)
 async def get_book(
-    symbol: str, container: ContainerDep, who: Reader, depth: Annotated[int, Query(ge=1, le=1000)] = 10,
+    symbol: PathId, container: ContainerDep, who: Reader, depth: Annotated[int, Query(ge=1, le=1000)] = 10,
 ) -> Response:
     """Return the order book to ``depth`` levels per side, best first, with its sequence and flags."""
     sym, hub = _known(container, symbol)
@@ -65,7 +66,7 @@ async def get_book(
 
 
 @router.get("/{symbol}/quote", responses=_NOT_FOUND)
-async def get_quote(symbol: str, container: ContainerDep, who: Reader) -> Response:
+async def get_quote(symbol: PathId, container: ContainerDep, who: Reader) -> Response:
     """Return the best bid and ask with sizes, the mid, the last price and whether it is stale."""
     sym, hub = _known(container, symbol)
     quote = hub.quote(sym)
@@ -81,7 +82,7 @@ async def get_quote(symbol: str, container: ContainerDep, who: Reader) -> Respon
 
 @router.get("/{symbol}/trades", responses=_NOT_FOUND)
 async def get_trades(
-    symbol: str, container: ContainerDep, who: Reader, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    symbol: PathId, container: ContainerDep, who: Reader, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """Return the latest trades, newest first."""
     sym, hub = _known(container, symbol)
@@ -92,7 +93,7 @@ async def get_trades(
 
 
 @router.get("/{symbol}/stats", responses=_NOT_FOUND)
-async def get_stats(symbol: str, container: ContainerDep, who: Reader) -> Response:
+async def get_stats(symbol: PathId, container: ContainerDep, who: Reader) -> Response:
     """Return last, OHLC, change, session and rolling VWAP, volumes, trade count, imbalance and staleness."""
     sym, hub = _known(container, symbol)
     stats = hub.stats(sym)
@@ -113,7 +114,7 @@ async def get_stats(symbol: str, container: ContainerDep, who: Reader) -> Respon
 
 @router.get("/{symbol}/bars", responses=_NOT_FOUND)
 async def get_bars(
-    symbol: str, container: ContainerDep, who: Reader,
+    symbol: PathId, container: ContainerDep, who: Reader,
     interval: Annotated[Literal["1s", "1m", "5m", "1h"], Query()] = "1m",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:

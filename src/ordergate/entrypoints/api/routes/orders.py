@@ -19,6 +19,7 @@ from ordergate.entrypoints.api.schemas import (
     OrderOut,
     OrderPage,
     OrderUpdate,
+    PathId,
 )
 from ordergate.entrypoints.api.serialize import JsonResponse, fill_numbers, order_dict, position_dict
 from ordergate.service.engine import CancelAllResult
@@ -94,7 +95,7 @@ async def metrics_summary(container: CommittedDep, who: Reader) -> Response:
 
 
 @router.get("/{order_id}", response_model=OrderOut, responses={404: {"description": "unknown order"}})
-async def get_order(order_id: str, container: CommittedDep, who: Reader) -> Response:
+async def get_order(order_id: PathId, container: CommittedDep, who: Reader) -> Response:
     """Return one order."""
     return JsonResponse(order_dict(own_order(container, who, order_id)))
 
@@ -107,7 +108,7 @@ def own_order(container: "Container", who: Caller, order_id: str) -> Any:
 
 
 @router.patch("/{order_id}", response_model=OrderOut, responses={404: {}, 409: {}, 422: {}})
-async def modify_order(order_id: str, body: OrderUpdate, container: ContainerDep, who: Trader) -> Response:
+async def modify_order(order_id: PathId, body: OrderUpdate, container: ContainerDep, who: Trader) -> Response:
     """Cancel-replace a working order: it goes pending replace until the venue answers."""
     own_order(container, who, order_id)
     order = await container.loop.execute(cmds.ReplaceOrder(
@@ -119,7 +120,7 @@ async def modify_order(order_id: str, body: OrderUpdate, container: ContainerDep
 
 @router.delete("/{order_id}", response_model=OrderOut, responses={404: {}, 409: {"description": "too late"}})
 async def cancel_order(
-    order_id: str, container: ContainerDep, who: Trader,
+    order_id: PathId, container: ContainerDep, who: Trader,
     reason: Annotated[str, Query(min_length=1, max_length=200)] = "requested by user",
 ) -> Response:
     """Cancel a working order with a reason: it goes pending cancel until the venue confirms."""
@@ -146,7 +147,7 @@ async def cancel_all(container: ContainerDep, who: Trader, body: CancelAllReques
 
 
 @router.get("/{order_id}/fills", responses={404: {"description": "unknown order"}})
-async def order_fills(order_id: str, container: CommittedDep, who: Reader) -> Response:
+async def order_fills(order_id: PathId, container: CommittedDep, who: Reader) -> Response:
     """Return the fills of one order, oldest first."""
     own_order(container, who, order_id)
     fills = await run_in_threadpool(container.read_model.order_fills, OrderId(order_id))

@@ -10,6 +10,7 @@ from ordergate.domain.ids import AccountId
 from ordergate.domain.risk.context import fmt_money
 from ordergate.entrypoints.api.deps import CommittedDep, Reader, scoped
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
+from ordergate.entrypoints.api.schemas import PathId
 from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, fill_numbers, position_dict
 
 router = APIRouter(prefix="/api/v1", tags=["portfolio"], route_class=ExactJsonRoute)
@@ -33,7 +34,7 @@ async def list_accounts(container: CommittedDep, who: Reader) -> Response:
 
 
 @router.get("/accounts/{account_id}", responses={404: {"description": "unknown account"}})
-async def get_account(account_id: str, container: CommittedDep, who: Reader) -> Response:
+async def get_account(account_id: PathId, container: CommittedDep, who: Reader) -> Response:
     """Return one account with cash, reserved, buying power and equity per currency, and its margin: initial
     margin used, maintenance margin, equity and excess over maintenance per currency."""
     who.require_account(account_id)

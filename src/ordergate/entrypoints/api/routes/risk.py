@@ -14,6 +14,7 @@ from ordergate.domain.ids import AccountId
 from ordergate.domain.risk.limits import LIMIT_NAMES
 from ordergate.entrypoints.api.deps import ContainerDep, Reader, RiskOfficer
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
+from ordergate.entrypoints.api.schemas import PathId
 from ordergate.entrypoints.api.serialize import JsonResponse
 from ordergate.service.kill_switch import KillSwitchResult
 
@@ -85,7 +86,7 @@ async def put_default_limits(
 
 
 @router.get("/risk/limits/{account}", responses={404: {"description": "unknown account"}})
-async def get_account_limits(account: str, container: ContainerDep, who: Reader) -> Response:
+async def get_account_limits(account: PathId, container: ContainerDep, who: Reader) -> Response:
     """Return the limits in force for an account and which of them it overrides."""
     who.require_account(account)
     container.views.account(AccountId(account))
@@ -94,7 +95,7 @@ async def get_account_limits(account: str, container: ContainerDep, who: Reader)
 
 @router.put("/risk/limits/{account}", responses={404: {}, 422: {"description": "unknown limit or bad value"}})
 async def put_account_limits(
-    account: str, container: ContainerDep, who: RiskOfficer,
+    account: PathId, container: ContainerDep, who: RiskOfficer,
     body: Annotated[dict[str, Any], Body(description=_LIMITS_DOC)],
 ) -> Response:
     """Override some limits for one account; journaled with who, when, old and new values."""
@@ -106,7 +107,7 @@ async def put_account_limits(
 
 @router.delete("/risk/limits/{account}/{name}", responses={404: {"description": "unknown account"},
                                                           422: {"description": "unknown limit name"}})
-async def unset_limit(account: str, name: LimitName, container: ContainerDep, who: RiskOfficer) -> Response:
+async def unset_limit(account: PathId, name: LimitName, container: ContainerDep, who: RiskOfficer) -> Response:
     """Take one limit back to the default: an account's to the firm's, the firm's ('default') to the settings'."""
     target = None if account == "default" else AccountId(account)
     in_scope(who, target)
