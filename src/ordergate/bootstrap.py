@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import gc
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -41,9 +42,6 @@ from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.usage import TradingDay
 from ordergate.domain.routing import Fees
-from ordergate.entrypoints.api.precision import Precision
-from ordergate.entrypoints.api.serialize import use_precision
-from ordergate.entrypoints.stream_hub import StreamHub
 from ordergate.service.adv import AverageDailyVolume
 from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine
@@ -53,7 +51,7 @@ from ordergate.service.ids import OrderIdGenerator
 from ordergate.service.keys import ENV_ADMIN_ID, GENERATED_BY, KeyStore
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.order_stats import OrderStats
-from ordergate.service.ports import Clock, MarketDataFeed, Venue
+from ordergate.service.ports import Clock, EventSink, MarketDataFeed, Venue
 from ordergate.service.reconcile import Reconciler
 from ordergate.service.risk_gate import RiskGate
 from ordergate.service.route_log import RouteLog
@@ -79,7 +77,7 @@ class Container:
     venues: dict[VenueId, Venue]
     keys: KeyStore
     metrics: PrometheusMetrics
-    stream: StreamHub
+    stream: Any  # the event stream's hub, made by the entrypoint that serves it (None without one)
     order_stats: OrderStats
     background: BackgroundWork
     db_engine: Any
@@ -157,18 +155,24 @@ def replay(journal: SqlJournal, ledger: Ledger) -> int:
             gc.enable()
 
 
-async def start(settings: Settings, writer_lock: WriterLock | None = None) -> Container:
+StreamFactory = Callable[[Views, MarketDataHub, Mapping[Symbol, Instrument]], EventSink]
+
+
+async def start(settings: Settings, writer_lock: WriterLock | None = None,
+                stream: StreamFactory | None = None) -> Container:
     """Take the database's writer lock, then build and start everything (see ``_start``).
 
     Raise WriterLockHeld if another process writes the database. ``writer_lock`` is one already held
     (``serve`` takes it before the web server starts, to refuse cleanly); it is released by ``stop``.
+    ``stream`` makes the sink that streams committed events to clients (the API gives its hub); it is
+    built after the replay and before the engine starts, so it sees every event from then on.
     """
     make_private_dir(settings.data_dir)
     db_url = settings.resolved_database_url()
     # Before migrating or replaying: what another writer is committing meanwhile would be missed.
     lock = writer_lock if writer_lock is not None else await asyncio.to_thread(hold_writer_lock, db_url)
     try:
-        container = await _start(settings, db_url)
+        container = await _start(settings, db_url, stream)
     except BaseException:
         lock.release()
         raise
@@ -176,7 +180,7 @@ async def start(settings: Settings, writer_lock: WriterLock | None = None) -> Co
     return container
 
 
-async def _start(settings: Settings, db_url: str) -> Container:
+async def _start(settings: Settings, db_url: str, stream_factory: StreamFactory | None) -> Container:
     """Build every component, replay the journal, start the venues, the engine and background work."""
     clock = SystemClock()
     instruments = load_instruments()
@@ -197,8 +201,7 @@ async def _start(settings: Settings, db_url: str) -> Container:
     routes = RouteLog(ledger)
     replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
     metrics = PrometheusMetrics()
-    use_precision(Precision(instruments.values()))
-    stream = StreamHub(views, marketdata, lambda s: s in instruments or marketdata.has(Symbol(s)))
+    stream = stream_factory(views, marketdata, instruments) if stream_factory is not None else None
     paper = PaperVenue(settings.paper, instruments, clock, marketdata)
     venues: dict[VenueId, Venue] = {VenueId("paper"): paper}
     feeds = _market_feeds(settings, paper, marketdata, clock)
@@ -210,7 +213,8 @@ async def _start(settings: Settings, db_url: str) -> Container:
     router.attach(_routed(venues, marketdata))
     for feed in feeds:
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
-    loop = EngineLoop(engine, journal, venues, EventFanout([metrics, stream]), max_batch=settings.engine.max_batch)
+    sinks: list[EventSink] = [metrics] if stream is None else [metrics, stream]
+    loop = EngineLoop(engine, journal, venues, EventFanout(sinks), max_batch=settings.engine.max_batch)
     for venue in venues.values():
         await venue.start(loop.report)
     for feed in feeds:  # after the venues: a followed replay trades against the paper book

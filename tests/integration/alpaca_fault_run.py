@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from ordergate.bootstrap import start, stop
+from ordergate.bootstrap import stop
 from ordergate.config import Settings
-from ordergate.entrypoints.api.app import create_app
+from ordergate.entrypoints.api.app import create_app, start_for_api
 from tests.fakes.alpaca import FakeAlpacaServer
 from tests.fakes.alpaca.book import FakeQuote
 from tests.fakes.alpaca.model import FakeOrder
@@ -77,7 +77,7 @@ async def run(n: int, data_dir: Path, seed: int = 7, stream_drops: bool = True, 
         broker.faults.update({"rate_limit": 1_000_000, "fill_chunk": "2", "duplicate_events": True,
                               "reorder_events": True, "stream_delay": 0.001, "hang_seconds": 1.5})
         broker.set_quote(FakeQuote("AAPL", Decimal("100.00"), Decimal("100.10"), Decimal(50), Decimal(50)))
-        container = await start(settings_for(fake, data_dir))
+        container = await start_for_api(settings_for(fake, data_dir))
         app = create_app(container.settings, container)
         try:
             async with app.router.lifespan_context(app), httpx.AsyncClient(

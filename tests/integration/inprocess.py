@@ -14,9 +14,9 @@ import httpx
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from ordergate.bootstrap import Container, start, stop
+from ordergate.bootstrap import Container, stop
 from ordergate.config import Settings
-from ordergate.entrypoints.api.app import OrdergateApp, create_app
+from ordergate.entrypoints.api.app import OrdergateApp, create_app, start_for_api
 
 KEY = "in-process-admin-key-0123456789"
 
@@ -46,7 +46,7 @@ async def served(data_dir: Path, **more: Any) -> AsyncIterator[Served]:
     """
     settings = Settings(_env_file=None, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'ordergate.db'}",
                         admin_key=KEY, **more)
-    container = await start(settings)
+    container = await start_for_api(settings)
     app = create_app(settings, container)
     try:
         async with app.router.lifespan_context(app):

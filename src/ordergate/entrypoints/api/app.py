@@ -1,6 +1,6 @@
 """The FastAPI application factory: routes, error handlers, and the container built at start-up."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,11 +16,14 @@ from ordergate.adapters.store.writer_lock import WriterLock
 from ordergate.bootstrap import Container, start, stop
 from ordergate.config import Settings
 from ordergate.domain.access import Caller
+from ordergate.domain.ids import Symbol
+from ordergate.domain.instruments import Instrument
 from ordergate.entrypoints import ws
 from ordergate.entrypoints.api import errors, gate
 from ordergate.entrypoints.api.deps import CALLER, Public
 from ordergate.entrypoints.api.exact_json import decode_fast
 from ordergate.entrypoints.api.openapi_errors import document_errors
+from ordergate.entrypoints.api.precision import Precision
 from ordergate.entrypoints.api.routes import (
     accounts,
     audit,
@@ -35,7 +38,11 @@ from ordergate.entrypoints.api.routes import (
     venues,
 )
 from ordergate.entrypoints.api.schemas import OrderCreate
+from ordergate.entrypoints.api.serialize import use_precision
+from ordergate.entrypoints.stream_hub import StreamHub
 from ordergate.entrypoints.web import STATIC_DIR
+from ordergate.service.marketdata import MarketDataHub
+from ordergate.service.views import Views
 
 
 class OrdergateApp(FastAPI):
@@ -128,7 +135,7 @@ def create_app(settings: Settings, container: Container | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
-        app.state.container = await start(settings, writer_lock) if owned else container
+        app.state.container = await start_for_api(settings, writer_lock) if owned else container
         if app.state.container.generated_admin_key:
             _announce_key(app.state.container.generated_admin_key, settings)
         try:
@@ -156,6 +163,17 @@ def create_app(settings: Settings, container: Container | None = None,
 async def _blotter_page(_: Public) -> FileResponse:
     """Serve the blotter at the root: what a person opening the server's address wants."""
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+
+def api_stream(views: Views, marketdata: MarketDataHub, instruments: Mapping[Symbol, Instrument]) -> StreamHub:
+    """Make the API's event stream hub, and set how answers show numbers (both need the instruments)."""
+    use_precision(Precision(instruments.values()))
+    return StreamHub(views, marketdata, lambda s: s in instruments or marketdata.has(Symbol(s)))
+
+
+async def start_for_api(settings: Settings, writer_lock: WriterLock | None = None) -> Container:
+    """Start everything with the API's stream hub: what an app serving the API needs (see bootstrap.start)."""
+    return await start(settings, writer_lock, stream=api_stream)
 
 
 def _announce_key(key: str, settings: Settings) -> None:
