@@ -1,0 +1,82 @@
+"""Failover with real paper venues: a venue that refuses every order trips the breaker and is routed around;
+bad routes and bad routing settings are refused with clear errors and change nothing."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ordergate.bootstrap import start
+from ordergate.config import Settings
+from tests.integration.inprocess import KEY, Served, served
+
+SETTINGS: dict[str, Any] = {
+    "venues": {"paper_extra": [{"id": "flaky", "commission_per_share": "0", "min_commission": "0",
+                                "reject_probability": 1.0}]},
+    "routing": {"venues": {"AAPL": ["paper", "flaky"]}, "policy": "lowest_cost", "breaker_min_orders": 3,
+                "breaker_cooldown": 600},
+}
+ORDER = {"account": "PAPER", "symbol": "AAPL", "side": "buy", "type": "market", "qty": "1"}
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[Served]:
+    async with served(tmp_path, **SETTINGS) as s:
+        yield s
+
+
+async def _status(app: Served, order_id: str, want: str) -> dict[str, Any]:
+    async with app.client() as client:
+        for _ in range(200):
+            order: dict[str, Any] = (await client.get(f"/api/v1/orders/{order_id}")).json()
+            if order["status"] == want:
+                return order
+            await asyncio.sleep(0.01)
+    raise AssertionError(f"order {order_id} never {want}: {order}")
+
+
+async def test_venue_refusing_every_order_then_breaker_degrades_it_and_orders_go_to_the_other(app: Served) -> None:
+    async with app.client() as client:
+        refused = [(await client.post("/api/v1/orders/", json=ORDER)).json() for _ in range(3)]
+        assert {o["venue"] for o in refused} == {"flaky"}  # the lowest fees, until it has shown what it does
+        for order in refused:
+            assert (await _status(app, order["id"], "rejected"))["reason"] == "venue unavailable (simulated)"
+        after = (await client.post("/api/v1/orders/", json=ORDER)).json()
+        venues = {v["id"]: v for v in (await client.get("/api/v1/venues/")).json()["venues"]}
+        route = (await client.get(f"/api/v1/orders/{after['id']}/route")).json()
+    assert after["venue"] == "paper"
+    await _status(app, after["id"], "filled")
+    assert venues["flaky"]["state"] == "degraded"
+    assert venues["flaky"]["stats"]["reject_rate"] == 1.0
+    assert "reject rate 3/3" in venues["flaky"]["stats"]["breaker"]["reason"]
+    assert [(c["venue"], c["health"]) for c in route["candidates"]] == [("paper", "ready"), ("flaky", "degraded")]
+
+
+@pytest.mark.parametrize("route", ["a b", "x" * 65, "", "<script>"], ids=["space", "too-long", "empty", "markup"])
+async def test_route_when_malformed_then_both_submit_paths_answer_the_same_422_and_record_nothing(
+    app: Served, route: str,
+) -> None:
+    before = len(app.container.engine.ledger.orders)
+    async with app.client() as hot, app.client(hot_path=False) as ordinary:
+        via_hot = await hot.post("/api/v1/orders/", json={**ORDER, "route": route})
+        via_route = await ordinary.post("/api/v1/orders/", json={**ORDER, "route": route})
+    assert (via_hot.status_code, via_route.status_code) == (422, 422)
+    assert via_hot.content == via_route.content
+    assert via_hot.json()["detail"][0]["loc"] == ["body", "route"]
+    assert len(app.container.engine.ledger.orders) == before
+
+
+@pytest.mark.parametrize(("routing", "needle"), [
+    ({"venues": {"AAPL": ["paper", "nowhere"]}}, "routing.venues.AAPL: unknown venue 'nowhere'"),
+    ({"venues": {"NOPE": ["paper"]}}, "routing.venues: unknown symbols NOPE"),
+    ({"accounts": {"PAPER": "cheapest"}}, "routing.accounts.PAPER"),
+], ids=["unknown-venue", "unknown-symbol", "bad-account-route"])
+async def test_routing_settings_when_naming_what_does_not_exist_then_start_refuses_naming_the_setting(
+    tmp_path: Path, routing: dict[str, Any], needle: str,
+) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'o.db'}",
+                        admin_key=KEY, routing=routing)
+    with pytest.raises(ValueError, match=needle.replace(".", r"\.")):
+        await start(settings)
