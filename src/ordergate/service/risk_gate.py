@@ -65,6 +65,7 @@ class RiskGate:
         self._prices = prices
         self._clock = clock
         self._books = books
+        self._checked: tuple[SubmitOrder | None, Decimal | None] = (None, None)
         self.pricing = pricing or MarketPricing()
         self.limits = LimitBook(defaults)
         self.usage = RiskUsage(ledger, self.limits, day)
@@ -85,6 +86,7 @@ class RiskGate:
         """Return the denials for a new order (empty when it may go ahead); ``now`` saves a clock read."""
         stale = reference is not None and self._prices.is_stale(cmd.symbol)
         far = self._far_price(cmd.symbol, cmd.side, cmd.qty) if cmd.type is MARKET else None
+        self._checked = (cmd, far)  # the reservation of the same order reuses the walk
         return self.engine.evaluate(cmd, instrument, reference, stale, now or self._clock.now(), market_price=far)
 
     def check_replace(
@@ -223,7 +225,10 @@ class RiskGate:
             buy = replacing.side is Side.BUY
             sym = StandingWithout(usage.position, usage.buy_working - (leaves if buy else ZERO),
                                   usage.sell_working - (ZERO if buy else leaves))
-        far = self._far_price(cmd.symbol, cmd.side, cmd.qty) if cmd.type is MARKET else None
+        far = None
+        if cmd.type is MARKET:
+            checked, walked = self._checked
+            far = walked if checked is cmd else self._far_price(cmd.symbol, cmd.side, cmd.qty)
         return reservation_of(cmd, self._ledger.accounts[cmd.account].margin, sym, self.limits.effective(cmd.account),
                               self.pricing, reference, far)
 

@@ -61,9 +61,9 @@ def far_price(book: OrderBook | None, side: Side, qty: Decimal) -> Decimal | Non
         return None
     far = book.asks if side is Side.BUY else book.bids
     remaining, worst = qty, None
-    for price, size in far.levels(MAX_LEVELS):
+    for price in far.prices(MAX_LEVELS):  # lazily: most orders stop at the first level
         worst = price
-        remaining -= size
+        remaining -= far.size_at(price)
         if remaining <= 0:
             break
     return worst
