@@ -137,7 +137,7 @@ class RiskContext:
     side_before: Decimal
     side_after: Decimal
     far: Decimal | None
-    siblings: list[AccountUsage]
+    siblings: tuple[AccountUsage, ...]
     fx: Callable[[str, str], Decimal | None]
     pricing: MarketPricing
     volume_of: Callable[[Symbol, float], Decimal | None]

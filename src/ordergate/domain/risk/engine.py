@@ -147,7 +147,7 @@ class RiskEngine:
         ctx.notional = None if price is None else order.qty * price
         ctx.added_notional = None if price is None else qty * price
         ctx.pricing, ctx.volume_of, ctx.fx = self.pricing, self.volume_of, self.fx
-        ctx.siblings = [usage_book.account(a) for a in self.limits.siblings(account)] if ctx.limits.owner else []
+        ctx.siblings = tuple(usage_book.account(a) for a in self.limits.siblings(account)) if ctx.limits.owner else ()
         ctx.buy_working, ctx.sell_working = buying, selling
         position = sym.position
         long_reach, short_reach = abs(position + buying), abs(position - selling)
