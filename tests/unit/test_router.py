@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from ordergate.adapters.instruments_file import load_instruments
-from ordergate.domain.commands import OpenAccount
+from ordergate.domain.commands import EngageKillSwitch, OpenAccount
 from ordergate.domain.enums import OrderStatus, Side
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.events import Event, OrderSubmitted
@@ -167,3 +167,39 @@ def test_unknown_venue_in_the_settings_then_attach_refuses_naming_the_setting() 
     with pytest.raises(ValueError, match=r"routing.policy"):
         Router(VenueId("paper"), {}, {}, rig.stats, rig.clock, policy="cheapest").attach(rig.router.venues)
 
+
+
+def test_every_venue_down_when_order_names_no_route_then_sent_to_the_first_venue_not_refused() -> None:
+    rig = Rig()
+    rig.up[THIN] = rig.up[DEEP] = False
+    event = rig.submit("5")
+    assert event.venue == THIN
+    assert event.route is not None and "every venue is down" in event.route.candidates[0].note
+
+
+def test_every_venue_down_when_order_names_a_route_then_refused_naming_route() -> None:
+    rig = Rig()
+    rig.up[THIN] = rig.up[DEEP] = False
+    with pytest.raises(ValidationFailed) as error:
+        rig.submit("5", route="best_execution")
+    assert (error.value.field, error.value.rule) == ("route", "venue_available")
+
+
+def test_account_default_naming_a_down_venue_then_falls_back_to_best_execution() -> None:
+    rig = Rig(routes={ACCOUNT: "thin"})
+    rig.up[THIN] = False
+    event = rig.submit("5")
+    assert event.venue == DEEP
+    assert event.route is not None and event.route.policy == "best_execution"
+
+
+def test_kill_switch_flatten_when_every_venue_of_the_symbol_is_down_then_the_engine_keeps_running() -> None:
+    rig = Rig()
+    order = rig.submit("5", route="thin")
+    rig.answer(order.order_id, OrderStatus.NEW)
+    rig.engine.handle(FillReport(order_id=order.order_id, venue=THIN, ts=rig.clock.now(), fill_id=FillId("f1"),
+                                 qty=D("5"), price=D("230.00"), commission=D("0")))
+    rig.up[THIN] = rig.up[DEEP] = False
+    rig.engine.handle(EngageKillSwitch(account=ACCOUNT, reason="test", flatten=True))
+    flatten = [e for e in rig.events if isinstance(e, OrderSubmitted) and e.side is Side.SELL]
+    assert [(e.venue, e.qty) for e in flatten] == [(THIN, D("5"))]

@@ -123,17 +123,23 @@ class RouteDecision:
     candidates: Sequence[Candidate]
 
 
-def choose(request: RouteRequest, views: Sequence[VenueView], route: str, turn: int = 0) -> RouteDecision:
+def choose(request: RouteRequest, views: Sequence[VenueView], route: str, turn: int = 0,
+           must_send: bool = False) -> RouteDecision:
     """Score ``views`` for ``request`` under ``route`` (a Policy value or a venue id) and pick one.
 
     Raise ValidationFailed naming ``route`` when no venue may take the order: an unknown or down pinned
-    venue, or every venue down.
+    venue, or every venue down. With ``must_send`` (an order that must not be refused, such as a kill
+    switch's flatten), every venue down sends it to the first venue anyway (a down pinned venue: to that
+    one), to be sent again when the venue is back, as an instrument with one venue does.
     """
     if route not in POLICIES:
-        return _pinned(request, views, route)
+        return _pinned(request, views, route, must_send)
     scored = [_candidate(request, view, route) for view in views]
     usable = [c for c in scored if c.eligible]
     if not usable:
+        if must_send and scored:
+            scored[0].note = "every venue is down: sent to the first, to be sent again when it is back"
+            return RouteDecision(route, scored[0].view.venue, scored)
         raise ValidationFailed("route", "venue_available",
                                f"no venue can take the order now ({_states(views)})")
     ready = [c for c in usable if c.view.health is Health.READY]
@@ -147,11 +153,11 @@ def choose(request: RouteRequest, views: Sequence[VenueView], route: str, turn: 
     return RouteDecision(route, chosen.view.venue, [chosen, *rest])
 
 
-def _pinned(request: RouteRequest, views: Sequence[VenueView], venue: str) -> RouteDecision:
+def _pinned(request: RouteRequest, views: Sequence[VenueView], venue: str, must_send: bool) -> RouteDecision:
     for view in views:
         if view.venue == venue:
             candidate = _candidate(request, view, Policy.BEST_EXECUTION)
-            if not candidate.eligible:
+            if not candidate.eligible and not must_send:
                 raise ValidationFailed("route", "venue_available", f"venue {venue!r} is {view.health} now")
             return RouteDecision(venue, view.venue, [candidate])
     known = ", ".join(sorted(v.venue for v in views))

@@ -13,9 +13,20 @@ from typing import Any
 
 from ordergate.domain.commands import SubmitOrder
 from ordergate.domain.enums import Side
+from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.events import RouteCandidate, RouteRecord
 from ordergate.domain.ids import AccountId, Symbol, VenueId
-from ordergate.domain.routing import POLICIES, Candidate, Fees, Health, Level, RouteRequest, VenueView, choose
+from ordergate.domain.routing import (
+    POLICIES,
+    Candidate,
+    Fees,
+    Health,
+    Level,
+    Policy,
+    RouteRequest,
+    VenueView,
+    choose,
+)
 from ordergate.service.ports import Clock
 from ordergate.service.venue_selector import VenueSelector
 from ordergate.service.venue_stats import VenueStats
@@ -84,7 +95,16 @@ class Router(VenueSelector):
         taken = Side.SELL if cmd.side is Side.BUY else Side.BUY
         views = [self._view(venue, cmd.symbol, taken) for venue in venues]
         request = RouteRequest(cmd.side, cmd.qty, cmd.type, cmd.limit_price)
-        decision = choose(request, views, route, self._turn)
+        try:
+            decision = choose(request, views, route, self._turn)
+        except ValidationFailed:
+            if cmd.route is not None:
+                raise
+            # An order that names no route (the kill switch's flatten among them) is never refused for the
+            # venues' state: a default naming a venue that cannot take it falls back to best execution, and
+            # with every venue down it goes to the first, to be sent again when it is back.
+            fallback = route if route in POLICIES else Policy.BEST_EXECUTION
+            decision = choose(request, views, fallback, self._turn, must_send=True)
         if route == "round_robin":
             self._turn += 1
         return decision.venue, RouteRecord(policy=decision.policy,
