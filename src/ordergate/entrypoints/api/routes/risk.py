@@ -27,6 +27,12 @@ LimitName = Annotated[str, Path(pattern=f"^({'|'.join(sorted(LIMIT_NAMES))})$", 
 
 _LIMITS_DOC = ("Any subset of the limits (see GET for every name); only those change. null switches a limit off. "
                "An unknown name or a bad value is a 422 naming it.")
+# The body stays a plain object, so that the risk engine names an unknown limit or a bad value itself; the
+# document lists every known name, and no other (each value's own type is in the GET answer and docs/risk.md).
+LimitChanges = Annotated[dict[str, Any], Body(description=_LIMITS_DOC, json_schema_extra={
+    "properties": {name: {"description": f"the {name} limit; null switches it off"} for name in sorted(LIMIT_NAMES)},
+    "additionalProperties": False,
+})]
 
 
 class KillSwitchRequest(BaseModel):
@@ -77,7 +83,7 @@ async def get_default_limits(container: ContainerDep, who: Reader) -> Response:
 
 @router.put("/risk/limits/default", responses={422: {"description": "unknown limit or bad value (named)"}})
 async def put_default_limits(
-    container: ContainerDep, who: RiskOfficer, body: Annotated[dict[str, Any], Body(description=_LIMITS_DOC)],
+    container: ContainerDep, who: RiskOfficer, body: LimitChanges,
 ) -> Response:
     """Change some of the firm's default limits; journaled with who, when, old and new values."""
     in_scope(who, None)
@@ -96,7 +102,7 @@ async def get_account_limits(account: PathId, container: ContainerDep, who: Read
 @router.put("/risk/limits/{account}", responses={404: {}, 422: {"description": "unknown limit or bad value"}})
 async def put_account_limits(
     account: PathId, container: ContainerDep, who: RiskOfficer,
-    body: Annotated[dict[str, Any], Body(description=_LIMITS_DOC)],
+    body: LimitChanges,
 ) -> Response:
     """Override some limits for one account; journaled with who, when, old and new values."""
     in_scope(who, account)
