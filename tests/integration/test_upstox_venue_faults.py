@@ -68,3 +68,17 @@ async def test_stream_drop_reports_disconnect_then_reconnect(h: Harness) -> None
     order = venue_order(qty="1")
     h.venue.submit(order)
     await h.until(lambda: S.FILLED in h.statuses(order))
+
+
+async def test_a_resent_submit_asks_upstox_first_and_never_makes_a_second_order(h: Harness) -> None:
+    order = venue_order(qty="3", limit="1200.00")
+    h.venue.submit(order)
+    await h.until(lambda: S.NEW in h.statuses(order))
+    h.venue.submit(order)  # the engine re-sends a submit it thinks was lost
+    h.server.fake.faults.update(lost_place_answers=1, hang_seconds=1.5)
+    lost = venue_order(qty="2", limit="1200.00")
+    h.venue.submit(lost)
+    h.venue.submit(lost)  # re-sent while the first place still waits for its answer
+    await h.until(lambda: len(list(upstox_orders(h.server, lost.order_id))) == 1 and not h.venue._tasks)
+    assert len(list(upstox_orders(h.server, order.order_id))) == 1
+    assert len(list(upstox_orders(h.server, lost.order_id))) == 1

@@ -51,11 +51,17 @@ class OrderActions:
     async def place(self, t: Tracked, key: str, product: str) -> None:
         """Place ``t.order``; on a lost answer look it up by tag, and resend only when Upstox has none."""
         assert t.order is not None
+        if t.upstox_id is not None:
+            await self.refresh(t)  # a resend of an order Upstox has: say where it is instead
+            return
         try:
             body = place_body(t.order, key, product)
         except Unsupported as e:
             self._reject(t, str(e))
             return
+        if t.sent and await self._found(t, 0):
+            return  # a resend (the engine asked while our place was unanswered): Upstox had it after all
+        t.sent = True
         for attempt in range(1, PLACE_ATTEMPTS + 1):
             try:
                 data = await self.http.call("POST", "/v3/order/place", body=body, repeat_ok=False)

@@ -16,6 +16,7 @@ class Tracked:
     order: VenueOrder | None = None  # None when first seen in an update (after a restart)
     upstox_id: str | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one request or update at a time, in order
+    sent: bool = False  # a place was sent at least once (a later submit is a resend: ask before placing)
     accepted: bool = False
     done: bool = False
     filled: Decimal = Decimal(0)  # the highest cumulative filled quantity seen
