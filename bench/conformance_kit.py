@@ -1,10 +1,11 @@
 """A long run of the venue conformance kit: many fresh random schedules per kind of venue disorder.
 
 The suite runs a few fixed schedules per property (tests/conformance); this runs ``--examples`` fresh ones
-per disorder class (in order with duplicates and delays; reordered with pending replaces; everything:
-drops, lost requests, reconnects, cancel-all and the kill switch) against the real engine, loop and
-SQLite journal, and counts the schedules that broke an invariant, by the kind of problem (numbers and
-ids masked), with the first schedule that showed each kind. Nothing is shrunk: this is a survey.
+per class (in order with duplicates and delays; reordered with pending replaces; everything: drops, lost
+requests, reconnects, cancel-all and the kill switch; unconfirmed-replace windows with a second buy)
+against the real engine, loop and SQLite journal, and counts the schedules that broke an invariant, by the
+kind of problem (numbers and ids masked), with the first schedule that showed each kind (as Python). Nothing
+is shrunk: this is a survey.
 
 Run:  .venv/bin/python bench/conformance_kit.py [--examples N] [--commission 0.35]
 """
@@ -23,6 +24,7 @@ from typing import Any
 
 import structlog
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: tests/ is a package
 
@@ -31,7 +33,10 @@ from tests.conformance import schedule as sc
 from tests.conformance import strategies as ks
 from tests.conformance.harness import run_schedule
 
-CLASSES = {"in_order": ks.IN_ORDER, "reordered": ks.REORDERED, "everything": ks.EVERYTHING}
+CLASSES: dict[str, st.SearchStrategy[sc.Schedule]] = {
+    "in_order": ks.schedules(ks.IN_ORDER), "reordered": ks.schedules(ks.REORDERED),
+    "everything": ks.schedules(ks.EVERYTHING), "replace_windows": ks.replace_windows(),
+}
 
 
 def _kind(problem: str) -> str:
@@ -43,7 +48,7 @@ def source(schedule: sc.Schedule) -> str:
     return re.sub(r"<(\w+\.\w+): '[^']*'>", r"\1", repr(schedule))
 
 
-def survey(disorder: ks.Disorder, examples: int, commission: str) -> dict[str, Any]:
+def survey(schedules: st.SearchStrategy[sc.Schedule], examples: int, commission: str) -> dict[str, Any]:
     """Run ``examples`` random schedules; return how many broke something, and what."""
     kinds: Counter[str] = Counter()
     first: dict[str, str] = {}
@@ -51,7 +56,7 @@ def survey(disorder: ks.Disorder, examples: int, commission: str) -> dict[str, A
 
     @settings(max_examples=examples, derandomize=False, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
-    @given(ks.schedules(disorder))
+    @given(schedules)
     def one(schedule: sc.Schedule) -> None:
         nonlocal failing
         with tempfile.TemporaryDirectory() as directory:
@@ -74,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL))
     started = time.perf_counter()
-    result = {name: survey(disorder, args.examples, args.commission) for name, disorder in CLASSES.items()}
+    result = {name: survey(schedules, args.examples, args.commission) for name, schedules in CLASSES.items()}
     print(json.dumps({
         "benchmark": "conformance_kit", "examples_per_class": args.examples, "commission": args.commission,
         "seconds": round(time.perf_counter() - started, 1), "classes": result, "machine": machine.speed(),
