@@ -51,8 +51,10 @@ def test_cash_account_shorts_when_repeated_then_stop_at_margin_on_equity_and_pro
             if D(done["filled_qty"]) < 500:
                 time.sleep(0.3)  # the thin paper book ran out of bids: let it refill
         exposure = c.get("/api/v1/orders/risk/metrics").json()["accounts"]["PAPER"]["currencies"]["USD"]
-        equity = D(usd(c)["equity"])
+        balances = usd(c)
+        equity = D(balances["equity"])
     assert last is not None and "enforce_buying_power" in reasons(last)
+    assert D(balances["buying_power"]) < equity / 2  # the shorts' proceeds are not offered as buying power
     assert accepted >= 10
     assert D(exposure["positions_value"]) < 0
     assert D(exposure["gross_exposure"]) <= 2 * equity  # margin 0.5: shorts up to twice the equity

@@ -185,6 +185,22 @@ class RiskGate:
         cash = {c: b.cash for c, b in self._ledger.accounts[account].balances.items()}
         return margin_view(self.margin, usage, cash, self._clock.now().timestamp())
 
+    def buying_power(self, account: AccountId) -> dict[str, Decimal]:
+        """Return a cash account's buying power per currency as the buying-power rule counts it: cash, less
+        what working orders hold, less the buy-back cost of its shorts at their marks and their margin
+        (empty for a margin account, whose limit is margin against equity)."""
+        held = self._ledger.accounts[account]
+        if held.margin:
+            return {}
+        usage = self.usage.account(account)
+        self.usage.remark(usage, self._prices.reference_price)
+        power = {}
+        for currency, balance in held.balances.items():
+            totals = usage.totals.get(currency)
+            shorts = totals.short_value - totals.short_margin if totals is not None else ZERO
+            power[currency] = balance.cash - balance.reserved + shorts
+        return power
+
     def below_maintenance(self, account: AccountId) -> tuple[str, Decimal, Decimal] | None:
         """Return (currency, equity, maintenance) of the first currency where equity is below maintenance margin,
         for an account with ``dynamic_margin`` on (None: it has enough, or is not margined that way)."""

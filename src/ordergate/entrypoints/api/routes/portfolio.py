@@ -1,6 +1,6 @@
 """Positions, accounts and fills."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
@@ -12,6 +12,9 @@ from ordergate.entrypoints.api.deps import CommittedDep, Reader, scoped
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.schemas import PathId
 from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, fill_numbers, position_dict
+
+if TYPE_CHECKING:
+    from ordergate.bootstrap import Container
 
 router = APIRouter(prefix="/api/v1", tags=["portfolio"], route_class=ExactJsonRoute)
 
@@ -30,7 +33,8 @@ async def list_positions(
 async def list_accounts(container: CommittedDep, who: Reader) -> Response:
     """Return every account (of the key's scope) with cash, reservations, buying power and equity per currency."""
     views = container.views
-    return JsonResponse([account_dict(a, views.market_values(a.id)) for a in views.accounts() if who.sees(a.id)])
+    return JsonResponse([_with_risk(account_dict(a, views.market_values(a.id)), container, a.id)
+                         for a in views.accounts() if who.sees(a.id)])
 
 
 @router.get("/accounts/{account_id}", responses={404: {"description": "unknown account"}})
@@ -40,7 +44,7 @@ async def get_account(account_id: PathId, container: CommittedDep, who: Reader) 
     who.require_account(account_id)
     views = container.views
     account = views.account(AccountId(account_id))
-    body = account_dict(account, views.market_values(account.id))
+    body = _with_risk(account_dict(account, views.market_values(account.id)), container, account.id)
     body["margin"] = {currency: {name: fmt_money(value, currency) for name, value in figures.items()}
                       for currency, figures in sorted(container.engine.risk.margin_of_account(account.id).items())}
     return JsonResponse(body)
@@ -60,3 +64,11 @@ async def list_fills(
         container.read_model.list_fills, account=account, symbol=symbol, limit=limit, cursor=cursor, within=within,
     )
     return JsonResponse({"items": [fill_numbers(f) for f in items], "next_cursor": next_cursor})
+
+
+def _with_risk(body: dict[str, Any], container: "Container", account: AccountId) -> dict[str, Any]:
+    """Show a cash account's buying power as pre-trade risk counts it (a short's proceeds are not buying power)."""
+    for currency, power in container.engine.risk.buying_power(account).items():
+        if currency in body["balances"]:
+            body["balances"][currency]["buying_power"] = fmt_money(power, currency)
+    return body
