@@ -157,6 +157,14 @@ class KitRun:
             reports, venue.outbox = venue.outbox, []
             await self.send(reports)
 
+    async def restart(self) -> None:
+        """Stop the engine gracefully and start a new one from the journal; it reconciles with the venue at
+        start, as the server does (reports still in the venue's outbox reach the new engine later)."""
+        await self.loop.stop()
+        self.loop = await _start_engine(self.journal, self.venue, self.clock)
+        await Reconciler(self.loop, {self.venue.id: self.venue}, self.clock).run_all("start")
+        await self.barrier()
+
     async def quiesce(self) -> None:
         """Stop the venue (a broker's fake may still be sending duplicates), then let the engine commit all."""
         await self.venue.stop()
@@ -197,18 +205,28 @@ async def start_kit(directory: Path, cash: str = "20000", commission: str = "0",
     """
     clock = clock or FakeClock(T0)
     venue = venue or ScriptableVenue(clock, commission=Decimal(commission), cumulative_in_events=cumulative_in_events)
+    db = make_engine(fresh_store(directory))
+    journal = SqlJournal(db)
+    loop = await _start_engine(journal, venue, clock)
+    await loop.execute(cmds.OpenAccount(account=ACCOUNT, balances={"USD": Decimal(cash)}))
+    return KitRun(loop, venue, clock, db, journal, truth)
+
+
+async def _start_engine(journal: SqlJournal, venue: Venue, clock: Clock) -> EngineLoop:
+    """Build the engine as the server does (risk gate, engine, replay of the journal, loop, reconciler), start
+    it and point the venue at it; return the loop."""
     prices = FixedPrices(dict(DEFAULT_REFERENCE))
     ledger, instruments = Ledger(), load_instruments()
     risk = RiskGate(ledger, instruments, prices, clock, RiskLimits(enforce_buying_power=True, allow_short=True))
-    engine = OrderEngine(ledger, instruments, prices, clock, venue.id, Counter(), risk=risk)
-    db = make_engine(fresh_store(directory))
-    journal = SqlJournal(db)
+    ids = Counter()
+    engine = OrderEngine(ledger, instruments, prices, clock, venue.id, ids, risk=risk)
+    ledger.replay(journal.read_events())  # subscribed first: risk usage and expiry timers rebuild with it
+    ids.n = len(ledger.orders)  # a restarted engine makes fresh ids
     loop = EngineLoop(engine, journal, {venue.id: venue}, _NoSink())
     Reconciler(loop, {venue.id: venue}, clock)  # listens for reconnects, as the server's does
     await venue.start(loop.report)
     await loop.start()
-    await loop.execute(cmds.OpenAccount(account=ACCOUNT, balances={"USD": Decimal(cash)}))
-    return KitRun(loop, venue, clock, db, journal, truth)
+    return loop
 
 
 async def play(run: KitRun, schedule: sc.Schedule, steps: Iterable[sc.Step] | None = None) -> None:

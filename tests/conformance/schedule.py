@@ -127,6 +127,11 @@ class Reconnect:
     """The venue's session drops and comes back (a ConnectionReport): a cue for the engine to reconcile."""
 
 
+@dataclass(frozen=True, slots=True)
+class Restart:
+    """The engine stops and starts again from its journal (reports in flight wait); it reconciles at start."""
+
+
 # -- delivery steps (which outbox report reaches the engine) ---------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +157,7 @@ class Drop:
 
 ClientStep = Submit | Cancel | Replace | CancelAll | KillSwitch | Resume
 VenueStep = Ack | Reject | Fill | AnswerCancel | AnswerReplace | Expire | TellStatus
-SessionStep = LoseRequest | Reconnect
+SessionStep = LoseRequest | Reconnect | Restart
 DeliveryStep = Deliver | Duplicate | Drop
 Step = ClientStep | VenueStep | SessionStep | DeliveryStep
 CLIENT_STEPS = (Submit, Cancel, Replace, CancelAll, KillSwitch, Resume)

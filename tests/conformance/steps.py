@@ -40,6 +40,8 @@ class StepRunner:
             await self._delivery(step)
         elif isinstance(step, sc.LoseRequest):
             self._run.scriptable.lose_requests += 1
+        elif isinstance(step, sc.Restart):
+            await self._run.restart()
         elif isinstance(step, sc.Reconnect):
             self._run.scriptable.reconnect()
             await self._run.barrier()

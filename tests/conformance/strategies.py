@@ -42,7 +42,7 @@ class Disorder:
     drops: bool = False  # lose a report (only a status query tells of it)
     replaces: bool = False  # the client asks for cancel-replaces
     cancel_all: bool = False  # the client cancels all and pulls the kill switch
-    sessions: bool = False  # cancel and replace requests get lost; the venue's session drops and comes back
+    sessions: bool = False  # requests get lost; the venue's session drops and comes back; the engine restarts
 
 
 IN_ORDER = Disorder(duplicates=True)
@@ -86,7 +86,7 @@ def _step_choices(n: int, disorder: Disorder) -> list[st.SearchStrategy[sc.Step]
     if disorder.cancel_all:
         choices += [st.just(sc.CancelAll()), st.just(sc.KillSwitch()), st.just(sc.Resume())]
     if disorder.sessions:
-        choices += [st.just(sc.LoseRequest()), st.just(sc.Reconnect())]
+        choices += [st.just(sc.LoseRequest()), st.just(sc.Reconnect()), st.just(sc.Restart())]
     return choices
 
 

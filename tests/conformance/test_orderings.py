@@ -222,3 +222,14 @@ async def test_status_when_it_runs_ahead_of_fills_at_another_price_then_cash_end
     assert kit.order(0).filled_qty == D(4)
     await play(kit, schedule, [sc.Deliver(0)])  # the real fill: 2 at 229.98
     assert await finish(kit) == []
+
+
+async def test_restart_when_reports_are_in_flight_then_the_new_engine_ends_where_the_venue_is(tmp_path: Path) -> None:
+    schedule = sc.Schedule((limit("10"), limit("5")), (
+        *ACKED, sc.Submit(1), sc.Fill(0, D(4)), sc.Cancel(0), sc.Restart(), sc.AnswerCancel(0), sc.Deliver(1),
+        sc.Fill(1, D(5)), sc.Drop(1), sc.Deliver(0), sc.Restart(), sc.Deliver(),
+    ))
+    run = await run_schedule(schedule, tmp_path)
+    assert run.problems == []
+    assert run.order(0).status is S.CANCELED and run.order(0).filled_qty == D(4)
+    assert run.order(1).status is S.FILLED and position(run) == D(9)
