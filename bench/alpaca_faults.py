@@ -3,7 +3,7 @@
 events, stream drops), then both sides compared: duplicate orders at Alpaca (by client order id), orders in
 a different final state or with a different filled quantity, positions and cash.
 
-Run:  .venv/bin/python bench/alpaca_faults.py [--orders 1000] [--seed 7] [--no-stream-drops]
+Run:  .venv/bin/python bench/alpaca_faults.py [--orders 1000] [--seed 7] [--no-stream-drops] [--settle 240]
 """
 
 import argparse
@@ -27,10 +27,11 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-stream-drops", action="store_true")
+    parser.add_argument("--settle", type=float, default=240.0, help="seconds both sides may take to agree")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     with tempfile.TemporaryDirectory() as data_dir:
-        result = asyncio.run(run(args.orders, Path(data_dir), args.seed, not args.no_stream_drops))
+        result = asyncio.run(run(args.orders, Path(data_dir), args.seed, not args.no_stream_drops, args.settle))
     figures = {"bench": "alpaca_faults", **result.figures(),
                "rerun": f".venv/bin/python bench/alpaca_faults.py --orders {args.orders} --seed {args.seed}"}
     print(json.dumps(figures))

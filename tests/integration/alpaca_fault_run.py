@@ -85,7 +85,7 @@ async def run(n: int, data_dir: Path, seed: int = 7, stream_drops: bool = True, 
                     headers={"Authorization": f"Bearer {KEY}"}, timeout=30) as client:
                 cash_before = await _cash(client)
                 chaos = asyncio.create_task(_chaos(fake, rng, result, stream_drops))
-                ids = await _trade(client, n, rng)
+                ids = await _trade(client, n, rng, fake if stream_drops else None, result)
                 chaos.cancel()
                 broker.faults.update({"duplicate_events": False, "reorder_events": False, "stream_delay": 0.0,
                                       "http_5xx": 0, "http_429": 0, "hang_requests": 0, "drop_create_answer": 0,
@@ -132,8 +132,10 @@ async def _chaos(fake: FakeAlpacaServer, rng: random.Random, result: FaultRun, s
             result.faults_armed["stream_drop"] += 1
 
 
-async def _trade(client: httpx.AsyncClient, n: int, rng: random.Random) -> list[str]:
-    """Submit ``n`` orders of five kinds, 10 at a time; cancel or modify some of the resting ones."""
+async def _trade(client: httpx.AsyncClient, n: int, rng: random.Random, drop: FakeAlpacaServer | None,
+                 result: FaultRun) -> list[str]:
+    """Submit ``n`` orders of five kinds, 10 at a time; cancel or modify some of the resting ones; drop the
+    streams once halfway (``drop``), whatever the chaos timer does, so that every run has a drop."""
     ids: list[str] = []
 
     async def one(i: int) -> None:
@@ -157,6 +159,9 @@ async def _trade(client: httpx.AsyncClient, n: int, rng: random.Random) -> list[
                 await client.patch(f"/api/v1/orders/{order_id}", json={"qty": str(rng.randint(5, 8))})
 
     for batch in range(0, n, 10):
+        if drop is not None and batch == n // 20 * 10:
+            await drop.app.state.trades.drop_all()
+            result.faults_armed["stream_drop"] += 1
         await asyncio.gather(*(one(i) for i in range(batch, min(batch + 10, n))))
     return ids
 
