@@ -64,7 +64,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     JSON, and a 405 says which methods the path allows."""
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-        return JsonResponse(validation_body("body", "json_invalid", "not JSON text (or not UTF-8)"), status_code=422)
+        return JsonResponse({"detail": [{"loc": ["body"], "msg": "body: not JSON that can be read (not UTF-8, or "
+                                     "nested too deep)", "type": "json_invalid"}]}, status_code=422)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:  # the route that refused knows its own methods, not those of its neighbours
         headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": ", ".join(_allowed(request))}
