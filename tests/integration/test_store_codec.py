@@ -52,6 +52,8 @@ EVERY_EVENT: list[ev.Event] = [
                            reserve_price=Decimal("2")),
     ev.OrderExpired(**ORDER, reason="day ended"),
     ev.TradingStateChanged(**{**BASE, "account": AccountId("*")}, state=TradingState.HALTED, reason="kill"),
+    ev.AccountOpened(**BASE, balances={}, name="Desk two", venues=["paper", "alpaca"]),
+    ev.AccountClosed(**BASE, reason="wound down"),
     ev.OrderRequestResent(**ORDER, request="cancel", attempt=2),
     ev.OrderEscalated(**ORDER, request="replace", attempts=5, reason="no answer after 5 re-sends"),
     ev.FlattenIncomplete(**BASE, symbol=Symbol("AAPL"), remaining=Decimal("-12.5"), attempts=5),

@@ -45,6 +45,9 @@ class Account:
 
     id: AccountId
     margin: bool = False
+    name: str = ""
+    venues: tuple[str, ...] = ()  # where it may trade; empty: anywhere
+    closed: bool = False
     balances: dict[str, Balance] = field(default_factory=dict)
     reservations: dict[OrderId, Reservation] = field(default_factory=dict)
 

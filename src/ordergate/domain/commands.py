@@ -76,6 +76,16 @@ class OpenAccount(Command):
     account: AccountId
     balances: dict[str, Decimal]
     margin: bool = False
+    name: str = ""
+    venues: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class CloseAccount(Command):
+    """Close an account that has no positions and no working orders, saying why."""
+
+    account: AccountId
+    reason: str
 
 
 @dataclass(slots=True, kw_only=True)

@@ -49,6 +49,12 @@ class OrderStateConflict(DomainError):
     code = "too_late"
 
 
+class AccountStateConflict(DomainError):
+    """The account's state does not allow this (closed, or still holding positions or working orders)."""
+
+    code = "account_state"
+
+
 class DuplicateClientOrderId(DomainError):
     """The client order id is already used by this account for a different request."""
 

@@ -46,6 +46,15 @@ class AccountOpened(Event):
 
     balances: dict[str, Decimal]
     margin: bool = False
+    name: str = ""
+    venues: list[str] = field(default_factory=list)  # where it may trade; empty: anywhere
+
+
+@dataclass(slots=True, kw_only=True)
+class AccountClosed(Event):
+    """An account with no positions and no working orders was closed: it takes no orders and no cash now."""
+
+    reason: str
 
 
 @dataclass(slots=True, kw_only=True)

@@ -12,6 +12,7 @@ from typing import Any
 from ordergate.domain.account import Account
 from ordergate.domain.enums import TradingState
 from ordergate.domain.events import (
+    AccountClosed,
     AccountOpened,
     CashAdjusted,
     Event,
@@ -148,10 +149,15 @@ class Ledger:
         return max(firm, own, key=order.index)
 
     def _apply_account_opened(self, e: AccountOpened) -> None:
-        account = Account(id=e.account, margin=e.margin)
+        account = Account(id=e.account, margin=e.margin, name=e.name, venues=tuple(e.venues))
         for currency, amount in e.balances.items():
             account.deposit(currency, amount)
         self.accounts[e.account] = account
+        self.changes.accounts[e.account] = account
+
+    def _apply_account_closed(self, e: AccountClosed) -> None:
+        account = self.accounts[e.account]
+        account.closed = True
         self.changes.accounts[e.account] = account
 
     def _apply_cash_adjusted(self, e: CashAdjusted) -> None:
@@ -247,6 +253,7 @@ class Ledger:
 
 _HANDLERS: dict[type[Event], Handler] = {
     AccountOpened: Ledger._apply_account_opened,
+    AccountClosed: Ledger._apply_account_closed,
     CashAdjusted: Ledger._apply_cash_adjusted,
     TradingStateChanged: Ledger._apply_trading_state,
     OrderSubmitted: Ledger._apply_submitted,

@@ -62,6 +62,7 @@ class OrderEngine:
             cmds.ExpireOrders: self.expiry.expire,  # type: ignore[dict-item]
             cmds.OpenAccount: self._open_account,  # type: ignore[dict-item]
             cmds.AdjustCash: self.cash.adjust,  # type: ignore[dict-item]
+            cmds.CloseAccount: self.cash.close,  # type: ignore[dict-item]
             cmds.SetTradingState: self._set_trading_state,  # type: ignore[dict-item]
             cmds.SetRiskLimits: self._set_risk_limits,  # type: ignore[dict-item]
             cmds.EngageKillSwitch: self.kill_switch.engage,  # type: ignore[dict-item]
@@ -106,7 +107,7 @@ class OrderEngine:
             return cmd.account
         self.ctx.emit(AccountOpened(
             ts=self.clock.now(), account=cmd.account, caused_by=cmd.requested_by, balances=dict(cmd.balances),
-            margin=cmd.margin,
+            margin=cmd.margin, name=cmd.name, venues=list(cmd.venues),
         ))
         return cmd.account
 

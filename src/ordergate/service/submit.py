@@ -61,6 +61,7 @@ class SubmitHandler:
         now = ctx.clock.now()
         check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
         venue, route = self._venues.route(cmd)
+        self._check_venue(cmd.account, venue)
         existing = self._existing(cmd)
         if existing is not None:
             return SubmitResult(existing, created=False)
@@ -91,8 +92,17 @@ class SubmitHandler:
     def _check_account(self, account: AccountId) -> None:
         # The account named in an order is input, like its symbol: an unknown one is bad input naming the
         # field (422), not a missing resource (404).
-        if account not in self._ctx.ledger.accounts:
+        held = self._ctx.ledger.accounts.get(account)
+        if held is None:
             raise ValidationFailed("account", "known_account", f"unknown account {account!r}")
+        if held.closed:
+            raise ValidationFailed("account", "open_account", f"account {account!r} is closed")
+
+    def _check_venue(self, account: AccountId, venue: str) -> None:
+        allowed = self._ctx.ledger.accounts[account].venues
+        if allowed and venue not in allowed:
+            raise ValidationFailed("account", "account_venue",
+                                   f"account {account!r} trades only at {', '.join(allowed)}, not at {venue}")
 
     def _existing(self, cmd: SubmitOrder) -> Order | None:
         if cmd.client_order_id is None:

@@ -21,6 +21,7 @@ _STATUS = {
     errors.UnknownAccount: 404,
     errors.OrderStateConflict: 409,
     errors.DuplicateClientOrderId: 409,
+    errors.AccountStateConflict: 409,
     errors.InvalidOrderTransition: 409,
 }
 

@@ -109,7 +109,8 @@ def account_dict(a: Account, market_values: dict[str, Decimal]) -> dict[str, Any
             "positions_value": money(value), "equity": money(bal.cash + value),
             "deposited": money(bal.deposited), "commission": money(bal.commission),
         }
-    return {"id": a.id, "margin": a.margin, "working_orders": len(a.reservations), "balances": balances}
+    return {"id": a.id, "name": a.name, "margin": a.margin, "venues": list(a.venues), "closed": a.closed,
+            "working_orders": len(a.reservations), "balances": balances}
 
 
 def fill_numbers(fill: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""``ordergate account [show] ID | open | deposit | withdraw``: see and manage accounts."""
+"""``ordergate account [show] ID | open | deposit | withdraw | close``: see and manage accounts."""
 
 from typing import Annotated, Any
 
@@ -37,6 +37,8 @@ def open_account(
     ctx: typer.Context, account_id: AccountId,
     cash: Annotated[list[str] | None, typer.Option(help="opening cash as CUR=AMOUNT, e.g. USD=100000 (repeat)")] = None,
     margin: Annotated[bool, typer.Option(help="may borrow: short sales and buying past cash")] = False,
+    name: Annotated[str, typer.Option(help="a readable name")] = "",
+    venue: Annotated[list[str] | None, typer.Option(help="a venue it may trade at (repeat; none: any)")] = None,
     as_json: Json = False,
 ) -> None:
     """Open an account with opening cash."""
@@ -46,7 +48,7 @@ def open_account(
         if not sep:
             raise typer.BadParameter(f"{item!r}: write CUR=AMOUNT, e.g. USD=100000", param_hint="--cash")
         balances[currency.strip().upper()] = amount.strip()
-    body = {"id": account_id, "balances": balances, "margin": margin}
+    body = {"id": account_id, "name": name, "balances": balances, "margin": margin, "venues": venue or []}
     _print(api_from(ctx).call("POST", "/api/v1/accounts/", json=body), as_json)
 
 
@@ -62,6 +64,12 @@ def withdraw(ctx: typer.Context, account_id: AccountId, currency: str, amount: A
              as_json: Json = False) -> None:
     """Take cash out of an account (at most what working orders do not hold)."""
     _cash(ctx, account_id, currency, "-" + amount.lstrip("+"), reason, as_json)
+
+
+@app.command("close")
+def close(ctx: typer.Context, account_id: AccountId, reason: Reason = "closed", as_json: Json = False) -> None:
+    """Close an account with no positions and no working orders (it keeps its cash and history)."""
+    _print(api_from(ctx).call("POST", f"/api/v1/accounts/{account_id}/close", json={"reason": reason}), as_json)
 
 
 def _cash(ctx: typer.Context, account_id: str, currency: str, amount: str, reason: str, as_json: bool) -> None:

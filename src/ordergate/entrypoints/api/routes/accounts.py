@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.responses import Response
 
 from ordergate.domain import commands as cmds
+from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import AccountId
 from ordergate.entrypoints.api.deps import Admin, ContainerDep
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
@@ -31,12 +32,24 @@ class AccountCreate(BaseModel):
     """An account to open, with its opening cash per currency."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"id": "DESK-2", "balances": {"USD": "250000"}, "margin": False}]})
+        {"id": "DESK-2", "name": "Index arbitrage desk", "balances": {"USD": "250000"}, "margin": False,
+         "venues": ["paper"]}]})
 
     id: Name
+    name: str = Field("", max_length=200, description="a readable name")
     balances: dict[Currency, Opening] = Field(max_length=50, json_schema_extra={
         "propertyNames": {"pattern": "^[A-Z]{3}$"}})
     margin: bool = Field(False, description="may borrow: short sales and buying past cash")
+    venues: list[Name] = Field(default_factory=list, max_length=20,
+                               description="the venues it may trade at (configured venue ids); empty: any")
+
+
+class AccountClose(BaseModel):
+    """Why an account is closed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "desk wound down"}]})
+
+    reason: str = Field(min_length=1, max_length=500, description="why: kept in the journal")
 
 
 class CashChange(BaseModel):
@@ -56,9 +69,28 @@ async def open_account(body: AccountCreate, container: ContainerDep, who: Admin)
     account = AccountId(body.id)
     if account in container.engine.ledger.accounts:
         return JsonResponse({"detail": f"account {body.id!r} exists", "code": "account_exists"}, status_code=409)
-    await container.loop.execute(cmds.OpenAccount(account=account, balances=dict(body.balances), margin=body.margin,
-                                                  requested_by=who.requested_by))
+    unknown = sorted(set(body.venues) - set(container.venues))
+    if unknown:
+        raise ValidationFailed("venues", "known_venue", f"unknown venues {', '.join(unknown)}; configured: "
+                               f"{', '.join(sorted(container.venues))}")
+    await container.loop.execute(cmds.OpenAccount(
+        account=account, balances=dict(body.balances), margin=body.margin, name=body.name,
+        venues=list(dict.fromkeys(body.venues)), requested_by=who.requested_by,
+    ))
     return _account(container, account, 201)
+
+
+@router.post("/{account_id}/close", responses={**_UNKNOWN, 409: {
+    "description": "closed already, or it still has positions or working orders"}})
+async def close_account(
+    account_id: Annotated[str, Path(min_length=1, max_length=64)], body: AccountClose, container: ContainerDep,
+    who: Admin,
+) -> Response:
+    """Close an account with no positions and no working orders; it keeps its cash and history, takes no more orders."""
+    account = AccountId(account_id)
+    await container.loop.execute(cmds.CloseAccount(account=account, reason=body.reason,
+                                                   requested_by=who.requested_by))
+    return _account(container, account, 200)
 
 
 @router.post("/{account_id}/cash", responses=_UNKNOWN)
