@@ -42,7 +42,7 @@ def test_limit_order_when_far_from_market_then_rests_and_cancel_works(server: Se
         assert Decimal(reserved) == Decimal("1001")  # 10 x 100.00 and the paper venue's minimum commission
         assert cancel.status_code == 200 and cancel.json()["status"] in ("pending_cancel", "canceled")
         assert done["reason"] == "changed my mind"
-        assert c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["reserved"] == "0"
+        assert c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["reserved"] == "0.00"
 
 
 def test_modify_when_limit_order_working_then_replaced_with_new_terms(server: Server) -> None:
