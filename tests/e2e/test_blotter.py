@@ -1,9 +1,14 @@
 """The web blotter in headless Chromium against the real server: log in, trade, watch, cancel."""
 
+import base64
 import json
+import os
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.browser import Page, browser_page
 from tests.e2e.server import ADMIN_KEY, Server
@@ -33,6 +38,12 @@ async def order_rows(page: Page) -> list[list[str]]:
     """Return the orders table's cells, row by row."""
     rows: list[list[str]] = await page.js(ROWS.format(table="#orders"))
     return rows
+
+
+async def pick_symbol(page: Page, symbol: str) -> None:
+    """Choose the ticket's symbol as a person would (the select's change event)."""
+    await page.js(f"(s => {{ s.value = '{symbol}'; s.dispatchEvent(new Event('change', {{bubbles: true}})); }})"
+                  "(document.querySelector('#symbols'))")
 
 
 def rows_where(table: str, condition: str) -> str:
@@ -100,3 +111,54 @@ async def test_blotter_when_risk_denies_then_the_servers_reason_shows_in_place_a
         assert message.startswith("denied by risk:")
         assert rejected[0][5] == "1,000,000"  # thousands separators
         assert rejected[0][12]  # the reason is in the row (cut to two lines; the tooltip has all of it)
+
+
+@pytest.fixture
+def two_venues(tmp_path: Path) -> Iterator[Server]:
+    """A server where AAPL trades at two paper venues and the PAPER account routes by lowest cost."""
+    env = {
+        "ORDERGATE_VENUES__PAPER_EXTRA": json.dumps([
+            {"id": "paper_lowfee", "commission_per_share": "0.001", "min_commission": "0", "ack_latency": 0.01}]),
+        "ORDERGATE_ROUTING__VENUES": json.dumps({"AAPL": ["paper", "paper_lowfee"]}),
+        "ORDERGATE_ROUTING__ACCOUNTS": json.dumps({"PAPER": "lowest_cost"}),
+    }
+    srv = Server(tmp_path, env_extra=env).start()
+    yield srv
+    srv.stop()
+
+
+async def test_blotter_when_an_order_is_selected_then_its_route_decision_shows_under_it(
+        two_venues: Server, tmp_path: Path) -> None:
+    shots = Path(os.environ.get("ORDERGATE_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    async with browser_page() as page:
+        await log_in(page, two_venues)
+        await pick_symbol(page, "AAPL")
+        await submit(page, "buy", "market", "5")
+        await page.wait_for(rows_where("#orders", "r[2] === 'AAPL' && r[9] === 'filled'"))
+        await page.js("document.querySelector('#orders tbody tr[data-id] td:nth-child(3)').click()")
+        shown = await page.wait_for("document.querySelector('#orders tr.route-row table.candidates') "
+                                    "&& document.querySelector('#orders tr.route-row').innerText")
+        candidates = await page.js(ROWS.format(table="#orders tr.route-row table.candidates"))
+        expanded = await page.js("document.querySelector('#orders tr.expanded').getAttribute('aria-expanded')")
+        await page.js("document.querySelector('#orders tr.route-row').scrollIntoView({block: 'center'})")
+        png = await page.call("Page.captureScreenshot", format="png")
+        (shots / "blotter-route.png").write_bytes(base64.b64decode(png["data"]))
+
+        await page.js("document.querySelector('#orders tr.expanded td:nth-child(3)').click()")  # unselect
+        await page.wait_for("!document.querySelector('#orders tr.route-row')")
+        await pick_symbol(page, "MSFT")
+        await submit(page, "buy", "market", "1")
+        await page.wait_for(rows_where("#orders", "r[2] === 'MSFT' && r[9] === 'filled'"))
+        await page.js("[...document.querySelectorAll('#orders tbody tr[data-id]')]"
+                      ".find(r => r.cells[2].textContent === 'MSFT').cells[2].click()")
+        single = await page.wait_for("document.querySelector('#orders tr.route-row p:not(.muted)')"
+                                     " && document.querySelector('#orders tr.route-row').innerText")
+
+    assert "routed to paper_lowfee by policy lowest_cost" in shown, shown
+    assert expanded == "true"
+    assert [row[0] for row in candidates] == ["paper_lowfee ✓", "paper"]  # chosen first, marked
+    assert all(row[3] == "5" for row in candidates)  # each venue's depth could fill all 5
+    assert Decimal(candidates[0][5]) == Decimal("0.005")  # 5 x 0.001: the lower fee decided lowest_cost
+    assert Decimal(candidates[0][5]) < Decimal(candidates[1][5])
+    assert single.startswith("routed to paper (its instrument trades at this venue only)"), single

@@ -48,7 +48,11 @@ function reasonCell(text, isError) {
 
 function orderRow(o) {
   const f = OG.fmt, s = o.symbol, editing = OG.editing && OG.editing.id === o.id;
-  const tr = OG.el("tr", { "data-id": o.id, className: editing ? "editing" : "" });
+  const open = OG.state.expanded === o.id;
+  const tr = OG.el("tr", { "data-id": o.id, className: (editing ? "editing " : "") + (open ? "expanded" : ""),
+    tabindex: 0, "aria-expanded": String(open), title: "click for the route decision",
+    onclick: (ev) => { if (!ev.target.closest("button, input")) OG.toggleRoute(o.id); },
+    onkeydown: (ev) => { if (ev.key === "Enter" && ev.target === tr) { ev.preventDefault(); OG.toggleRoute(o.id); } } });
   const reason = OG.editing && editing && OG.editing.error ? OG.editing.error : o.reason || "";
   tr.append(OG.td(f.time(o.created_at), null, o.created_at), OG.td(o.id, "id"), OG.td(s), OG.td(o.side, o.side),
     OG.td(o.type));
@@ -105,7 +109,11 @@ OG.renderOrders = function renderOrders() {
   const orders = [...OG.state.orders.values()].filter(FILTERS[OG.state.filter])
     .sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, 300);
   // The row being edited keeps its inputs (and focus) while the others follow the stream.
-  body.replaceChildren(...orders.map((o) => (keep && o.id === OG.editing.id && !OG.editing.error ? keep : orderRow(o))));
+  const columns = document.querySelectorAll("#orders thead th").length;
+  body.replaceChildren(...orders.flatMap((o) => {
+    const row = keep && o.id === OG.editing.id && !OG.editing.error ? keep : orderRow(o);
+    return o.id === OG.state.expanded ? [row, OG.routeRow(o, columns)] : [row];
+  }));
   const counts = {};
   for (const [name, test] of Object.entries(FILTERS)) counts[name] = [...OG.state.orders.values()].filter(test).length;
   for (const b of document.querySelectorAll("#order-filter button")) {
