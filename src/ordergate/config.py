@@ -245,6 +245,9 @@ class ApiConfig(BaseModel):
     protect_metrics: bool = Field(False, description="/metrics needs a key, and /ready shows its checks only "
                                                      "to a key (its status code stays public)")
     ws_connections_per_key: int = Field(20, ge=1, description="WebSocket streams one key may hold open at once")
+    ws_messages_per_key: float = Field(200, gt=0, description="messages per second one key may send on its "
+                                       "WebSocket streams (all together, bursts of one second's worth); more "
+                                       "are answered with a rate_limited error")
 
 
 class Settings(BaseSettings):

@@ -13,6 +13,7 @@ from ordergate.domain.events import Event
 from ordergate.entrypoints.api.serialize import _default
 from ordergate.entrypoints.market_stream import CommandError, MarketStream
 from ordergate.entrypoints.order_stream import RESUME_WINDOW, OrderMessages
+from ordergate.entrypoints.stream_limits import POLICY_VIOLATION, MessageLimit
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.views import Views
 
@@ -91,18 +92,31 @@ class StreamHub:
                                           "resumed_from": since}))
         self._clients.add(client)
 
-    async def serve(self, websocket: WebSocket, accounts: frozenset[str] | None, since: int | None = None) -> None:
-        """Send this client its messages (of these accounts; None: all) and answer its commands until it leaves."""
+    async def serve(self, websocket: WebSocket, accounts: frozenset[str] | None, since: int | None = None,
+                    limit: MessageLimit | None = None) -> None:
+        """Send this client its messages (of these accounts; None: all) and answer its commands until it leaves.
+
+        ``limit``: the key's message rate; a message past it is answered with an error, and a client that
+        floods past it is closed (1008).
+        """
         client = _Client(accounts)
         client.market = MarketStream(self._marketdata, self._known, lambda m: self._send(client, m))
         self._join(client, since)
         tasks = [asyncio.create_task(self._send_loop(websocket, client)), asyncio.create_task(client.market.run())]
+        closing: str | None = None
         try:
             while not tasks[0].done():
                 message = await websocket.receive()
                 if message.get("type") == "websocket.disconnect":
                     return
-                self._command(client, message.get("text"), message.get("bytes"))
+                refusal = limit.refusal() if limit is not None else None
+                if refusal is None:
+                    self._command(client, message.get("text"), message.get("bytes"))
+                elif limit is not None and limit.flooding:
+                    closing = limit.close_reason()
+                    return
+                else:
+                    self._send(client, refusal)
         finally:
             self._clients.discard(client)
             self._keep_until = time.monotonic() + RESUME_WINDOW
@@ -111,6 +125,9 @@ class StreamHub:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            if closing is not None:  # after the sender stopped: one writer on the socket at a time
+                with contextlib.suppress(Exception):
+                    await websocket.close(POLICY_VIOLATION, closing)
 
     def _send(self, client: _Client, message: dict[str, Any]) -> bool:
         if client.dropped:

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from ordergate.domain.access import Caller, Forbidden
 from ordergate.domain.ids import AccountId
 from ordergate.entrypoints.api.deps import READ, declare
+from ordergate.entrypoints.api.limits import Buckets
 from ordergate.entrypoints.stream_hub import StreamHub
+from ordergate.entrypoints.stream_limits import POLICY_VIOLATION, MessageLimit, message_buckets
 
 __all__ = ["StreamHub", "router"]
 router = APIRouter()
 AUTH_TIMEOUT = 10.0  # seconds a client without an Authorization header has to send {"auth": key}
-POLICY_VIOLATION = 1008
 STREAM_RULE = READ  # the stream's authorization rule
 
 
@@ -57,7 +58,9 @@ async def stream(
     streams[caller.key_id] = streams.get(caller.key_id, 0) + 1
     try:
         with contextlib.suppress(WebSocketDisconnect):
-            await container.stream.serve(websocket, frozenset({account}) if account else caller.accounts, since)
+            limit = MessageLimit(_message_buckets(websocket, container.settings.api.ws_messages_per_key), caller.key_id)
+            await container.stream.serve(websocket, frozenset({account}) if account else caller.accounts, since,
+                                         limit)
     finally:
         streams[caller.key_id] -= 1
 
@@ -69,6 +72,15 @@ def _open_streams(websocket: WebSocket) -> dict[str, int]:
         state.open_streams = {}
     streams: dict[str, int] = state.open_streams
     return streams
+
+
+def _message_buckets(websocket: WebSocket, rate: float) -> Buckets:
+    """Return the keys' message buckets, shared by every stream of the server (made on first use)."""
+    state = websocket.app.state
+    if not hasattr(state, "stream_messages"):
+        state.stream_messages = message_buckets(rate)
+    buckets: Buckets = state.stream_messages
+    return buckets
 
 
 def _refusal(container: Any, caller: Caller, account: str | None) -> str | None:
