@@ -90,3 +90,33 @@ def test_stream_when_key_holds_its_cap_of_connections_then_one_more_is_refused(t
     finally:
         server.stop()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008 and "2 streams" in closed.value.rcvd.reason
+
+
+def test_account_cli_when_opened_with_name_and_venue_then_shown_and_when_closed_then_takes_no_cash(
+    tmp_path: Path,
+) -> None:
+    server = Server(tmp_path).start()
+    try:
+        opened = cli(server, "account", "open", "DESK-3", "--cash", "USD=1000", "--name", "Index desk",
+                     "--venue", "paper")
+        unknown_venue = cli(server, "account", "open", "DESK-4", "--cash", "USD=1000", "--venue", "nowhere")
+        closed = cli(server, "account", "close", "DESK-3", "--reason", "desk wound down")
+        shown = json.loads(cli(server, "account", "DESK-3", "--json").stdout)
+        again = cli(server, "account", "close", "DESK-3", "--reason", "twice")
+        deposit = cli(server, "account", "deposit", "DESK-3", "USD", "10")
+        journal = httpx.get(f"{server.url}/api/v1/audit/", params={"account": "DESK-3"},
+                            headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=10)
+    finally:
+        server.stop()
+
+    assert opened.returncode == 0, opened.stderr
+    assert "Account DESK-3 Index desk (cash, 0 working orders, venues paper)" in " ".join(opened.stdout.split())
+    assert unknown_venue.returncode == 1 and "venues" in unknown_venue.stderr and "nowhere" in unknown_venue.stderr
+    assert closed.returncode == 0, closed.stderr
+    assert "CLOSED" in closed.stdout
+    assert (shown["name"], shown["venues"], shown["closed"]) == ("Index desk", ["paper"], True)
+    assert shown["balances"]["USD"]["cash"] == "1000.00"
+    assert again.returncode == 1 and "409" in again.stderr and "already closed" in again.stderr
+    assert deposit.returncode == 1 and "409" in deposit.stderr and "closed" in deposit.stderr
+    assert journal.status_code == 200, journal.text
+    assert "desk wound down" in journal.text

@@ -98,5 +98,9 @@ def print_account(a: dict[str, Any]) -> None:
                Column("equity", 1, numeric=True), Column("commission", 4, numeric=True))
     rows = [[currency, b["cash"], b["reserved"], b["buying_power"], b["positions_value"], b["equity"],
              b["commission"]] for currency, b in a["balances"].items()]
-    title = f"Account {a['id']} ({'margin' if a['margin'] else 'cash'}, {a['working_orders']} working orders)"
+    details = ["CLOSED"] if a.get("closed") else []
+    details += ["margin" if a["margin"] else "cash", f"{a['working_orders']} working orders"]
+    details += [f"venues {', '.join(a['venues'])}"] if a.get("venues") else []
+    name = f" {a['name']}" if a.get("name") else ""
+    title = f"Account {a['id']}{name} ({', '.join(details)})"
     show(out, title, columns, rows)
