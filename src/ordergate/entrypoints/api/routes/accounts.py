@@ -93,7 +93,7 @@ async def close_account(
     return _account(container, account, 200)
 
 
-@router.post("/{account_id}/cash", responses=_UNKNOWN)
+@router.post("/{account_id}/cash", responses={**_UNKNOWN, 409: {"description": "the account is closed"}})
 async def adjust_cash(
     account_id: Annotated[str, Path(min_length=1, max_length=64)], body: CashChange, container: ContainerDep,
     who: Admin,
