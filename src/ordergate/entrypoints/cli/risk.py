@@ -4,11 +4,11 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.table import Table
 
 from ordergate.entrypoints.cli import render
 from ordergate.entrypoints.cli.client import err
 from ordergate.entrypoints.cli.options import Json, api_from
+from ordergate.entrypoints.cli.tables import Column, show
 
 app = typer.Typer(help="Pre-trade risk limits and the kill switch.", no_args_is_help=True)
 
@@ -54,15 +54,12 @@ def metrics(ctx: typer.Context, as_json: Json = False) -> None:
     if as_json:
         render.emit_json(data)
         return
-    render.out.print(f"firm trading state: {data['firm_trading_state']}; denials by rule: "
-                     f"{data['denials_by_rule'] or 'none'}")
+    denials = ", ".join(f"{rule} {count}" for rule, count in data["denials_by_rule"].items()) or "none"
+    print(f"firm trading state: {data['firm_trading_state']}; denials by rule: {denials}")
+    columns = (Column("limit"), Column("used", numeric=True), Column("max", numeric=True))
     for account, m in data["accounts"].items():
-        table = Table(title=f"Account {account} ({m['trading_state']})")
-        for column in ("limit", "used", "max"):
-            table.add_column(column, justify="left" if column == "limit" else "right")
-        for name, usage in m["usage"].items():
-            table.add_row(name, str(usage["used"]), "-" if usage["limit"] is None else str(usage["limit"]))
-        render.out.print(table)
+        rows = [[name, _text(usage["used"]), _text(usage["limit"])] for name, usage in m["usage"].items()]
+        show(render.out, f"Account {account} ({m['trading_state']})", columns, rows)
 
 
 @app.command("kill")
@@ -155,14 +152,21 @@ def _show_limits(data: dict[str, Any], as_json: bool) -> None:
     if as_json:
         render.emit_json(data)
         return
-    table = Table(title=f"Risk limits: {data['account']}")
-    table.add_column("limit")
-    table.add_column("value", justify="right")
-    table.add_column("source")
-    for name, value in data["limits"].items():
-        shown = "-" if value is None else ",".join(value) if isinstance(value, list) else str(value)
-        table.add_row(name, shown, "account" if name in data["overrides"] else "default")
-    render.out.print(table)
+    columns = (Column("limit"), Column("value", numeric=True, wrap=True), Column("source", 1))
+    rows = [[name, _text(value), "account" if name in data["overrides"] else "default"]
+            for name, value in data["limits"].items()]
+    show(render.out, f"Risk limits: {data['account']}", columns, rows)
+
+
+def _text(value: Any) -> str:
+    """Return a limit's value as text: '-' when off, lists comma-joined (as `risk set` takes them)."""
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_text(v)}" for k, v in value.items())
+    return str(value)
 
 
 def _show_switch(data: dict[str, Any], as_json: bool) -> None:

@@ -17,11 +17,15 @@ from rich.text import Text
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its header, how important it is (0 = always shown, higher = dropped first), alignment."""
+    """A column: its header, how important it is (0 = always shown, higher = dropped first), alignment.
+
+    ``wrap`` lets a long value (a list) fold onto more lines on a terminal instead of widening the table.
+    """
 
     name: str
     drop_order: int = 0
     numeric: bool = False
+    wrap: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,9 @@ def _too_wide(console: Console, table: Table) -> bool:
 def _rich(title: str, columns: Sequence[Column], cells: list[list[Cell]], kept: list[int], caption: str) -> Table:
     table = Table(title=title, caption=caption or None)
     for i in kept:
-        table.add_column(columns[i].name, justify="right" if columns[i].numeric else "left", no_wrap=True)
+        column = columns[i]
+        table.add_column(column.name, justify="right" if column.numeric else "left", no_wrap=not column.wrap,
+                         overflow="fold" if column.wrap else "ellipsis", min_width=8 if column.wrap else None)
     for row in cells:
         table.add_row(*(Text(row[i].text, style=row[i].style) for i in kept))
     return table
