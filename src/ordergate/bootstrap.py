@@ -108,6 +108,12 @@ def _breaker(settings: Settings) -> BreakerSettings:
                            cooldown=r.breaker_cooldown)
 
 
+def _unavailable_reason(venue: Venue | None) -> str | None:
+    """Return why a venue cannot take orders now, when it can tell (an expired broker token), else None."""
+    reason = getattr(venue, "unavailable_reason", None)
+    return reason() if callable(reason) else None
+
+
 def _routed(venues: dict[VenueId, Venue], hub: MarketDataHub) -> dict[VenueId, RoutedVenue]:
     """Return how the router reads each venue: a paper venue's own book and fees; a broker's market data."""
     routed: dict[VenueId, RoutedVenue] = {}
@@ -211,6 +217,7 @@ async def _start(settings: Settings, db_url: str, stream_factory: StreamFactory 
     for extra in settings.venues.paper_extra:
         venues[VenueId(extra.id)] = extra_paper_venue(extra, instruments, clock)
     router.attach(_routed(venues, marketdata))
+    router.reasons = lambda venue_id: _unavailable_reason(venues.get(venue_id))
     for feed in feeds:
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
     sinks: list[EventSink] = [metrics] if stream is None else [metrics, stream]

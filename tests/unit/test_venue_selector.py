@@ -2,9 +2,11 @@
 
 import pytest
 
+from ordergate.domain.enums import OrderStatus
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import Symbol, VenueId
 from ordergate.service.venue_selector import VenueSelector
+from tests.unit.builders import buy, make_engine
 
 PAPER, ALPACA = VenueId("paper"), VenueId("alpaca")
 
@@ -23,3 +25,13 @@ def test_symbol_routed_to_a_venue_not_running_then_refused_naming_the_symbol() -
         selector.select(Symbol("AAPL"))
     assert error.value.field == "symbol"
     assert error.value.rule == "routable"
+
+
+def test_order_when_its_venue_says_it_cannot_take_orders_then_denied_with_the_venues_reason() -> None:
+    engine = make_engine()
+    engine.venues.reasons = lambda venue: "venue_unavailable: token expired" if venue == PAPER else None
+    outcome = engine.handle(buy("1"))
+    order = outcome.reply.order
+    assert order.status is OrderStatus.REJECTED
+    assert [(d.rule, d.message) for d in order.denials] == [("venue_unavailable", "venue_unavailable: token expired")]
+    assert outcome.requests == []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ordergate.domain.commands import CancelOrder, SubmitOrder
 from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
 from ordergate.domain.events import Denial, OrderDenied, OrderSubmitted
-from ordergate.domain.ids import AccountId, ClientOrderId, OrderId
+from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, VenueId
 from ordergate.domain.order import Order
 from ordergate.domain.validation import check_order_terms
 from ordergate.service.context import EngineContext
@@ -69,7 +69,8 @@ class SubmitHandler:
         client_id = cmd.client_order_id or ClientOrderId(order_id)
         reference = self._prices.reference_price(cmd.symbol)
         terms = self.risk.protect(cmd, reference) if checked else cmd  # a market order may become a limit
-        denials = self.risk.check_submit(terms, instrument, reference, now) if checked else []
+        denials = self._venue_denials(venue) or (self.risk.check_submit(terms, instrument, reference, now)
+                                                 if checked else [])
         if denials:
             ctx.emit(self._denied(cmd, order_id, client_id, instrument.currency, denials))
         else:
@@ -88,6 +89,13 @@ class SubmitHandler:
             ))
             ctx.request(VenueAction.SUBMIT, ctx.ledger.orders[order_id])
         return SubmitResult(ctx.ledger.orders[order_id], created=True)
+
+    def _venue_denials(self, venue: VenueId) -> list[Denial]:
+        """Deny an order for a venue that says it cannot take orders now (recorded, so the trader sees why)."""
+        reason = self._venues.unavailable_reason(venue)
+        if reason is None:
+            return []
+        return [Denial(rule="venue_unavailable", message=reason, actual=venue)]
 
     def _check_account(self, account: AccountId) -> None:
         # The account named in an order is input, like its symbol: an unknown one is bad input naming the

@@ -4,7 +4,7 @@ This is the one-venue-per-instrument choice; the smart order router (service/rou
 instruments that trade at several venues.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ordergate.domain.commands import SubmitOrder
 from ordergate.domain.errors import ValidationFailed
@@ -23,6 +23,12 @@ class VenueSelector:
         self.default = default
         self.by_symbol = dict(by_symbol or {})
         self.available = available
+        # why a running venue cannot take orders now (an expired broker token), as the venue says; set at wiring
+        self.reasons: Callable[[VenueId], str | None] | None = None
+
+    def unavailable_reason(self, venue: VenueId) -> str | None:
+        """Return why ``venue`` cannot take orders now, or None when it can (or cannot tell)."""
+        return None if self.reasons is None else self.reasons(venue)
 
     def select(self, symbol: Symbol) -> VenueId:
         """Return the venue for ``symbol``, or raise a validation error naming the symbol field."""
