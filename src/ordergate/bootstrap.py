@@ -51,7 +51,7 @@ from ordergate.service.ids import OrderIdGenerator
 from ordergate.service.keys import ENV_ADMIN_ID, GENERATED_BY, KeyStore
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.order_stats import OrderStats
-from ordergate.service.ports import Clock, EventSink, MarketDataFeed, Venue
+from ordergate.service.ports import Clock, EventSink, MarketDataFeed, Venue, unavailable_reason
 from ordergate.service.reconcile import Reconciler
 from ordergate.service.risk_gate import RiskGate
 from ordergate.service.route_log import RouteLog
@@ -106,12 +106,6 @@ def _breaker(settings: Settings) -> BreakerSettings:
     return BreakerSettings(window=r.breaker_window, min_orders=r.breaker_min_orders,
                            reject_rate=r.breaker_reject_rate, ack_latency=r.breaker_ack_latency,
                            cooldown=r.breaker_cooldown)
-
-
-def _unavailable_reason(venue: Venue | None) -> str | None:
-    """Return why a venue cannot take orders now, when it can tell (an expired broker token), else None."""
-    reason = getattr(venue, "unavailable_reason", None)
-    return reason() if callable(reason) else None
 
 
 def _routed(venues: dict[VenueId, Venue], hub: MarketDataHub) -> dict[VenueId, RoutedVenue]:
@@ -217,7 +211,7 @@ async def _start(settings: Settings, db_url: str, stream_factory: StreamFactory 
     for extra in settings.venues.paper_extra:
         venues[VenueId(extra.id)] = extra_paper_venue(extra, instruments, clock)
     router.attach(_routed(venues, marketdata))
-    router.reasons = lambda venue_id: _unavailable_reason(venues.get(venue_id))
+    router.reasons = lambda venue_id: unavailable_reason(venues.get(venue_id))
     for feed in feeds:
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
     sinks: list[EventSink] = [metrics] if stream is None else [metrics, stream]

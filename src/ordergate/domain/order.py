@@ -211,21 +211,20 @@ class Order:
         self.filled_qty = new_filled
         self.filled_notional += e.qty * e.price
         self.commission += e.commission
-        ids = self.fill_ids
-        if isinstance(ids, set):
-            ids.add(e.fill_id)
-        else:
-            self.fill_ids = (*ids, e.fill_id) if len(ids) < SMALL_FILL_IDS else {*ids, e.fill_id}
+        self._remember_fill(e.fill_id)
         if self.first_fill_at is None:
             self.first_fill_at = e.ts
 
+    def _remember_fill(self, fill_id: FillId) -> None:
+        ids = self.fill_ids
+        if isinstance(ids, set):
+            ids.add(fill_id)
+        else:
+            self.fill_ids = (*ids, fill_id) if len(ids) < SMALL_FILL_IDS else {*ids, fill_id}
+
     def _on_fill_confirmed(self, e: OrderFillConfirmed) -> None:
         if e.fill_id not in self.fill_ids:
-            ids = self.fill_ids
-            if isinstance(ids, set):
-                ids.add(e.fill_id)
-            else:
-                self.fill_ids = (*ids, e.fill_id) if len(ids) < SMALL_FILL_IDS else {*ids, e.fill_id}
+            self._remember_fill(e.fill_id)
         self.inferred_qty = max(self.inferred_qty - e.qty, Decimal(0))
 
     def _on_pending_cancel(self, e: OrderPendingCancel) -> None:

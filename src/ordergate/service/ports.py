@@ -120,6 +120,15 @@ class Venue(Protocol):
         ...
 
 
+def unavailable_reason(venue: object) -> str | None:
+    """Return why a venue cannot take orders now, when it can tell (an expired broker token), else None.
+
+    ``unavailable_reason()`` is optional on a venue: the paper exchange has none.
+    """
+    reason = getattr(venue, "unavailable_reason", None)
+    return reason() if callable(reason) else None
+
+
 @dataclass(slots=True)
 class Quote:
     """Best bid and ask (either may be missing) with their sizes and the time they were seen."""

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from ordergate.entrypoints.api.deps import CALLER, ContainerDep, Operator, Public, Reader
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
+from ordergate.service.ports import unavailable_reason
 
 router = APIRouter(tags=["system"], route_class=ExactJsonRoute)
 
@@ -38,7 +39,7 @@ async def ready(request: Request, container: ContainerDep, _: Public) -> Respons
               for vid, venue in container.venues.items()}
     ok = all(checks.values())
     reasons = {f"venue:{vid}": reason for vid, venue in container.venues.items()
-               if (reason := _unavailable(venue)) is not None}
+               if (reason := unavailable_reason(venue)) is not None}
     status = 200 if ok else 503
     if container.settings.api.protect_metrics and request.scope.get(CALLER) is None:
         return JsonResponse({"status": "ready" if ok else "not ready"}, status_code=status)
@@ -51,11 +52,6 @@ def _venue_health(venue: object) -> dict[str, object]:
     health = getattr(venue, "health", None)
     return dict(health()) if callable(health) else {}
 
-
-def _unavailable(venue: object) -> str | None:
-    """Return why a venue cannot take orders, when it can tell (an expired broker token, ...)."""
-    reason = getattr(venue, "unavailable_reason", None)
-    return reason() if callable(reason) else None
 
 
 @router.get("/metrics", include_in_schema=False)
