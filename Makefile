@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test install dev lint bench clean
+.PHONY: run test install dev lint bench bench-peers clean
 
 $(BIN)/ordergate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,5 +27,11 @@ lint: install
 bench: install  ## run every benchmark (figures go to docs/performance.md)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
+PEERS_VENV ?= .peers-venv
+bench-peers: install  ## NautilusTrader's backtest pipeline beside ours, in a virtual environment of its own
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet nautilus_trader==1.221.0
+	$(PEERS_VENV)/bin/python bench/peers/nautilus_pipeline.py --project-python $(BIN)/python
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEERS_VENV) .pytest_cache .mypy_cache .ruff_cache
