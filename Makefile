@@ -32,6 +32,7 @@ bench-peers: install  ## NautilusTrader's backtest pipeline beside ours, in a vi
 	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
 	$(PEERS_VENV)/bin/pip install --quiet nautilus_trader==1.221.0
 	$(PEERS_VENV)/bin/python bench/peers/nautilus_pipeline.py --project-python $(BIN)/python
+	$(BIN)/python bench/peers/nautilus_book.py --peer-python $(PEERS_VENV)/bin/python
 
 clean:
 	rm -rf $(VENV) $(PEERS_VENV) .pytest_cache .mypy_cache .ruff_cache
