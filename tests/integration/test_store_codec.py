@@ -65,6 +65,9 @@ EVERY_EVENT: list[ev.Event] = [
         ev.RouteCandidate(venue=VenueId("paper"), health="down", eligible=False, fillable=Decimal(0), avg_price=None,
                           fees=Decimal(0), all_in=None, note="venue is down"),
     ])),
+    ev.FlattenOrderSent(**BASE, symbol=Symbol("AAPL"), order_id=OrderId("o-7"), attempt=3, empty=1),
+    ev.FlattenRetryScheduled(**BASE, symbol=Symbol("AAPL"), remaining=Decimal("-12.5"), due=T, empty=2),
+    ev.FlattenCompleted(**BASE, symbol=Symbol("AAPL"), attempts=4),
 ]
 
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from ordergate.adapters.store.rebuild import RiskSetup, rebuild
 from ordergate.adapters.store.usage_summary import UsageSummary, summarize
-from ordergate.domain.commands import OpenAccount
+from ordergate.domain.commands import EngageKillSwitch, OpenAccount
+from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import AccountId
 from ordergate.domain.risk.usage import TradingDay
 from tests.integration.booking import book
-from tests.unit.builders import buy
+from tests.unit.builders import ACCOUNT, buy, fill_report, status_report
 
 D = Decimal
 NEXT_DAY = 24 * 3600
@@ -62,3 +63,13 @@ def test_usage_line_when_trading_day_over_then_says_the_server_starts_at_zero(tr
     assert during == ("ACC: trading day ending 2026-03-03T00:00:00+00:00: 3 order(s), 3 trade(s), volume 13, "
                       "notional 2990.00 USD, realized loss 1.5 USD; 1 open order(s), working notional 1610.00 USD")
     assert "(over: the server starts the next day at zero)" in after and "(over" not in during
+
+
+def test_rebuild_when_a_flatten_was_cut_short_then_reports_it_under_way_with_what_is_held(trading: Any) -> None:
+    book(trading)  # long 13 AAPL
+    switch = trading.reply(EngageKillSwitch(account=ACCOUNT, reason="test", flatten=True, requested_by="ops"))
+    [flattening] = switch.flatten_orders
+    trading.run(status_report(flattening, OrderStatus.NEW), fill_report(flattening, "5", fill_id="flat-1"),
+                status_report(flattening, OrderStatus.CANCELED))
+    rebuilt = rebuild(trading.journal.engine, write=False).flattening
+    assert rebuilt == [{"account": "ACC", "symbol": "AAPL", "state": "working", "orders_sent": 1, "remaining": "8"}]

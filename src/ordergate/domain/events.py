@@ -276,6 +276,36 @@ class FlattenIncomplete(Event):
 
 
 @dataclass(slots=True, kw_only=True)
+class FlattenOrderSent(Event):
+    """A flatten sent a market order closing ``symbol``: its ``attempt``-th for the symbol, after ``empty``
+    orders in a row that filled nothing."""
+
+    symbol: Symbol
+    order_id: OrderId
+    attempt: int
+    empty: int = 0
+
+
+@dataclass(slots=True, kw_only=True)
+class FlattenRetryScheduled(Event):
+    """A flattening order ended short of flat: another goes out at ``due`` for what is left (``remaining``,
+    signed); ``empty`` counts the orders in a row that filled nothing."""
+
+    symbol: Symbol
+    remaining: Decimal
+    due: datetime
+    empty: int
+
+
+@dataclass(slots=True, kw_only=True)
+class FlattenCompleted(Event):
+    """A flatten brought ``symbol`` to flat after ``attempts`` market orders."""
+
+    symbol: Symbol
+    attempts: int
+
+
+@dataclass(slots=True, kw_only=True)
 class RiskLimitsChanged(Event):
     """Risk limits of an account (account "*": the firm's defaults) changed; JSON values before and after.
 

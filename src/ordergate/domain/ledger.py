@@ -16,7 +16,10 @@ from ordergate.domain.events import (
     AccountOpened,
     CashAdjusted,
     Event,
+    FlattenCompleted,
     FlattenIncomplete,
+    FlattenOrderSent,
+    FlattenRetryScheduled,
     OrderCancelRejected,
     OrderDenied,
     OrderEvent,
@@ -28,6 +31,7 @@ from ordergate.domain.events import (
     RiskLimitsChanged,
     TradingStateChanged,
 )
+from ordergate.domain.flattening import FlattenBook
 from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId
 from ordergate.domain.order import TERMINAL, Order, order_from_denied, order_from_submitted
 from ordergate.domain.position import Position
@@ -59,6 +63,7 @@ class Ledger:
         self.accounts: dict[AccountId, Account] = {}
         self.positions: dict[tuple[AccountId, Symbol], Position] = {}
         self.trading_states: dict[AccountId, TradingState] = {}
+        self.flattening = FlattenBook()  # kill-switch flattens under way or given up on
         # a fill is (venue, venue fill id) everywhere: the same id on a second order is refused, not booked
         self.fill_owners: dict[tuple[VenueId, FillId], OrderId] = {}
         self.last_seq = 0
@@ -168,6 +173,9 @@ class Ledger:
     def _apply_trading_state(self, e: TradingStateChanged) -> None:
         self.trading_states[e.account] = e.state
 
+    def _apply_flatten(self, e: Event) -> None:
+        self.flattening.apply(e)
+
     def _apply_nothing(self, e: Event) -> None:
         """Keep events that change no ledger state (risk limit changes) for subscribers only."""
 
@@ -264,5 +272,8 @@ _HANDLERS: dict[type[Event], Handler] = {
     OrderPendingReplace: Ledger._apply_rehold,
     OrderCancelRejected: Ledger._apply_rehold,
     RiskLimitsChanged: Ledger._apply_nothing,
-    FlattenIncomplete: Ledger._apply_nothing,
+    FlattenOrderSent: Ledger._apply_flatten,
+    FlattenRetryScheduled: Ledger._apply_flatten,
+    FlattenCompleted: Ledger._apply_flatten,
+    FlattenIncomplete: Ledger._apply_flatten,
 }

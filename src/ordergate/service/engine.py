@@ -78,16 +78,18 @@ class OrderEngine:
             self.reports.handle(message)
             if isinstance(message, TriggerReport):
                 self._recheck_triggered(message)
-            order = self.ledger.orders.get(message.order_id)
-            if order is not None:
-                self.risk.margin_call(self.ctx, order.account)
+            if self.risk.margin_watched:  # maintenance margin: one truth test while no account uses it
+                order = self.ledger.orders.get(message.order_id)
+                if order is not None:
+                    self.risk.margin_call(self.ctx, order.account)
         else:
             handler = self._handlers.get(type(message))
             if handler is None:
                 raise TypeError(f"no handler for {type(message).__name__}")
             outcome.reply = handler(message)
-        self.kill_switch.flattener.after(message)  # a flattening order done short of flat goes again
-        if isinstance(message, cmds.ExpireOrders):  # the timer's tick: prices move between fills too
+        if self.ledger.flattening.working:  # a flattening order done short of flat goes again
+            self.kill_switch.flattener.after(message)
+        if isinstance(message, cmds.ExpireOrders) and self.risk.margin_watched:  # the timer's tick: prices move
             for account in list(self.ledger.accounts):
                 self.risk.margin_call(self.ctx, account)
         return outcome

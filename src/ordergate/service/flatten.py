@@ -5,21 +5,23 @@ order is done and the position is not flat, another market order goes out for wh
 ``RETRY_SECONDS`` have passed (the book refills), with the next message the engine handles (a venue
 report, or the expiry timer's tick every second). After ``MAX_EMPTY`` orders in a row that filled
 nothing (or ``MAX_ORDERS`` in all) a ``FlattenIncomplete`` event records what is still held, and an
-operator can finish with ``FlattenPositions`` (past the halt, like the switch). What is being flattened
-is kept in memory: after a restart an operator flattens again.
+operator can finish with ``FlattenPositions`` (past the halt, like the switch).
+
+Every step is an event (``FlattenOrderSent``, ``FlattenRetryScheduled``, ``FlattenCompleted``,
+``FlattenIncomplete``) folded into the ledger's ``FlattenBook``: a restart rebuilds what was being
+flattened from the journal and carries on.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from ordergate.domain import commands as cmds
 from ordergate.domain.enums import OrderType, Side, TimeInForce
-from ordergate.domain.events import FlattenIncomplete
+from ordergate.domain.events import FlattenCompleted, FlattenIncomplete, FlattenOrderSent, FlattenRetryScheduled
+from ordergate.domain.flattening import Flattening, Key
 from ordergate.domain.ids import AccountId, OrderId, Symbol
 from ordergate.domain.order import TERMINAL
-from ordergate.domain.reports import Report
 from ordergate.service.context import EngineContext
 
 MAX_EMPTY = 5  # flattening orders in a row that filled nothing before giving up
@@ -29,16 +31,7 @@ KILL = "kill-switch"  # prefix of caused_by for what the switch does
 
 Submit = Callable[[cmds.SubmitOrder], OrderId]
 
-
-@dataclass(slots=True)
-class Flattening:
-    """One symbol being flattened: the order working now (None: waiting until ``due``), the counts, who asked."""
-
-    order_id: OrderId | None
-    requested_by: str
-    sent: int = 1
-    empty: int = 0
-    due: datetime | None = None
+__all__ = ["KILL", "MAX_EMPTY", "MAX_ORDERS", "RETRY_SECONDS", "Flattener", "Flattening"]
 
 
 class Flattener:
@@ -47,8 +40,17 @@ class Flattener:
     def __init__(self, ctx: EngineContext, submit: Submit) -> None:
         self._ctx = ctx
         self._submit = submit
-        self.working: dict[tuple[AccountId, Symbol], Flattening] = {}
-        self.incomplete: dict[tuple[AccountId, Symbol], FlattenIncomplete] = {}
+        self._book = ctx.ledger.flattening
+
+    @property
+    def working(self) -> dict[Key, Flattening]:
+        """Return the symbols being flattened now, per (account, symbol)."""
+        return self._book.working
+
+    @property
+    def incomplete(self) -> dict[Key, FlattenIncomplete]:
+        """Return the symbols a flatten gave up on, per (account, symbol)."""
+        return self._book.incomplete
 
     def flatten(self, account: AccountId | None, requested_by: str) -> list[OrderId]:
         """Send a market order against every open position in scope that is not being flattened already."""
@@ -57,50 +59,50 @@ class Flattener:
             key = (position.account, position.symbol)
             if position.qty == 0 or position.symbol not in self._ctx.instruments or key in self.working:
                 continue
-            self.incomplete.pop(key, None)
-            order_id = self._send(position.account, position.symbol, requested_by)
-            self.working[key] = Flattening(order_id, requested_by)
-            ids.append(order_id)
+            ids.append(self._send(position.account, position.symbol, requested_by, attempt=1, empty=0))
         return ids
 
     def after(self, message: object) -> None:
-        """After the engine handled a message: follow a flattening order that is done, send what is due."""
-        if isinstance(message, Report):
-            self._follow(message)
-        if self.working:
-            self._send_due()
+        """After the engine handled a message: follow flattening orders that are done, send what is due.
 
-    def _follow(self, report: Report) -> None:
-        order = self._ctx.ledger.orders.get(report.order_id)
-        if order is None or order.status not in TERMINAL:
+        Costs one truth test when nothing is being flattened (every message passes here).
+        """
+        if not self._book.working:
             return
-        key = (order.account, order.symbol)
-        state = self.working.get(key)
-        if state is None or state.order_id != order.id:
-            return
-        left = self._left(order.account, order.symbol)
-        state.empty = 0 if order.filled_qty > 0 else state.empty + 1
+        orders = self._ctx.ledger.orders
+        for key, state in list(self._book.working.items()):
+            if state.order_id is not None:
+                order = orders.get(state.order_id)
+                if order is not None and order.status in TERMINAL:
+                    self._follow(key, state, order.filled_qty > 0)
+            elif state.due is not None and self._ctx.clock.now() >= state.due:
+                self._retry(key, state)
+
+    def _follow(self, key: Key, state: Flattening, filled: bool) -> None:
+        """A flattening order is done: flat, give up, or schedule the next one."""
+        account, symbol = key
+        ctx = self._ctx
+        left = self._left(account, symbol)
+        empty = 0 if filled else state.empty + 1
+        now = ctx.clock.now()
         if left == 0:
-            del self.working[key]
-        elif state.empty >= MAX_EMPTY or state.sent >= MAX_ORDERS:
-            del self.working[key]
-            event = FlattenIncomplete(ts=self._ctx.clock.now(), account=order.account, caused_by=state.requested_by,
-                                      symbol=order.symbol, remaining=left, attempts=state.sent)
-            self._ctx.emit(event)
-            self.incomplete[key] = event
+            ctx.emit(FlattenCompleted(ts=now, account=account, caused_by=state.requested_by, symbol=symbol,
+                                      attempts=state.sent))
+        elif empty >= MAX_EMPTY or state.sent >= MAX_ORDERS:
+            ctx.emit(FlattenIncomplete(ts=now, account=account, caused_by=state.requested_by, symbol=symbol,
+                                       remaining=left, attempts=state.sent))
         else:
-            state.order_id, state.due = None, self._ctx.clock.now() + timedelta(seconds=RETRY_SECONDS)
+            ctx.emit(FlattenRetryScheduled(ts=now, account=account, caused_by=state.requested_by, symbol=symbol,
+                                           remaining=left, due=now + timedelta(seconds=RETRY_SECONDS),
+                                           empty=empty))
 
-    def _send_due(self) -> None:
-        now = self._ctx.clock.now()
-        for (account, symbol), state in list(self.working.items()):
-            if state.order_id is not None or state.due is None or now < state.due:
-                continue
-            if self._left(account, symbol) == 0:  # flat by other means meanwhile
-                del self.working[(account, symbol)]
-                continue
-            state.order_id, state.due = self._send(account, symbol, state.requested_by), None
-            state.sent += 1
+    def _retry(self, key: Key, state: Flattening) -> None:
+        account, symbol = key
+        if self._left(account, symbol) == 0:  # flat by other means meanwhile
+            self._ctx.emit(FlattenCompleted(ts=self._ctx.clock.now(), account=account, caused_by=state.requested_by,
+                                            symbol=symbol, attempts=state.sent))
+            return
+        self._send(account, symbol, state.requested_by, attempt=state.sent + 1, empty=state.empty)
 
     def remaining(self, account: AccountId | None) -> dict[str, dict[str, object]]:
         """Return, per account and symbol, what flattening has left: the position, and whether it still works."""
@@ -118,11 +120,14 @@ class Flattener:
         position = self._ctx.ledger.position(account, symbol)
         return position.qty if position is not None else Decimal(0)
 
-    def _send(self, account: AccountId, symbol: Symbol, requested_by: str) -> OrderId:
+    def _send(self, account: AccountId, symbol: Symbol, requested_by: str, attempt: int, empty: int) -> OrderId:
         position = self._ctx.ledger.position(account, symbol)
         assert position is not None and position.qty != 0
-        return self._submit(cmds.SubmitOrder(
+        caused_by = requested_by if requested_by.startswith(KILL) else f"{KILL}:{requested_by}"
+        order_id = self._submit(cmds.SubmitOrder(
             account=account, symbol=symbol, side=Side.SELL if position.qty > 0 else Side.BUY,
-            type=OrderType.MARKET, qty=abs(position.qty), tif=TimeInForce.DAY,
-            requested_by=requested_by if requested_by.startswith(KILL) else f"{KILL}:{requested_by}",
+            type=OrderType.MARKET, qty=abs(position.qty), tif=TimeInForce.DAY, requested_by=caused_by,
         ))
+        self._ctx.emit(FlattenOrderSent(ts=self._ctx.clock.now(), account=account, caused_by=caused_by,
+                                        symbol=symbol, order_id=order_id, attempt=attempt, empty=empty))
+        return order_id

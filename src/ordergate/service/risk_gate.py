@@ -211,6 +211,11 @@ class RiskGate:
                 return currency, entry["equity"], entry["maintenance"]
         return None
 
+    @property
+    def margin_watched(self) -> bool:
+        """Return whether any account has ``dynamic_margin`` on (else no margin call can happen)."""
+        return self.limits.dynamic_margin_used
+
     def margin_call(self, ctx: EngineContext, account: AccountId) -> None:
         """Move an active account whose equity fell below maintenance margin to reducing, saying why (the
         TradingStateChanged event is the alert; ``margin_calls`` counts them for the metrics)."""

@@ -3,8 +3,8 @@
 The journal is the truth: folding it through the domain Ledger gives every projection row as it
 must be. ``differences`` compares that with what is stored; ``rebuild`` rewrites the stored rows.
 Archived orders (and their fills) stay in the archive tables and are left out of the comparison.
-Risk usage has no stored projection: ``rebuild`` replays it through RiskUsage, as the server does at
-every start, and reports it.
+Risk usage and the kill switch's flattens have no stored projection: ``rebuild`` replays them, as the
+server does at every start, and reports them.
 """
 
 from collections.abc import Iterable
@@ -27,6 +27,7 @@ from ordergate.adapters.store.rows import (
 )
 from ordergate.adapters.store.usage_summary import UsageSummary, summarize
 from ordergate.domain.events import OrderFilled, RiskLimitsChanged
+from ordergate.domain.ids import AccountId, Symbol
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.limits import LimitBook, RiskLimits
 from ordergate.domain.risk.usage import RiskUsage, TradingDay
@@ -140,10 +141,31 @@ def _key(key: Key) -> str:
 
 @dataclass
 class Rebuilt:
-    """What a rebuild found: the differences from the stored projections, and each account's risk usage."""
+    """What a rebuild found: the differences from the stored projections, each account's risk usage and the
+    flattens under way or given up on (what a server starting now carries on with)."""
 
     differences: list[str]
     usage: list[UsageSummary]
+    flattening: list[dict[str, Any]] = field(default_factory=list)
+
+
+def flattens(ledger: Ledger) -> list[dict[str, Any]]:
+    """Return each flatten the journal leaves under way (``working``: an order out or a retry due) or given up
+    on (``incomplete``), with the position still held and the orders sent."""
+    found = []
+    book = ledger.flattening
+    for (account, symbol), state in sorted(book.working.items()):
+        found.append({"account": account, "symbol": symbol, "state": "working", "orders_sent": state.sent,
+                      "remaining": _held(ledger, account, symbol)})
+    for (account, symbol), event in sorted(book.incomplete.items()):
+        found.append({"account": account, "symbol": symbol, "state": "incomplete", "orders_sent": event.attempts,
+                      "remaining": _held(ledger, account, symbol)})
+    return found
+
+
+def _held(ledger: Ledger, account: AccountId, symbol: Symbol) -> str:
+    position = ledger.positions.get((account, symbol))
+    return format(position.qty if position is not None else 0, "f")
 
 
 def rebuild(engine: Engine, write: bool = True, risk: RiskSetup | None = None) -> Rebuilt:
@@ -159,7 +181,7 @@ def rebuild(engine: Engine, write: bool = True, risk: RiskSetup | None = None) -
         with engine.begin() as conn:
             _rewrite(conn, want)
     assert folded.usage is not None
-    return Rebuilt(found, summarize(folded.ledger.accounts, folded.usage))
+    return Rebuilt(found, summarize(folded.ledger.accounts, folded.usage), flattens(folded.ledger))
 
 
 def _rewrite(conn: Connection, want: Projection) -> None:

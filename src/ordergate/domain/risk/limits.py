@@ -94,6 +94,7 @@ class LimitBook:
         self.overrides: dict[AccountId, dict[str, Any]] = {}
         self._effective: dict[AccountId, RiskLimits] = {}
         self._owners: dict[str, list[AccountId]] | None = None  # owner -> accounts, rebuilt after a change
+        self._margined: bool | None = None  # whether any account has dynamic_margin on, worked out after a change
 
     def effective(self, account: AccountId) -> RiskLimits:
         """Return the limits that apply to an account (its overrides on top of the firm's defaults)."""
@@ -116,13 +117,21 @@ class LimitBook:
         """Change some firm defaults (typed values from ``parse_limit_changes``)."""
         self.defaults = replace(self.defaults, **changes)
         self._effective.clear()
-        self._owners = None
+        self._owners = self._margined = None
 
     def change_account(self, account: AccountId, changes: dict[str, Any]) -> None:
         """Override some limits for one account (None there switches the limit off for that account)."""
         self.overrides.setdefault(account, {}).update(changes)
         self._effective.pop(account, None)
-        self._owners = None
+        self._owners = self._margined = None
+
+    @property
+    def dynamic_margin_used(self) -> bool:
+        """Return whether any account (or the firm's default) has ``dynamic_margin`` on."""
+        if self._margined is None:
+            self._margined = bool(self.defaults.dynamic_margin) or any(
+                overrides.get("dynamic_margin") for overrides in self.overrides.values())
+        return self._margined
 
     def siblings(self, account: AccountId) -> list[AccountId]:
         """Return the other accounts with the same ``owner`` as this one (none when it has no owner)."""
@@ -151,7 +160,7 @@ class LimitBook:
         for name in names:
             overrides.pop(name, None)
         self._effective.pop(account, None)
-        self._owners = None
+        self._owners = self._margined = None
 
     def overridden(self, account: AccountId) -> list[str]:
         """Return the names of the limits an account overrides."""

@@ -108,7 +108,7 @@ def rebuild(
         engine.dispose()
     if as_json:
         emit_json({"dry_run": dry_run, "differences": rebuilt.differences,
-                   "usage": [asdict(summary) for summary in rebuilt.usage]})
+                   "usage": [asdict(summary) for summary in rebuilt.usage], "flattening": rebuilt.flattening})
         return
     _print_rebuilt(rebuilt, dry_run)
 
@@ -125,6 +125,11 @@ def _print_rebuilt(rebuilt: "Rebuilt", dry_run: bool) -> None:
     now = datetime.now(UTC)
     for summary in rebuilt.usage:
         out.print(f"  {summary.describe(now)}", markup=False, soft_wrap=True)
+    for flatten in rebuilt.flattening:
+        going = "still flattening (a server carries on at start)" if flatten["state"] == "working" else (
+            "flatten gave up: finish with `ordergate risk flatten`")
+        out.print(f"  {flatten['account']} {flatten['symbol']}: {going}, {flatten['remaining']} held after "
+                  f"{flatten['orders_sent']} order(s)", markup=False, soft_wrap=True)
 
 
 @app.command()
