@@ -225,7 +225,7 @@ async def _start(settings: Settings, db_url: str, stream_factory: StreamFactory 
     read_model = SqlReadModel(db_engine)
     keys, generated = await asyncio.to_thread(_load_keys, settings, db_engine, clock)
     reconciler = Reconciler(loop, venues, clock, interval=settings.engine.reconcile_interval,
-                            max_resends=settings.engine.max_resends,
+                            max_resends=settings.engine.max_resends, cash_tolerance=settings.engine.cash_tolerance,
                             on_discrepancy=lambda found: metrics.discrepancy(found.kind))
     reconciler.start()
     background = BackgroundWork(loop, venues, clock, settings.engine)

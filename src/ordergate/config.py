@@ -34,6 +34,8 @@ class EngineConfig(BaseModel):
                              "(waiting stuck_after, then twice as long each time) before the order is escalated")
     reconcile_interval: float = Field(60.0, gt=0, description="seconds between reconciliations with every venue "
                                       "(also at start and whenever a venue reconnects)")
+    cash_tolerance: Decimal = Field(Decimal("0.01"), ge=0, description="largest difference, in a currency's "
+                                    "units, between a venue's cash and ours that reconciliation lets pass")
 
 
 class AccountConfig(BaseModel):

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ordergate.domain.ids import OrderId, VenueId
 from ordergate.domain.reports import ConnectionReport, Report
-from ordergate.service.ports import Clock, ReportSink, VenueOrder, VenueOrderState, VenuePosition
+from ordergate.service.ports import Clock, ReportSink, VenueBalance, VenueOrder, VenueOrderState, VenuePosition
 from tests.conformance.book import VenueBook
 from tests.conformance.truth import Execution, OrderTruth
 
@@ -101,6 +101,10 @@ class ScriptableVenue:
             net[key] = net.get(key, Decimal(0)) + e.side.sign * e.qty
         return [VenuePosition(venue=self.id, account=account, symbol=symbol, qty=qty)  # type: ignore[arg-type]
                 for (account, symbol), qty in net.items()]
+
+    async def balances(self) -> Sequence[VenueBalance] | None:
+        """Return None: the scriptable venue keeps no cash (its fills are what the kit checks)."""
+        return None
 
     def is_ready(self) -> bool:
         """Return whether the script says the venue is up."""

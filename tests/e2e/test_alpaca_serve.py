@@ -147,6 +147,24 @@ def test_kill_switch_then_working_orders_canceled_at_the_fake(server: Server, fa
     assert fake.order(working["client_order_id"])["status"] == "canceled"
 
 
+def test_reconciliation_compares_alpacas_cash_with_the_account_held_there_and_reports_a_mismatch(
+        server: Server, fake: FakeProcess) -> None:
+    cash = Decimal(fake.state()["cash"])
+    with server.client() as c:
+        opened = c.post("/api/v1/accounts/", json={"id": "ALPACA-CASH", "balances": {"USD": str(cash + 25)},
+                                                   "venues": ["alpaca"]})
+        assert opened.status_code == 201, opened.text
+        runs = c.post("/api/v1/reconciliation").json()["runs"]
+        view = c.get("/api/v1/reconciliation").json()
+        metrics = c.get("/metrics").text
+    [run] = [r for r in runs if r["venue"] == "alpaca"]
+    assert run["cash"] == [{"currency": "USD", "ours": str(cash + 25), "venue": str(cash), "difference": "25",
+                            "accounts": ["ALPACA-CASH"], "matches": False}]
+    assert [d["class"] for d in run["discrepancies"] if d["class"] == "cash_mismatch"] == ["cash_mismatch"]
+    assert view["discrepancies_by_class"]["cash_mismatch"] >= 1
+    assert 'ordergate_reconciliation_discrepancies_total{class="cash_mismatch"}' in metrics
+
+
 def test_metrics_show_alpaca_requests_and_stream_connects(server: Server) -> None:
     with server.client() as c:
         text = c.get("/metrics").text

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.helpers import submit, wait_for_status
@@ -89,6 +90,21 @@ def test_partial_fill_at_the_fake_shows_here_then_the_rest_fills(server: Server,
     assert Decimal(done["filled_qty"]) == 6
     assert sorted((Decimal(f["qty"]), Decimal(f["price"])) for f in fills) == [
         (Decimal(2), Decimal("1199.5")), (Decimal(4), Decimal("1200"))]
+
+
+def test_reconciliation_compares_upstox_funds_with_the_account_held_there(server: Server, fake: FakeProcess) -> None:
+    funds = httpx.get(f"{fake.url}/v2/user/get-funds-and-margin", headers={"Authorization": f"Bearer {TOKEN}"},
+                      timeout=5).json()["data"]["equity"]
+    free = Decimal(str(funds["available_margin"]))
+    with server.client() as c:
+        opened = c.post("/api/v1/accounts/", json={"id": "UPSTOX-CASH", "balances": {"INR": str(free)},
+                                                   "venues": ["upstox"]})
+        assert opened.status_code == 201, opened.text
+        runs = c.post("/api/v1/reconciliation").json()["runs"]
+    [run] = [r for r in runs if r["venue"] == "upstox"]
+    [inr] = run["cash"]
+    assert (inr["currency"], Decimal(inr["ours"]), Decimal(inr["venue"]), inr["matches"]) == ("INR", free, free, True)
+    assert "cash_mismatch" not in [d["class"] for d in run["discrepancies"]]
 
 
 def test_expired_token_refuses_orders_with_the_reason_and_ready_says_so(server: Server, fake: FakeProcess) -> None:

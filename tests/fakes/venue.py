@@ -6,7 +6,7 @@ from decimal import Decimal
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import FillId, OrderId, VenueId, VenueOrderId
 from ordergate.domain.reports import FillReport, OrderStatusReport, Report
-from ordergate.service.ports import Clock, ReportSink, VenueOrder, VenueOrderState, VenuePosition
+from ordergate.service.ports import Clock, ReportSink, VenueBalance, VenueOrder, VenueOrderState, VenuePosition
 
 
 class ScriptedVenue:
@@ -25,6 +25,7 @@ class ScriptedVenue:
         self.ready = True
         self.open_answer: list[VenueOrderState] = []
         self.positions_answer: list[VenuePosition] | None = None
+        self.balances_answer: list[VenueBalance] | None = None
         self._fills = 0
 
     async def start(self, sink: ReportSink) -> None:
@@ -61,6 +62,10 @@ class ScriptedVenue:
     async def positions(self) -> Sequence[VenuePosition] | None:
         """Return the scripted positions (None by default: the venue keeps none)."""
         return self.positions_answer
+
+    async def balances(self) -> Sequence[VenueBalance] | None:
+        """Return the scripted cash (None by default: the venue keeps none)."""
+        return self.balances_answer
 
     def is_ready(self) -> bool:
         """Return whether the test says the venue is up."""

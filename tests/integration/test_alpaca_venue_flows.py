@@ -145,3 +145,13 @@ async def test_open_orders_and_positions_then_alpacas_with_our_order_ids(
         "o-2", "c-2", D(2), OrderStatus.NEW)
     [position] = await venue.positions() or []
     assert (position.symbol, position.qty, position.avg_price) == ("AAPL", D(3), D("100.1"))
+
+
+async def test_balances_then_alpacas_cash_and_buying_power_after_a_fill(
+        venue: AlpacaVenue, sink: Collected, fake: FakeAlpacaServer) -> None:
+    before = fake.broker.cash
+    venue.submit(order(1, "3"))
+    await eventually(lambda: sink.of(FillReport, "o-1"))
+    [usd] = await venue.balances() or []
+    assert (usd.currency, usd.cash, usd.net_of_orders) == ("USD", before - 3 * D("100.10"), False)
+    assert usd.buying_power is not None

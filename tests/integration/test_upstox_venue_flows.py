@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ordergate.domain.enums import OrderStatus, TimeInForce
 from ordergate.domain.reports import CancelRejectReport, FillReport, OrderStatusReport, ReplaceReport
+from ordergate.service.ports import VenueOrder
 from tests.fakes.upstox import FakeUpstox, FakeUpstoxServer
 from tests.fakes.upstox.fixtures import TOKEN
 from tests.fakes.upstox.harness import Harness, started, upstox_orders, venue_order
@@ -99,13 +100,19 @@ async def test_stop_order_triggers_when_the_price_crosses(h: Harness) -> None:
     assert [(f.qty, f.price) for f in h.of(order, FillReport)] == [(D(3), D("1311.0"))]
 
 
-async def test_status_lists_fills_and_cumulative_quantity_and_open_orders_and_positions(h: Harness) -> None:
+async def _one_working_partly_filled_one_done(h: Harness) -> VenueOrder:
+    """Submit a limit buy of 10 at 1200 (2 then filled at 1199) and a market buy of 4; return the working one."""
     working = venue_order(qty="10", limit="1200.00")
     done = venue_order(qty="4")
     h.venue.submit(working)
     h.venue.submit(done)
     await h.until(lambda: S.NEW in h.statuses(working) and S.FILLED in h.statuses(done))
     h.server.fake.exchange.fill(str(h.venue.tracked.by_order[working.order_id].upstox_id), 2, D("1199"))
+    return working
+
+
+async def test_status_lists_fills_and_cumulative_quantity_and_open_orders_and_positions(h: Harness) -> None:
+    working = await _one_working_partly_filled_one_done(h)
     reports = await h.venue.status(working)
     assert [(r.qty, r.price) for r in reports if isinstance(r, FillReport)] == [(D(2), D("1199.0"))]
     status = reports[-1]
@@ -117,3 +124,10 @@ async def test_status_lists_fills_and_cumulative_quantity_and_open_orders_and_po
     positions = await h.venue.positions()
     assert positions is not None
     assert [(p.symbol, p.qty) for p in positions] == [("RELIANCE", D(6))]
+
+
+async def test_balances_are_the_inr_free_to_trade_net_of_fills_and_of_working_buys(h: Harness) -> None:
+    await _one_working_partly_filled_one_done(h)
+    [inr] = await h.venue.balances() or []
+    free = D(10_000_000) - 4 * D(1300) - 2 * D(1199) - 8 * D(1200)
+    assert (inr.currency, inr.cash, inr.buying_power, inr.net_of_orders) == ("INR", free, free, True)

@@ -1,5 +1,7 @@
-"""Fixtures for the unit tests: a fake clock, fixed prices and an engine with one funded account."""
+"""Fixtures for the unit tests: a fake clock, fixed prices, an engine with one funded account, and a running
+engine loop over a scripted venue."""
 
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -8,6 +10,7 @@ from ordergate.service.engine import OrderEngine
 from tests.fakes.clock import FakeClock
 from tests.fakes.prices import FixedPrices
 from tests.unit.builders import T0, make_engine
+from tests.unit.loop_fixtures import Rig, start_rig
 
 
 @pytest.fixture
@@ -26,3 +29,11 @@ def prices() -> FixedPrices:
 def engine(clock: FakeClock, prices: FixedPrices) -> OrderEngine:
     """An engine with account ACC holding 1,000,000 USD and INR."""
     return make_engine(clock, prices)
+
+
+@pytest.fixture
+async def rig() -> AsyncIterator[Rig]:
+    """A running engine loop over a scripted venue (``paper``), account ACC funded; stopped after the test."""
+    started = await start_rig(FakeClock())
+    yield started
+    await started.loop.stop()

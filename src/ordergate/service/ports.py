@@ -70,6 +70,21 @@ class VenuePosition:
     avg_price: Decimal | None = None
 
 
+@dataclass(slots=True, kw_only=True)
+class VenueBalance:
+    """Cash in one currency as the venue holds it, for reconciliation.
+
+    ``net_of_orders``: the venue's figure already leaves out what its working orders block (Upstox's
+    available margin), so it is compared with our cash less our reservations; else with our cash.
+    """
+
+    venue: VenueId
+    currency: str
+    cash: Decimal
+    buying_power: Decimal | None = None
+    net_of_orders: bool = False
+
+
 ReportSink = Callable[[Report | ConnectionReport], None]
 
 
@@ -113,6 +128,10 @@ class Venue(Protocol):
 
     async def positions(self) -> Sequence[VenuePosition] | None:
         """Return the venue's positions, or None when it keeps none of its own (the paper exchange)."""
+        ...
+
+    async def balances(self) -> Sequence[VenueBalance] | None:
+        """Return the venue's cash per currency, or None when it keeps none of its own (the paper exchange)."""
         ...
 
     def is_ready(self) -> bool:

@@ -3,7 +3,7 @@
 It runs at start, whenever a venue's session (re)connects, and periodically. For every open order the venue
 is asked for its status and fills; the answer goes to the engine as one ReconcileOrder message (missing
 fills applied, final states taken, lost requests sent again). Then the venue's own open orders and
-positions are compared with ours; what differs is a discrepancy, reported by class (API, metrics, log),
+positions and cash are compared with ours; what differs is a discrepancy, reported by class (API, metrics, log),
 never overwritten: the journal only records what a venue reported about our orders.
 """
 
@@ -20,6 +20,7 @@ from ordergate.domain.errors import DomainError
 from ordergate.domain.ids import Symbol, VenueId
 from ordergate.domain.order import Order
 from ordergate.domain.reports import ConnectionReport
+from ordergate.service.cash_check import accounts_at, compare_cash
 from ordergate.service.context import snapshot
 from ordergate.service.engine_loop import EngineLoop
 from ordergate.service.order_reconcile import ReconcileResult
@@ -38,6 +39,7 @@ class Reconciler:
     def __init__(
         self, loop: EngineLoop, venues: Mapping[VenueId, Venue], clock: Clock, interval: float = 60.0,
         max_resends: int = 5, on_discrepancy: Callable[[Discrepancy], None] | None = None,
+        cash_tolerance: Decimal = Decimal("0.01"),
     ) -> None:
         self._loop = loop
         self._venues = venues
@@ -45,6 +47,7 @@ class Reconciler:
         self._interval = interval
         self._max_resends = max_resends
         self._on_discrepancy = on_discrepancy
+        self._cash_tolerance = cash_tolerance
         self.runs: deque[ReconciliationRun] = deque(maxlen=KEEP_RUNS)
         self.discrepancies: Counter[str] = Counter()  # by class, since start
         self._tasks: set[asyncio.Task[ReconciliationRun]] = set()
@@ -72,13 +75,14 @@ class Reconciler:
         return [await self.run(venue_id, reason) for venue_id in list(self._venues)]
 
     async def run(self, venue_id: VenueId, reason: str) -> ReconciliationRun:
-        """Reconcile one venue: its answer on each open order of ours, then its orders and positions."""
+        """Reconcile one venue: its answer on each open order of ours, then its orders, positions and cash."""
         venue = self._venues[venue_id]
         run = ReconciliationRun(venue=venue_id, reason=reason, started=self._clock.now())
         try:
             await self._orders(venue, run)
             await self._venue_orders(venue, run)
             await self._positions(venue, run)
+            await self._cash(venue, run)
         except Exception as e:  # a venue that cannot answer now: say so, try again on the next trigger
             run.error = f"{type(e).__name__}: {e}"
             log.warning("reconciliation_failed", venue=venue_id, reason=reason, error=run.error)
@@ -146,6 +150,19 @@ class Reconciler:
             if here != there:
                 self._found(run, Discrepancy("position_mismatch", venue.id, symbol=symbol,
                                              detail=f"{here} here, {there} at the venue"))
+
+    async def _cash(self, venue: Venue, run: ReconciliationRun) -> None:
+        theirs = await venue.balances()
+        if theirs is None:
+            return  # the venue keeps no cash of its own
+        accounts = accounts_at(self._loop.engine.ledger.accounts.values(), venue.id)
+        if not accounts:
+            run.cash_note = f"no open account trades only at {venue.id}: its cash is compared with none of ours"
+            return
+        compared, found = compare_cash(venue.id, theirs, accounts, self._cash_tolerance)
+        run.cash = [c.as_dict() for c in compared]
+        for discrepancy in found:
+            self._found(run, discrepancy)
 
     def _found(self, run: ReconciliationRun, discrepancy: Discrepancy) -> None:
         run.discrepancies.append(discrepancy)

@@ -50,8 +50,11 @@ def funds(exchange: FakeExchange) -> dict[str, Any]:
     with exchange.lock:
         spent = sum((t.price * t.quantity * (1 if t.order.transaction_type == "BUY" else -1)
                      for t in exchange.trades), ZERO)
+        # a working buy blocks its value (limit price, else the last price) until it fills or ends
+        blocked = sum(((o.price or exchange.last_price[o.instrument.key]) * o.pending_quantity
+                       for o in exchange.orders.values() if o.transaction_type == "BUY"), ZERO)
     empty = {"used_margin": 0.0, "payin_amount": 0.0, "span_margin": 0.0, "adhoc_margin": 0.0,
              "notional_cash": 0.0, "available_margin": 0.0, "exposure_margin": 0.0}
-    equity = dict(empty, used_margin=max(spent, ZERO), available_margin=exchange.cash - spent,
+    equity = dict(empty, used_margin=max(spent, ZERO) + blocked, available_margin=exchange.cash - spent - blocked,
                   notional_cash=exchange.cash)
     return {"equity": equity, "commodity": empty}

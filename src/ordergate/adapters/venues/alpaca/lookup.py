@@ -13,7 +13,7 @@ from ordergate.adapters.venues.alpaca.parse import as_ours, decimal, fill_id, ou
 from ordergate.domain.enums import OrderStatus, Side, TimeInForce
 from ordergate.domain.ids import Symbol, VenueId, VenueOrderId
 from ordergate.domain.reports import FillReport, OrderStatusReport, ReplaceReport, Report
-from ordergate.service.ports import VenueOrderState, VenuePosition
+from ordergate.service.ports import VenueBalance, VenueOrderState, VenuePosition
 
 PAGE = 100
 
@@ -112,6 +112,17 @@ class AlpacaLookup:
                 qty=-qty if p.get("side") == "short" else qty, avg_price=decimal(p.get("avg_entry_price")),
             ))
         return positions
+
+    async def balances(self) -> list[VenueBalance]:
+        """Return the account's cash and buying power (``GET /v2/account``), in its currency."""
+        answer = await self.http.request("GET", "/v2/account")
+        if not answer.ok or not isinstance(answer.body, dict):
+            raise AlpacaUnavailable(f"account answered {answer.status}: {answer.message}")
+        cash = decimal(answer.body.get("cash"))
+        if cash is None:
+            raise AlpacaUnavailable("account answered without cash")
+        return [VenueBalance(venue=self.venue, currency=str(answer.body.get("currency") or "USD"), cash=cash,
+                             buying_power=decimal(answer.body.get("buying_power")))]
 
     def _learn(self, tracked: Tracked, chain: list[dict[str, Any]]) -> None:
         tracked.prior_filled = Decimal(0)

@@ -22,7 +22,7 @@ from ordergate.adapters.venues.alpaca.updates import UpdateReader
 from ordergate.domain.ids import OrderId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.reports import ConnectionReport, Report
-from ordergate.service.ports import Clock, ReportSink, VenueOrder, VenueOrderState, VenuePosition
+from ordergate.service.ports import Clock, ReportSink, VenueBalance, VenueOrder, VenueOrderState, VenuePosition
 
 log = structlog.get_logger(__name__)
 
@@ -102,6 +102,10 @@ class AlpacaVenue:
     async def positions(self) -> Sequence[VenuePosition] | None:
         """Return Alpaca's positions."""
         return await self.lookup.positions()
+
+    async def balances(self) -> Sequence[VenueBalance] | None:
+        """Return Alpaca's cash and buying power."""
+        return await self.lookup.balances()
 
     # -- plumbing -------------------------------------------------------------------------------------------
 

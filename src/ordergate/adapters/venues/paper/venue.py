@@ -22,7 +22,15 @@ from ordergate.domain.enums import Side
 from ordergate.domain.ids import Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.reports import Report
-from ordergate.service.ports import Clock, MarketDataSink, ReportSink, VenueOrder, VenueOrderState, VenuePosition
+from ordergate.service.ports import (
+    Clock,
+    MarketDataSink,
+    ReportSink,
+    VenueBalance,
+    VenueOrder,
+    VenueOrderState,
+    VenuePosition,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -98,6 +106,10 @@ class PaperVenue:
 
     async def positions(self) -> Sequence[VenuePosition] | None:
         """Return None: the paper exchange keeps no positions of its own (ordergate's are the only ones)."""
+        return None
+
+    async def balances(self) -> Sequence[VenueBalance] | None:
+        """Return None: the paper exchange keeps no cash of its own (ordergate's accounts are the only ones)."""
         return None
 
     def step_market(self) -> None:

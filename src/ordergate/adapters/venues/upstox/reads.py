@@ -1,18 +1,18 @@
-"""Reading the Upstox account for reconciliation: one order's reports, the open day book, positions, funds."""
+"""Reading the Upstox account for reconciliation: one order's reports, the open day book, positions, funds
+(and the cash figure compared with ours)."""
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from ordergate.adapters.venues.upstox.actions import OrderActions
-from ordergate.adapters.venues.upstox.apply import UpdateApplier
 from ordergate.adapters.venues.upstox.http import UpstoxHttp
-from ordergate.adapters.venues.upstox.parse import Phase, dec, order
+from ordergate.adapters.venues.upstox.parse import Phase, dec, order, trade
 from ordergate.adapters.venues.upstox.tracking import TrackedOrders
 from ordergate.domain.enums import OrderStatus
-from ordergate.domain.ids import ClientOrderId, OrderId, Symbol, VenueId, VenueOrderId
+from ordergate.domain.ids import ClientOrderId, FillId, OrderId, Symbol, VenueId, VenueOrderId
 from ordergate.domain.reports import FillReport, OrderStatusReport, Report
-from ordergate.service.ports import VenueOrder, VenueOrderState, VenuePosition
+from ordergate.service.ports import VenueBalance, VenueOrder, VenueOrderState, VenuePosition
 
 
 class AccountReads:
@@ -33,11 +33,8 @@ class AccountReads:
         t.order = t.order or venue_order
         if t.upstox_id is None:
             self.tracked.link(t, found.order_id)
-        t.trade_ids.clear()  # list every fill, not only the ones not yet emitted
-        collected: list[Report] = []
-        applier = UpdateApplier(self.venue, self.http, collected.append, self.now)
-        fills = [r for r in await applier.fills(t) if isinstance(r, FillReport)]
-        t.trade_ids.update(f.fill_id for f in fills)
+        fills = await self._every_fill(venue_order.order_id, found.order_id)
+        t.trade_ids.update(f.fill_id for f in fills)  # the stream need not report these again
         status, phase = found.mapped
         if phase is Phase.WORKING and found.filled > 0:
             status = OrderStatus.PARTIALLY_FILLED
@@ -45,6 +42,18 @@ class AccountReads:
                                    venue_order_id=VenueOrderId(found.order_id), reason=found.message,
                                    filled_qty=found.filled, avg_price=found.avg_price)
         return [*fills, report]
+
+    async def _every_fill(self, order_id: OrderId, upstox_id: str) -> list[FillReport]:
+        # every fill, not only those not yet emitted; the tracked set is left alone while the request is out,
+        # since the stream's updates of the same order add to it meanwhile
+        rows = await self.http.call("GET", "/v2/order/trades", params={"order_id": upstox_id})
+        fills = []
+        for raw in rows or []:
+            t = trade(raw)
+            if t.quantity > 0:
+                fills.append(FillReport(order_id=order_id, venue=self.venue, ts=t.ts or self.now(),
+                                        fill_id=FillId(t.trade_id), qty=t.quantity, price=t.price))
+        return fills
 
     async def open_orders(self) -> Sequence[VenueOrderState]:
         """Return every order of the day book still working at Upstox, ours (tagged) or not."""
@@ -83,3 +92,15 @@ class AccountReads:
         data = await self.http.call("GET", "/v2/user/get-funds-and-margin", params={"segment": "SEC"})
         equity = (data or {}).get("equity") or {}
         return {"available_margin": dec(equity.get("available_margin")), "used_margin": dec(equity.get("used_margin"))}
+
+    async def balances(self) -> Sequence[VenueBalance]:
+        """Return the equity segment's money in INR, for the cash comparison.
+
+        Upstox gives no cash balance: ``available_margin`` (money free to trade: cash less what positions and
+        working orders block) is the nearest figure, so it is compared with our cash less our reservations.
+        Intraday (``I``) positions block only their margin, not their full value: with the intraday product
+        a difference can be leverage, not lost money (the docs say so).
+        """
+        funds = await self.funds()
+        free = funds["available_margin"]
+        return [VenueBalance(venue=self.venue, currency="INR", cash=free, buying_power=free, net_of_orders=True)]

@@ -28,7 +28,7 @@ from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import OrderId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.reports import ConnectionReport, OrderStatusReport, Report
-from ordergate.service.ports import Clock, ReportSink, VenueOrder, VenueOrderState, VenuePosition
+from ordergate.service.ports import Clock, ReportSink, VenueBalance, VenueOrder, VenueOrderState, VenuePosition
 
 log = structlog.get_logger(__name__)
 TOKEN_CHECK_SECONDS = 1.0
@@ -128,6 +128,10 @@ class UpstoxVenue:
     async def positions(self) -> Sequence[VenuePosition] | None:
         """Return Upstox's day positions."""
         return await self.reads.positions()
+
+    async def balances(self) -> Sequence[VenueBalance] | None:
+        """Return the INR free to trade at Upstox (its funds and margin)."""
+        return await self.reads.balances()
 
     # -- background ----------------------------------------------------------------------------------------
 
