@@ -49,7 +49,7 @@ async def test_reconnect_when_the_venue_says_so_then_a_run_applies_what_was_miss
     rig.venue.status_answers[order.id] = [status_report(order.id, S.CANCELED)]
     rig.loop.report(ConnectionReport(venue=rig.venue.id, ts=rig.clock.now(), connected=True))
     assert await eventually(lambda: order.status is S.CANCELED)
-    assert [run.reason for run in reconciler.runs] == ["reconnect"]
+    assert await eventually(lambda: [run.reason for run in reconciler.runs] == ["reconnect"])
 
 
 async def test_run_when_the_venue_does_not_have_an_open_order_then_it_is_sent_again_and_reported(rig: Rig) -> None:
