@@ -155,3 +155,20 @@ def test_account_when_margin_is_dynamic_then_shows_margin_used_maintenance_and_e
     assert D(margin["initial"]) > 0
     assert abs(D(margin["maintenance"]) - D(margin["initial"]) * D("0.75")) <= D("0.01")
     assert D(margin["excess"]) == D(margin["equity"]) - D(margin["maintenance"])
+
+
+def test_margin_account_when_margin_is_dynamic_then_orders_hold_initial_margin_and_buying_power_agrees(
+        server: Server) -> None:
+    with server.client() as c:
+        opened = c.post("/api/v1/accounts/", json={"id": "MARGINED", "balances": {"USD": "100000"}, "margin": True})
+        c.put("/api/v1/risk/limits/MARGINED", json={"dynamic_margin": True, "initial_margin_rate": "0.4"})
+        resting = submit(c, account="MARGINED", type="limit", qty="100", limit_price="100.00")  # far below AAPL
+        account = c.get("/api/v1/accounts/MARGINED").json()
+        metrics = c.get("/api/v1/orders/risk/metrics").json()["accounts"]["MARGINED"]["currencies"]["USD"]
+        too_big = submit(c, account="MARGINED", type="limit", qty="3000", limit_price="100.00")
+    assert opened.status_code == 201, opened.text
+    assert resting.status_code == 201, resting.text
+    usd, margin = account["balances"]["USD"], account["margin"]["USD"]
+    assert D("4000") <= D(usd["reserved"]) <= D("4002")  # 100 x 100 x 0.4 (no bars yet: the rate), + commission
+    assert D(usd["buying_power"]) == D(margin["equity"]) - D(margin["initial"]) == D(metrics["buying_power"])
+    assert reasons(too_big)["enforce_buying_power"][0] == usd["equity"]  # the denial's limit is the same equity

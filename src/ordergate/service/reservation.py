@@ -1,10 +1,13 @@
-"""How much cash an allowed order holds while it works: the same prices the buying-power check used.
+"""How much an allowed order holds while it works: the same prices and margin rate the buying-power check used.
 
-- A buy holds its quantity (less the part that covers a short, whose cost was held when the short was sold)
-  at its limit price; a market buy at the far side of the book walked for its quantity, a stop buy at its
-  stop, both raised by the buffer; plus the estimated commission.
-- A sell holds nothing for the shares the account has; for the short part, a cash account holds the
-  margin (``margin_rate`` x value, plus commission) and a margin account the short's value.
+- A buy's price: its limit price; a market buy's, the far side of the book walked for its quantity, a stop
+  buy's its stop, both raised by the buffer. The part that covers a short holds nothing (its cost was held
+  when the short was sold). A cash account holds the rest at that price, a margin account the
+  instrument's current initial margin on it (``rate`` x value); both plus the estimated commission.
+- A sell holds nothing for the shares the account has; the short part holds its margin (``rate`` x value)
+  plus commission, in either kind of account.
+
+``rate`` is the instrument's initial margin rate for the account now: dynamic when ``dynamic_margin`` is on.
 """
 
 from dataclasses import dataclass
@@ -13,7 +16,6 @@ from typing import Protocol
 
 from ordergate.domain.commands import SubmitOrder
 from ordergate.domain.enums import OrderType, Side
-from ordergate.domain.risk.limits import RiskLimits
 from ordergate.domain.risk.pricing import MarketPricing
 
 ZERO = Decimal(0)
@@ -42,7 +44,7 @@ class StandingWithout:
 
 
 def reservation_of(
-    cmd: SubmitOrder, margin_account: bool, sym: Standing | None, limits: RiskLimits, pricing: MarketPricing,
+    cmd: SubmitOrder, margin_account: bool, sym: Standing | None, rate: Decimal, pricing: MarketPricing,
     reference: Decimal | None, far: Decimal | None,
 ) -> tuple[Decimal, Decimal]:
     """Return (qty, price per unit) to hold for a new order; (0, 0) holds nothing."""
@@ -55,15 +57,12 @@ def reservation_of(
                 return NOTHING
             price = pricing.buffered(base)
         covering = min(cmd.qty, max(-position - (sym.buy_working if sym else ZERO), ZERO))
-        return _with_commission(cmd.qty - covering, price, ZERO, pricing)
+        return _with_commission(cmd.qty - covering, price, rate if margin_account else ZERO, pricing)
     price = cmd.limit_price or cmd.stop_price or reference
     if price is None:
         return NOTHING
     held = max(max(position, ZERO) - (sym.sell_working if sym else ZERO), ZERO)
-    short = max(cmd.qty - held, ZERO)
-    if margin_account:
-        return short, price
-    return _with_commission(short, price, limits.margin_rate(cmd.symbol), pricing)
+    return _with_commission(max(cmd.qty - held, ZERO), price, rate, pricing)
 
 
 def _with_commission(qty: Decimal, price: Decimal, rate: Decimal, pricing: MarketPricing) -> tuple[Decimal, Decimal]:

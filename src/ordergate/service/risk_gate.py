@@ -19,6 +19,7 @@ from ordergate.domain.ids import AccountId, Symbol
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import FIRM, Ledger
 from ordergate.domain.order import Order
+from ordergate.domain.risk.buying_power import account_buying_power
 from ordergate.domain.risk.context import Rule, fmt_money
 from ordergate.domain.risk.engine import RiskEngine
 from ordergate.domain.risk.fx import FxRates
@@ -186,20 +187,11 @@ class RiskGate:
         return margin_view(self.margin, usage, cash, self._clock.now().timestamp())
 
     def buying_power(self, account: AccountId) -> dict[str, Decimal]:
-        """Return a cash account's buying power per currency as the buying-power rule counts it: cash, less
-        what working orders hold, less the buy-back cost of its shorts at their marks and their margin
-        (empty for a margin account, whose limit is margin against equity)."""
-        held = self._ledger.accounts[account]
-        if held.margin:
-            return {}
+        """Return an account's buying power per currency as the buying-power rule counts it (see
+        ``account_buying_power``), at fresh marks and current margin rates."""
         usage = self.usage.account(account)
         self.usage.remark(usage, self._prices.reference_price)
-        power = {}
-        for currency, balance in held.balances.items():
-            totals = usage.totals.get(currency)
-            shorts = totals.short_value - totals.short_margin if totals is not None else ZERO
-            power[currency] = balance.cash - balance.reserved + shorts
-        return power
+        return account_buying_power(self._ledger.accounts[account], usage)
 
     def below_maintenance(self, account: AccountId) -> tuple[str, Decimal, Decimal] | None:
         """Return (currency, equity, maintenance) of the first currency where equity is below maintenance margin,
@@ -250,8 +242,12 @@ class RiskGate:
         if cmd.type is MARKET:
             checked, walked = self._checked
             far = walked if checked is cmd else self._far_price(cmd.symbol, cmd.side, cmd.qty)
-        return reservation_of(cmd, self._ledger.accounts[cmd.account].margin, sym, self.limits.effective(cmd.account),
-                              self.pricing, reference, far)
+        margin = self._ledger.accounts[cmd.account].margin
+        rate = ZERO
+        if margin or cmd.side is Side.SELL:  # the rate the buying-power check just used, else the current one
+            cached = usage.margin_rate if usage is not None else None
+            rate = cached if cached is not None else self._initial_margin(cmd.account, cmd.symbol)
+        return reservation_of(cmd, margin, sym, rate, self.pricing, reference, far)
 
     def _far_price(self, symbol: Symbol, side: Side, qty: Decimal) -> Decimal | None:
         return far_price(self._books.book(symbol), side, qty) if self._books is not None else None

@@ -7,6 +7,7 @@ from typing import Any
 
 from ordergate.domain.ids import AccountId
 from ordergate.domain.ledger import FIRM, Ledger
+from ordergate.domain.risk.buying_power import account_buying_power
 from ordergate.domain.risk.context import fmt_money
 from ordergate.domain.risk.limits import LimitBook, limit_json
 from ordergate.domain.risk.usage import RiskUsage
@@ -35,6 +36,7 @@ def _account_metrics(ledger: Ledger, usage_book: RiskUsage, limit_book: LimitBoo
     """Return one account's usage, each figure by the same definition its rule checks (docs/risk.md)."""
     usage = usage_book.account(account)
     limits = limit_book.effective(account)
+    power = account_buying_power(ledger.accounts[account], usage)
     per_currency = {
         currency: {
             "gross_exposure": fmt_money(t.gross, currency), "net_exposure": fmt_money(abs(t.net), currency),
@@ -44,6 +46,7 @@ def _account_metrics(ledger: Ledger, usage_book: RiskUsage, limit_book: LimitBoo
             "daily_notional": fmt_money(t.traded_notional + t.working_notional, currency),
             "realized_pnl_today": fmt_money(t.realized_today, currency),
             "daily_loss": fmt_money(max(-t.realized_today, ZERO), currency),
+            "buying_power": fmt_money(power[currency], currency),
         }
         for currency, t in sorted(usage.totals.items())
     }

@@ -4,13 +4,34 @@ accounts keep initial margin on what they could hold within their equity. Commis
 from collections.abc import Callable
 from decimal import Decimal
 
+from ordergate.domain.account import Account
 from ordergate.domain.enums import Side
 from ordergate.domain.events import Denial
-from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt, fmt_money
-from ordergate.domain.risk.usage import CurrencyTotals
+from ordergate.domain.risk.context import EMPTY, RiskContext, RiskOrder, fmt, fmt_money
+from ordergate.domain.risk.usage import AccountUsage, CurrencyTotals
 
 ZERO = Decimal(0)
 SELL = Side.SELL
+
+
+def account_buying_power(account: Account, usage: AccountUsage) -> dict[str, Decimal]:
+    """Return an account's buying power per currency, as this rule counts it.
+
+    A cash account: cash, less what working orders hold, less its shorts' buy-back cost and margin (see
+    ``cash_buying_power``). A margin account: equity (cash + positions at their marks) less the initial
+    margin its positions and working orders use (each symbol's larger reach x mark x its initial margin
+    rate): an order that grows a position passes while its own margin and commission fit in it.
+    """
+    power = {}
+    for currency in {*account.balances, *usage.totals}:
+        balance = account.balances.get(currency)
+        cash, reserved = (balance.cash, balance.reserved) if balance is not None else (ZERO, ZERO)
+        totals = usage.totals.get(currency) or EMPTY
+        if account.margin:
+            power[currency] = cash + totals.value - totals.margin
+        else:
+            power[currency] = cash - reserved + totals.short_value - totals.short_margin
+    return power
 
 
 def cash_buying_power(ctx: RiskContext) -> Decimal:

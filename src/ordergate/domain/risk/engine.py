@@ -122,7 +122,12 @@ class RiskEngine:
         if reference is not None and reference != sym.mark and not stale:
             usage_book.revalue(usage, sym, reference)
         ctx = RiskContext()
-        ctx.limits = self.limits.effective(account)
+        ctx.limits = limits = self.limits.effective(account)
+        if limits.dynamic_margin:  # the symbol's margin at its current rate (it follows volatility)
+            rate = usage_book.margin_of(account, order.symbol)
+            if rate != sym.margin_rate:
+                sym.margin_rate = rate
+                usage_book.revalue(usage, sym)
         ctx.account = self.ledger.accounts[account]
         # no state set anywhere is the common case: skip the ledger's firm/account comparison
         ctx.state = self.ledger.trading_state(account) if self.ledger.trading_states else ACTIVE
