@@ -49,7 +49,7 @@ from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 from ordergate.domain.ids import AccountId, FillId, Symbol, VenueId, VenueOrderId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.reports import FillReport, OrderStatusReport
-from ordergate.domain.risk.usage import TradingDay
+from ordergate.domain.risk.usage_state import TradingDay
 from ordergate.service.engine import OrderEngine
 from ordergate.service.ids import OrderIdGenerator
 from ordergate.service.order_stats import OrderStats

@@ -40,7 +40,7 @@ from ordergate.domain.ids import AccountId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.fx import FxRates
-from ordergate.domain.risk.usage import TradingDay
+from ordergate.domain.risk.usage_state import TradingDay
 from ordergate.domain.routing import Fees
 from ordergate.service.adv import AverageDailyVolume
 from ordergate.service.background import BackgroundWork

@@ -9,7 +9,7 @@ from ordergate.adapters.store.usage_summary import UsageSummary, summarize
 from ordergate.domain.commands import EngageKillSwitch, OpenAccount
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import AccountId
-from ordergate.domain.risk.usage import TradingDay
+from ordergate.domain.risk.usage_state import TradingDay
 from tests.integration.booking import book
 from tests.unit.builders import ACCOUNT, buy, fill_report, status_report
 

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from ordergate.domain.ids import AccountId, Symbol
 from ordergate.domain.risk.limits import LimitBook
-from ordergate.domain.risk.usage import AccountUsage
+from ordergate.domain.risk.usage_state import AccountUsage
 from ordergate.service.adv import BarSource
 
 BARS = 288  # a day of 5-minute bars

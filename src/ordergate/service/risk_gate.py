@@ -28,7 +28,8 @@ from ordergate.domain.risk.limits import LimitBook, RiskLimits, limit_json, pars
 from ordergate.domain.risk.order_rate import rate_denial
 from ordergate.domain.risk.pricing import MarketPricing, collar_price, far_price
 from ordergate.domain.risk.self_match import crossing_price
-from ordergate.domain.risk.usage import RiskUsage, TradingDay
+from ordergate.domain.risk.usage import RiskUsage
+from ordergate.domain.risk.usage_state import TradingDay
 from ordergate.service.adv import AverageDailyVolume, BarSource
 from ordergate.service.breach import TRIGGER_RULES, breaching_orders, live_terms
 from ordergate.service.context import EngineContext

@@ -13,7 +13,8 @@ from ordergate.domain.ids import VenueOrderId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.reports import ReplaceReport
 from ordergate.domain.risk.limits import LimitBook
-from ordergate.domain.risk.usage import RiskUsage, potential
+from ordergate.domain.risk.order_share import potential
+from ordergate.domain.risk.usage import RiskUsage
 from tests.unit.risk.conftest import ACC, VENUE, Desk
 
 LIMITS = {

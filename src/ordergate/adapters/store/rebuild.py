@@ -30,7 +30,8 @@ from ordergate.domain.events import OrderFilled, RiskLimitsChanged
 from ordergate.domain.ids import AccountId, Symbol
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.limits import LimitBook, RiskLimits
-from ordergate.domain.risk.usage import RiskUsage, TradingDay
+from ordergate.domain.risk.usage import RiskUsage
+from ordergate.domain.risk.usage_state import TradingDay
 
 IGNORED = frozenset({"updated_seq"})  # where the writer was in the journal, not state
 Key = tuple[Any, ...]

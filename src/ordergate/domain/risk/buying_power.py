@@ -8,7 +8,7 @@ from ordergate.domain.account import Account
 from ordergate.domain.enums import Side
 from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import EMPTY, RiskContext, RiskOrder, fmt, fmt_money
-from ordergate.domain.risk.usage import AccountUsage, CurrencyTotals
+from ordergate.domain.risk.usage_state import AccountUsage, CurrencyTotals
 
 ZERO = Decimal(0)
 SELL = Side.SELL

@@ -18,7 +18,7 @@ from ordergate.domain.instruments import Instrument
 from ordergate.domain.order import Order
 from ordergate.domain.risk.limits import RiskLimits
 from ordergate.domain.risk.pricing import MarketPricing
-from ordergate.domain.risk.usage import AccountUsage, CurrencyTotals, SymbolUsage
+from ordergate.domain.risk.usage_state import AccountUsage, CurrencyTotals, SymbolUsage
 
 EMPTY = CurrencyTotals()  # the totals of a currency the account holds cash in but never traded
 

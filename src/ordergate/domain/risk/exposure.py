@@ -5,7 +5,7 @@ from decimal import Decimal
 from ordergate.domain.enums import Side
 from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt_money
-from ordergate.domain.risk.usage import CurrencyTotals
+from ordergate.domain.risk.usage_state import CurrencyTotals
 
 BUY = Side.BUY
 

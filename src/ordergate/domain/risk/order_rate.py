@@ -3,7 +3,7 @@
 
 from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder
-from ordergate.domain.risk.usage import TokenBucket
+from ordergate.domain.risk.usage_state import TokenBucket
 
 
 def rate_denial(rule: str, what: str, bucket: TokenBucket, rate: int | None, now: float) -> Denial | None:

@@ -7,13 +7,16 @@ nothing. Each event changes O(1) numbers, so a risk check never scans orders or 
 Exposure is valued at each symbol's mark: the latest reference price the risk engine saw for it (each
 check re-marks the symbol it checks), else the last fill or order price. Other symbols keep the mark
 they had when last touched; ``remark`` revalues a whole account.
+
+What one order adds is in ``order_share.py``, how a symbol is valued in ``valuation.py``, the state
+itself in ``usage_state.py``.
 """
 
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from ordergate.domain.enums import OrderType, Side
+from ordergate.domain.enums import Side
 from ordergate.domain.events import (
     Event,
     OrderAccepted,
@@ -34,31 +37,12 @@ from ordergate.domain.ids import AccountId, OrderId, Symbol
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import TERMINAL, Order
 from ordergate.domain.risk.limits import LimitBook
-from ordergate.domain.risk.usage_state import (
-    AccountUsage,
-    CurrencyTotals,
-    DuplicateKey,
-    SymbolUsage,
-    TokenBucket,
-    TradingDay,
-)
-
-__all__ = ["AccountUsage", "CurrencyTotals", "DuplicateKey", "RiskUsage", "Share", "SymbolUsage", "TokenBucket",
-           "TradingDay", "potential"]
+from ordergate.domain.risk.order_share import Share, apply_share, order_terms, share_of
+from ordergate.domain.risk.usage_state import AccountUsage, SymbolUsage, TradingDay
+from ordergate.domain.risk.valuation import revalue
 
 ZERO = Decimal(0)
 BUY = Side.BUY  # enum members as module constants: a class attribute lookup on an Enum is slow, per event
-
-
-class Share:
-    """What one open order adds to its account's usage (so it can be taken back exactly)."""
-
-    __slots__ = ("leaves", "notional", "resting", "side", "symbol")
-
-    def __init__(self, symbol: SymbolUsage, side: Side, leaves: Decimal, price: Decimal,
-                 resting: Decimal | None) -> None:
-        self.symbol, self.side, self.leaves, self.resting = symbol, side, leaves, resting
-        self.notional = leaves * price
 
 
 class RiskUsage:
@@ -182,12 +166,12 @@ class RiskUsage:
             return
         old = self._shares.pop(order.id, None)
         if old is not None:
-            self._apply_share(usage, old, -1)
+            apply_share(usage, old, -1)
         sym = usage.symbols.get(order.symbol) or usage.symbol(order.symbol, order.currency)
         if order.status not in TERMINAL:
-            share = self._share_of(order, sym)
+            share = share_of(order, sym)
             self._shares[order.id] = share
-            self._apply_share(usage, share, 1)
+            apply_share(usage, share, 1)
         self.revalue(usage, sym)
 
     def _defer(self, usage: AccountUsage, order: Order) -> None:
@@ -205,7 +189,7 @@ class RiskUsage:
             return
         unmarked = False
         if sym.mark is None and order.status not in TERMINAL:
-            price = _terms(order)[3]
+            price = order_terms(order)[3]
             if price:
                 sym.mark = price
             else:
@@ -219,83 +203,17 @@ class RiskUsage:
         for usage, order, unmarked in deferred.values():
             old = self._shares.pop(order.id, None)
             if old is not None:
-                self._apply_share(usage, old, -1)
+                apply_share(usage, old, -1)
             if order.is_open:
-                share = self._share_of(order, usage.symbols[order.symbol], unmarked)
+                share = share_of(order, usage.symbols[order.symbol], unmarked)
                 self._shares[order.id] = share
-                self._apply_share(usage, share, 1)
+                apply_share(usage, share, 1)
         for usage, sym in touched.values():
             self.revalue(usage, sym)
 
-    def _share_of(self, order: Order, sym: SymbolUsage, unmarked: bool = False) -> Share:
-        qty, limit, _, terms_price = _terms(order)
-        price = terms_price or (None if unmarked else sym.mark) or ZERO
-        if sym.mark is None and price:
-            sym.mark = price
-        rests = order.type is OrderType.LIMIT or (order.type is OrderType.STOP_LIMIT and order.triggered)
-        return Share(sym, order.side, qty - order.filled_qty, price, limit if rests else None)
-
-    @staticmethod
-    def _apply_share(usage: AccountUsage, share: Share, sign: int) -> None:
-        # adds and subtracts, not ``sign * x``: an int times a Decimal converts the int on every call
-        sym = share.symbol
-        sym.open_orders += sign
-        usage.open_orders += sign
-        totals = usage.totals[sym.currency]
-        leaves = share.leaves
-        buy = share.side is BUY
-        if sign > 0:
-            totals.working_notional += share.notional
-            usage.working_qty += leaves
-            if buy:
-                sym.buy_working += leaves
-            else:
-                sym.sell_working += leaves
-        else:
-            totals.working_notional -= share.notional
-            usage.working_qty -= leaves
-            if buy:
-                sym.buy_working -= leaves
-            else:
-                sym.sell_working -= leaves
-        if share.resting is not None:
-            resting = sym.resting_buys if buy else sym.resting_sells
-            if sign > 0:
-                resting.add(share.resting)
-            else:
-                resting.remove(share.resting)
-            if buy:
-                sym.best_resting_buy = resting[-1] if resting else None
-            else:
-                sym.best_resting_sell = resting[0] if resting else None
-
     def revalue(self, usage: AccountUsage, sym: SymbolUsage, mark: Decimal | None = None) -> None:
         """Recompute one symbol's exposure (at ``mark`` when given) and move the account totals by the change."""
-        if mark is not None:
-            sym.mark = mark
-        price = sym.mark or ZERO
-        position, buying, selling = sym.position, sym.buy_working, sym.sell_working
-        long_reach, short_reach = abs(position + buying), abs(position - selling)  # ``potential``, inlined
-        gross = (long_reach if long_reach > short_reach else short_reach) * price
-        # net exposure is kept per side: a working order on the other side may never fill
-        net_long, net_short = (position + buying) * price, (position - selling) * price
-        value = position * price
-        if sym.margin_rate is None:
-            sym.margin_rate = self.margin_of(usage.account, sym.symbol)
-        rate = sym.margin_rate
-        margin = gross * rate
-        short_value = value if position < 0 else ZERO
-        short_margin = -short_value * rate
-        totals = usage.totals[sym.currency]
-        totals.gross += gross - sym.gross
-        totals.net_long += net_long - sym.net_long
-        totals.net_short += net_short - sym.net_short
-        totals.value += value - sym.value
-        totals.margin += margin - sym.margin
-        totals.short_value += short_value - sym.short_value
-        totals.short_margin += short_margin - sym.short_margin
-        sym.gross, sym.net_long, sym.net_short, sym.value, sym.margin = gross, net_long, net_short, value, margin
-        sym.short_value, sym.short_margin = short_value, short_margin
+        revalue(usage, sym, self.margin_of, mark)
 
     def remark(self, usage: AccountUsage, price_of: Callable[[Symbol], Decimal | None]) -> None:
         """Revalue every symbol of an account at fresh prices (None keeps a symbol's mark)."""
@@ -307,23 +225,3 @@ class RiskUsage:
         """Revalue every account (after a margin rate change, or for a report)."""
         for usage in self.accounts.values():
             self.remark(usage, price_of)
-
-
-def _terms(order: Order) -> tuple[Decimal, Decimal | None, Decimal | None, Decimal | None]:
-    """Return the quantity, limit and stop an open order may trade on, and the price that values it.
-
-    Until the venue answers a replace, either terms may be live: the larger quantity counts.
-    """
-    qty, limit, stop = order.qty, order.limit_price, order.stop_price
-    pending = order.pending_replace
-    if pending is not None:
-        qty = max(qty, pending.qty)
-        limit = pending.limit_price if pending.limit_price is not None else limit
-        stop = pending.stop_price if pending.stop_price is not None else stop
-    return qty, limit, stop, limit or stop or order.arrival_price
-
-
-def potential(position: Decimal, buying: Decimal, selling: Decimal) -> Decimal:
-    """Return the largest absolute position reachable if the working orders on either side all fill."""
-    return max(abs(position + buying), abs(position - selling))
-

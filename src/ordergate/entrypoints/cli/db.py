@@ -93,7 +93,7 @@ def rebuild(
     """
     from ordergate.adapters.store.rebuild import RiskSetup
     from ordergate.adapters.store.rebuild import rebuild as run_rebuild
-    from ordergate.domain.risk.usage import TradingDay
+    from ordergate.domain.risk.usage_state import TradingDay
 
     settings = _settings(data_dir, database_url)
     engine = _engine(settings)
