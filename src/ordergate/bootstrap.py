@@ -88,6 +88,10 @@ class Container:
     reconciler: Reconciler | None = None
     router: Router | None = None
     routes: RouteLog | None = None
+    journal: SqlJournal | None = None
+    ids: OrderIdGenerator | None = None
+    clock: Clock | None = None
+    active: bool = False  # trading: venues, engine loop and background work started (the leader's part)
 
 
 def _router(settings: Settings, instruments: dict[Symbol, Instrument], stats: VenueStats, clock: Clock) -> Router:
@@ -129,9 +133,9 @@ def _hub_levels(hub: MarketDataHub, symbol: Symbol, side: Side, levels: int) -> 
     return list(bids if side is Side.BUY else asks)
 
 
-def open_store(settings: Settings, db_url: str) -> tuple[Any, SqlJournal]:
-    """Migrate the database (unless disabled) and open the journal."""
-    if settings.migrate_on_start:
+def open_store(settings: Settings, db_url: str, writes: bool = True) -> tuple[Any, SqlJournal]:
+    """Migrate the database (unless disabled, or only read here) and open the journal."""
+    if settings.migrate_on_start and writes:
         upgrade_to_head(db_url)
     else:
         require_head(db_url)
@@ -181,11 +185,22 @@ async def start(settings: Settings, writer_lock: WriterLock | None = None,
 
 
 async def _start(settings: Settings, db_url: str, stream_factory: StreamFactory | None) -> Container:
-    """Build every component, replay the journal, start the venues, the engine and background work."""
+    """Build every component, replay the journal, then start the venues, the engine and background work."""
+    container = await build(settings, db_url, stream_factory)
+    await activate(container)
+    return container
+
+
+async def build(settings: Settings, db_url: str, stream_factory: StreamFactory | None,
+                writes: bool = True) -> Container:
+    """Build every component and replay the journal into the ledger; start nothing that trades.
+
+    ``writes`` False (a standby): the database is only read, so no admin key is generated or revoked.
+    """
     clock = SystemClock()
     instruments = load_instruments()
     marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after, instruments=instruments)
-    db_engine, journal = await asyncio.to_thread(open_store, settings, db_url)
+    db_engine, journal = await asyncio.to_thread(open_store, settings, db_url, writes)
     ledger = Ledger()
     risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
                     TradingDay(settings.risk.trading_day_timezone),  # subscribed before replay: usage rebuilds
@@ -195,7 +210,8 @@ async def _start(settings: Settings, db_url: str, stream_factory: StreamFactory 
                     margin=settings.risk.margin_settings(), bars=marketdata)
     venue_stats = VenueStats(ledger, _breaker(settings))
     router = _router(settings, instruments, venue_stats, clock)
-    engine = OrderEngine(ledger, instruments, marketdata, clock, router, OrderIdGenerator(clock.now()), risk=risk)
+    ids = OrderIdGenerator(clock.now())
+    engine = OrderEngine(ledger, instruments, marketdata, clock, router, ids, risk=risk)
     views = Views(ledger, marketdata)
     order_stats = OrderStats(ledger)
     routes = RouteLog(ledger)
@@ -216,36 +232,53 @@ async def _start(settings: Settings, db_url: str, stream_factory: StreamFactory 
         marketdata.attach_feed(feed)  # asked for a fresh snapshot when a book it leads loses data
     sinks: list[EventSink] = [metrics] if stream is None else [metrics, stream]
     loop = EngineLoop(engine, journal, venues, EventFanout(sinks), max_batch=settings.engine.max_batch)
-    for venue in venues.values():
-        await venue.start(loop.report)
-    for feed in feeds:  # after the venues: a followed replay trades against the paper book
-        await feed.start()
-    await loop.start()
-    await _ensure_default_account(settings, loop, ledger)
     read_model = SqlReadModel(db_engine)
-    keys, generated = await asyncio.to_thread(_load_keys, settings, db_engine, clock)
+    keys, generated = await asyncio.to_thread(_load_keys, settings, db_engine, clock, writes)
     reconciler = Reconciler(loop, venues, clock, interval=settings.engine.reconcile_interval,
                             max_resends=settings.engine.max_resends, cash_tolerance=settings.engine.cash_tolerance,
                             on_discrepancy=lambda found: metrics.discrepancy(found.kind))
-    reconciler.start()
     background = BackgroundWork(loop, venues, clock, settings.engine)
-    background.start()
     venue_gauges(metrics.registry, router, clock)
     metrics.gauge("ordergate_engine_queue_depth", "Messages waiting for the engine", loop.queue_depth)
     metrics.gauge("ordergate_open_orders", "Working orders", lambda: len(ledger.open_orders))
     metrics.gauge("ordergate_marketdata_snapshot_requests", "Fresh snapshots asked of the feeds since start",
                   lambda: marketdata.snapshots.total)
-    log.info("started", db=redact_url(db_url), replayed_events=replayed, orders=len(ledger.orders))
+    log.info("built", db=redact_url(db_url), replayed_events=replayed, orders=len(ledger.orders))
     return Container(
         settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,
         marketdata=marketdata, venues=venues, keys=keys, metrics=metrics, stream=stream,
         order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
-        feeds=feeds, reconciler=reconciler, router=router, routes=routes,
+        feeds=feeds, reconciler=reconciler, router=router, routes=routes, journal=journal, ids=ids, clock=clock,
     )
+
+
+async def activate(container: Container) -> None:
+    """Start trading: the venues, the feeds, the engine loop, reconciliation (at once) and background work."""
+    for venue in container.venues.values():
+        await venue.start(container.loop.report)
+    for feed in container.feeds:  # after the venues: a followed replay trades against the paper book
+        await feed.start()
+    await container.loop.start()
+    container.active = True
+    await _ensure_default_account(container.settings, container.loop, container.engine.ledger)
+    if container.reconciler is not None:
+        container.reconciler.start()
+    container.background.start()
+    log.info("started", orders=len(container.engine.ledger.orders), last_seq=container.engine.ledger.last_seq)
 
 
 async def stop(container: Container) -> None:
     """Stop the feeds and background work, drain the engine, stop venues and close the database."""
+    if container.active:
+        await deactivate(container)
+    container.db_engine.dispose()
+    if container.writer_lock is not None:  # last: nothing of this process writes any more
+        container.writer_lock.release()
+
+
+async def deactivate(container: Container) -> None:
+    """Stop trading: the feeds and background work, drain the engine, stop the venues."""
+    container.active = False
     for feed in container.feeds:
         with contextlib.suppress(Exception):
             await feed.stop()
@@ -256,9 +289,6 @@ async def stop(container: Container) -> None:
     for venue in container.venues.values():
         with contextlib.suppress(Exception):
             await venue.stop()
-    container.db_engine.dispose()
-    if container.writer_lock is not None:  # last: nothing of this process writes any more
-        container.writer_lock.release()
 
 
 def _market_feeds(settings: Settings, paper: PaperVenue, hub: MarketDataHub, clock: Clock) -> list[MarketDataFeed]:
@@ -333,21 +363,22 @@ async def _ensure_default_account(settings: Settings, loop: EngineLoop, ledger: 
         ))
 
 
-def _load_keys(settings: Settings, db_engine: Any, clock: Clock) -> tuple[KeyStore, str | None]:
+def _load_keys(settings: Settings, db_engine: Any, clock: Clock, writes: bool = True) -> tuple[KeyStore, str | None]:
     """Load the stored keys; accept the settings' admin key, or make one at first start and save it 0600.
 
     Once the settings give the admin key, the one made at first start is revoked and its file removed:
-    setting a key must not leave another full-rights key working.
+    setting a key must not leave another full-rights key working. Without ``writes`` (a standby) the keys
+    are only loaded: the leader makes or revokes them.
     """
     keys = KeyStore(SqlKeyRepository(db_engine))
     key_file = settings.data_dir / ADMIN_KEY_FILE
     if settings.admin_key is not None:
         keys.accept(settings.admin_key.get_secret_value(), Caller(ENV_ADMIN_ID, "admin", Role.ADMIN))
-        if keys.revoke_generated(clock.now()):
+        if writes and keys.revoke_generated(clock.now()):
             log.warning("generated_admin_key_revoked", reason="the admin_key setting replaces it")
         key_file.unlink(missing_ok=True)
         return keys, None
-    if keys.count() == 0:
+    if writes and keys.count() == 0:
         _, secret = keys.create("admin", Role.ADMIN, None, GENERATED_BY, clock.now())
         _write_key_file(key_file, secret)
         return keys, secret

@@ -252,6 +252,25 @@ class ApiConfig(BaseModel):
                                        "are answered with a rate_limited error")
 
 
+class ClusterConfig(BaseModel):
+    """Several instances on one PostgreSQL: one engine leader, hot standbys (ignored on SQLite)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    advertise_url: str | None = Field(None, description="the base URL other instances reach this one at, to "
+                                      "forward commands to it when it leads; default http://<host>:<port>")
+    instance: str | None = Field(None, max_length=200, description="this instance's name in the cluster; "
+                                 "default <hostname>:<port>")
+    lock_poll: float = Field(0.25, gt=0, le=5, description="seconds between a standby's tries for the leader's "
+                             "lock, and between the leader's checks that it still holds it")
+    follow_interval: float = Field(0.05, gt=0, le=5, description="seconds between a standby's looks at the "
+                                   "journal for new events")
+    heartbeat: float = Field(1.0, gt=0, le=60, description="seconds between an instance's heartbeats (its role "
+                             "and how far it has applied the journal)")
+    forward_timeout: float = Field(10.0, gt=0, le=300, description="seconds a standby waits for the leader's "
+                                   "answer to a command it forwarded")
+
+
 class Settings(BaseSettings):
     """Everything ordergate can be told at start."""
 
@@ -280,6 +299,7 @@ class Settings(BaseSettings):
     venues: VenuesConfig = VenuesConfig()
     routing: RoutingConfig = RoutingConfig()
     api: ApiConfig = ApiConfig()
+    cluster: ClusterConfig = ClusterConfig()
 
     @field_validator("admin_key")
     @classmethod

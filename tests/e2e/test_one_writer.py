@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from ordergate.adapters.store.writer_lock import shown_url
-from tests.databases import database_url_for
+from tests.databases import database_url_for, wants_postgres
 from tests.e2e.helpers import submit, wait_for_status
 from tests.e2e.server import Server, free_port
 
@@ -26,6 +26,7 @@ def _database(server: Server) -> str:
     return shown_url(database_url_for(server.data_dir) or f"sqlite:///{(server.data_dir / 'ordergate.db').resolve()}")
 
 
+@pytest.mark.skipif(wants_postgres(), reason="on PostgreSQL a second server joins as a standby (test_cluster.py)")
 def test_serve_when_another_server_runs_on_the_database_then_exits_2_and_the_first_keeps_working(
     server: Server,
 ) -> None:

@@ -10,7 +10,7 @@ from ordergate.adapters.store.database import make_private_dir
 from ordergate.adapters.store.migrate import require_head
 from ordergate.adapters.store.writer_lock import hold_writer_lock
 from ordergate.config import Settings
-from ordergate.entrypoints.api.app import create_app
+from ordergate.entrypoints.api.app import clustered, create_app
 from ordergate.entrypoints.logging_setup import configure_logging
 
 GIL_SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
@@ -19,14 +19,16 @@ GIL_SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
 def run(flags: dict[str, Any]) -> None:
     """Build settings (flags over environment over .env) and serve until interrupted.
 
-    Raise WriterLockHeld (another process writes the database) or SchemaNotCurrent before the web server
-    starts, so that the command can say what is wrong instead of a start-up traceback.
+    Raise WriterLockHeld (another process writes the SQLite database) or SchemaNotCurrent before the web
+    server starts, so that the command can say what is wrong instead of a start-up traceback. On PostgreSQL
+    the instance leads, or stands by while another leads (see ordergate/node.py).
     """
     settings = Settings(**flags)
     configure_logging(settings.log_level, settings.log_json)
     make_private_dir(settings.data_dir)
     url = settings.resolved_database_url()
-    writer_lock = hold_writer_lock(url)
+    # On PostgreSQL the instance joins a cluster (leader or standby) and takes the lock when it leads.
+    writer_lock = None if clustered(settings) else hold_writer_lock(url)
     try:
         if not settings.migrate_on_start:
             require_head(url)
@@ -43,7 +45,8 @@ def run(flags: dict[str, Any]) -> None:
             ssl_certfile=settings.ssl_certfile, ssl_keyfile=settings.ssl_keyfile,
         )
     finally:
-        writer_lock.release()
+        if writer_lock is not None:
+            writer_lock.release()
 
 
 def tune_gc() -> None:

@@ -100,6 +100,10 @@ class EngineLoop:
         self._durable_waiters.append((seq, future))
         await future
 
+    def followed(self, seq: int) -> None:
+        """Mark events up to ``seq`` durable: a standby applied them from the journal, where they are."""
+        self._mark_durable(seq)
+
     def report(self, report: Report | ConnectionReport) -> None:
         """Queue a venue report (the venues' ReportSink); tell the connection listeners of a (re)connect."""
         if isinstance(report, ConnectionReport):

@@ -22,6 +22,11 @@ class OrderIdGenerator:
         self._prefix = _base36(int(started_at.timestamp() * 1000))
         self._next = 0
 
+    def renew(self, started_at: datetime) -> None:
+        """Take a new prefix: a standby that becomes the leader makes ids no earlier leader made."""
+        self._prefix = _base36(int(started_at.timestamp() * 1000))
+        self._next = 0
+
     def __call__(self) -> OrderId:
         """Return the next order id."""
         self._next += 1

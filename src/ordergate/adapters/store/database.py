@@ -12,6 +12,14 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 _SECRET_PARAMS = ("pass", "secret", "token", "key")  # query parameters whose values never reach a log
+# TCP keepalives on both ends of every PostgreSQL connection: a peer that vanished (a killed host, a cut
+# network) is noticed in seconds rather than the kernel's two hours, so a lost leader's writer lock and its
+# open transaction go in time for a standby to take over within seconds.
+_SERVER_KEEPALIVES = "-c tcp_keepalives_idle=1 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=2"
+PG_KEEPALIVES: dict[str, object] = {
+    "keepalives": 1, "keepalives_idle": 1, "keepalives_interval": 1, "keepalives_count": 2,
+    "tcp_user_timeout": 3000, "options": f"{_SERVER_KEEPALIVES} -c tcp_user_timeout=3000",
+}
 
 
 def normalize_url(url: str) -> str:
@@ -78,7 +86,13 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8, connect_args=pg_connect_args(url))
+
+
+def pg_connect_args(url: str) -> dict[str, object]:
+    """Return the keepalive settings for a PostgreSQL connection, leaving out any the URL sets itself."""
+    given = make_url(normalize_url(url)).query
+    return {name: value for name, value in PG_KEEPALIVES.items() if name not in given}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -10,6 +10,7 @@ from ordergate.adapters.store import pg_writer
 from ordergate.adapters.store import risk_limit_rows as limit_rows
 from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.codec import decode_event, decode_rows, event_row
+from ordergate.adapters.store.leadership import check_epoch
 from ordergate.adapters.store.rows import (
     ORDER_CHANGING,
     Row,
@@ -73,10 +74,14 @@ class SqlJournal:
 
     The projections: orders, fills, positions, accounts and balances from every batch; risk_limits and
     risk_limit_changes only from the batches that hold a RiskLimitsChanged event.
+
+    ``epoch``: set when this instance leads a cluster; every commit then checks, in its own transaction,
+    that it is still the leader epoch, and raises Fenced (writing nothing) when another leader took over.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.epoch: int | None = None
         self._conv = conv_for(engine.dialect.name)
         self._postgres = engine.dialect.name == "postgresql"
         mark = "%s" if self._postgres else "?"
@@ -124,6 +129,8 @@ class SqlJournal:
     def commit(self, prepared: PreparedRows) -> None:
         """Write the batch in one transaction; durable when this returns."""
         with self.engine.begin() as conn:
+            if self.epoch is not None:
+                check_epoch(conn, self.epoch)
             if self._postgres:
                 self._commit_postgres(conn, prepared)
             else:

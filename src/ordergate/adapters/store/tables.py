@@ -235,3 +235,25 @@ fills_archive = Table(
     "fills_archive", metadata, *fill_columns(), Column("archived_at", UtcDateTime, nullable=False),
     Index(None, "order_id", "seq"),
 )
+
+# Several instances on one PostgreSQL: the one row naming the engine leader and its epoch (fencing: every
+# journal commit checks the epoch it was elected with), and each instance's last word (role, how far it
+# has applied the journal) for ``GET /api/v1/cluster``.
+cluster_leader = Table(
+    "cluster_leader", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("epoch", BigInteger, nullable=False),
+    Column("instance", String(200), nullable=False),
+    Column("address", String(300), nullable=False),
+    Column("since", UtcDateTime, nullable=True),
+    CheckConstraint("id = 1", name="one_row"),
+)
+cluster_members = Table(
+    "cluster_members", metadata,
+    Column("instance", String(200), primary_key=True),
+    Column("address", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("epoch", BigInteger, nullable=False),
+    Column("applied_seq", BigInteger, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+)

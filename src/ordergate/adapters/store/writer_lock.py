@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from ordergate.adapters.store.database import normalize_url
+from ordergate.adapters.store.database import normalize_url, pg_connect_args
 
 # The advisory lock's key: one fixed 64-bit number for "the ordergate writer" (the bytes of "ordrgate").
 ADVISORY_KEY = int.from_bytes(b"ordrgate", "big")
@@ -78,6 +78,10 @@ class WriterLock(ABC):
     @abstractmethod
     def held(self) -> bool:
         """Return whether this process holds the lock."""
+
+    def alive(self) -> bool:
+        """Return whether this process still holds the lock (a lost database session loses it)."""
+        return self.held
 
     def hold(self) -> Self:
         """Take the lock now or raise WriterLockHeld, naming the database and the holder if known."""
@@ -191,9 +195,22 @@ class AdvisoryWriterLock(WriterLock):
         self._engine, self._conn = engine, conn
         return True
 
+    def alive(self) -> bool:
+        """Ask the lock's session whether it still answers; if it does not, the lock is gone: let it go."""
+        conn = self._conn
+        if conn is None:
+            return False
+        try:
+            conn.execute(text("SELECT 1"))
+        except Exception:
+            self.release()
+            return False
+        return True
+
     def _make_engine(self) -> Engine:
         # Its own connection, never pooled: the lock lives exactly as long as this one session.
-        args: dict[str, Any] = {"application_name": f"{APPLICATION_PREFIX}{_me()}"[:63]}
+        args: dict[str, Any] = {**pg_connect_args(self.url),
+                                "application_name": f"{APPLICATION_PREFIX}{_me()}"[:63]}
         return create_engine(normalize_url(self.url), poolclass=NullPool, connect_args=args)
 
     def release(self) -> None:

@@ -7,11 +7,13 @@ from typing import Any
 import msgspec
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import make_url
 from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.types import Receive, Scope, Send
 
 from ordergate import __version__
+from ordergate.adapters.store.database import normalize_url
 from ordergate.adapters.store.writer_lock import WriterLock
 from ordergate.bootstrap import Container, start, stop
 from ordergate.config import Settings
@@ -41,6 +43,7 @@ from ordergate.entrypoints.api.schemas import OrderCreate
 from ordergate.entrypoints.api.serialize import use_precision
 from ordergate.entrypoints.stream_hub import StreamHub
 from ordergate.entrypoints.web import STATIC_DIR
+from ordergate.node import Node
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.views import Views
 
@@ -134,6 +137,10 @@ def create_app(settings: Settings, container: Container | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if container is None and writer_lock is None and clustered(settings):
+            async with run_node(app, settings):
+                yield
+            return
         owned = container is None
         app.state.container = await start_for_api(settings, writer_lock) if owned else container
         if app.state.container.generated_admin_key:
@@ -174,6 +181,29 @@ def api_stream(views: Views, marketdata: MarketDataHub, instruments: Mapping[Sym
 async def start_for_api(settings: Settings, writer_lock: WriterLock | None = None) -> Container:
     """Start everything with the API's stream hub: what an app serving the API needs (see bootstrap.start)."""
     return await start(settings, writer_lock, stream=api_stream)
+
+
+def clustered(settings: Settings) -> bool:
+    """Return whether the instance joins a cluster: on PostgreSQL, a leader or a standby (SQLite runs alone)."""
+    return make_url(normalize_url(settings.resolved_database_url())).get_backend_name() == "postgresql"
+
+
+@asynccontextmanager
+async def run_node(app: FastAPI, settings: Settings) -> AsyncIterator[Node]:
+    """Run this instance as the cluster's leader or a standby while the app serves."""
+
+    def use(container: Container) -> None:
+        app.state.container = container
+
+    node = Node(settings, api_stream, use)
+    app.state.node = node
+    container = await node.start()
+    if container.generated_admin_key:
+        _announce_key(container.generated_admin_key, settings)
+    try:
+        yield node
+    finally:
+        await node.stop()
 
 
 def _announce_key(key: str, settings: Settings) -> None:

@@ -8,6 +8,8 @@ from starlette.responses import Response
 from ordergate.entrypoints.api.deps import CALLER, ContainerDep, Operator, Public, Reader
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.serialize import JsonResponse
+from ordergate.node import Node
+from ordergate.service.cluster import NodeRole
 from ordergate.service.ports import unavailable_reason
 
 router = APIRouter(tags=["system"], route_class=ExactJsonRoute)
@@ -25,7 +27,12 @@ async def ready(request: Request, container: ContainerDep, _: Public) -> Respons
 
     A feed is ready while live or after it ended cleanly (a replay played once); ``feeds`` details each.
     With ``api.protect_metrics`` on, only a request with a valid key sees the detail; the status is public.
+    ``role`` says what this instance does: ``single``, or in a cluster ``leader`` or ``standby``; a standby
+    is ready while its database answers and it follows the journal (it forwards commands to the leader).
     """
+    node = getattr(request.app.state, "node", None)
+    if node is not None and node.role is NodeRole.STANDBY:
+        return await _standby_ready(request, container, node)
     states = {feed.name: feed.state() for feed in container.feeds}
     checks = {
         "engine": container.loop.running,
@@ -38,13 +45,25 @@ async def ready(request: Request, container: ContainerDep, _: Public) -> Respons
     venues = {vid: {"ready": checks[f"venue:{vid}"], **_venue_health(venue)}
               for vid, venue in container.venues.items()}
     ok = all(checks.values())
+    role = node.role.value if node is not None else NodeRole.SINGLE.value
     reasons = {f"venue:{vid}": reason for vid, venue in container.venues.items()
                if (reason := unavailable_reason(venue)) is not None}
     status = 200 if ok else 503
     if container.settings.api.protect_metrics and request.scope.get(CALLER) is None:
-        return JsonResponse({"status": "ready" if ok else "not ready"}, status_code=status)
-    return JsonResponse({"status": "ready" if ok else "not ready", "checks": checks, "feeds": feeds,
+        return JsonResponse({"status": "ready" if ok else "not ready", "role": role}, status_code=status)
+    return JsonResponse({"status": "ready" if ok else "not ready", "role": role, "checks": checks, "feeds": feeds,
                          "reasons": reasons, "venues": venues}, status_code=status)
+
+
+async def _standby_ready(request: Request, container: ContainerDep, node: Node) -> Response:
+    """A standby's readiness: its database answers and it follows the journal."""
+    checks = {"database": await run_in_threadpool(container.read_model.ping), "following": node.following}
+    ok = all(checks.values())
+    body: dict[str, object] = {"status": "ready" if ok else "not ready", "role": node.role.value}
+    if not (container.settings.api.protect_metrics and request.scope.get(CALLER) is None):
+        body.update(checks=checks, leader=node.leader.address or None, epoch=node.leader.epoch,
+                    applied_seq=node.applied_seq)
+    return JsonResponse(body, status_code=200 if ok else 503)
 
 
 def _venue_health(venue: object) -> dict[str, object]:
