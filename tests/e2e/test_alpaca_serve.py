@@ -129,6 +129,20 @@ def test_cancel_all_then_every_resting_order_canceled_at_the_fake(server: Server
     assert all(fake.order(o["client_order_id"])["status"] == "canceled" for o in done)
 
 
+def test_extended_hours_limit_reaches_alpaca_with_the_flag_and_a_market_one_is_a_422_naming_it(
+        server: Server, fake: FakeProcess) -> None:
+    with server.client() as c:
+        order = wait_for_status(c, submit(c, qty="1", type="limit", limit_price="80.00", time_in_force="gtc",
+                                          extended_hours=True).json()["id"], {"new"})
+        refused = submit(c, qty="1", extended_hours=True)
+        assert c.delete(f"/api/v1/orders/{order['id']}").status_code == 200
+    assert "extended_hours" in order["flags"]
+    assert fake.order(order["client_order_id"])["extended_hours"] is True
+    assert refused.status_code == 422
+    [error] = refused.json()["detail"]
+    assert (error["loc"][-1], error["type"]) == ("extended_hours", "limit_day_or_gtc")
+
+
 def test_refused_by_alpaca_then_rejected_with_alpacas_message(server: Server) -> None:
     with server.client() as c:
         order = wait_for_status(c, submit(c, qty="5000", type="limit", limit_price="100.00").json()["id"],

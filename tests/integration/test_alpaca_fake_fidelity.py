@@ -189,3 +189,17 @@ async def test_data_clients_parse_quotes_and_trades_from_stream_and_latest_quote
     history = StockHistoricalDataClient(KEY_ID, SECRET_KEY, url_override=fake.base_url)
     latest = await call(history.get_stock_latest_quote, StockLatestQuoteRequest(symbol_or_symbols="AAPL"))
     assert latest["AAPL"].ask_price == 101.05
+
+
+async def test_trading_client_extended_hours_limit_parses_and_a_market_one_is_refused_with_alpacas_error(
+        fake: FakeAlpacaServer) -> None:
+    client = trading_client(fake)
+    fake.broker.set_session("extended")
+    placed = await call(client.submit_order, LimitOrderRequest(
+        symbol="AAPL", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY, limit_price=100.10,
+        extended_hours=True, client_order_id="eh-1"))
+    assert isinstance(placed, Order) and placed.extended_hours is True
+    with pytest.raises(APIError) as refused:
+        await call(client.submit_order, MarketOrderRequest(
+            symbol="AAPL", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY, extended_hours=True))
+    assert refused.value.status_code == 422 and "extended hours" in refused.value.message

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ordergate.adapters.venues.alpaca.venue import AlpacaVenue
-from ordergate.domain.enums import OrderStatus, OrderType
+from ordergate.domain.enums import OrderStatus, OrderType, TimeInForce
 from ordergate.domain.reports import CancelRejectReport, FillReport, OrderStatusReport, ReplaceReport
 from tests.fakes.alpaca import FakeAlpacaServer
 from tests.fakes.alpaca.book import FakeQuote
@@ -155,3 +155,37 @@ async def test_balances_then_alpacas_cash_and_buying_power_after_a_fill(
     [usd] = await venue.balances() or []
     assert (usd.currency, usd.cash, usd.net_of_orders) == ("USD", before - 3 * D("100.10"), False)
     assert usd.buying_power is not None
+
+
+@pytest.mark.parametrize("tif", [TimeInForce.DAY, TimeInForce.GTC])
+async def test_extended_hours_limit_after_the_close_then_sent_with_the_flag_and_filled(
+        venue: AlpacaVenue, sink: Collected, fake: FakeAlpacaServer, tif: TimeInForce) -> None:
+    fake.broker.set_session("extended")
+    venue.submit(replace(order(1, "3", type=OrderType.LIMIT, limit="100.10", tif=tif), extended_hours=True))
+    await eventually(lambda: sink.of(FillReport, "o-1"))
+    at_alpaca = fake.broker.by_client_order_id("c-1")
+    assert (at_alpaca.extended_hours, at_alpaca.status, at_alpaca.time_in_force) == (True, "filled", tif.value)
+
+
+async def test_regular_hours_limit_after_the_close_then_waits_working_until_the_session_opens(
+        venue: AlpacaVenue, sink: Collected, fake: FakeAlpacaServer) -> None:
+    fake.broker.set_session("extended")
+    venue.submit(order(1, "3", type=OrderType.LIMIT, limit="100.10"))
+    await eventually(lambda: [r for r in sink.of(OrderStatusReport, "o-1") if r.status is OrderStatus.NEW])
+    at_alpaca = fake.broker.by_client_order_id("c-1")
+    assert (at_alpaca.extended_hours, at_alpaca.status) == (False, "new")
+    fake.broker.set_session("regular")
+    await eventually(lambda: sink.of(FillReport, "o-1"))
+
+
+@pytest.mark.parametrize(("type_", "limit", "tif"), [
+    (OrderType.MARKET, None, TimeInForce.DAY), (OrderType.LIMIT, "100.10", TimeInForce.IOC)])
+async def test_extended_hours_on_an_order_alpaca_refuses_it_for_then_rejected_without_a_request(
+        venue: AlpacaVenue, sink: Collected, fake: FakeAlpacaServer, type_: OrderType, limit: str | None,
+        tif: TimeInForce) -> None:
+    venue.submit(replace(order(1, "3", type=type_, limit=limit, tif=tif), extended_hours=True))
+    await eventually(lambda: sink.of(OrderStatusReport, "o-1"))
+    [rejected] = sink.of(OrderStatusReport, "o-1")
+    assert rejected.status is OrderStatus.REJECTED and "extended_hours only on limit orders" in rejected.reason
+    assert fake.broker.posts == 0
+

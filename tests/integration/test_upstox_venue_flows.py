@@ -1,5 +1,6 @@
 """The Upstox venue against the fake Upstox: place, partial fill, complete, cancel, modify and reject flows."""
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -73,11 +74,13 @@ async def test_buy_beyond_funds_is_rejected_with_upstox_reason(upstox_server: Fa
 async def test_order_upstox_cannot_take_is_rejected_without_a_request(h: Harness) -> None:
     order = venue_order(qty="1.5", limit="1300.00")
     gtc = venue_order(limit="1300.00", tif=TimeInForce.GTC)
-    h.venue.submit(order)
-    h.venue.submit(gtc)
-    await h.until(lambda: S.REJECTED in h.statuses(order) and S.REJECTED in h.statuses(gtc))
+    extended = replace(venue_order(limit="1300.00"), extended_hours=True)
+    for sent in (order, gtc, extended):
+        h.venue.submit(sent)
+    await h.until(lambda: all(S.REJECTED in h.statuses(o) for o in (order, gtc, extended)))
     assert "whole quantities" in h.of(order, OrderStatusReport)[-1].reason
     assert "day and ioc" in h.of(gtc, OrderStatusReport)[-1].reason
+    assert "no extended-hours trading" in h.of(extended, OrderStatusReport)[-1].reason
     assert not h.server.fake.exchange.orders
 
 

@@ -31,6 +31,7 @@ class SubmitOrder(Command):
     expire_at: datetime | None = None
     client_order_id: ClientOrderId | None = None
     route: str | None = None  # a routing policy or a venue id; None: the account's default
+    extended_hours: bool = False  # may also trade outside the regular session (limit, day or gtc only)
 
 
 @dataclass(slots=True, kw_only=True)

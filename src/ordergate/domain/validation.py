@@ -13,6 +13,10 @@ MAX_PRICE = Decimal("1e12")
 # can be set above it either): every amount that follows from accepted orders then stays well inside the
 # 28 significant digits of exact decimal arithmetic, so the books stay exact and every figure can be shown.
 MAX_NOTIONAL = Decimal("1e15")
+# The flag an order carries when it may also trade outside the regular session (pre-market, after hours):
+# brokers take that only for limit orders that last the day or until canceled.
+EXTENDED_HOURS = "extended_hours"
+EXTENDED_HOURS_TIFS = (TimeInForce.DAY, TimeInForce.GTC)
 
 
 def check_qty(qty: Decimal, instrument: Instrument, field: str = "qty") -> None:
@@ -72,3 +76,10 @@ def check_order_terms(
     check_notional(qty, limit_price, "limit_price")
     check_notional(qty, stop_price, "stop_price")
     check_tif(order_type, tif, expire_at, now)
+
+
+def check_extended_hours(extended_hours: bool, order_type: OrderType, tif: TimeInForce) -> None:
+    """Refuse extended hours on anything but a limit order with time in force day or gtc."""
+    if extended_hours and (order_type is not OrderType.LIMIT or tif not in EXTENDED_HOURS_TIFS):
+        raise ValidationFailed("extended_hours", "limit_day_or_gtc", "is allowed only on limit orders with "
+                               f"time_in_force day or gtc, got a {order_type} order with {tif}")

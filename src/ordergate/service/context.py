@@ -13,6 +13,7 @@ from ordergate.domain.ids import AccountId, OrderId, Symbol
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import Order
+from ordergate.domain.validation import EXTENDED_HOURS
 from ordergate.service.outcome import Outcome, VenueAction, VenueRequest
 from ordergate.service.ports import Clock, VenueOrder
 
@@ -68,4 +69,5 @@ def snapshot(order: Order) -> VenueOrder:
         order_id=order.id, client_order_id=order.client_order_id, account=order.account, symbol=order.symbol,
         side=order.side, type=order.type, qty=order.qty, filled_qty=order.filled_qty,
         limit_price=order.limit_price, stop_price=order.stop_price, tif=order.tif, expire_at=order.expire_at,
+        extended_hours=EXTENDED_HOURS in order.flags,
     )

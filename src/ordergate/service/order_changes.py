@@ -14,7 +14,7 @@ from ordergate.domain.events import OrderPendingCancel, OrderPendingReplace
 from ordergate.domain.ids import OrderId
 from ordergate.domain.order import Order
 from ordergate.domain.risk.denied import RiskDenied
-from ordergate.domain.validation import check_order_terms
+from ordergate.domain.validation import EXTENDED_HOURS, check_extended_hours, check_order_terms
 from ordergate.service.context import EngineContext, snapshot
 from ordergate.service.outcome import VenueAction
 from ordergate.service.ports import PriceSource
@@ -91,6 +91,7 @@ class OrderChanges:
         expire_at = cmd.expire_at if cmd.expire_at is not None or cmd.tif is not None else order.expire_at
         now = ctx.clock.now()
         check_order_terms(order.type, qty, limit, stop, tif, expire_at, ctx.instrument(order.symbol), now)
+        check_extended_hours(EXTENDED_HOURS in order.flags, order.type, tif)
         if tif.is_immediate:
             raise ValidationFailed("time_in_force", "replace_tif", "a working order cannot be replaced to ioc/fok")
         denials = self._risk.check_replace(order, qty, limit, stop)

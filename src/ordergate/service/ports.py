@@ -40,6 +40,7 @@ class VenueOrder:
     stop_price: Decimal | None
     tif: TimeInForce
     expire_at: datetime | None
+    extended_hours: bool = False  # may also trade outside the regular session (a limit day/gtc order)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -9,7 +9,7 @@ from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
 from ordergate.domain.events import Denial, OrderDenied, OrderSubmitted
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, VenueId
 from ordergate.domain.order import Order
-from ordergate.domain.validation import check_order_terms
+from ordergate.domain.validation import EXTENDED_HOURS, check_extended_hours, check_order_terms
 from ordergate.service.context import EngineContext
 from ordergate.service.outcome import VenueAction
 from ordergate.service.ports import PriceSource
@@ -60,6 +60,7 @@ class SubmitHandler:
         instrument = ctx.instrument(cmd.symbol)
         now = ctx.clock.now()
         check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
+        check_extended_hours(cmd.extended_hours, cmd.type, cmd.tif)
         venue, route = self._venues.route(cmd)
         self._check_venue(cmd.account, venue)
         existing = self._existing(cmd)
@@ -84,7 +85,8 @@ class SubmitHandler:
                 client_order_id=client_id, symbol=cmd.symbol, side=cmd.side, type=terms.type, qty=cmd.qty,
                 limit_price=terms.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
                 currency=instrument.currency, venue=venue, arrival_price=reference,
-                flags=self.risk.flags(terms, collared=terms is not cmd) if checked else ["kill_switch_flatten"],
+                flags=_flags(cmd, self.risk.flags(terms, collared=terms is not cmd) if checked
+                             else ["kill_switch_flatten"]),
                 reserve_qty=reserve_qty, reserve_price=reserve_price, route=route,
             ))
             ctx.request(VenueAction.SUBMIT, ctx.ledger.orders[order_id])
@@ -143,9 +145,20 @@ class SubmitHandler:
         self._fingerprints[(event.account, event.client_order_id)] = _fingerprint(event)
 
 
+def _flags(cmd: SubmitOrder, flags: list[str]) -> list[str]:
+    return [*flags, EXTENDED_HOURS] if cmd.extended_hours else flags
+
+
 def _fingerprint(o: SubmitOrder | OrderSubmitted | OrderDenied) -> Fingerprint:
     # plain strings, not enum members: a tuple of atomic values is one the garbage collector stops tracking,
     # and one is kept for every order the process has seen
     if isinstance(o, OrderSubmitted) and COLLAR_FLAG in o.flags:
         return (o.symbol, str(o.side), "market", o.qty, None, o.stop_price, str(o.tif), o.expire_at)  # as sent
-    return (o.symbol, str(o.side), str(o.type), o.qty, o.limit_price, o.stop_price, str(o.tif), o.expire_at)
+    terms = (o.symbol, str(o.side), str(o.type), o.qty, o.limit_price, o.stop_price, str(o.tif), o.expire_at)
+    return (*terms, "extended_hours") if _extended(o) else terms
+
+
+def _extended(o: SubmitOrder | OrderSubmitted | OrderDenied) -> bool:
+    if isinstance(o, SubmitOrder):
+        return o.extended_hours
+    return isinstance(o, OrderSubmitted) and EXTENDED_HOURS in o.flags

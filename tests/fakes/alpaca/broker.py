@@ -28,6 +28,9 @@ class FakeBroker:
         self.updates = TradeUpdates()
         self.posts = 0  # order-creating requests seen (for duplicate checks)
         self.market_listeners: list[Callable[[str, str, dict[str, Any]], None]] = []  # the data streams
+        # the market's session: "regular" fills every order, "extended" (pre-market, after hours) only those
+        # with extended_hours, "closed" none (they wait, working, for the next session)
+        self.session = "regular"
 
     # -- orders ---------------------------------------------------------------------------------------------
 
@@ -105,6 +108,14 @@ class FakeBroker:
             if order.symbol == quote.symbol and order.status in ("new", "partially_filled"):
                 self._match(order)
 
+    def set_session(self, session: str) -> None:
+        """Open or close the market (regular, extended, closed); working orders that may trade now match."""
+        if session not in ("regular", "extended", "closed"):
+            raise ValueError(f"unknown session {session!r}")
+        self.session = session
+        for order in self.open_orders():
+            self._match(order)
+
     def fill(self, order: FakeOrder, qty: Decimal, price: Decimal) -> None:
         """Execute ``qty`` of ``order`` at ``price`` now (positions, cash, a FILL activity, a stream event)."""
         order.filled_qty += qty
@@ -146,6 +157,10 @@ class FakeBroker:
     def _match(self, order: FakeOrder) -> None:
         if order.status not in ("new", "partially_filled"):
             return
+        if not self._trades_now(order):  # outside its session: it waits, unless it had to trade at once
+            if order.time_in_force in ("ioc", "fok"):
+                self._end(order, "canceled")
+            return
         quote = self.quotes.get(order.symbol)
         chance = executable(order, quote) if quote is not None else None
         if order.time_in_force == "fok" and (chance is None or min(chance[1], self._chunk(order)) < order.leaves):
@@ -158,6 +173,9 @@ class FakeBroker:
                 self._later(self.faults.fill_delay, self._match, order)
         if order.leaves and order.time_in_force == "ioc":
             self._end(order, "canceled")
+
+    def _trades_now(self, order: FakeOrder) -> bool:
+        return self.session == "regular" or (self.session == "extended" and order.extended_hours)
 
     def _chunk(self, order: FakeOrder) -> Decimal:
         return Decimal(self.faults.fill_chunk) if self.faults.fill_chunk else order.leaves

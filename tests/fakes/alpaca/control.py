@@ -33,6 +33,13 @@ def control_routes(broker: FakeBroker, trades: TradeStream, data: DataStream) ->
             return JSONResponse({"error": f"unknown fault knob {e}"}, status_code=422)
         return JSONResponse(vars(broker.faults))
 
+    async def session(request: Request) -> JSONResponse:
+        try:
+            broker.set_session(str((await request.json()).get("session")))
+        except ValueError as e:
+            return JSONResponse({"error": str(e)}, status_code=422)
+        return JSONResponse({"session": broker.session})
+
     async def drop_streams(request: Request) -> JSONResponse:
         await trades.drop_all()
         await data.drop_all()
@@ -54,6 +61,7 @@ def control_routes(broker: FakeBroker, trades: TradeStream, data: DataStream) ->
     return [
         Route("/_fake/quote", quote, methods=["POST"]),
         Route("/_fake/faults", faults, methods=["POST"]),
+        Route("/_fake/session", session, methods=["POST"]),
         Route("/_fake/drop_streams", drop_streams, methods=["POST"]),
         Route("/_fake/execute", execute, methods=["POST"]),
         Route("/_fake/state", state, methods=["GET"]),

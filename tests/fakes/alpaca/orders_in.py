@@ -70,6 +70,8 @@ def replacement_terms(old: FakeOrder, body: Any) -> FakeOrder:
     if tif not in TIFS:
         raise _invalid("invalid time_in_force")
     _check_prices(old.type, limit, stop)
+    if old.extended_hours and tif not in ("day", "gtc"):
+        raise _invalid("extended hours order must be DAY limit orders")
     if (qty, limit, stop, tif) == (old.qty, old.limit_price, old.stop_price, old.time_in_force):
         raise AlpacaError(403, 40310000, "order parameters are not changed")
     now = now_ts()

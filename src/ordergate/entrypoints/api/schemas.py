@@ -42,6 +42,9 @@ class OrderCreate(BaseModel):
     client_order_id: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")] | None = None
     route: Name | None = Field(None, description="best_execution, lowest_cost, fastest, round_robin, or a venue id "
                                "to pin the order there; default: the account's default route")
+    extended_hours: bool = Field(False, description="may also trade in the pre-market and after hours (Alpaca); "
+                                 "only for limit orders with time_in_force day or gtc. The order's flags then "
+                                 "show extended_hours")
 
 
 class OrderUpdate(BaseModel):

@@ -31,12 +31,14 @@ def submit(
     client_order_id: Annotated[str | None, typer.Option(help="your id, unique per account")] = None,
     route: Annotated[str | None, typer.Option(help="best_execution, lowest_cost, fastest, round_robin or a venue "
                                               "id (default: the account's default route)")] = None,
+    extended_hours: Annotated[bool, typer.Option("--extended-hours", help="may also trade in the pre-market and "
+                                                 "after hours (Alpaca; limit orders, day or gtc)")] = False,
     as_json: Json = False,
 ) -> None:
     """Submit an order, e.g. `ordergate order submit AAPL buy 10 --type limit --limit 230.5`."""
     body = {"account": account, "symbol": symbol, "side": side, "type": type, "qty": str(qty),
             "limit_price": _str(limit), "stop_price": _str(stop), "time_in_force": tif, "expire_at": expire_at,
-            "client_order_id": client_order_id, "route": route}
+            "client_order_id": client_order_id, "route": route, "extended_hours": extended_hours or None}
     _show(api_from(ctx).call("POST", "/api/v1/orders/", json={k: v for k, v in body.items() if v is not None}),
           as_json)
 

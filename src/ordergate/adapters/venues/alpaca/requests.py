@@ -15,7 +15,7 @@ from ordergate.adapters.venues.alpaca.lookup import AlpacaLookup
 from ordergate.adapters.venues.alpaca.orders import Tracked, TrackedOrders
 from ordergate.adapters.venues.alpaca.parse import ORDER_TYPES, TIME_IN_FORCE, decimal, qty_text
 from ordergate.adapters.venues.alpaca.updates import UpdateReader
-from ordergate.domain.enums import OrderStatus
+from ordergate.domain.enums import OrderStatus, OrderType, TimeInForce
 from ordergate.domain.ids import Symbol, VenueId, VenueOrderId
 from ordergate.domain.reports import CancelRejectReport, OrderStatusReport, Report
 from ordergate.service.ports import VenueOrder
@@ -90,6 +90,8 @@ class AlpacaRequests:
                 f"time in force {new.tif} is not supported by Alpaca"
             self.emit([self._cancel_reject(order, "replace", reason)])
             return
+        # A PATCH carries no extended_hours: the replacement is taken to keep the old order's (the reference lists
+        # only qty, time_in_force, limit/stop price, trail and client_order_id as replace fields; unsure)
         body: dict[str, Any] = {"qty": qty_text(remaining), "time_in_force": TIME_IN_FORCE[new.tif]}
         if new.limit_price is not None:
             body["limit_price"] = qty_text(new.limit_price)
@@ -120,6 +122,10 @@ class AlpacaRequests:
             body["limit_price"] = qty_text(order.limit_price)
         if order.stop_price is not None:
             body["stop_price"] = qty_text(order.stop_price)
+        if order.extended_hours:
+            if order.type is not OrderType.LIMIT or order.tif not in (TimeInForce.DAY, TimeInForce.GTC):
+                raise Unsupported("Alpaca takes extended_hours only on limit orders with time in force day or gtc")
+            body["extended_hours"] = True
         return body
 
     async def _found(self, tracked: Tracked, lost: AlpacaUnavailable) -> bool:

@@ -51,7 +51,7 @@ async def submit(container: "Container", body: OrderCreate, who: Caller) -> Json
         account=AccountId(body.account), symbol=Symbol(body.symbol), side=body.side, type=body.type,
         qty=body.qty, limit_price=body.limit_price, stop_price=body.stop_price, tif=body.time_in_force,
         expire_at=body.expire_at, client_order_id=ClientOrderId(body.client_order_id) if body.client_order_id else None,
-        requested_by=who.requested_by, route=body.route,
+        requested_by=who.requested_by, route=body.route, extended_hours=body.extended_hours,
     ))
     order = order_dict(result.order)
     if result.order.denials:
