@@ -81,6 +81,20 @@ class Node:
         """Return whether this instance follows the journal (a standby's job)."""
         return self._follower is not None and self._follower.running
 
+    def leader_address(self) -> str | None:
+        """Return the leader's base URL as last heard (None when none is known, or this instance leads)."""
+        leader = self.leader
+        if self.role is NodeRole.LEADER or not leader.address or leader.instance == self.instance:
+            return None
+        return leader.address
+
+    async def refresh_leader(self) -> str | None:
+        """Read the leader from the database now; return its base URL as ``leader_address`` does."""
+        if self._store is not None:
+            with contextlib.suppress(Exception):  # the database unreachable: what was last heard stands
+                self.leader = await asyncio.to_thread(self._store.leader)
+        return self.leader_address()
+
     async def start(self) -> Container:
         """Become the leader if the lock is free, else a standby; return the container built."""
         while True:
@@ -201,6 +215,8 @@ class Node:
         member = Member(self.instance, self.address, self.role, self.epoch, self.applied_seq, self._now())
         await asyncio.to_thread(store.beat, member)
         self.leader = await asyncio.to_thread(store.leader)
+        if self.role is NodeRole.STANDBY and self.container is not None:
+            await asyncio.to_thread(self.container.keys.reload)  # keys the leader made or revoked since
 
     def _now(self) -> datetime:
         assert self.container is not None and self.container.clock is not None

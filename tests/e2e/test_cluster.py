@@ -67,6 +67,24 @@ def test_standby_when_the_leader_commits_then_serves_the_order_from_its_own_ledg
     assert cluster.leader() is leader
 
 
+def test_commands_when_sent_to_the_standby_then_the_leader_handles_them_and_its_answer_comes_back(
+    cluster: Cluster,
+) -> None:
+    leader, standby = cluster.instances
+    body = {"qty": "3", "type": "limit", "limit_price": "1.00", "client_order_id": "fwd-1"}
+    with standby.client() as s, leader.client() as c:
+        created = submit(s, **body)
+        direct = submit(c, **body)  # the same request again, at the leader itself
+        forwarded = submit(s, **body)
+        canceled = s.delete(f"/api/v1/orders/{created.json()['id']}")
+        at_leader = c.get(f"/api/v1/orders/{created.json()['id']}").json()
+
+    assert created.status_code == 201
+    assert (forwarded.status_code, forwarded.content) == (direct.status_code, direct.content)
+    assert canceled.status_code == 200
+    assert at_leader["status"] in {"pending_cancel", "canceled"}
+
+
 def test_leader_when_killed_then_the_standby_takes_over_and_no_acknowledged_order_is_lost(cluster: Cluster) -> None:
     leader, standby = cluster.instances
     acknowledged = {f"before-{i}": _submit_until_acknowledged([leader.url], f"before-{i}", time.monotonic() + 5)

@@ -91,6 +91,13 @@ class KeyStore:
         else:
             self._by_hash.pop(key.hash, None)
 
+    def reload(self) -> None:
+        """Take the stored keys again (a standby: the leader creates, rotates and revokes them)."""
+        if self._repository is None:
+            return
+        for key in self._repository.load_keys():
+            self._remember(key)
+
     def caller(self, secret: str) -> Caller | None:
         """Return who holds this key, or None if it is not a live key."""
         # Looked up by hash: timing can tell nothing about the key itself.

@@ -24,6 +24,7 @@ from ordergate.entrypoints import ws
 from ordergate.entrypoints.api import errors, gate
 from ordergate.entrypoints.api.deps import CALLER, Public
 from ordergate.entrypoints.api.exact_json import decode_fast
+from ordergate.entrypoints.api.forward import LeaderForwarder
 from ordergate.entrypoints.api.openapi_errors import document_errors
 from ordergate.entrypoints.api.precision import Precision
 from ordergate.entrypoints.api.routes import (
@@ -44,6 +45,7 @@ from ordergate.entrypoints.api.serialize import use_precision
 from ordergate.entrypoints.stream_hub import StreamHub
 from ordergate.entrypoints.web import STATIC_DIR
 from ordergate.node import Node
+from ordergate.service.cluster import NodeRole
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.views import Views
 
@@ -89,6 +91,10 @@ class OrdergateApp(FastAPI):
             return
         if body is None:
             return  # the client left before sending its body: nobody to answer
+        forwarder: LeaderForwarder | None = getattr(self.state, "forwarder", None)
+        if forwarder is not None and self.state.node.role is NodeRole.STANDBY:
+            await forwarder.forward(scope, body, send)  # commands are the leader's: answered as it answers
+            return
         if scope["method"] == "POST" and scope["path"] == orders.SUBMIT_PATH:
             order = _order(scope, body)
             if order is not None:
@@ -197,6 +203,7 @@ async def run_node(app: FastAPI, settings: Settings) -> AsyncIterator[Node]:
 
     node = Node(settings, api_stream, use)
     app.state.node = node
+    app.state.forwarder = LeaderForwarder(node, settings.cluster.forward_timeout)
     container = await node.start()
     if container.generated_admin_key:
         _announce_key(container.generated_admin_key, settings)
@@ -204,6 +211,7 @@ async def run_node(app: FastAPI, settings: Settings) -> AsyncIterator[Node]:
         yield node
     finally:
         await node.stop()
+        await app.state.forwarder.close()
 
 
 def _announce_key(key: str, settings: Settings) -> None:

@@ -25,7 +25,8 @@ _COMMON: dict[int, str] = {
     409: "conflict with the current state",
     413: "the body is larger than the limit (api.max_body_bytes)",
     429: "rate limited: see the Retry-After header",
-    503: "the engine is not running",
+    503: "the engine is not running; or, on a standby, no leader could be reached to forward the command to "
+         "(code no_leader: try again, with the same client_order_id)",
 }
 
 
@@ -50,7 +51,7 @@ def document_errors(router: APIRouter) -> None:
         if any(isinstance(d.call, Rule) for d in route.dependant.dependencies):
             codes |= {401, 403, 429}
         if (route.methods or set()) & BODY_METHODS:
-            codes.add(413)
+            codes |= {413, 503}  # 503: a standby forwards commands to the leader, which may be unreachable
         responses: dict[int | str, dict[str, Any]] = dict(route.responses)
         for code in codes | {c for c in map(int, responses) if c in _COMMON}:
             responses[code] = _spec(code, responses.get(code) or responses.get(str(code)))

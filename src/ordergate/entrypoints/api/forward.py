@@ -1,0 +1,109 @@
+"""A standby forwards commands to the leader and answers exactly as the leader answered.
+
+Every request with a body method (submit, modify, cancel, cancel-all, admin writes) that a standby receives
+from an authenticated caller goes to the leader's advertised address with the same method, path, query,
+headers (the API key included) and body; the leader's status, headers and body bytes go back unchanged.
+Only a request the leader never received (it could not be reached) is tried again, at the leader the
+database names now; anything else is a 503 saying so, and the client retries with the same client order
+id (idempotent). A forwarded request is never forwarded again: between two standbys it is a 503.
+"""
+
+from typing import Protocol
+
+import httpx
+import structlog
+from starlette.types import Message, Scope, Send
+
+from ordergate.entrypoints.api.serialize import JsonResponse
+
+log = structlog.get_logger(__name__)
+FORWARDED = b"x-ordergate-forwarded-by"
+# Headers about one connection, not the request: the leg to the leader has its own.
+_HOP_BY_HOP = frozenset({b"host", b"content-length", b"connection", b"keep-alive", b"transfer-encoding", b"te",
+                         b"trailer", b"upgrade", b"proxy-connection", b"proxy-authorization"})
+_RESPONSE_HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"})
+
+
+class LeaderDirectory(Protocol):
+    """Where the leader is: what this instance last heard, and a fresh look at the database."""
+
+    instance: str
+    address: str
+
+    def leader_address(self) -> str | None:
+        """Return the leader's base URL as last heard (None if none, or if it is this instance)."""
+        ...
+
+    async def refresh_leader(self) -> str | None:
+        """Read the leader from the database now and return its base URL (None as above)."""
+        ...
+
+
+def no_leader(why: str) -> JsonResponse:
+    """Return the 503 a standby answers when it cannot reach a leader to forward a command to."""
+    return JsonResponse({"detail": f"no leader reachable to forward the command to: {why}; try again",
+                         "code": "no_leader"}, status_code=503, headers={"Retry-After": "1"})
+
+
+def was_forwarded(scope: Scope) -> bool:
+    """Return whether the request came from another instance's forwarder."""
+    return any(name == FORWARDED for name, _ in scope["headers"])
+
+
+class LeaderForwarder:
+    """Send one request on to the leader and its answer back to the client."""
+
+    def __init__(self, directory: LeaderDirectory, timeout: float) -> None:
+        self._directory = directory
+        self._client = httpx.AsyncClient(timeout=timeout)
+
+    async def close(self) -> None:
+        """Close the connections to the leader."""
+        await self._client.aclose()
+
+    async def forward(self, scope: Scope, body: bytes, send: Send) -> None:
+        """Forward the request to the leader and send its answer (or a 503 if no leader answers)."""
+        if was_forwarded(scope):
+            await _send(no_leader("the instance it was forwarded to does not lead either"), scope, send)
+            return
+        leader = self._directory.leader_address() or await self._directory.refresh_leader()
+        tried: str | None = None
+        while leader is not None and leader != tried:
+            tried = leader
+            try:
+                await self._relay(leader, scope, body, send)
+                return
+            except httpx.ConnectError as e:  # never reached the leader: safe to send to a newer one
+                log.info("forward_connect_failed", leader=leader, error=str(e))
+                leader = await self._directory.refresh_leader()
+            except httpx.HTTPError as e:  # it may have acted on it: the client decides (same client order id)
+                log.warning("forward_failed", leader=leader, error=str(e))
+                await _send(no_leader(f"the leader at {leader} did not answer ({type(e).__name__})"), scope, send)
+                return
+        await _send(no_leader("none is elected now" if leader is None else f"the leader at {leader} is down"),
+                    scope, send)
+
+    async def _relay(self, leader: str, scope: Scope, body: bytes, send: Send) -> None:
+        path = scope.get("raw_path") or scope["path"].encode()
+        query = scope.get("query_string", b"")
+        url = leader + path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+        headers = [(n, v) for n, v in scope["headers"] if n not in _HOP_BY_HOP]
+        headers.append((FORWARDED, self._directory.instance.encode()))
+        request = self._client.build_request(scope["method"], url, headers=headers, content=body)
+        response = await self._client.send(request, stream=True)
+        try:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        finally:
+            await response.aclose()
+        out = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response.headers.multi_items()
+               if n.lower() not in _RESPONSE_HOP_BY_HOP and n.lower() != "content-length"]
+        out.append((b"content-length", str(len(raw)).encode()))
+        await send({"type": "http.response.start", "status": response.status_code, "headers": out})
+        await send({"type": "http.response.body", "body": raw})
+
+
+async def _send(response: JsonResponse, scope: Scope, send: Send) -> None:
+    async def nothing() -> Message:
+        return {"type": "http.disconnect"}
+
+    await response(scope, nothing, send)

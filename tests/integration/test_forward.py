@@ -1,0 +1,75 @@
+"""A standby's forwarder: the leader's answer byte for byte, or a 503 naming why no leader answered."""
+
+import asyncio
+from typing import Any
+
+import orjson
+import pytest
+from starlette.types import Message, Scope
+
+from ordergate.entrypoints.api.forward import FORWARDED, LeaderForwarder
+from tests.e2e.server import free_port
+
+
+class Directory:
+    """Where the leader is, as a test says."""
+
+    instance = "standby-1"
+    address = "http://127.0.0.1:1"
+
+    def __init__(self, leader: str | None) -> None:
+        self.leader = leader
+        self.refreshed = 0
+
+    def leader_address(self) -> str | None:
+        return self.leader
+
+    async def refresh_leader(self) -> str | None:
+        self.refreshed += 1
+        return self.leader
+
+
+def _scope(extra_headers: list[tuple[bytes, bytes]] | None = None) -> Scope:
+    return {"type": "http", "method": "POST", "path": "/api/v1/orders/", "raw_path": b"/api/v1/orders/",
+            "query_string": b"", "headers": [(b"authorization", b"Bearer k"), *(extra_headers or [])]}
+
+
+async def _forward(directory: Directory, scope: Scope) -> tuple[int, dict[str, Any]]:
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    forwarder = LeaderForwarder(directory, timeout=2)
+    try:
+        await forwarder.forward(scope, b"{}", send)
+    finally:
+        await forwarder.close()
+    return sent[0]["status"], orjson.loads(sent[1]["body"])
+
+
+def test_forward_when_the_leader_cannot_be_reached_then_503_no_leader_after_one_fresh_look() -> None:
+    directory = Directory(f"http://127.0.0.1:{free_port()}")
+
+    status, body = asyncio.run(_forward(directory, _scope()))
+
+    assert (status, body["code"]) == (503, "no_leader")
+    assert "is down" in body["detail"]
+    assert directory.refreshed == 1
+
+
+def test_forward_when_no_leader_is_elected_then_503_saying_so() -> None:
+    status, body = asyncio.run(_forward(Directory(None), _scope()))
+
+    assert (status, body["code"]) == (503, "no_leader")
+    assert "none is elected now" in body["detail"]
+
+
+@pytest.mark.parametrize("leader", ["http://127.0.0.1:9", None])
+def test_forward_when_the_request_was_forwarded_already_then_503_and_not_sent_again(leader: str | None) -> None:
+    directory = Directory(leader)
+
+    status, body = asyncio.run(_forward(directory, _scope([(FORWARDED, b"standby-2")])))
+
+    assert (status, body["code"]) == (503, "no_leader")
+    assert directory.refreshed == 0
