@@ -9,7 +9,7 @@ import pytest
 from ordergate.domain.enums import OrderStatus, Side
 from ordergate.domain.ids import AccountId, OrderId, Symbol, VenueOrderId
 from ordergate.domain.reports import ConnectionReport
-from ordergate.service.ports import VenueOrderState, VenuePosition
+from ordergate.service.ports import VenueOrder, VenueOrderState, VenuePosition
 from ordergate.service.reconcile import Reconciler
 from tests.fakes.clock import FakeClock
 from tests.unit.builders import ACCOUNT, buy, fill_report, status_report
@@ -105,3 +105,20 @@ async def test_run_when_the_venue_cannot_answer_then_the_error_is_kept_and_nothi
     assert order.status is S.PENDING_NEW
     await asyncio.sleep(0)
     assert OrderId(order.id) in rig.loop.engine.ledger.open_orders
+
+
+async def test_run_when_the_venue_answers_in_bulk_then_it_is_asked_once_for_every_open_order(rig: Rig) -> None:
+    orders = [(await rig.loop.execute(buy("10", client_order_id=f"b-{n}"))).order for n in range(3)]
+    for order in orders:
+        rig.venue.ack(order.id)
+    await settle(rig.loop)
+    asked: list[list[str]] = []
+
+    async def statuses(sent: list[VenueOrder]) -> dict[str, list[object]]:
+        asked.append([o.order_id for o in sent])
+        return {o.order_id: [status_report(o.order_id, S.CANCELED)] for o in sent}
+
+    rig.venue.statuses = statuses  # type: ignore[attr-defined]
+    run = await _reconciler(rig).run(rig.venue.id, "test")
+    assert asked == [[o.id for o in orders]] and rig.venue.status_asked == []
+    assert run.checked == 3 and {o.status for o in orders} == {S.CANCELED}

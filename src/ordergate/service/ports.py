@@ -41,6 +41,7 @@ class VenueOrder:
     tif: TimeInForce
     expire_at: datetime | None
     extended_hours: bool = False  # may also trade outside the regular session (a limit day/gtc order)
+    created_at: datetime | None = None  # when ordergate recorded it (the venue got it later)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -138,6 +139,20 @@ class Venue(Protocol):
     def is_ready(self) -> bool:
         """Return whether the venue can take orders now."""
         ...
+
+
+async def statuses_of(venue: Venue, orders: Sequence[VenueOrder]) -> list[Sequence[Report]]:
+    """Return the venue's reports for each order (as ``status`` gives them), in the order given.
+
+    ``statuses(orders)`` is optional on a venue: a broker with a request budget (Alpaca) answers for many
+    orders in a few requests; the others are asked one order at a time. A bulk answer must name every order
+    (a missing one is an error, never taken to mean the venue lacks it).
+    """
+    bulk = getattr(venue, "statuses", None)
+    if callable(bulk) and orders:
+        answers = await bulk(orders)
+        return [answers[o.order_id] for o in orders]
+    return [await venue.status(o) for o in orders]
 
 
 def unavailable_reason(venue: object) -> str | None:

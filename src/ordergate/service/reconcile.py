@@ -1,10 +1,11 @@
 """Reconciliation: make the books agree with each venue, and say what could not be made to agree.
 
 It runs at start, whenever a venue's session (re)connects, and periodically. For every open order the venue
-is asked for its status and fills; the answer goes to the engine as one ReconcileOrder message (missing
-fills applied, final states taken, lost requests sent again). Then the venue's own open orders and
-positions and cash are compared with ours; what differs is a discrepancy, reported by class (API, metrics, log),
-never overwritten: the journal only records what a venue reported about our orders.
+is asked for its status and fills (in a few bulk requests where the venue offers that); each answer goes to
+the engine as one ReconcileOrder message (missing fills applied, final states taken, lost requests sent
+again). Then the venue's own open orders, positions and cash are compared with ours; what differs is a
+discrepancy, reported by class (API, metrics, log), never overwritten: the journal only records what a venue
+reported about our orders.
 """
 
 import asyncio
@@ -24,7 +25,7 @@ from ordergate.service.cash_check import accounts_at, compare_cash
 from ordergate.service.context import snapshot
 from ordergate.service.engine_loop import EngineLoop
 from ordergate.service.order_reconcile import ReconcileResult
-from ordergate.service.ports import Clock, Venue, VenueOrderState
+from ordergate.service.ports import Clock, Venue, VenueOrderState, statuses_of
 from ordergate.service.reconcile_report import Discrepancy, ReconciliationRun
 from ordergate.service.venue_selector import VenueSelector
 
@@ -94,9 +95,9 @@ class Reconciler:
 
     async def _orders(self, venue: Venue, run: ReconciliationRun) -> None:
         ledger = self._loop.engine.ledger
-        asked = []
-        for order in [o for o in ledger.open_orders.values() if o.venue == venue.id]:
-            asked.append((order, list(await venue.status(snapshot(order)))))
+        ours = [o for o in ledger.open_orders.values() if o.venue == venue.id]
+        answers = await statuses_of(venue, [snapshot(o) for o in ours])
+        asked = [(order, list(reports)) for order, reports in zip(ours, answers, strict=True)]
         if not self._loop.running:
             return
         # every answer at once: the engine handles them back to back and commits them together

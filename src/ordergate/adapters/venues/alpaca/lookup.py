@@ -7,6 +7,8 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
+import structlog
+
 from ordergate.adapters.venues.alpaca.http import AlpacaHttp, AlpacaUnavailable
 from ordergate.adapters.venues.alpaca.orders import Tracked, TrackedOrders
 from ordergate.adapters.venues.alpaca.parse import as_ours, decimal, fill_id, our_status, timestamp
@@ -15,7 +17,10 @@ from ordergate.domain.ids import Symbol, VenueId, VenueOrderId
 from ordergate.domain.reports import FillReport, OrderStatusReport, ReplaceReport, Report
 from ordergate.service.ports import VenueBalance, VenueOrderState, VenuePosition
 
-PAGE = 100
+PAGE = 100  # account activities per page (Alpaca's most)
+LIST_PAGE = 500  # orders per page (Alpaca's most)
+MICROSECOND = timedelta(microseconds=1)
+log = structlog.get_logger(__name__)
 
 
 class AlpacaLookup:
@@ -52,6 +57,10 @@ class AlpacaLookup:
     async def reports(self, tracked: Tracked, first: dict[str, Any]) -> list[Report]:
         """Return the status of our order (following replaces), then its fills, and learn its chain."""
         chain = await self.chain(first)
+        return self.assemble(tracked, chain, await self.fills(tracked, chain))
+
+    def assemble(self, tracked: Tracked, chain: list[dict[str, Any]], fills: list[FillReport]) -> list[Report]:
+        """Return the reports of our order from its chain of Alpaca orders and their fills; learn the chain."""
         self._learn(tracked, chain)
         last = chain[-1]
         ts = self.now()
@@ -64,7 +73,6 @@ class AlpacaLookup:
             status=status or OrderStatus.PENDING_REPLACE, venue_order_id=VenueOrderId(str(last["id"])),
             filled_qty=filled, avg_price=(notional / filled) if filled else None,
         )
-        fills: list[Report] = list(await self.fills(tracked, chain))
         replaced: list[Report] = [self._replace_report(tracked, last)] if len(chain) > 1 else []
         if report.status.is_terminal:
             return [*replaced, *fills, report]  # fills first: a filled status then follows its fills
@@ -72,32 +80,58 @@ class AlpacaLookup:
 
     async def fills(self, tracked: Tracked, chain: list[dict[str, Any]]) -> list[FillReport]:
         """Return the executions of the chain's orders, from the FILL account activities since the first."""
-        ids = {str(o["id"]) for o in chain}
-        # The activities list every fill of the account: stop as soon as the chain's fills are all found
-        # (none to find when nothing filled), rather than page through everything traded since.
-        wanted = sum((decimal(o.get("filled_qty")) or Decimal(0) for o in chain), Decimal(0))
         since = timestamp(chain[0].get("created_at"), self.now()) - timedelta(seconds=1)
+        return [self.fill(tracked, a) for a in await self.activities(since, chain)]
+
+    async def activities(self, since: datetime, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Return the FILL activities of these Alpaca orders since ``since``, oldest first.
+
+        The activities list every fill of the account: paging stops as soon as the orders' fills are all found
+        (none to find when nothing filled), rather than going through everything traded since.
+        """
+        ids = {str(o["id"]) for o in orders}
+        wanted = sum((decimal(o.get("filled_qty")) or Decimal(0) for o in orders), Decimal(0))
         params = {"after": since.isoformat(), "direction": "asc", "page_size": str(PAGE)}
-        fills: list[FillReport] = []
-        while sum((f.qty for f in fills), Decimal(0)) < wanted:
+        found: list[dict[str, Any]] = []
+        while sum((decimal(a.get("qty")) or Decimal(0) for a in found), Decimal(0)) < wanted:
             answer = await self.http.request("GET", "/v2/account/activities/FILL", params=params)
             if not answer.ok or not isinstance(answer.body, list):
                 raise AlpacaUnavailable(f"fill activities answered {answer.status}: {answer.message}")
-            for activity in answer.body:
-                if str(activity.get("order_id")) in ids:
-                    fills.append(self._fill(tracked, activity))
+            found += [a for a in answer.body if str(a.get("order_id")) in ids]
             if len(answer.body) < PAGE:
-                return fills
+                break
             params = {**params, "page_token": str(answer.body[-1]["id"])}
-        return fills
+        return found
 
     async def open_orders(self) -> list[VenueOrderState]:
-        """Return every order open at Alpaca (up to 500, Alpaca's page limit)."""
-        answer = await self.http.request("GET", "/v2/orders", params={"status": "open", "limit": "500",
-                                                                      "direction": "asc"})
-        if not answer.ok or not isinstance(answer.body, list):
-            raise AlpacaUnavailable(f"open orders answered {answer.status}: {answer.message}")
-        return [self._state(o) for o in answer.body]
+        """Return every order open at Alpaca, however many pages of 500 they take."""
+        return [self._state(o) for o in await self.listed("open")]
+
+    async def listed(self, status: str, after: datetime | None = None) -> list[dict[str, Any]]:
+        """Return every order of ``status`` (open, closed, all) submitted after ``after``, oldest first.
+
+        Alpaca pages by submission time: up to 500 a page, ``after`` exclusive. Orders can share a time to
+        the microsecond (and ours are cut to microseconds), so each next page starts a microsecond before the
+        last order seen and repeats are dropped by id; a full page that brings nothing new ends the listing
+        (more than 500 orders in one microsecond), logged, rather than looping.
+        """
+        found: dict[str, dict[str, Any]] = {}
+        while True:
+            params = {"status": status, "limit": str(LIST_PAGE), "direction": "asc"}
+            if after is not None:
+                params["after"] = after.isoformat()
+            answer = await self.http.request("GET", "/v2/orders", params=params)
+            if not answer.ok or not isinstance(answer.body, list):
+                raise AlpacaUnavailable(f"{status} orders answered {answer.status}: {answer.message}")
+            fresh = [o for o in answer.body if str(o["id"]) not in found]
+            found.update((str(o["id"]), o) for o in fresh)
+            if len(answer.body) < LIST_PAGE:
+                return list(found.values())
+            if not fresh:
+                log.error("alpaca_order_listing_stuck", status=status, after=params.get("after"), seen=len(found))
+                return list(found.values())
+            last = answer.body[-1]
+            after = timestamp(last.get("submitted_at") or last.get("created_at"), self.now()) - MICROSECOND
 
     async def positions(self) -> list[VenuePosition]:
         """Return Alpaca's positions (short ones negative)."""
@@ -144,7 +178,8 @@ class AlpacaLookup:
             tif=TimeInForce(tif) if tif in set(TimeInForce) else tracked.order.tif, expire_at=tracked.order.expire_at,
         )
 
-    def _fill(self, tracked: Tracked, activity: dict[str, Any]) -> FillReport:
+    def fill(self, tracked: Tracked, activity: dict[str, Any]) -> FillReport:
+        """Return one FILL activity as a fill of our order."""
         return FillReport(
             order_id=tracked.order.order_id, venue=self.venue, ts=timestamp(activity.get("transaction_time"),
                                                                              self.now()),

@@ -12,6 +12,7 @@ from typing import Any
 
 import structlog
 
+from ordergate.adapters.venues.alpaca.bulk import AlpacaBulkStatus
 from ordergate.adapters.venues.alpaca.config import AlpacaConfig
 from ordergate.adapters.venues.alpaca.http import AlpacaHttp, AlpacaObserver
 from ordergate.adapters.venues.alpaca.lookup import AlpacaLookup
@@ -25,6 +26,7 @@ from ordergate.domain.reports import ConnectionReport, Report
 from ordergate.service.ports import Clock, ReportSink, VenueBalance, VenueOrder, VenueOrderState, VenuePosition
 
 log = structlog.get_logger(__name__)
+BULK_FROM = 3  # orders to reconcile from which listings cost fewer requests than one look-up each
 
 
 class AlpacaVenue:
@@ -42,6 +44,7 @@ class AlpacaVenue:
         self.orders = TrackedOrders()
         self.reader = UpdateReader(self.id, self.orders, clock.now)
         self.lookup = AlpacaLookup(self.id, self.http, self.orders, theirs, clock.now)
+        self.bulk = AlpacaBulkStatus(self.lookup, self.orders, clock.now)
         self.requests = AlpacaRequests(self.id, self.http, self.lookup, self.orders, self.reader, ours,
                                        self._emit, clock.now)
         self.stream = TradeUpdatesStream(config, self._on_update, self._on_stream, observer)
@@ -94,6 +97,13 @@ class AlpacaVenue:
         if first is None:
             return []
         return await self.lookup.reports(tracked, first)
+
+    async def statuses(self, orders: Sequence[VenueOrder]) -> dict[OrderId, Sequence[Report]]:
+        """Return Alpaca's reports for many orders: one by one for a few, else from bulk listings (a few
+        requests, whatever the count, so that reconciliation keeps within Alpaca's request limit)."""
+        if len(orders) < BULK_FROM:
+            return {o.order_id: await self.status(o) for o in orders}
+        return dict(await self.bulk.statuses(orders))
 
     async def open_orders(self) -> Sequence[VenueOrderState]:
         """Return every order open at Alpaca, ours or not."""
