@@ -1,4 +1,10 @@
-"""Fixtures that run the real server."""
+"""Fixtures that run the real server.
+
+``server`` starts a fresh server for one test: for tests that change what every order sees (risk limits,
+trading states, the kill switch), count everything on the server, stop or restart it. ``shared_server``
+is one server for all the tests of a module that need none of that (bad input, reads, their own orders
+judged by their own ids); a server start is most of an end-to-end test's time.
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,5 +18,13 @@ from tests.e2e.server import Server
 def server(tmp_path: Path) -> Iterator[Server]:
     """A fresh server on SQLite and the paper exchange, in its own data directory."""
     srv = Server(tmp_path).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server on SQLite and the paper exchange for the module's tests that leave no trace others see."""
+    srv = Server(tmp_path_factory.mktemp("shared")).start()
     yield srv
     srv.stop()

@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,15 +11,17 @@ from pathlib import Path
 import httpx
 
 from tests.databases import database_url_for
+from tests.ports import free_port
+
+__all__ = ["ADMIN_KEY", "Server", "free_port", "server_starts"]
 
 ADMIN_KEY = "e2e-admin-key-0123456789"
+_starts = [0]
 
 
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def server_starts() -> int:
+    """Return how many servers this test process has started (the suite's main cost; see tests/conftest.py)."""
+    return _starts[0]
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Server:
 
     def start(self, timeout: float = 30.0) -> "Server":
         """Start the server and wait until /ready answers 200."""
+        _starts[0] += 1
         log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ordergate.entrypoints.cli", "serve", "--port", str(self.port)],

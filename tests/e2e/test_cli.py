@@ -18,16 +18,16 @@ def cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=60)
 
 
-def test_cli_when_submitting_and_listing_then_tables_and_json_work(server: Server) -> None:
-    submitted = cli(server, "order", "submit", "MSFT", "buy", "5", "--json")
+def test_cli_when_submitting_and_listing_then_tables_and_json_work(shared_server: Server) -> None:
+    submitted = cli(shared_server, "order", "submit", "MSFT", "buy", "5", "--json")
     order = json.loads(submitted.stdout)
-    with server.client() as c:
+    with shared_server.client() as c:
         wait_for_status(c, order["id"], {"filled"})
 
-    shown = cli(server, "order", "show", order["id"])
-    listed = cli(server, "order", "list", "--json")
-    positions = cli(server, "positions")
-    account = cli(server, "account", "--json")
+    shown = cli(shared_server, "order", "show", order["id"])
+    listed = cli(shared_server, "order", "list", "--json")
+    positions = cli(shared_server, "positions")
+    account = cli(shared_server, "account", "--json")
 
     assert submitted.returncode == 0, submitted.stderr
     assert order["symbol"] == "MSFT" and order["qty"] == "5"
@@ -37,16 +37,16 @@ def test_cli_when_submitting_and_listing_then_tables_and_json_work(server: Serve
     assert "USD" in json.loads(account.stdout)["balances"]
 
 
-def test_cli_when_modifying_and_canceling_then_order_follows(server: Server) -> None:
-    order = json.loads(cli(server, "order", "submit", "SPY", "buy", "2", "--type", "limit", "--limit", "100",
+def test_cli_when_modifying_and_canceling_then_order_follows(shared_server: Server) -> None:
+    order = json.loads(cli(shared_server, "order", "submit", "SPY", "buy", "2", "--type", "limit", "--limit", "100",
                            "--tif", "gtc", "--json").stdout)
-    with server.client() as c:
+    with shared_server.client() as c:
         wait_for_status(c, order["id"], {"new"})
-        modified = cli(server, "order", "modify", order["id"], "--limit", "101")
+        modified = cli(shared_server, "order", "modify", order["id"], "--limit", "101")
         wait_for_status(c, order["id"], {"new"})
-        canceled = cli(server, "order", "cancel", order["id"], "--reason", "test over")
+        canceled = cli(shared_server, "order", "cancel", order["id"], "--reason", "test over")
         final = wait_for_status(c, order["id"], {"canceled"})
-        cancel_all = cli(server, "order", "cancel-all")
+        cancel_all = cli(shared_server, "order", "cancel-all")
 
     assert modified.returncode == 0, modified.stderr
     assert canceled.returncode == 0, canceled.stderr
@@ -54,15 +54,15 @@ def test_cli_when_modifying_and_canceling_then_order_follows(server: Server) -> 
     assert "0 order(s)" in cancel_all.stdout
 
 
-def test_cli_when_input_bad_then_clear_error_and_exit_1(server: Server) -> None:
-    result = cli(server, "order", "submit", "AAPL", "buy", "0")
+def test_cli_when_input_bad_then_clear_error_and_exit_1(shared_server: Server) -> None:
+    result = cli(shared_server, "order", "submit", "AAPL", "buy", "0")
 
     assert result.returncode == 1
     assert "qty" in result.stderr
 
 
-def test_cli_when_server_unreachable_then_exit_2(server: Server) -> None:
-    env_server = Server(server.data_dir, port=1)
+def test_cli_when_server_unreachable_then_exit_2(shared_server: Server) -> None:
+    env_server = Server(shared_server.data_dir, port=1)
 
     result = cli(env_server, "order", "list")
 

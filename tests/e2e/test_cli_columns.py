@@ -36,10 +36,10 @@ def _orders(server: Server) -> list[str]:
     return ids
 
 
-def test_order_list_on_an_80_column_terminal_then_every_line_fits_and_ids_are_whole(server: Server) -> None:
-    ids = _orders(server)
+def test_order_list_on_an_80_column_terminal_then_every_line_fits_and_ids_are_whole(shared_server: Server) -> None:
+    ids = _orders(shared_server)
 
-    screen = ANSI.sub("", cli(server, "order", "list", terminal_columns=80))
+    screen = ANSI.sub("", cli(shared_server, "order", "list", terminal_columns=80))
 
     assert all(len(line) <= 80 for line in screen.splitlines()), screen
     assert all(order_id in screen for order_id in ids), screen
@@ -47,10 +47,10 @@ def test_order_list_on_an_80_column_terminal_then_every_line_fits_and_ids_are_wh
     assert "hidden to fit 80 columns" in screen and "account" in screen.split("hidden")[1]
 
 
-def test_order_list_piped_then_plain_text_with_every_column_and_whole_ids(server: Server) -> None:
-    ids = _orders(server)
+def test_order_list_piped_then_plain_text_with_every_column_and_whole_ids(shared_server: Server) -> None:
+    ids = _orders(shared_server)
 
-    piped = cli(server, "order", "list")
+    piped = cli(shared_server, "order", "list")
 
     header = piped.splitlines()[1].split()
     assert header[:3] == ["id", "symbol", "side"] and header[-1] == "account"
@@ -58,10 +58,10 @@ def test_order_list_piped_then_plain_text_with_every_column_and_whole_ids(server
     assert "\x1b[" not in piped and "│" not in piped and "…" not in piped
 
 
-def test_positions_and_instruments_at_80_columns_then_nothing_is_cut(server: Server) -> None:
-    _orders(server)
+def test_positions_and_instruments_at_80_columns_then_nothing_is_cut(shared_server: Server) -> None:
+    _orders(shared_server)
 
-    screens = [ANSI.sub("", cli(server, *command, terminal_columns=80)) for command in (["positions"],
+    screens = [ANSI.sub("", cli(shared_server, *command, terminal_columns=80)) for command in (["positions"],
                                                                                           ["instruments"])]
 
     for screen in screens:
@@ -70,11 +70,11 @@ def test_positions_and_instruments_at_80_columns_then_nothing_is_cut(server: Ser
     assert "AAPL" in screens[0] and "RELIANCE" in screens[1]
 
 
-def test_watch_shows_working_orders_and_positions_then_stops_after_the_refreshes_asked(server: Server) -> None:
-    working = _orders(server)[1]
+def test_watch_shows_working_orders_and_positions_then_stops_after_the_refreshes_asked(shared_server: Server) -> None:
+    working = _orders(shared_server)[1]
 
-    screen = ANSI.sub("", cli(server, "watch", "--times", "2", "--interval", "0.2", terminal_columns=80))
-    piped = cli(server, "watch", "--times", "1")
+    screen = ANSI.sub("", cli(shared_server, "watch", "--times", "2", "--interval", "0.2", terminal_columns=80))
+    piped = cli(shared_server, "watch", "--times", "1")
 
     assert working in screen and "Positions" in screen and "AAPL" in screen
     assert all(len(line) <= 80 for line in screen.splitlines()), screen

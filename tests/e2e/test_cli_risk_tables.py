@@ -21,10 +21,10 @@ def _limits(server: Server) -> dict[str, object]:
     return limits
 
 
-def test_risk_limits_on_an_80_column_terminal_then_every_line_fits_and_nothing_is_cut(server: Server) -> None:
-    limits = _limits(server)
+def test_risk_limits_on_an_80_column_terminal_then_every_line_fits_and_nothing_is_cut(shared_server: Server) -> None:
+    limits = _limits(shared_server)
 
-    screen = ANSI.sub("", cli(server, "risk", "limits", "PAPER", terminal_columns=80))
+    screen = ANSI.sub("", cli(shared_server, "risk", "limits", "PAPER", terminal_columns=80))
 
     assert all(len(line) <= 80 for line in screen.splitlines()), screen
     assert "…" not in screen
@@ -33,15 +33,15 @@ def test_risk_limits_on_an_80_column_terminal_then_every_line_fits_and_nothing_i
     assert screen.count("=0.25") == len(MARGIN_RATES), screen  # folded onto more lines, every rate there
 
 
-def test_risk_limits_piped_then_plain_text_with_every_column_and_whole_values(server: Server) -> None:
-    limits = _limits(server)
+def test_risk_limits_piped_then_plain_text_with_every_column_and_whole_values(shared_server: Server) -> None:
+    limits = _limits(shared_server)
 
-    piped = cli(server, "risk", "limits", "PAPER")
+    piped = cli(shared_server, "risk", "limits", "PAPER")
 
     lines = piped.splitlines()
     assert lines[0] == "Risk limits: PAPER" and lines[1].split() == ["limit", "value", "source"]
     restricted = next(line.split() for line in lines if line.startswith("restricted_symbols"))
-    assert restricted == ["restricted_symbols", ",".join(sorted(RESTRICTED)), "account"]  # the server sorts them
+    assert restricted == ["restricted_symbols", ",".join(sorted(RESTRICTED)), "account"]  # the shared_server sorts them
     assert all(any(line.startswith(name) for line in lines) for name in limits)
     margin = next(line for line in lines if line.startswith("margin_rates"))
     assert margin.count("=0.25") == len(MARGIN_RATES), piped

@@ -44,8 +44,8 @@ def _order_count(c: httpx.Client) -> int:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=bodies)
-def test_submit_when_body_hostile_then_4xx_naming_a_field_or_a_real_order(server: Server, body: Any) -> None:
-    with server.client() as c:
+def test_submit_when_body_hostile_then_4xx_naming_a_field_or_a_real_order(shared_server: Server, body: Any) -> None:
+    with shared_server.client() as c:
         before = _order_count(c)
         r = c.post("/api/v1/orders/", content=_raw(body), headers={"Content-Type": "application/json"})
         after = _order_count(c)
@@ -76,8 +76,9 @@ def test_modify_when_body_hostile_then_refused_or_applied_never_5xx(server: Serv
        path=st.sampled_from(["/api/v1/orders/", "/api/v1/fills/", "/api/v1/audit/", "/api/v1/positions/",
                              "/api/v1/marketdata/AAPL/book", "/api/v1/marketdata/AAPL/bars",
                              "/api/v1/marketdata/AAPL/trades", "/api/v1/orders/nope/events"]))
-def test_queries_when_parameters_hostile_then_never_5xx(server: Server, params: dict[str, str], path: str) -> None:
-    with server.client() as c:
+def test_queries_when_parameters_hostile_then_never_5xx(
+        shared_server: Server, params: dict[str, str], path: str) -> None:
+    with shared_server.client() as c:
         r = c.get(path, params=params)
     assert r.status_code in (200, 404, 422), r.text
 

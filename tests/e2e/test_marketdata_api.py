@@ -35,8 +35,8 @@ def cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=60)
 
 
-def test_book_quote_trades_stats_and_bars_follow_the_paper_market(server: Server) -> None:
-    with server.client() as c:
+def test_book_quote_trades_stats_and_bars_follow_the_paper_market(shared_server: Server) -> None:
+    with shared_server.client() as c:
         book = wait_for_book(c, "AAPL")
         order = submit(c, qty="10").json()
         wait_for_status(c, order["id"], {"filled"})
@@ -62,8 +62,8 @@ SIZE = re.compile(r"^\d+$")  # its lot is 1
 AVERAGE = re.compile(r"^\d+\.\d{2,8}$")  # exact to 8 places, at least the tick's
 
 
-def test_book_quote_trades_stats_and_bars_show_numbers_at_the_instruments_precision(server: Server) -> None:
-    with server.client() as c:
+def test_book_quote_trades_stats_and_bars_show_numbers_at_the_instruments_precision(shared_server: Server) -> None:
+    with shared_server.client() as c:
         wait_for_book(c, "AAPL")
         wait_for_status(c, submit(c, qty="10").json()["id"], {"filled"})
         book = c.get("/api/v1/marketdata/AAPL/book", params={"depth": 20}).json()
@@ -122,8 +122,8 @@ def test_feed_with_uneven_decimals_then_answers_pad_to_the_tick_and_lot(tmp_path
     assert (bar["open"], bar["close"], bar["volume"], bar["notional"]) == ("230.10", "230.10", "5", "1150.50")
 
 
-def test_unknown_symbol_then_404_naming_it(server: Server) -> None:
-    with server.client() as c:
+def test_unknown_symbol_then_404_naming_it(shared_server: Server) -> None:
+    with shared_server.client() as c:
         for path in ("book", "quote", "trades", "stats", "bars"):
             r = c.get(f"/api/v1/marketdata/NOPE/{path}")
             assert r.status_code == 404, path
@@ -134,23 +134,24 @@ def test_unknown_symbol_then_404_naming_it(server: Server) -> None:
     ("book", {"depth": "0"}, "depth"), ("book", {"depth": "abc"}, "depth"), ("book", {"depth": "100000"}, "depth"),
     ("bars", {"interval": "2m"}, "interval"), ("bars", {"limit": "-1"}, "limit"), ("trades", {"limit": "0"}, "limit"),
 ])
-def test_bad_query_then_422_naming_the_field(server: Server, path: str, params: dict[str, str], field: str) -> None:
-    with server.client() as c:
+def test_bad_query_then_422_naming_the_field(
+        shared_server: Server, path: str, params: dict[str, str], field: str) -> None:
+    with shared_server.client() as c:
         r = c.get(f"/api/v1/marketdata/AAPL/{path}", params=params)
     assert r.status_code == 422
     assert field in r.json()["detail"][0]["msg"]
 
 
-def test_without_api_key_then_401(server: Server) -> None:
-    assert httpx.get(f"{server.url}/api/v1/marketdata/AAPL/quote").status_code == 401
+def test_without_api_key_then_401(shared_server: Server) -> None:
+    assert httpx.get(f"{shared_server.url}/api/v1/marketdata/AAPL/quote").status_code == 401
 
 
-def test_cli_book_prints_a_ladder_and_quote_prints_json(server: Server) -> None:
-    with server.client() as c:
+def test_cli_book_prints_a_ladder_and_quote_prints_json(shared_server: Server) -> None:
+    with shared_server.client() as c:
         wait_for_book(c, "RELIANCE")
-    ladder = cli(server, "book", "RELIANCE", "--depth", "5")
-    as_json = cli(server, "quote", "RELIANCE", "--json")
-    missing = cli(server, "quote", "NOPE")
+    ladder = cli(shared_server, "book", "RELIANCE", "--depth", "5")
+    as_json = cli(shared_server, "quote", "RELIANCE", "--json")
+    missing = cli(shared_server, "quote", "NOPE")
 
     assert ladder.returncode == 0, ladder.stderr
     assert "RELIANCE book" in ladder.stdout and "bid size" in ladder.stdout

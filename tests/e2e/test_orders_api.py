@@ -45,8 +45,8 @@ def test_limit_order_when_far_from_market_then_rests_and_cancel_works(server: Se
         assert c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["reserved"] == "0.00"
 
 
-def test_modify_when_limit_order_working_then_replaced_with_new_terms(server: Server) -> None:
-    with server.client() as c:
+def test_modify_when_limit_order_working_then_replaced_with_new_terms(shared_server: Server) -> None:
+    with shared_server.client() as c:
         order = wait_for_status(c, submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"],
                                 {"new"})
 
@@ -57,8 +57,8 @@ def test_modify_when_limit_order_working_then_replaced_with_new_terms(server: Se
         assert after["qty"] == "20" and after["limit_price"] == "101.50"
 
 
-def test_cancel_when_order_already_filled_then_409_too_late(server: Server) -> None:
-    with server.client() as c:
+def test_cancel_when_order_already_filled_then_409_too_late(shared_server: Server) -> None:
+    with shared_server.client() as c:
         order = wait_for_status(c, submit(c, qty="1").json()["id"], {"filled"})
 
         r = c.delete(f"/api/v1/orders/{order['id']}")
@@ -67,8 +67,8 @@ def test_cancel_when_order_already_filled_then_409_too_late(server: Server) -> N
         assert "too late" in r.json()["detail"]
 
 
-def test_submit_when_client_order_id_repeats_then_same_order_or_409(server: Server) -> None:
-    with server.client() as c:
+def test_submit_when_client_order_id_repeats_then_same_order_or_409(shared_server: Server) -> None:
+    with shared_server.client() as c:
         first = submit(c, type="limit", limit_price="100.00", client_order_id="abc-1")
         again = submit(c, type="limit", limit_price="100.00", client_order_id="abc-1")
         other = submit(c, type="limit", limit_price="100.05", client_order_id="abc-1")
@@ -97,9 +97,9 @@ def test_submit_when_client_order_id_repeats_then_same_order_or_409(server: Serv
     ({"client_order_id": "x" * 200}, "client_order_id"),
 ])
 def test_submit_when_input_is_bad_then_422_names_the_field_and_nothing_changes(
-    server: Server, fields: dict[str, object], field: str,
+    shared_server: Server, fields: dict[str, object], field: str,
 ) -> None:
-    with server.client() as c:
+    with shared_server.client() as c:
         before = c.get("/api/v1/orders/metrics/summary").json()["total_orders"]
 
         r = submit(c, **fields)
@@ -109,8 +109,8 @@ def test_submit_when_input_is_bad_then_422_names_the_field_and_nothing_changes(
         assert c.get("/api/v1/orders/metrics/summary").json()["total_orders"] == before
 
 
-def test_submit_when_body_is_not_json_then_422_names_the_body_and_the_json_problem(server: Server) -> None:
-    with server.client() as c:
+def test_submit_when_body_is_not_json_then_422_names_the_body_and_the_json_problem(shared_server: Server) -> None:
+    with shared_server.client() as c:
         before = c.get("/api/v1/orders/metrics/summary").json()["total_orders"]
 
         r = c.post("/api/v1/orders/", content=b"{not json", headers={"Content-Type": "application/json"})
@@ -122,8 +122,8 @@ def test_submit_when_body_is_not_json_then_422_names_the_body_and_the_json_probl
         assert c.get("/api/v1/orders/metrics/summary").json()["total_orders"] == before
 
 
-def test_submit_when_account_unknown_then_422_names_account_and_rule_and_nothing_changes(server: Server) -> None:
-    with server.client() as c:
+def test_submit_when_account_unknown_then_422_names_account_and_rule_and_nothing_changes(shared_server: Server) -> None:
+    with shared_server.client() as c:
         before = c.get("/api/v1/orders/metrics/summary").json()["total_orders"]
 
         r = submit(c, account="NOBODY")
@@ -135,16 +135,16 @@ def test_submit_when_account_unknown_then_422_names_account_and_rule_and_nothing
         assert c.get("/api/v1/accounts/NOBODY").status_code == 404
 
 
-def test_requests_when_key_missing_or_wrong_then_401(server: Server) -> None:
+def test_requests_when_key_missing_or_wrong_then_401(shared_server: Server) -> None:
     import httpx
 
-    assert httpx.get(f"{server.url}/api/v1/orders/").status_code == 401
-    bad = httpx.get(f"{server.url}/api/v1/orders/", headers={"Authorization": "Bearer nope"})
+    assert httpx.get(f"{shared_server.url}/api/v1/orders/").status_code == 401
+    bad = httpx.get(f"{shared_server.url}/api/v1/orders/", headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
 
 
-def test_get_when_order_unknown_then_404(server: Server) -> None:
-    with server.client() as c:
+def test_get_when_order_unknown_then_404(shared_server: Server) -> None:
+    with shared_server.client() as c:
         assert c.get("/api/v1/orders/does-not-exist").status_code == 404
         assert c.delete("/api/v1/orders/does-not-exist").status_code == 404
 
@@ -177,8 +177,8 @@ def test_list_orders_when_paged_then_every_order_once_newest_first(server: Serve
         assert seen == list(reversed(ids))
 
 
-def test_service_endpoints_answer(server: Server) -> None:
-    with server.client() as c:
+def test_service_endpoints_answer(shared_server: Server) -> None:
+    with shared_server.client() as c:
         assert c.get("/health").json() == {"status": "ok"}
         assert c.get("/ready").json()["status"] == "ready"
         assert "/api/v1/orders/" in c.get("/openapi.json").json()["paths"]
@@ -190,4 +190,4 @@ def test_service_endpoints_answer(server: Server) -> None:
         summary = c.get("/api/v1/orders/metrics/summary").json()
         assert set(summary) >= {"by_status", "fill_rate", "avg_ack_latency_ms", "avg_fill_latency_ms"}
         assert c.post("/api/v1/ping").json() == {"pong": True, "principal": "admin", "key_id": "admin", "role": "admin"}
-        assert httpx.post(f"{server.url}/api/v1/ping").status_code == 401
+        assert httpx.post(f"{shared_server.url}/api/v1/ping").status_code == 401

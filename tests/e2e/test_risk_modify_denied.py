@@ -11,9 +11,9 @@ TERMS = ("status", "qty", "limit_price", "leaves_qty", "time_in_force", "pending
 
 
 def test_modify_when_risk_denies_then_422_names_rule_limit_and_value_and_order_is_unchanged(
-    server: Server,
+    shared_server: Server,
 ) -> None:
-    with server.client() as c:
+    with shared_server.client() as c:
         order_id = submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"]
         before = wait_for_status(c, order_id, {"new"})
         assert c.put("/api/v1/risk/limits/PAPER", json={"max_order_qty": "15"}).status_code == 200
@@ -35,8 +35,8 @@ def test_modify_when_risk_denies_then_422_names_rule_limit_and_value_and_order_i
     assert "OrderPendingReplace" not in [e["type"] for e in events]
 
 
-def test_modify_when_risk_denied_then_a_modify_within_limits_still_works(server: Server) -> None:
-    with server.client() as c:
+def test_modify_when_risk_denied_then_a_modify_within_limits_still_works(shared_server: Server) -> None:
+    with shared_server.client() as c:
         order_id = submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"]
         wait_for_status(c, order_id, {"new"})
         c.put("/api/v1/risk/limits/PAPER", json={"max_order_qty": "15"})

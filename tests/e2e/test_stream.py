@@ -15,9 +15,9 @@ def _ws_url(server: Server, query: str) -> str:
     return server.url.replace("http://", "ws://") + "/api/v1/stream" + query
 
 
-def test_stream_when_market_order_fills_then_order_fill_and_position_events_arrive(server: Server) -> None:
-    with connect(_ws_url(server, "?account=PAPER"), additional_headers={"Authorization": f"Bearer {ADMIN_KEY}"},
-                 open_timeout=10) as ws, server.client() as c:
+def test_stream_when_market_order_fills_then_order_fill_and_position_events_arrive(shared_server: Server) -> None:
+    with connect(_ws_url(shared_server, "?account=PAPER"), additional_headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+                 open_timeout=10) as ws, shared_server.client() as c:
         order_id = submit(c, qty="5").json()["id"]
         seen: dict[str, list[dict[str, object]]] = {}
         while "position" not in seen or not any(
@@ -34,33 +34,33 @@ def test_stream_when_market_order_fills_then_order_fill_and_position_events_arri
     assert len(set(seqs)) <= len(seqs) and all(isinstance(s, int) for s in seqs)
 
 
-def test_stream_when_key_missing_or_wrong_then_closed_with_policy_violation(server: Server) -> None:
+def test_stream_when_key_missing_or_wrong_then_closed_with_policy_violation(shared_server: Server) -> None:
     for query, first in (("", '{"hello": 1}'), ("", '{"auth": "wrong-key-0123456789"}'), ("", "not json"),
                          ("?key=wrong-key-0123456789", None), (f"?key={ADMIN_KEY}", None)):
-        with connect(_ws_url(server, query), open_timeout=10) as ws, pytest.raises(ConnectionClosed) as closed:
+        with connect(_ws_url(shared_server, query), open_timeout=10) as ws, pytest.raises(ConnectionClosed) as closed:
             if first is not None:
                 ws.send(first)
             ws.recv(timeout=10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
 
 
-def test_stream_when_key_sent_as_first_message_then_events_flow(server: Server) -> None:
-    with connect(_ws_url(server, ""), open_timeout=10) as ws:
+def test_stream_when_key_sent_as_first_message_then_events_flow(shared_server: Server) -> None:
+    with connect(_ws_url(shared_server, ""), open_timeout=10) as ws:
         ws.send(orjson.dumps({"auth": ADMIN_KEY}).decode())
         hello = orjson.loads(ws.recv(timeout=10))
 
     assert hello["type"] == "hello" and isinstance(hello["last_seq"], int)
 
 
-def test_stream_when_key_in_url_then_refused_even_if_valid_saying_why(server: Server) -> None:
-    with connect(_ws_url(server, f"?key={ADMIN_KEY}"), open_timeout=10) as ws, \
+def test_stream_when_key_in_url_then_refused_even_if_valid_saying_why(shared_server: Server) -> None:
+    with connect(_ws_url(shared_server, f"?key={ADMIN_KEY}"), open_timeout=10) as ws, \
             pytest.raises(ConnectionClosed) as closed:
         ws.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008 and "URL" in closed.value.rcvd.reason
 
 
-def test_stream_when_account_unknown_then_closed_naming_it(server: Server) -> None:
-    with connect(_ws_url(server, "?account=NOPE"), additional_headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+def test_stream_when_account_unknown_then_closed_naming_it(shared_server: Server) -> None:
+    with connect(_ws_url(shared_server, "?account=NOPE"), additional_headers={"Authorization": f"Bearer {ADMIN_KEY}"},
                  open_timeout=10) as ws, pytest.raises(ConnectionClosed) as closed:
         ws.recv(timeout=10)
     assert closed.value.rcvd is not None and "NOPE" in closed.value.rcvd.reason

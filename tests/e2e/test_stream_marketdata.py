@@ -11,8 +11,8 @@ from tests.e2e.stream_client import of, open_stream, read_for, read_until, send
 pytestmark = pytest.mark.e2e
 
 
-def test_quotes_when_subscribed_then_live_bid_ask_last_at_the_tick_places(server: Server) -> None:
-    with open_stream(server) as ws:
+def test_quotes_when_subscribed_then_live_bid_ask_last_at_the_tick_places(shared_server: Server) -> None:
+    with open_stream(shared_server) as ws:
         send(ws, {"op": "subscribe", "channel": "quotes", "symbol": "AAPL"})
         seen = read_until(ws, lambda s: len(of(s, "quote")) >= 3)
 
@@ -25,8 +25,8 @@ def test_quotes_when_subscribed_then_live_bid_ask_last_at_the_tick_places(server
 
 
 def test_book_when_subscribed_with_depth_and_interval_then_that_many_levels_no_faster_than_asked(
-        server: Server) -> None:
-    with open_stream(server) as ws:
+        shared_server: Server) -> None:
+    with open_stream(shared_server) as ws:
         send(ws, {"op": "subscribe", "channel": "book", "symbol": "MSFT", "depth": 3, "interval": 1.0})
         started = time.monotonic()
         seen = read_for(ws, 4.0)
@@ -40,8 +40,8 @@ def test_book_when_subscribed_with_depth_and_interval_then_that_many_levels_no_f
     assert len(books) <= elapsed / 1.0 + 1  # the paper book changes 4 times a second; one message a second
 
 
-def test_trades_and_bars_when_subscribed_then_a_snapshot_then_new_prints(server: Server) -> None:
-    with open_stream(server) as ws:
+def test_trades_and_bars_when_subscribed_then_a_snapshot_then_new_prints(shared_server: Server) -> None:
+    with open_stream(shared_server) as ws:
         send(ws, {"op": "subscribe", "channel": "trades", "symbol": "AAPL", "limit": 5})
         send(ws, {"op": "subscribe", "channel": "bars", "symbol": "AAPL", "bar_interval": "1s", "limit": 30})
         seen = read_until(ws, lambda s: len(of(s, "trades")) >= 3 and len(of(s, "bars")) >= 2, timeout=20)
@@ -56,8 +56,8 @@ def test_trades_and_bars_when_subscribed_then_a_snapshot_then_new_prints(server:
     assert Decimal(bar["low"]) <= Decimal(bar["close"]) <= Decimal(bar["high"])
 
 
-def test_unsubscribe_when_acknowledged_then_that_channel_stops(server: Server) -> None:
-    with open_stream(server) as ws:
+def test_unsubscribe_when_acknowledged_then_that_channel_stops(shared_server: Server) -> None:
+    with open_stream(shared_server) as ws:
         send(ws, {"op": "subscribe", "channel": "quotes", "symbol": "AAPL", "interval": 0.1})
         read_until(ws, lambda s: bool(of(s, "quote")))
         send(ws, {"op": "unsubscribe", "channel": "quotes", "symbol": "AAPL"})
@@ -82,9 +82,9 @@ BAD_COMMANDS = [
 
 
 def test_bad_commands_when_sent_then_each_error_names_the_field_and_the_connection_keeps_working(
-        server: Server) -> None:
+        shared_server: Server) -> None:
     errors = []
-    with open_stream(server) as ws:
+    with open_stream(shared_server) as ws:
         for command, _ in BAD_COMMANDS:
             ws.send(command)
             errors.append(read_until(ws, lambda s: bool(of(s, "error")))[-1])

@@ -63,16 +63,16 @@ def test_reconnect_with_since_when_events_were_missed_then_they_come_first_in_or
     assert resumed[-1]["type"] == "hello" and resumed[-1]["last_seq"] == events[-1]["seq"]
 
 
-def test_reconnect_with_since_when_the_events_are_not_kept_then_told_to_resync(server: Server) -> None:
-    with open_stream(server, "?since=999999999") as ws:
+def test_reconnect_with_since_when_the_events_are_not_kept_then_told_to_resync(shared_server: Server) -> None:
+    with open_stream(shared_server, "?since=999999999") as ws:
         messages = read_until(ws, lambda s: bool(of(s, "hello")))
 
     assert messages[0]["type"] == "resync" and "reload" in messages[0]["reason"]
 
 
-def test_since_when_not_a_sequence_number_then_closed_or_refused_without_crashing(server: Server) -> None:
+def test_since_when_not_a_sequence_number_then_closed_or_refused_without_crashing(shared_server: Server) -> None:
     for query in ("?since=-1", "?since=abc"):
-        with pytest.raises((InvalidStatus, ConnectionClosed)), open_stream(server, query) as ws:
+        with pytest.raises((InvalidStatus, ConnectionClosed)), open_stream(shared_server, query) as ws:
             ws.recv(timeout=5)  # refused at the handshake, or closed with a policy violation
-    with server.client() as c:
+    with shared_server.client() as c:
         assert c.get("/ready").status_code == 200
