@@ -51,7 +51,7 @@ async def fake() -> AsyncIterator[FakeUpstoxServer]:
 async def kit(fake: FakeUpstoxServer, tmp_path: Path) -> AsyncIterator[KitRun]:
     """The engine routing every order to an UpstoxVenue on the fake, judged by the fake's truth."""
     clock = SystemClock()
-    venue = UpstoxVenue(fast_config(fake), tmp_path, load_instruments(), clock)
+    venue = UpstoxVenue(fast_config(fake, amo="never"), tmp_path, load_instruments(), clock)  # wall clock
     run = await start_kit(tmp_path, cash="0", venue=venue, clock=clock,
                           truth=UpstoxTruth(fake.fake.exchange, ACCOUNT, SYMBOLS))
     await run.loop.execute(cmds.AdjustCash(account=ACCOUNT, currency="INR", amount=D("10000000"), reason="kit"))

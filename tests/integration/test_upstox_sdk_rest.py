@@ -49,6 +49,22 @@ def test_v3_place_market_order_then_details_history_trades_and_book_parse(upstox
     assert [(o.order_id, o.tag, o.order_type, o.validity) for o in book.data] == [(order_id, "og-1", "MARKET", "DAY")]
 
 
+def test_after_the_close_an_amo_place_parses_waits_and_a_regular_one_is_refused_with_market_closed(
+        upstox_server: FakeUpstoxServer) -> None:
+    client = _client(upstox_server)
+    upstox_server.fake.exchange.close_market()
+    order_id = _place(client, order_type="LIMIT", price=1290.0, is_amo=True)
+    details = upstox_client.OrderApi(client).get_order_status(order_id=order_id).data
+    assert (details.status, details.is_amo) == ("after market order req received", True)
+    with pytest.raises(ApiException) as refused:
+        _place(client, tag="og-2")
+    problem = json.loads(refused.value.body)["errors"][0]
+    assert (refused.value.status, problem["errorCode"], problem["message"]) == (400, "UDAPI100057", "Market is closed")
+    upstox_server.fake.exchange.open_market()
+    details = upstox_client.OrderApi(client).get_order_status(order_id=order_id).data
+    assert (details.status, details.is_amo) == ("open", True)
+
+
 def test_v3_modify_keeps_the_order_id_and_increments_order_request_id(upstox_server: FakeUpstoxServer) -> None:
     client = _client(upstox_server)
     order_id = _place(client, order_type="LIMIT", price=1290.0)

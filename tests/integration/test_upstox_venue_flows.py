@@ -134,3 +134,46 @@ async def test_balances_are_the_inr_free_to_trade_net_of_fills_and_of_working_bu
     [inr] = await h.venue.balances() or []
     free = D(10_000_000) - 4 * D(1300) - 2 * D(1199) - 8 * D(1200)
     assert (inr.currency, inr.cash, inr.buying_power, inr.net_of_orders) == ("INR", free, free, True)
+
+
+async def test_after_the_close_an_order_goes_as_amo_waits_modifies_and_fills_when_the_market_opens(
+        h: Harness) -> None:
+    h.server.fake.exchange.close_market()
+    h.clock.advance(hours=10)  # 20:00 IST
+    order = venue_order(qty="5", limit="1310.00")
+    h.venue.submit(order)
+    await h.until(lambda: S.NEW in h.statuses(order))
+    [at_fake] = h.server.fake.exchange.by_tag(order.order_id)
+    assert (at_fake.is_amo, at_fake.status) == (True, "after market order req received")
+    h.venue.replace(order, venue_order(qty="6", limit="1320.00", order_id=order.order_id))
+    await h.until(lambda: bool(h.of(order, ReplaceReport)))
+    assert (at_fake.status, at_fake.quantity) == ("modify after market order req received", 6)
+    h.server.fake.exchange.open_market()
+    await h.until(lambda: S.FILLED in h.statuses(order))
+    assert sum(f.qty for f in h.of(order, FillReport)) == D(6)
+
+
+async def test_after_the_close_an_amo_cancelled_then_canceled_here(h: Harness) -> None:
+    h.server.fake.exchange.close_market()
+    h.clock.advance(hours=10)
+    order = venue_order(qty="5", limit="1310.00")
+    h.venue.submit(order)
+    await h.until(lambda: S.NEW in h.statuses(order))
+    h.venue.cancel(order)
+    await h.until(lambda: S.CANCELED in h.statuses(order))
+    [at_fake] = h.server.fake.exchange.by_tag(order.order_id)
+    assert at_fake.status == "cancelled after market order"
+
+
+async def test_with_amo_never_an_order_after_the_close_is_refused_with_upstoxs_reason(
+        upstox_server: FakeUpstoxServer, tmp_path: Path) -> None:
+    h = await started(upstox_server, tmp_path, amo="never")
+    try:
+        upstox_server.fake.exchange.close_market()
+        h.clock.advance(hours=10)
+        order = venue_order(qty="5", limit="1310.00")
+        h.venue.submit(order)
+        await h.until(lambda: S.REJECTED in h.statuses(order))
+        assert h.of(order, OrderStatusReport)[-1].reason == "upstox: Market is closed"
+    finally:
+        await h.venue.stop()

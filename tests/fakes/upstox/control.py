@@ -61,6 +61,16 @@ async def price(request: Request) -> Response:
     return success(None)
 
 
+async def market(request: Request) -> Response:
+    """POST /_fake/market {"open": bool}: start a session (waiting after-market orders go in) or end it."""
+    exchange = _fake(request).exchange
+    if (await _body(request)).get("open"):
+        exchange.open_market()
+    else:
+        exchange.close_market()
+    return success({"open": exchange.market_open})
+
+
 async def drop_streams(request: Request) -> Response:
     """POST /_fake/drop-streams: cut every portfolio stream and market data feed connection."""
     fake = _fake(request)
@@ -83,6 +93,7 @@ routes = [
     Route("/_fake/faults", faults, methods=["POST"]),
     Route("/_fake/fill", fill, methods=["POST"]),
     Route("/_fake/price", price, methods=["POST"]),
+    Route("/_fake/market", market, methods=["POST"]),
     Route("/_fake/drop-streams", drop_streams, methods=["POST"]),
     Route("/_fake/orders", dump),
 ]

@@ -17,6 +17,8 @@ from tests.fakes.upstox.tokens import FakeClock, Tokens
 from tests.fakes.upstox.updates import UpdateHub
 
 NOT_ALLOWED = "UDAPI100040"
+AMO_WAITING = "after market order req received"
+AMO_MODIFIED = "modify after market order req received"
 
 
 class FakeExchange:
@@ -33,6 +35,7 @@ class FakeExchange:
         self.cash = cash
         self.fill_parts = fill_parts
         self.auto_fill = True  # marketable orders fill at once; off: only ``fill`` fills
+        self.market_open = True  # in a session; closed: only after-market orders are taken
         self.lock = threading.RLock()
         self._order_ids = itertools.count(260_000_000_000_001)
         self._trade_ids = itertools.count(50_000_001)
@@ -40,8 +43,16 @@ class FakeExchange:
     # -- requests -----------------------------------------------------------------------------------------
 
     def place(self, req: PlaceRequest) -> FakeOrder:
-        """Create an order and take it through validation to open (or rejected), filling what is marketable."""
+        """Create an order and take it through validation to open (or rejected), filling what is marketable.
+
+        While the market is closed only after-market orders (``is_amo``) are taken: they wait, in ``after
+        market order req received``, for ``open_market``; any other order is refused ("Market is closed",
+        UDAPI100057 as users report it). What Upstox answers to an after-market order sent while the market
+        is open is not documented: the fake queues it as well, until the next ``open_market``.
+        """
         with self.lock:
+            if not req.is_amo and not self.market_open:
+                raise UpstoxError(400, "UDAPI100057", "Market is closed", "is_amo", False)
             now = self.clock.now()
             order = FakeOrder(
                 order_id=str(next(self._order_ids)), instrument=req.instrument, tag=req.tag, product=req.product,
@@ -51,21 +62,23 @@ class FakeExchange:
             )
             self.orders[order.order_id] = order
             if req.is_amo:
-                self._move(order, "after market order req received")
+                self._move(order, AMO_WAITING)
                 return order
-            self._move(order, "put order req received")
-            self._move(order, "validation pending")
-            shortfall = self._shortfall(order)
-            if shortfall > 0:
-                order.status_message = f"You need to add Rs. {shortfall:.2f} in your account to place this order"
-                self._move(order, "rejected")
-                return order
-            self._move(order, "open pending")
-            order.exchange_order_id = f"1100000{order.order_id[-8:]}"
-            order.exchange_at = now
-            self._move(order, "trigger pending" if order.order_type in ("SL", "SL-M") else "open")
-            self._match(order)
+            self._admit(order)
             return order
+
+    def open_market(self) -> None:
+        """Start a session: after-market orders waiting go to the exchange (validated, opened, matched)."""
+        with self.lock:
+            self.market_open = True
+            for order in list(self.orders.values()):
+                if order.status in (AMO_WAITING, AMO_MODIFIED):
+                    self._admit(order)
+
+    def close_market(self) -> None:
+        """End the session: from now on only after-market orders are taken."""
+        with self.lock:
+            self.market_open = False
 
     def modify(self, req: ModifyRequest) -> FakeOrder:
         """Change a working order's terms; the order id stays, ``order_request_id`` goes up by one."""
@@ -77,12 +90,17 @@ class FakeExchange:
             if req.quantity is not None and req.quantity <= order.filled_quantity:
                 raise UpstoxError(400, "UDAPI100038", "Quantity must exceed the filled quantity", "quantity",
                                   req.quantity)
-            self._move(order, "modify validation pending")
-            self._move(order, "modify pending")
+            waiting = order.status in (AMO_WAITING, AMO_MODIFIED)
+            if not waiting:
+                self._move(order, "modify validation pending")
+                self._move(order, "modify pending")
             order.quantity = req.quantity or order.quantity
             order.price, order.trigger_price = req.price, req.trigger_price
             order.order_type, order.validity = req.order_type, req.validity
             order.order_request_id += 1
+            if waiting:  # an after-market order still waits for the session, with its new terms
+                self._move(order, AMO_MODIFIED)
+                return order
             self._move(order, "modified")
             self._move(order, "trigger pending" if order.order_type in ("SL", "SL-M") else "open")
             self._match(order)
@@ -141,6 +159,20 @@ class FakeExchange:
         if order is None:
             raise UpstoxError(400, "UDAPI100010", "Order not found", "order_id", order_id)
         return order
+
+    def _admit(self, order: FakeOrder) -> None:
+        self._move(order, "put order req received")
+        self._move(order, "validation pending")
+        shortfall = self._shortfall(order)
+        if shortfall > 0:
+            order.status_message = f"You need to add Rs. {shortfall:.2f} in your account to place this order"
+            self._move(order, "rejected")
+            return
+        self._move(order, "open pending")
+        order.exchange_order_id = f"1100000{order.order_id[-8:]}"
+        order.exchange_at = self.clock.now()
+        self._move(order, "trigger pending" if order.order_type in ("SL", "SL-M") else "open")
+        self._match(order)
 
     def _move(self, order: FakeOrder, status: str) -> None:
         order.status = status

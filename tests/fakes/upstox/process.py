@@ -56,4 +56,6 @@ def serve_env(fake: FakeProcess, token: str = TOKEN) -> dict[str, str]:
         "ORDERGATE_VENUES__UPSTOX__ACCESS_TOKEN": token, "ORDERGATE_VENUES__UPSTOX__API_URL": fake.url,
         "ORDERGATE_VENUES__UPSTOX__ORDER_URL": fake.url, "ORDERGATE_VENUES__UPSTOX__TIMEOUT": "2",
         "ORDERGATE_VENUES__UPSTOX__BACKOFF_INITIAL": "0.05", "ORDERGATE_VENUES__UPSTOX__BACKOFF_MAX": "0.5",
+        # the server runs on the wall clock and the fake's market never closes unless told: regular orders
+        "ORDERGATE_VENUES__UPSTOX__AMO": "never",
     }

@@ -48,14 +48,15 @@ class OrderActions:
             log.error("upstox_duplicate_tag", tag=tag, orders=sorted(states))
         return states[min(states)] if states else None
 
-    async def place(self, t: Tracked, key: str, product: str) -> None:
-        """Place ``t.order``; on a lost answer look it up by tag, and resend only when Upstox has none."""
+    async def place(self, t: Tracked, key: str, product: str, amo: bool = False) -> None:
+        """Place ``t.order`` (as an after-market order when ``amo``); on a lost answer look it up by tag, and
+        resend only when Upstox has none."""
         assert t.order is not None
         if t.upstox_id is not None:
             await self.refresh(t)  # a resend of an order Upstox has: say where it is instead
             return
         try:
-            body = place_body(t.order, key, product)
+            body = place_body(t.order, key, product, amo)
         except Unsupported as e:
             self._reject(t, str(e))
             return

@@ -22,6 +22,9 @@ class UpstoxConfig(BaseModel):
     token_file: Path | None = Field(None, description="where `ordergate venue login upstox` keeps the token "
                                     "(default: upstox.token in the data directory); read again when it changes")
     product: Literal["I", "D"] = Field("I", description="I = intraday, D = delivery, for every order")
+    amo: Literal["auto", "never"] = Field("auto", description="auto: orders sent outside NSE's regular session "
+                                          "(09:15-15:30 IST, Monday to Friday) go as after-market orders, "
+                                          "queued for the next session; never: always as regular orders")
     api_url: str = Field(API_URL, description="REST host; set it to point at a local test server")
     order_url: str = Field(ORDER_URL, description="order place/modify/cancel host (api-hft)")
     algo_name: str | None = Field(None, max_length=64, description="X-Algo-Name header for registered algos")

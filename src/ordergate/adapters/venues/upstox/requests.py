@@ -30,13 +30,14 @@ def _terms(order: VenueOrder) -> dict[str, Any]:
             "trigger_price": _number(order.stop_price)}
 
 
-def place_body(order: VenueOrder, instrument_key: str, product: str) -> dict[str, Any]:
-    """Return the v3 place body; our order id goes in ``tag`` so the order can be found again."""
+def place_body(order: VenueOrder, instrument_key: str, product: str, amo: bool = False) -> dict[str, Any]:
+    """Return the v3 place body; our order id goes in ``tag`` so the order can be found again; ``amo``: an
+    after-market order (outside market hours), queued by Upstox for the next session."""
     if order.extended_hours:
         raise Unsupported("upstox has no extended-hours trading (extended_hours is for Alpaca)")
     return {
         "quantity": _quantity(order.qty), "product": product, "instrument_token": instrument_key,
-        "transaction_type": "BUY" if order.side == "buy" else "SELL", "disclosed_quantity": 0, "is_amo": False,
+        "transaction_type": "BUY" if order.side == "buy" else "SELL", "disclosed_quantity": 0, "is_amo": amo,
         "tag": str(order.order_id), "slice": False, **_terms(order),
     }
 

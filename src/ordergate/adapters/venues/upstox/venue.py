@@ -21,6 +21,7 @@ from ordergate.adapters.venues.upstox.config import UpstoxConfig
 from ordergate.adapters.venues.upstox.http import UpstoxApiError, UpstoxHttp, UpstoxLost
 from ordergate.adapters.venues.upstox.parse import order
 from ordergate.adapters.venues.upstox.reads import AccountReads
+from ordergate.adapters.venues.upstox.session import after_market
 from ordergate.adapters.venues.upstox.stream import PortfolioStream
 from ordergate.adapters.venues.upstox.token import EXPIRED_REASON, TokenKeeper
 from ordergate.adapters.venues.upstox.tracking import Tracked, TrackedOrders
@@ -101,7 +102,8 @@ class UpstoxVenue:
             asyncio.get_running_loop().call_soon(self._emit, report)  # reports never re-enter the engine
             return
         assert key is not None
-        self._spawn(t, self.actions.place(t, key, self.config.product))
+        amo = self.config.amo == "auto" and after_market(self.clock.now())
+        self._spawn(t, self.actions.place(t, key, self.config.product, amo))
 
     def cancel(self, order: VenueOrder) -> None:
         """Cancel in the background (working orders are never touched otherwise)."""
