@@ -37,21 +37,32 @@ async def _status(app: Served, order_id: str, want: str) -> dict[str, Any]:
     raise AssertionError(f"order {order_id} never {want}: {order}")
 
 
-async def test_venue_refusing_every_order_then_breaker_degrades_it_and_orders_go_to_the_other(app: Served) -> None:
+async def test_venue_refusing_every_order_then_each_fails_over_the_breaker_degrades_it_and_nothing_fills_twice(
+    app: Served,
+) -> None:
     async with app.client() as client:
-        refused = [(await client.post("/api/v1/orders/", json=ORDER)).json() for _ in range(3)]
-        assert {o["venue"] for o in refused} == {"flaky"}  # the lowest fees, until it has shown what it does
-        for order in refused:
-            assert (await _status(app, order["id"], "rejected"))["reason"] == "venue unavailable (simulated)"
+        sent = [(await client.post("/api/v1/orders/", json=ORDER)).json() for _ in range(3)]
+        assert {o["venue"] for o in sent} == {"flaky"}  # the lowest fees, until it has shown what it does
+        for order in sent:
+            await _status(app, order["id"], "filled")
+        routes = [(await client.get(f"/api/v1/orders/{o['id']}/route")).json() for o in sent]
         after = (await client.post("/api/v1/orders/", json=ORDER)).json()
         venues = {v["id"]: v for v in (await client.get("/api/v1/venues/")).json()["venues"]}
         route = (await client.get(f"/api/v1/orders/{after['id']}/route")).json()
+        await _status(app, after["id"], "filled")
+        position = (await client.get("/api/v1/positions/", params={"account": "PAPER"})).json()
+    for decision in routes:  # refused by the venue itself: the same quantity went on to the other, once
+        assert [(c["venue"], c["status"], c["qty"], c["filled_qty"]) for c in decision["children"]] == [
+            ("flaky", "rejected", "1", "0"), ("paper", "filled", "1", "1")]
+        assert decision["children"][0]["reason"] == "venue unavailable (simulated)"
     assert after["venue"] == "paper"
-    await _status(app, after["id"], "filled")
     assert venues["flaky"]["state"] == "degraded"
     assert venues["flaky"]["stats"]["reject_rate"] == 1.0
     assert "reject rate 3/3" in venues["flaky"]["stats"]["breaker"]["reason"]
     assert [(c["venue"], c["health"]) for c in route["candidates"]] == [("paper", "ready"), ("flaky", "degraded")]
+    assert [c["venue"] for c in route["children"]] == ["paper"]
+    [aapl] = [p for p in position if p["symbol"] == "AAPL"]
+    assert aapl["qty"] == "4"
 
 
 @pytest.mark.parametrize("route", ["a b", "x" * 65, "", "<script>"], ids=["space", "too-long", "empty", "markup"])

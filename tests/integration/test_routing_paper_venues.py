@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from ordergate.adapters.store.check import check
+from ordergate.adapters.store.rebuild import rebuild
 from ordergate.adapters.venues.paper.venue import PaperVenue
 from ordergate.domain.enums import Side
-from ordergate.domain.ids import OrderId, Symbol, VenueId
+from ordergate.domain.ids import AccountId, OrderId, Symbol, VenueId
+from ordergate.domain.ledger import Ledger
 from tests.integration.inprocess import Served, served
 
 # paper: the default (0.005/share, 200 lots a level); cheap: lower fees, thin; deep: dearer, deep and slow
@@ -24,6 +27,7 @@ SETTINGS: dict[str, Any] = {
     "routing": {"venues": {"AAPL": ["paper", "cheap", "deep"]}, "accounts": {}},
     "paper": {"min_commission": "0"},
 }
+ACCOUNT = AccountId("PAPER")
 ORDER = {"account": "PAPER", "symbol": "AAPL", "side": "buy", "type": "market"}
 
 
@@ -135,3 +139,28 @@ async def test_restart_then_route_and_venue_statistics_are_rebuilt_from_the_jour
     assert after == before
     assert stats_after["cheap"]["orders_routed"] == stats_before["cheap"]["orders_routed"] >= 1
     assert stats_after["cheap"]["ack_latency_ms"] == stats_before["cheap"]["ack_latency_ms"]
+
+
+async def test_restart_and_db_rebuild_then_parents_and_children_come_back_as_they_were(tmp_path: Path) -> None:
+    async with served(tmp_path, **SETTINGS) as first:
+        orders = [await _submit(first, "1"), await _submit(first, "3", route="deep")]
+        for order in orders:
+            await _settled(first, order["id"])
+        ledger = first.container.engine.ledger
+        before = {o["id"]: _shape(ledger, o["id"]) for o in orders}
+        assert check(first.container.db_engine) == []
+        assert rebuild(first.container.db_engine, write=False).differences == []
+    async with served(tmp_path, **SETTINGS) as second:
+        ledger = second.container.engine.ledger
+        after = {i: _shape(ledger, i) for i in before}
+        position = ledger.position(ACCOUNT, Symbol("AAPL"))
+    assert after == before
+    assert all(shape[3] for shape in after.values())
+    assert position is not None and position.qty == 4  # each child's fills counted once
+
+
+def _shape(ledger: Ledger, order_id: str) -> tuple[object, ...]:
+    order = ledger.orders[OrderId(order_id)]
+    children = [(c, ledger.orders[c].venue, ledger.orders[c].status, ledger.orders[c].filled_qty)
+                for c in order.children]
+    return order.status, order.filled_qty, order.avg_fill_price, children

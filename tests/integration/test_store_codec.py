@@ -68,6 +68,12 @@ EVERY_EVENT: list[ev.Event] = [
     ev.FlattenOrderSent(**BASE, symbol=Symbol("AAPL"), order_id=OrderId("o-7"), attempt=3, empty=1),
     ev.FlattenRetryScheduled(**BASE, symbol=Symbol("AAPL"), remaining=Decimal("-12.5"), due=T, empty=2),
     ev.FlattenCompleted(**BASE, symbol=Symbol("AAPL"), attempts=4),
+    ev.OrderSubmitted(**ORDER, **NEW, venue=VenueId("cheap"), parent=True,
+                      route=ev.RouteRecord(policy="best_execution", candidates=[])),
+    ev.ChildOrderRouted(**{**ORDER, "order_id": OrderId("o-2")}, parent_id=OrderId("o-1"),
+                        client_order_id=ClientOrderId("o-2"), venue=VenueId("deep"), type=OrderType.LIMIT,
+                        tif=TimeInForce.IOC, qty=Decimal("0.5"), limit_price=Decimal("230.02")),
+    ev.OrderRejected(**ORDER, reason="venue unavailable", venue_fault=True),
 ]
 
 
@@ -128,7 +134,7 @@ def test_corrupt_payload_when_decoded_then_value_error_naming_the_event(payload:
 
 def test_payload_fields_leave_out_the_columns_beside_them() -> None:
     fields = payload_fields(event_row(EVERY_EVENT[5])[6])
-    assert fields == {"reason": "venue says no"}
+    assert fields == {"reason": "venue says no", "venue_fault": False}
 
 
 decimals = st.decimals(allow_nan=False, allow_infinity=False, min_value=Decimal("-1e12"), max_value=Decimal("1e12"))

@@ -1,67 +1,23 @@
 """The router in the engine's submit path: where orders go, what is recorded, what the venues taught it."""
 
-from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import pytest
 
-from ordergate.adapters.instruments_file import load_instruments
-from ordergate.domain.commands import EngageKillSwitch, OpenAccount
+from ordergate.domain.commands import EngageKillSwitch
 from ordergate.domain.enums import OrderStatus, Side
 from ordergate.domain.errors import ValidationFailed
-from ordergate.domain.events import Event, OrderSubmitted
-from ordergate.domain.ids import AccountId, FillId, OrderId, Symbol, VenueId, VenueOrderId
+from ordergate.domain.events import OrderSubmitted
+from ordergate.domain.ids import VenueId
 from ordergate.domain.ledger import Ledger
-from ordergate.domain.reports import FillReport, OrderStatusReport
-from ordergate.domain.routing import Fees, Health, Level
-from ordergate.service.engine import OrderEngine
+from ordergate.domain.routing import Health
 from ordergate.service.route_log import RouteLog
-from ordergate.service.router import RoutedVenue, Router, venue_summaries
-from ordergate.service.venue_stats import BreakerSettings, VenueStats
-from tests.fakes.clock import FakeClock
-from tests.fakes.prices import FixedPrices
-from tests.unit.builders import ACCOUNT, Counter, buy
+from ordergate.service.router import Router, venue_summaries
+from ordergate.service.venue_stats import VenueStats
+from tests.unit.builders import ACCOUNT, buy
+from tests.unit.router_rig import AAPL, DEEP, THIN, Rig
 
 D = Decimal
-THIN, DEEP = VenueId("thin"), VenueId("deep")
-AAPL = Symbol("AAPL")
-
-
-class Rig:
-    """An engine whose AAPL trades at two venues with books set by the test; MSFT only at ``paper``."""
-
-    def __init__(self, routes: dict[AccountId, str] | None = None) -> None:
-        self.clock = FakeClock()
-        self.ledger = Ledger()
-        self.events: list[Event] = []
-        self.ledger.subscribe(lambda e, o: self.events.append(e))
-        self.stats = VenueStats(self.ledger, BreakerSettings(window=4, min_orders=2, reject_rate=0.5, cooldown=30))
-        self.log = RouteLog(self.ledger)
-        self.asks: dict[VenueId, list[Level]] = {THIN: [(D("230.00"), D("10"))], DEEP: [(D("230.02"), D("1000"))],
-                                                 VenueId("paper"): []}
-        self.up = {THIN: True, DEEP: True, VenueId("paper"): True}
-        self.router = Router(VenueId("paper"), {}, {AAPL: [THIN, DEEP]}, self.stats, self.clock,
-                             account_routes=routes)
-        self.router.attach({v: RoutedVenue(self._book(v), Fees(per_share=D("0.005")), self._ready(v))
-                            for v in self.asks})
-        self.engine = OrderEngine(self.ledger, load_instruments(), FixedPrices({"AAPL": D("230.00")}), self.clock,
-                                  self.router, Counter())
-        self.engine.handle(OpenAccount(account=ACCOUNT, balances={"USD": D("10000000")}))
-
-    def _book(self, venue: VenueId) -> Callable[[Symbol, Side, int], Sequence[Level]]:
-        return lambda symbol, side, n: self.asks[venue][:n] if side is Side.SELL else []
-
-    def _ready(self, venue: VenueId) -> Callable[[], bool]:
-        return lambda: self.up[venue]
-
-    def submit(self, qty: str, route: str | None = None) -> OrderSubmitted:
-        order = self.engine.handle(buy(qty, limit=None, route=route)).reply.order  # type: ignore[attr-defined]
-        return next(e for e in self.events if isinstance(e, OrderSubmitted) and e.order_id == order.id)
-
-    def answer(self, order_id: OrderId, status: OrderStatus) -> None:
-        venue = self.ledger.orders[order_id].venue
-        self.engine.handle(OrderStatusReport(order_id=order_id, venue=venue, ts=self.clock.now(), status=status,
-                                             venue_order_id=VenueOrderId("v-" + order_id), reason="no"))
 
 
 def test_small_market_order_when_thin_venue_is_cheapest_then_routed_there_with_the_decision_recorded() -> None:
@@ -122,8 +78,7 @@ def test_venue_statistics_when_acks_fills_and_rejects_arrive_then_rates_and_late
     first = rig.submit("5", route="thin")
     rig.clock.advance(0.040)
     rig.answer(first.order_id, OrderStatus.NEW)
-    rig.engine.handle(FillReport(order_id=first.order_id, venue=THIN, ts=rig.clock.now(), fill_id=FillId("f1"),
-                                 qty=D("5"), price=D("230.23"), commission=D("0")))
+    rig.fill(first.order_id, "f1", "5", "230.23")
     second = rig.submit("5", route="thin")
     rig.answer(second.order_id, OrderStatus.REJECTED)
     f = rig.stats.figures(THIN)
@@ -197,8 +152,7 @@ def test_kill_switch_flatten_when_every_venue_of_the_symbol_is_down_then_the_eng
     rig = Rig()
     order = rig.submit("5", route="thin")
     rig.answer(order.order_id, OrderStatus.NEW)
-    rig.engine.handle(FillReport(order_id=order.order_id, venue=THIN, ts=rig.clock.now(), fill_id=FillId("f1"),
-                                 qty=D("5"), price=D("230.00"), commission=D("0")))
+    rig.fill(order.order_id, "f1", "5", "230.00")
     rig.up[THIN] = rig.up[DEEP] = False
     rig.engine.handle(EngageKillSwitch(account=ACCOUNT, reason="test", flatten=True))
     flatten = [e for e in rig.events if isinstance(e, OrderSubmitted) and e.side is Side.SELL]

@@ -113,6 +113,21 @@ class OrderSubmitted(OrderEvent):
     reserve_qty: Decimal = Decimal(0)
     reserve_price: Decimal = Decimal(0)
     route: RouteRecord | None = None  # set when the instrument trades at more than one venue
+    parent: bool = False  # a parent order: never sent itself, its children (ChildOrderRouted) go to venues
+
+
+@dataclass(slots=True, kw_only=True)
+class ChildOrderRouted(OrderEvent):
+    """A child of a parent order was made for one venue (``order_id`` is the child's): the router's split,
+    or the unfilled rest sent on after a venue refused it. The child takes the parent's other terms."""
+
+    parent_id: OrderId
+    client_order_id: ClientOrderId
+    venue: VenueId
+    type: OrderType
+    tif: TimeInForce
+    qty: Decimal
+    limit_price: Decimal | None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -141,9 +156,10 @@ class OrderAccepted(OrderEvent):
 
 @dataclass(slots=True, kw_only=True)
 class OrderRejected(OrderEvent):
-    """The venue refused the order."""
+    """The venue refused the order (``venue_fault``: for a reason of the venue's own, not the order's)."""
 
     reason: str
+    venue_fault: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

@@ -7,14 +7,17 @@ projections of exactly those.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ordergate.domain.account import Account
 from ordergate.domain.enums import TradingState
+from ordergate.domain.errors import InvalidOrderTransition
 from ordergate.domain.events import (
     AccountClosed,
     AccountOpened,
     CashAdjusted,
+    ChildOrderRouted,
     Event,
     FlattenCompleted,
     FlattenIncomplete,
@@ -33,7 +36,8 @@ from ordergate.domain.events import (
 )
 from ordergate.domain.flattening import FlattenBook
 from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId
-from ordergate.domain.order import TERMINAL, Order, order_from_denied, order_from_submitted
+from ordergate.domain.order import TERMINAL, Order, child_from_routed, order_from_denied, order_from_submitted
+from ordergate.domain.parent import follow_children
 from ordergate.domain.position import Position
 
 FIRM = AccountId("*")
@@ -58,7 +62,8 @@ class Ledger:
         self.orders: dict[OrderId, Order] = {}
         self.order_list: list[Order] = []  # in creation order: the index is a stable paging cursor
         self.by_client_id: dict[tuple[AccountId, ClientOrderId], OrderId] = {}
-        self.open_orders: dict[OrderId, Order] = {}
+        self.open_orders: dict[OrderId, Order] = {}  # the working orders clients sent (parents, not children)
+        self.open_children: dict[OrderId, Order] = {}  # the working children of parent orders
         self._open_by_symbol: dict[tuple[AccountId, Symbol], dict[OrderId, Order]] = {}
         self.accounts: dict[AccountId, Account] = {}
         self.positions: dict[tuple[AccountId, Symbol], Position] = {}
@@ -136,6 +141,19 @@ class Ledger:
         """Return an account's open orders in one symbol (without scanning every open order)."""
         return self._open_by_symbol.get((account, symbol), {}).values()
 
+    def at_venues(self) -> Iterator[Order]:
+        """Yield the working orders that are at venues: plain orders and children, never parents."""
+        for order in self.open_orders.values():
+            if not order.is_parent:
+                yield order
+        yield from self.open_children.values()
+
+    def children_of(self, parent: Order) -> Iterator[Order]:
+        """Yield a parent's children, in the order they were made."""
+        orders = self.orders
+        for child_id in parent.children:
+            yield orders[child_id]
+
     def position(self, account: AccountId, symbol: Symbol) -> Position | None:
         """Return the position, or None if the account never traded the symbol."""
         return self.positions.get((account, symbol))
@@ -193,6 +211,18 @@ class Ledger:
         self.changes.accounts[e.account] = account
         return order
 
+    def _apply_child_routed(self, e: ChildOrderRouted) -> Order:
+        parent = self.orders[e.parent_id]
+        if parent.status in TERMINAL:
+            raise InvalidOrderTransition(f"order {parent.id}: no child may be routed while it is {parent.status}")
+        child = child_from_routed(parent, e)
+        self.orders[child.id] = child
+        self.open_children[child.id] = child
+        parent.children = (*parent.children, child.id)
+        self.changes.orders[child.id] = child
+        self.changes.orders[parent.id] = parent
+        return child
+
     def _apply_denied(self, e: OrderDenied) -> Order:
         order = order_from_denied(e)
         self._add_order(order)
@@ -213,7 +243,12 @@ class Ledger:
         order = self.orders[e.order_id]
         order.apply(e)
         self.fill_owners[(e.venue, e.fill_id)] = order.id
-        self._settle_fill(order, e, self.accounts[order.account])
+        if order.parent_id is None:
+            self._settle_fill(order, e, self.accounts[order.account])
+            return self._after_order_event(order)
+        parent = self.orders[order.parent_id]
+        follow_children(parent, self.children_of(parent), e.ts)
+        self._settle_fill(parent, e, self.accounts[order.account])  # once; the parent holds the reservation
         return self._after_order_event(order)
 
     def _apply_fill_confirmed(self, e: OrderFillConfirmed) -> Order:
@@ -241,11 +276,20 @@ class Ledger:
         if order.status in TERMINAL:
             if self.open_orders.pop(order.id, None) is not None:
                 self._open_by_symbol[(order.account, order.symbol)].pop(order.id, None)
+            elif order.parent_id is not None:
+                self.open_children.pop(order.id, None)
             account.release(order.id)
         changes = self.changes
         changes.orders[order.id] = order
         changes.accounts[account.id] = account
+        if order.parent_id is not None:
+            self._follow(self.orders[order.parent_id], order.updated_at)
         return order
+
+    def _follow(self, parent: Order, ts: datetime) -> None:
+        """Derive a parent from its children after one of them changed."""
+        follow_children(parent, self.children_of(parent), ts)
+        self._after_order_event(parent)
 
     def _settle_fill(self, order: Order, e: OrderFilled, account: Account) -> None:
         key = (order.account, order.symbol)
@@ -265,6 +309,7 @@ _HANDLERS: dict[type[Event], Handler] = {
     CashAdjusted: Ledger._apply_cash_adjusted,
     TradingStateChanged: Ledger._apply_trading_state,
     OrderSubmitted: Ledger._apply_submitted,
+    ChildOrderRouted: Ledger._apply_child_routed,
     OrderDenied: Ledger._apply_denied,
     OrderFilled: Ledger._apply_filled,
     OrderReplaced: Ledger._apply_replaced,

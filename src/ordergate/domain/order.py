@@ -9,6 +9,7 @@ from typing import Any
 from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 from ordergate.domain.errors import InvalidOrderTransition, OverfillError
 from ordergate.domain.events import (
+    ChildOrderRouted,
     Denial,
     OrderAccepted,
     OrderCanceled,
@@ -122,6 +123,9 @@ class Order:
     escalated: bool = False  # the current pending episode outlived every re-send
     first_fill_at: datetime | None = None
     done_at: datetime | None = None
+    is_parent: bool = False  # a client's order split into children at venues; never sent itself
+    parent_id: OrderId | None = None  # set on a child: the parent it works for
+    children: tuple[OrderId, ...] = ()  # a parent's children, in the order they were made
 
     @property
     def leaves_qty(self) -> Decimal:
@@ -163,6 +167,11 @@ class Order:
     def working_status(self) -> OrderStatus:
         """Return NEW or PARTIALLY_FILLED, whichever the fills say, for an order that keeps working."""
         return _PARTIALLY_FILLED if self.filled_qty else _NEW
+
+    def follow(self, target: OrderStatus, ts: datetime) -> None:
+        """Move a parent to the status its children imply (checked against the same table)."""
+        if target is not self.status:
+            self._move(target, ts)
 
     def _move(self, target: OrderStatus, ts: datetime) -> None:
         if target not in TRANSITIONS[self.status]:
@@ -319,7 +328,17 @@ def order_from_submitted(e: OrderSubmitted) -> Order:
         id=e.order_id, account=e.account, client_order_id=e.client_order_id, symbol=e.symbol,
         side=e.side, type=e.type, qty=e.qty, limit_price=e.limit_price, stop_price=e.stop_price,
         tif=e.tif, expire_at=e.expire_at, currency=e.currency, venue=e.venue, created_at=e.ts,
-        updated_at=e.ts, arrival_price=e.arrival_price, flags=list(e.flags) if e.flags else (),
+        updated_at=e.ts, arrival_price=e.arrival_price, flags=list(e.flags) if e.flags else (), is_parent=e.parent,
+    )
+
+
+def child_from_routed(parent: Order, e: ChildOrderRouted) -> Order:
+    """Make the child order a ChildOrderRouted event records: the parent's terms at its own venue, qty, limit."""
+    return Order(
+        id=e.order_id, account=parent.account, client_order_id=e.client_order_id, symbol=parent.symbol,
+        side=parent.side, type=e.type, qty=e.qty, limit_price=e.limit_price, stop_price=parent.stop_price,
+        tif=e.tif, expire_at=parent.expire_at, currency=parent.currency, venue=e.venue, created_at=e.ts,
+        updated_at=e.ts, arrival_price=parent.arrival_price, parent_id=parent.id, flags=parent.flags,
     )
 
 

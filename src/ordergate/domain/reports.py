@@ -28,6 +28,9 @@ class OrderStatusReport(Report):
     # does; an exchange ack may not). Ahead of the fills we have, it yields an inferred fill.
     filled_qty: Decimal | None = None
     avg_price: Decimal | None = None
+    # a refusal for a reason of the venue's own (down, not ready, throttled, out of service), not the order's
+    # terms: the router may send the order on to another venue
+    venue_fault: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

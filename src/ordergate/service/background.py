@@ -79,7 +79,7 @@ class BackgroundWork:
     async def chase_stuck(self) -> None:
         """Ask the venue about orders pending longer than allowed; apply its answer and re-send what it lacks."""
         now = self._clock.now()
-        for order in list(self._loop.engine.ledger.open_orders.values()):
+        for order in list(self._loop.engine.ledger.at_venues()):
             if not self._due(order, now):
                 continue
             venue = self._venues.get(order.venue)

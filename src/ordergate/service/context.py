@@ -41,7 +41,8 @@ class EngineContext:
     def request(self, action: VenueAction, order: Order, new: VenueOrder | None = None,
                 sent: VenueOrder | None = None) -> None:
         """Queue a venue request (``sent``: the order as the venue has it, default as it is now)."""
-        self.outcome.requests.append(VenueRequest(action, order.venue, sent or snapshot(order), new))
+        self.outcome.requests.append(VenueRequest(action, order.venue, sent or snapshot(order), new,
+                                                  order.parent_id is not None))
 
     def order(self, order_id: OrderId) -> Order:
         """Return an order or raise UnknownOrder."""

@@ -26,9 +26,11 @@ from ordergate.service.order_changes import CancelAllResult as CancelAllResult
 from ordergate.service.order_changes import OrderChanges
 from ordergate.service.order_reconcile import OrderReconciler
 from ordergate.service.outcome import Outcome
+from ordergate.service.parents import ParentOrders, venue_refused
 from ordergate.service.ports import Clock, PriceSource
 from ordergate.service.report_handler import ReportHandler
 from ordergate.service.risk_gate import RiskGate
+from ordergate.service.router import Router
 from ordergate.service.submit import SubmitHandler
 from ordergate.service.venue_selector import VenueSelector
 
@@ -47,10 +49,14 @@ class OrderEngine:
         # with no gate given, every rule runs but every limit is off (tests, benchmarks)
         self.risk = risk if risk is not None else RiskGate(ledger, instruments, prices, clock)
         self.venues = venue if isinstance(venue, VenueSelector) else VenueSelector(venue)
-        self.changes = OrderChanges(self.ctx, self.risk, prices)
-        self.submits = SubmitHandler(self.ctx, prices, self.venues, new_order_id, self.risk, self.changes)
+        self.parents = ParentOrders(self.ctx, new_order_id)
+        if isinstance(self.venues, Router):
+            self.parents.router = self.venues
+        self.changes = OrderChanges(self.ctx, self.risk, prices, self.parents)
+        self.submits = SubmitHandler(self.ctx, prices, self.venues, new_order_id, self.risk, self.changes,
+                                     self.parents)
         self.reports = ReportHandler(self.ctx, self.risk, prices)
-        self.expiry = ExpiryScheduler(self.ctx)
+        self.expiry = ExpiryScheduler(self.ctx, self.parents)
         self.kill_switch = KillSwitch(self.ctx, self.changes, self.submits)
         self.reconciler = OrderReconciler(self.ctx, self.reports)
         self.cash = CashDesk(self.ctx)
@@ -78,21 +84,30 @@ class OrderEngine:
             self.reports.handle(message)
             if isinstance(message, TriggerReport):
                 self._recheck_triggered(message)
-            if self.risk.margin_watched:  # maintenance margin: one truth test while no account uses it
-                order = self.ledger.orders.get(message.order_id)
-                if order is not None:
+            order = self.ledger.orders.get(message.order_id)
+            if order is not None:
+                if order.parent_id is not None:
+                    self.parents.after_child(order, venue_refused((message,)))
+                if self.risk.margin_watched:  # maintenance margin: one truth test while no account uses it
                     self.risk.margin_call(self.ctx, order.account)
         else:
             handler = self._handlers.get(type(message))
             if handler is None:
                 raise TypeError(f"no handler for {type(message).__name__}")
             outcome.reply = handler(message)
+            if isinstance(message, cmds.ReconcileOrder):
+                self._after_reconcile(message)
         if self.ledger.flattening.working:  # a flattening order done short of flat goes again
             self.kill_switch.flattener.after(message)
         if isinstance(message, cmds.ExpireOrders) and self.risk.margin_watched:  # the timer's tick: prices move
             for account in list(self.ledger.accounts):
                 self.risk.margin_call(self.ctx, account)
         return outcome
+
+    def _after_reconcile(self, cmd: cmds.ReconcileOrder) -> None:
+        order = self.ledger.orders.get(cmd.order_id)
+        if order is not None and order.parent_id is not None:
+            self.parents.after_child(order, venue_refused(cmd.reports))
 
     def in_progress(self) -> Outcome:
         """Return the outcome of the message being (or last) handled: what it emitted before any error."""

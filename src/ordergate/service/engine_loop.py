@@ -14,9 +14,10 @@ from typing import Any
 
 import structlog
 
+from ordergate.domain.enums import OrderStatus
 from ordergate.domain.errors import DomainError
 from ordergate.domain.ids import VenueId
-from ordergate.domain.reports import ConnectionReport, Report
+from ordergate.domain.reports import ConnectionReport, OrderStatusReport, Report
 from ordergate.service.engine import OrderEngine
 from ordergate.service.outcome import Outcome, VenueAction, VenueRequest
 from ordergate.service.ports import CommitBatch, EventSink, Journal, Venue
@@ -227,6 +228,7 @@ class EngineLoop:
         venue = self._venues.get(request.venue)
         if venue is None:
             log.error("unknown_venue", venue=request.venue, order_id=request.order.order_id)
+            self._not_taken(request, "the venue is not running")
             return
         try:
             if request.action is VenueAction.SUBMIT:
@@ -235,9 +237,21 @@ class EngineLoop:
                 venue.cancel(request.order)
             elif request.new is not None:
                 venue.replace(request.order, request.new)
-        except Exception:
+        except Exception as e:
             log.exception("venue_request_failed", venue=request.venue, action=request.action,
                           order_id=request.order.order_id)
+            self._not_taken(request, f"the venue did not take the order: {e}")
+
+    def _not_taken(self, request: VenueRequest, reason: str) -> None:
+        """Refuse a child the venue never took (its submit raised before queueing), so its rest goes on.
+
+        A venue's request methods queue and return; one that raises took nothing, which is the venue's word
+        that it does not hold the order. A plain order waits for its venue instead (sent again when back).
+        """
+        if request.child and request.action is VenueAction.SUBMIT:
+            self.report(OrderStatusReport(order_id=request.order.order_id, venue=request.venue,
+                                          ts=self.engine.clock.now(), status=OrderStatus.REJECTED, reason=reason,
+                                          venue_fault=True))
 
     def _fail(self, error: Exception, batch: list[tuple[Outcome, asyncio.Future[Any] | None]]) -> None:
         # Memory is now ahead of the database: stop taking commands rather than acknowledge anything

@@ -10,14 +10,16 @@ from ordergate.domain.ids import OrderId
 from ordergate.domain.order import Order
 from ordergate.service.context import EngineContext
 from ordergate.service.outcome import VenueAction
+from ordergate.service.parents import ParentOrders
 from ordergate.service.sessions import day_order_expiry
 
 
 class ExpiryScheduler:
     """Know when each working order's time in force ends; cancel the ones that are due."""
 
-    def __init__(self, ctx: EngineContext) -> None:
+    def __init__(self, ctx: EngineContext, parents: ParentOrders) -> None:
         self._ctx = ctx
+        self._parents = parents
         self._heap: list[tuple[datetime, OrderId]] = []
         ctx.ledger.subscribe(self._schedule, (OrderSubmitted, OrderReplaced))
         ctx.ledger.after_replay(self._schedule_open_orders)
@@ -35,11 +37,13 @@ class ExpiryScheduler:
             expiry = self.expiry_of(order)
             if expiry is None or expiry > cmd.now:
                 continue  # replaced to a later expiry (its new entry is in the heap) or to GTC
-            ctx.emit(OrderPendingCancel(
-                ts=cmd.now, account=order.account, order_id=order.id, caused_by="expiry",
-                reason=f"time in force {order.tif} ended", expiry=True,
-            ))
-            ctx.request(VenueAction.CANCEL, order)
+            reason = f"time in force {order.tif} ended"
+            if order.is_parent:
+                self._parents.cancel(order, reason, "expiry", expiry=True)
+            else:
+                ctx.emit(OrderPendingCancel(ts=cmd.now, account=order.account, order_id=order.id,
+                                            caused_by="expiry", reason=reason, expiry=True))
+                ctx.request(VenueAction.CANCEL, order)
             expired.append(order.id)
         return expired
 
@@ -52,7 +56,7 @@ class ExpiryScheduler:
         return None
 
     def _schedule(self, event: Event, order: Order | None) -> None:
-        if order is None or self._ctx.ledger.replaying:
+        if order is None or order.parent_id is not None or self._ctx.ledger.replaying:
             return  # a replay schedules the orders still open once it ends
         expiry = self.expiry_of(order)
         if expiry is not None:

@@ -17,6 +17,7 @@ from ordergate.domain.risk.denied import RiskDenied
 from ordergate.domain.validation import EXTENDED_HOURS, check_extended_hours, check_order_terms
 from ordergate.service.context import EngineContext, snapshot
 from ordergate.service.outcome import VenueAction
+from ordergate.service.parents import ParentOrders
 from ordergate.service.ports import PriceSource
 from ordergate.service.replace_hold import current_hold, hold_for_terms, larger
 from ordergate.service.risk_gate import RiskGate
@@ -39,8 +40,9 @@ def can_cancel(order: Order) -> bool:
 class OrderChanges:
     """Handle CancelOrder, ReplaceOrder and CancelAllOrders."""
 
-    def __init__(self, ctx: EngineContext, risk: RiskGate, prices: PriceSource) -> None:
+    def __init__(self, ctx: EngineContext, risk: RiskGate, prices: PriceSource, parents: ParentOrders) -> None:
         self._ctx = ctx
+        self._parents = parents
         self._risk = risk
         self._prices = prices
 
@@ -58,6 +60,9 @@ class OrderChanges:
         ctx = self._ctx
         order = ctx.order(cmd.order_id)
         _require_cancelable(order)
+        if order.is_parent:
+            self._parents.cancel(order, cmd.reason, cmd.requested_by)
+            return order
         ctx.emit(OrderPendingCancel(
             ts=ctx.clock.now(), account=order.account, order_id=order.id, caused_by=cmd.requested_by,
             reason=cmd.reason,
@@ -84,6 +89,9 @@ class OrderChanges:
         ctx = self._ctx
         order = ctx.order(cmd.order_id)
         _require_replaceable(order)
+        if order.is_parent:
+            raise OrderStateConflict(f"order {order.id} works through child orders at venues, which cannot be "
+                                     "replaced yet: cancel it and send a new one")
         qty = order.qty if cmd.qty is None else cmd.qty
         limit = cmd.limit_price if cmd.limit_price is not None else order.limit_price
         stop = cmd.stop_price if cmd.stop_price is not None else order.stop_price

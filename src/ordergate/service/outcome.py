@@ -25,6 +25,7 @@ class VenueRequest:
     venue: VenueId
     order: VenueOrder
     new: VenueOrder | None = None
+    child: bool = False  # a child of a parent order: a venue that cannot take it sends it on elsewhere
 
 
 @dataclass(slots=True)

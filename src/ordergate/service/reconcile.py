@@ -95,7 +95,7 @@ class Reconciler:
 
     async def _orders(self, venue: Venue, run: ReconciliationRun) -> None:
         ledger = self._loop.engine.ledger
-        ours = [o for o in ledger.open_orders.values() if o.venue == venue.id]
+        ours = [o for o in ledger.at_venues() if o.venue == venue.id]
         answers = await statuses_of(venue, [snapshot(o) for o in ours])
         asked = [(order, list(reports)) for order, reports in zip(ours, answers, strict=True)]
         if not self._loop.running:

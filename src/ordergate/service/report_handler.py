@@ -69,7 +69,7 @@ class ReportHandler:
         if order is None:
             self._anomaly("unknown_order", report)
             return
-        if order.venue != report.venue:
+        if order.venue != report.venue or order.is_parent:  # a parent is never at a venue: its children are
             self._anomaly("wrong_venue", report)
             return
         if isinstance(report, FillReport):
@@ -176,7 +176,8 @@ class ReportHandler:
             else:
                 self._ctx.emit(OrderCanceled(**base, reason=r.reason or order.reason or "canceled by venue"))
         elif r.status is S.REJECTED:
-            self._ctx.emit(OrderRejected(**base, reason=r.reason or "rejected by venue"))
+            self._ctx.emit(OrderRejected(**base, reason=r.reason or "rejected by venue",
+                                         venue_fault=r.venue_fault))
         elif r.status is S.EXPIRED:
             self._ctx.emit(OrderExpired(**base, reason=r.reason or "expired at venue"))
         elif r.status is S.FILLED:

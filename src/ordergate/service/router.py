@@ -6,9 +6,10 @@ learned statistics, then applies the pure policy of domain/routing.py. An instru
 the way it always went (VenueSelector), with nothing extra on its path.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ordergate.domain.commands import SubmitOrder
@@ -16,6 +17,7 @@ from ordergate.domain.enums import Side
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.events import RouteCandidate, RouteRecord
 from ordergate.domain.ids import AccountId, Symbol, VenueId
+from ordergate.domain.order import Order
 from ordergate.domain.routing import (
     POLICIES,
     Candidate,
@@ -28,7 +30,7 @@ from ordergate.domain.routing import (
     choose,
 )
 from ordergate.service.ports import Clock
-from ordergate.service.venue_selector import VenueSelector
+from ordergate.service.venue_selector import ChildPlan, Routing, VenueSelector
 from ordergate.service.venue_stats import VenueStats
 
 DEPTH = 10  # levels of each venue's book the router walks
@@ -86,14 +88,13 @@ class Router(VenueSelector):
             return Health.DOWN
         return self.stats.health(venue, self._clock.now())
 
-    def route(self, cmd: SubmitOrder) -> tuple[VenueId, RouteRecord | None]:
-        """Return the venue for a new order and, when its instrument has a choice of venues, the decision."""
+    def route(self, cmd: SubmitOrder) -> Routing:
+        """Return where a new order goes; with a choice of venues, the decision and the children to make."""
         venues = self.lists.get(cmd.symbol)
         if venues is None:  # one venue: as before the router (an account's default route has no say)
             return super().route(cmd)
         route = cmd.route or self.account_routes.get(cmd.account) or self.policy
-        taken = Side.SELL if cmd.side is Side.BUY else Side.BUY
-        views = [self._view(venue, cmd.symbol, taken) for venue in venues]
+        views = self._views(venues, cmd.symbol, cmd.side)
         request = RouteRequest(cmd.side, cmd.qty, cmd.type, cmd.limit_price)
         try:
             decision = choose(request, views, route, self._turn)
@@ -107,8 +108,26 @@ class Router(VenueSelector):
             decision = choose(request, views, fallback, self._turn, must_send=True)
         if route == "round_robin":
             self._turn += 1
-        return decision.venue, RouteRecord(policy=decision.policy,
-                                           candidates=[_recorded(c) for c in decision.candidates])
+        record = RouteRecord(policy=decision.policy, candidates=[_recorded(c) for c in decision.candidates])
+        whole = ChildPlan(decision.venue, cmd.qty, cmd.type, cmd.tif, cmd.limit_price)
+        return Routing(decision.venue, record, (whole,))
+
+    def failover(self, parent: Order, qty: Decimal, refused: Collection[VenueId]) -> ChildPlan | None:
+        """Return where a parent's unfilled ``qty`` goes after venues ``refused`` it for reasons of their own.
+
+        Best execution among the instrument's other venues that are not down; None when there is none.
+        """
+        venues = [v for v in self.venues_of(parent.symbol) if v not in refused]
+        views = [view for view in self._views(venues, parent.symbol, parent.side) if view.health is not Health.DOWN]
+        if not views:
+            return None
+        decision = choose(RouteRequest(parent.side, qty, parent.type, parent.limit_price), views,
+                          Policy.BEST_EXECUTION)
+        return ChildPlan(decision.venue, qty, parent.type, parent.tif, parent.limit_price)
+
+    def _views(self, venues: Sequence[VenueId], symbol: Symbol, side: Side) -> list[VenueView]:
+        taken = Side.SELL if side is Side.BUY else Side.BUY
+        return [self._view(venue, symbol, taken) for venue in venues]
 
     def _view(self, venue: VenueId, symbol: Symbol, taken: Side) -> VenueView:
         routed = self.venues[venue]

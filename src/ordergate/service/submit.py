@@ -12,6 +12,7 @@ from ordergate.domain.order import Order
 from ordergate.domain.validation import EXTENDED_HOURS, check_extended_hours, check_order_terms
 from ordergate.service.context import EngineContext
 from ordergate.service.outcome import VenueAction
+from ordergate.service.parents import ParentOrders
 from ordergate.service.ports import PriceSource
 from ordergate.service.risk_gate import COLLAR_FLAG
 from ordergate.service.venue_selector import VenueSelector
@@ -38,9 +39,10 @@ class SubmitHandler:
 
     def __init__(
         self, ctx: EngineContext, prices: PriceSource, venues: VenueSelector, new_order_id: Callable[[], OrderId],
-        risk: "RiskGate", changes: "OrderChanges",
+        risk: "RiskGate", changes: "OrderChanges", parents: ParentOrders,
     ) -> None:
         self._ctx = ctx
+        self._parents = parents
         self._changes = changes
         self._prices = prices
         self._venues = venues
@@ -61,7 +63,10 @@ class SubmitHandler:
         now = ctx.clock.now()
         check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
         check_extended_hours(cmd.extended_hours, cmd.type, cmd.tif)
-        venue, route = self._venues.route(cmd)
+        routing = self._venues.route(cmd)
+        venue = routing.venue
+        for child in routing.children:
+            self._check_venue(cmd.account, child.venue)
         self._check_venue(cmd.account, venue)
         existing = self._existing(cmd)
         if existing is not None:
@@ -87,9 +92,15 @@ class SubmitHandler:
                 currency=instrument.currency, venue=venue, arrival_price=reference,
                 flags=_flags(cmd, self.risk.flags(terms, collared=terms is not cmd) if checked
                              else ["kill_switch_flatten"]),
-                reserve_qty=reserve_qty, reserve_price=reserve_price, route=route,
+                reserve_qty=reserve_qty, reserve_price=reserve_price, route=routing.record,
+                parent=bool(routing.children),
             ))
-            ctx.request(VenueAction.SUBMIT, ctx.ledger.orders[order_id])
+            order = ctx.ledger.orders[order_id]
+            if routing.children:
+                for plan in routing.children:
+                    self._parents.route_child(order, plan, cmd.requested_by)
+            else:
+                ctx.request(VenueAction.SUBMIT, order)
         return SubmitResult(ctx.ledger.orders[order_id], created=True)
 
     def _venue_denials(self, venue: VenueId) -> list[Denial]:

@@ -5,12 +5,38 @@ instruments that trade at several venues.
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
 from ordergate.domain.commands import SubmitOrder
+from ordergate.domain.enums import OrderType, TimeInForce
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.events import RouteRecord
 from ordergate.domain.ids import Symbol, VenueId
 from ordergate.domain.routing import POLICIES
+
+
+@dataclass(frozen=True, slots=True)
+class ChildPlan:
+    """One child order to make for a parent: where, how much, and on what terms."""
+
+    venue: VenueId
+    qty: Decimal
+    type: OrderType
+    tif: TimeInForce
+    limit_price: Decimal | None
+
+
+@dataclass(slots=True)
+class Routing:
+    """Where a new order goes: its venue, the decision (None: no choice) and its children (none: sent whole).
+
+    Treat as immutable: the one-venue answer is made once per venue and shared (it is on every submit).
+    """
+
+    venue: VenueId
+    record: RouteRecord | None = None
+    children: tuple[ChildPlan, ...] = ()
 
 
 class VenueSelector:
@@ -25,6 +51,7 @@ class VenueSelector:
         self.available = available
         # why a running venue cannot take orders now (an expired broker token), as the venue says; set at wiring
         self.reasons: Callable[[VenueId], str | None] | None = None
+        self._plain: dict[VenueId, Routing] = {}
 
     def unavailable_reason(self, venue: VenueId) -> str | None:
         """Return why ``venue`` cannot take orders now, or None when it can (or cannot tell)."""
@@ -37,10 +64,13 @@ class VenueSelector:
             raise ValidationFailed("symbol", "routable", f"{symbol} trades at venue {venue!r}, which is not configured")
         return venue
 
-    def route(self, cmd: SubmitOrder) -> tuple[VenueId, RouteRecord | None]:
-        """Return the venue for a new order and the routing record (None: there was no choice to make)."""
+    def route(self, cmd: SubmitOrder) -> Routing:
+        """Return where a new order goes: its one venue, with no decision to record and no children."""
         venue = self.select(cmd.symbol)
         if cmd.route is not None and cmd.route not in POLICIES and cmd.route != venue:
             raise ValidationFailed("route", "known_route", f"{cmd.route!r} is neither a routing policy "
                                    f"({', '.join(sorted(POLICIES))}) nor a venue of {cmd.symbol} ({venue})")
-        return venue, None
+        plain = self._plain.get(venue)
+        if plain is None:
+            plain = self._plain[venue] = Routing(venue)
+        return plain

@@ -16,6 +16,7 @@ from typing import Any
 
 from ordergate.domain.enums import Side
 from ordergate.domain.events import (
+    ChildOrderRouted,
     OrderAccepted,
     OrderCanceled,
     OrderFilled,
@@ -93,7 +94,7 @@ class VenueStats:
         self._slow_ms = self.breaker.ack_latency * 1000
         self.venues: dict[VenueId, VenueFigures] = {}
         self._cancel_asked: dict[OrderId, datetime] = {}
-        ledger.subscribe(self._on_submitted, (OrderSubmitted,))
+        ledger.subscribe(self._on_submitted, (OrderSubmitted, ChildOrderRouted))
         ledger.subscribe(self._on_accepted, (OrderAccepted,))
         ledger.subscribe(self._on_rejected, (OrderRejected,))
         ledger.subscribe(self._on_filled, (OrderFilled,))
@@ -135,7 +136,9 @@ class VenueStats:
 
     # -- events -------------------------------------------------------------------------------------------
 
-    def _on_submitted(self, event: OrderSubmitted, order: Order) -> None:
+    def _on_submitted(self, event: OrderSubmitted | ChildOrderRouted, order: Order) -> None:
+        if order.is_parent:
+            return  # its children are what the venues see
         f = self.venues.get(event.venue) or self.figures(event.venue)
         f.routed += 1
         if f.day_end is None or event.ts >= f.day_end:  # a datetime comparison: cheaper than date() each time
@@ -143,7 +146,7 @@ class VenueStats:
             f.day, f.orders_today, f.notional_today = day, 0, ZERO
             f.day_end = datetime.combine(day, time(), UTC) + timedelta(days=1)
         f.orders_today += 1
-        price = event.limit_price or event.arrival_price
+        price = event.limit_price or order.arrival_price
         if price is not None:
             f.notional_today += event.qty * price
 
@@ -163,6 +166,8 @@ class VenueStats:
             answers.append(False)
 
     def _on_rejected(self, event: OrderRejected, order: Order) -> None:
+        if order.is_parent:
+            return
         f = self.figures(order.venue)
         f.rejected += 1
         self._answer(f, rejected=True, ts=event.ts)
@@ -182,7 +187,7 @@ class VenueStats:
 
     def _on_canceled(self, event: OrderCanceled, order: Order) -> None:
         asked = self._cancel_asked.pop(event.order_id, None)
-        if asked is not None:
+        if asked is not None and not order.is_parent:
             f = self.figures(order.venue)
             f.cancels += 1
             f.cancel_ms += (event.ts - asked).total_seconds() * 1000

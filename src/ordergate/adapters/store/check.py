@@ -3,7 +3,8 @@
 - every position's quantity and commission equal the sum of its fills, and its realized P&L equals its fills'
   cash flow (sell proceeds minus buy costs) plus the cost basis still open;
 - every balance's cash equals what was deposited, minus buys, plus sells, minus commissions;
-- no order has more filled than its quantity, and every order's filled quantity equals its fills;
+- no order has more filled than its quantity, and every order's filled quantity equals its fills (a parent
+  order's: its children's fills);
 - no fill is recorded twice;
 - the projections (risk_limits and risk_limit_changes too) equal the fold of the journal.
 Archived orders and fills count: positions and cash include them.
@@ -45,7 +46,7 @@ def check(engine: Engine) -> list[str]:
                                    "side", "qty", "price", "commission", "currency")).all()
         positions = conn.execute(select(t.positions)).all()
         balances = conn.execute(select(t.balances)).all()
-        orders = conn.execute(_both(t.orders, t.orders_archive, "id", "qty", "filled_qty")).all()
+        orders = conn.execute(_both(t.orders, t.orders_archive, "id", "qty", "filled_qty", "parent_id")).all()
     problems: list[str] = []
     sums = _sum_fills(fills, problems)
     problems += _check_positions(positions, sums)
@@ -97,6 +98,9 @@ def _check_balances(balances: Sequence[Row[Any]], sums: FillSums) -> list[str]:
 
 def _check_orders(orders: Sequence[Row[Any]], sums: FillSums) -> list[str]:
     problems = []
+    for o in orders:  # a child's fills are its parent's too
+        if o.parent_id is not None:
+            sums.filled[o.parent_id] += sums.filled.get(o.id, ZERO)
     for o in orders:
         if o.filled_qty > o.qty:
             problems.append(f"order {o.id}: filled {o.filled_qty} above its qty {o.qty}")

@@ -21,7 +21,14 @@ from ordergate.adapters.store.rows import (
     order_row,
     position_row,
 )
-from ordergate.domain.events import Event, OrderDenied, OrderFilled, OrderSubmitted, RiskLimitsChanged
+from ordergate.domain.events import (
+    ChildOrderRouted,
+    Event,
+    OrderDenied,
+    OrderFilled,
+    OrderSubmitted,
+    RiskLimitsChanged,
+)
 from ordergate.service.ports import CommitBatch
 
 READ_CHUNK = 5000
@@ -109,7 +116,7 @@ class SqlJournal:
         """Turn the batch into rows now, on the engine's thread, before the objects change again."""
         c = self._conv
         seq = batch.events[-1].seq if batch.events else 0
-        created = {e.order_id for e in batch.events if isinstance(e, OrderSubmitted | OrderDenied)}
+        created = {e.order_id for e in batch.events if isinstance(e, OrderSubmitted | OrderDenied | ChildOrderRouted)}
         rows = PreparedRows(
             events=[event_row(e, c.ts) for e in batch.events],
             accounts=[account_row(a, seq) for a in batch.accounts],

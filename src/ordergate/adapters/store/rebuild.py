@@ -99,7 +99,7 @@ def expected(engine: Engine, folded: Folded | None = None) -> Projection:
     proj = Projection()
     proj.add(t.accounts, (account_row(a, last) for a in ledger.accounts.values()))
     proj.add(t.balances, (b for a in ledger.accounts.values() for b in balance_rows(a)))
-    proj.add(t.orders, (order_row(o, last) for o in ledger.order_list if o.id not in archived))
+    proj.add(t.orders, (order_row(o, last) for o in ledger.orders.values() if o.id not in archived))
     proj.add(t.positions, (position_row(p) for p in ledger.positions.values()))
     proj.add(t.fills, (fill_row(e) for e in folded.fills))
     proj.add(t.risk_limits, folded.limits.limits_rows())

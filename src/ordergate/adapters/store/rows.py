@@ -89,6 +89,7 @@ def order_row(o: Order, seq: int, c: Conv = PYTHON) -> Row:
         d(o.filled_notional), d(o.commission), d(o.arrival_price), o.venue_order_id, o.triggered, o.expiring,
         o.reason, _json_denials(o) if o.denials else "[]", orjson.dumps(o.flags).decode() if o.flags else "[]",
         ts(o.created_at), ts(o.updated_at), ts(o.accepted_at), ts(o.first_fill_at), ts(o.done_at), seq,
+        o.parent_id,
     )
 
 

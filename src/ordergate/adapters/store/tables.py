@@ -116,6 +116,7 @@ def order_columns() -> list[Column]:  # type: ignore[type-arg]
         Column("first_fill_at", UtcDateTime, nullable=True),
         Column("done_at", UtcDateTime, nullable=True),
         Column("updated_seq", BigInteger, nullable=False),
+        Column("parent_id", String(ID), nullable=True),  # a child order's parent (its fills count for it)
     ]
 
 

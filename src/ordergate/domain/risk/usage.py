@@ -161,6 +161,8 @@ class RiskUsage:
 
     def _reshare(self, usage: AccountUsage, order: Order) -> None:
         """Take back what the order added to usage, and add what it adds now (nothing once it is done)."""
+        if order.parent_id is not None:  # a child works for its parent: the parent's share is what counts
+            order = self._ledger.orders[order.parent_id]
         if self._ledger.replaying:
             self._defer(usage, order)
             return

@@ -177,7 +177,7 @@ class PaperExchange:
     def reject(self, order: VenueOrder, reason: str) -> None:
         """Refuse a new order for a reason of the venue's own (an unreliable venue's simulated refusal)."""
         self.emit(OrderStatusReport(order_id=order.order_id, venue=self.venue, ts=self._clock.now(),
-                                    status=S.REJECTED, reason=reason))
+                                    status=S.REJECTED, reason=reason, venue_fault=True))
 
     def cancel(self, order: VenueOrder) -> None:
         """Cancel a working order, or answer that it is too late."""

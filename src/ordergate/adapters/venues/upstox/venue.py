@@ -98,7 +98,7 @@ class UpstoxVenue:
         if reason is not None:
             t.done = True
             report = OrderStatusReport(order_id=order.order_id, venue=self.id, ts=self.clock.now(),
-                                       status=OrderStatus.REJECTED, reason=reason)
+                                       status=OrderStatus.REJECTED, reason=reason, venue_fault=key is not None)
             asyncio.get_running_loop().call_soon(self._emit, report)  # reports never re-enter the engine
             return
         assert key is not None

@@ -1,0 +1,53 @@
+"""A parent order's figures and status, derived from its children (the orders that work for it at venues).
+
+The parent is the order a client sent; it is never sent itself. Its filled quantity, average price and
+commission are the sums of its children's; it is new once a child is acknowledged, and partially filled or
+filled by its children's fills. Everything else is an event of the parent's own, which the service emits
+once its children have answered: the end of a pending cancel or replace (done, or refused), and how it
+ends short of filled (canceled, expired, rejected) once no child works any more (it may first send the
+unfilled rest to another venue).
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from ordergate.domain.enums import OrderStatus
+from ordergate.domain.order import Order
+
+S = OrderStatus
+ZERO = Decimal(0)
+_PENDING_CHANGE = (S.PENDING_CANCEL, S.PENDING_REPLACE)
+
+
+def follow_children(parent: Order, children: Iterable[Order], ts: datetime) -> None:
+    """Set ``parent``'s fills from ``children`` and move it to the working status they imply."""
+    filled = notional = commission = ZERO
+    acked = False
+    first_fill: datetime | None = None
+    for child in children:
+        filled += child.filled_qty
+        notional += child.filled_notional
+        commission += child.commission
+        acked = acked or child.accepted_at is not None
+        if child.first_fill_at is not None and (first_fill is None or child.first_fill_at < first_fill):
+            first_fill = child.first_fill_at
+    parent.filled_qty, parent.filled_notional, parent.commission = filled, notional, commission
+    parent.first_fill_at = first_fill
+    if parent.status.is_terminal:
+        return  # a child's late fill: the parent shows it and keeps how it ended
+    parent.follow(_status(parent, filled, acked), ts)
+    if parent.status is S.FILLED:
+        parent.pending_replace = None
+
+
+def _status(parent: Order, filled: Decimal, acked: bool) -> OrderStatus:
+    if filled >= parent.fillable_qty:
+        return S.FILLED
+    if parent.status in _PENDING_CHANGE:
+        return parent.status  # FIX precedence: pending cancel/replace outranks partially filled
+    if filled:
+        return S.PARTIALLY_FILLED
+    if acked or parent.status is not S.PENDING_NEW:
+        return S.NEW
+    return S.PENDING_NEW

@@ -1,0 +1,138 @@
+"""Parent orders and their children: make children, cancel through them, end the parent, fail over.
+
+A parent (an order of an instrument that trades at several venues) is never sent; its children are. Its
+fills and working status follow its children in the ledger (domain/parent.py); what needs a decision is
+here: a cancel of the parent asks each working child's venue; once no child works, the parent ends the way
+its children did; and a child that a venue refused for a reason of its own (down, not ready, out of
+service) has its unfilled quantity sent on to the next venue, which is safe because the refusal is the
+venue's word that it does not hold the order (no double execution).
+"""
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from ordergate.domain.enums import OrderStatus
+from ordergate.domain.events import (
+    ChildOrderRouted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderExpired,
+    OrderPendingCancel,
+    OrderRejected,
+)
+from ordergate.domain.ids import ClientOrderId, OrderId, VenueId
+from ordergate.domain.order import Order
+from ordergate.domain.reports import OrderStatusReport
+from ordergate.service.context import EngineContext
+from ordergate.service.outcome import VenueAction
+from ordergate.service.venue_selector import ChildPlan
+
+if TYPE_CHECKING:
+    from ordergate.service.router import Router
+
+S = OrderStatus
+
+
+class ParentOrders:
+    """Handle what a parent order does through its children."""
+
+    def __init__(self, ctx: EngineContext, new_order_id: Callable[[], OrderId]) -> None:
+        self._ctx = ctx
+        self._new_id = new_order_id
+        self.router: Router | None = None  # set when the venues are routed among (failover asks it)
+        self.failovers = 0
+
+    def route_child(self, parent: Order, plan: ChildPlan, caused_by: str) -> Order:
+        """Make one child of ``parent`` for ``plan`` and queue it for its venue."""
+        ctx = self._ctx
+        child_id = self._new_id()
+        ctx.emit(ChildOrderRouted(
+            ts=ctx.clock.now(), account=parent.account, order_id=child_id, caused_by=caused_by,
+            parent_id=parent.id, client_order_id=ClientOrderId(child_id), venue=plan.venue, type=plan.type,
+            tif=plan.tif, qty=plan.qty, limit_price=plan.limit_price,
+        ))
+        child = ctx.ledger.orders[child_id]
+        ctx.request(VenueAction.SUBMIT, child)
+        return child
+
+    def cancel(self, parent: Order, reason: str, caused_by: str, expiry: bool = False) -> None:
+        """Record the parent pending cancel and ask every working child's venue to cancel it."""
+        ctx = self._ctx
+        now = ctx.clock.now()
+        ctx.emit(OrderPendingCancel(ts=now, account=parent.account, order_id=parent.id, caused_by=caused_by,
+                                    reason=reason, expiry=expiry))
+        working = [c for c in ctx.ledger.children_of(parent) if not c.status.is_terminal]
+        for child in working:
+            if child.status is not S.PENDING_CANCEL:
+                ctx.emit(OrderPendingCancel(ts=now, account=child.account, order_id=child.id, caused_by=caused_by,
+                                            reason=reason, expiry=expiry))
+                ctx.request(VenueAction.CANCEL, child)
+        if not working:  # nothing at any venue: done now
+            self._end(parent, None)
+
+    def after_child(self, child: Order, venue_refused: bool) -> None:
+        """Act on what a report did to a child: send its rest on after a venue's refusal, end the parent.
+
+        ``venue_refused``: the report refused the child for a reason of the venue's own.
+        """
+        ledger = self._ctx.ledger
+        parent = ledger.orders[child.parent_id]  # type: ignore[index]
+        if parent.status.is_terminal:
+            return
+        if child.status is S.REJECTED and venue_refused and parent.status not in _PENDING_CHANGE:
+            self._fail_over(parent, child)
+        children = list(ledger.children_of(parent))
+        working = [c for c in children if not c.status.is_terminal]
+        if parent.status is S.PENDING_CANCEL and not any(c.status is S.PENDING_CANCEL for c in working) and working:
+            self._cancel_refused(parent, child)
+        elif not working:
+            self._end(parent, child)
+
+    def _fail_over(self, parent: Order, child: Order) -> None:
+        refused = {c.venue for c in self._ctx.ledger.children_of(parent) if c.status is S.REJECTED}
+        plan = self.router.failover(parent, child.qty - child.filled_qty, refused) if self.router else None
+        if plan is not None:
+            self.failovers += 1
+            self.route_child(parent, plan, caused_by=f"failover:{child.venue}")
+
+    def _cancel_refused(self, parent: Order, child: Order) -> None:
+        ctx = self._ctx
+        ctx.emit(OrderCancelRejected(ts=ctx.clock.now(), account=parent.account, order_id=parent.id,
+                                     caused_by=f"venue:{child.venue}", response_to="cancel",
+                                     reason=child.reason or "cancel refused by the venue"))
+
+    def _end(self, parent: Order, last: Order | None) -> None:
+        """End a parent no child works for any more, short of filled, the way its children ended."""
+        ctx = self._ctx
+        if parent.filled_qty >= parent.qty:
+            return  # filled: the ledger moved it
+        base: dict[str, Any] = {"ts": ctx.clock.now(), "account": parent.account, "order_id": parent.id,
+                "caused_by": f"venue:{last.venue}" if last is not None else "system"}
+        children = list(ctx.ledger.children_of(parent))
+        if parent.status is S.PENDING_CANCEL:
+            if parent.expiring:
+                ctx.emit(OrderExpired(**base, reason=parent.reason))
+            else:
+                ctx.emit(OrderCanceled(**base, reason=parent.reason))
+        elif children and not parent.filled_qty and all(c.status is S.REJECTED for c in children):
+            ctx.emit(OrderRejected(**base, reason=_reasons(children)))
+        elif any(c.status is S.EXPIRED for c in children):
+            ctx.emit(OrderExpired(**base, reason=_reasons(c for c in children if c.status is S.EXPIRED)))
+        else:
+            short = [c for c in children if c.filled_qty < c.qty] or children
+            ctx.emit(OrderCanceled(**base, reason=_reasons(short) or "canceled"))
+
+
+_PENDING_CHANGE = (S.PENDING_CANCEL, S.PENDING_REPLACE)
+
+
+def venue_refused(reports: Iterable[object]) -> bool:
+    """Return whether any of ``reports`` refuses an order for a reason of the venue's own."""
+    return any(isinstance(r, OrderStatusReport) and r.venue_fault for r in reports)
+
+
+def _reasons(children: Iterable[Order]) -> str:
+    seen: dict[VenueId, str] = {}
+    for child in children:
+        seen.setdefault(child.venue, child.reason)
+    return "; ".join(f"{venue}: {why}" for venue, why in seen.items() if why)

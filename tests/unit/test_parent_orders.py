@@ -1,0 +1,132 @@
+"""Parent and child orders: an order of an instrument at several venues works through children at venues."""
+
+from decimal import Decimal
+
+import pytest
+
+from ordergate.domain.commands import CancelOrder, ReplaceOrder
+from ordergate.domain.enums import OrderStatus
+from ordergate.domain.errors import OrderStateConflict
+from ordergate.domain.events import ChildOrderRouted
+from ordergate.domain.ids import OrderId, VenueOrderId
+from ordergate.domain.ledger import Ledger
+from ordergate.domain.reports import OrderStatusReport
+from ordergate.service.outcome import VenueAction
+from tests.unit.builders import ACCOUNT, buy
+from tests.unit.router_rig import AAPL, DEEP, THIN, Rig
+
+D = Decimal
+S = OrderStatus
+
+
+def _parent(rig: Rig, qty: str = "5", route: str | None = "thin", limit: str | None = None) -> OrderId:
+    outcome = rig.engine.handle(buy(qty, limit=limit, route=route))
+    order = outcome.reply.order
+    assert [(r.action, r.venue, r.order.order_id) for r in outcome.requests] == [
+        (VenueAction.SUBMIT, rig.ledger.orders[c].venue, c) for c in order.children]
+    return OrderId(order.id)
+
+
+def test_order_at_several_venues_then_a_parent_never_sent_and_a_child_at_the_chosen_venue() -> None:
+    rig = Rig()
+    parent = rig.ledger.orders[_parent(rig)]
+    [child_id] = parent.children
+    child = rig.ledger.orders[child_id]
+    assert parent.is_parent and (child.parent_id, child.venue, child.qty) == (parent.id, THIN, D("5"))
+    assert parent.id in rig.ledger.open_orders and child.id not in rig.ledger.open_orders
+    assert [o.id for o in rig.ledger.at_venues()] == [child.id]
+    assert rig.engine.risk.usage.accounts[ACCOUNT].open_orders == 1  # risk counts the parent once
+
+
+def test_child_acks_and_fills_then_parent_status_fills_and_average_follow_and_position_counts_once() -> None:
+    rig = Rig()
+    parent_id = _parent(rig, qty="10")
+    parent = rig.ledger.orders[parent_id]
+    held = rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty
+    rig.answer(parent_id, S.NEW)
+    assert parent.status is S.NEW
+    rig.fill(parent_id, "f1", "4", "230.00")
+    rig.fill(parent_id, "f2", "2", "230.30")
+    assert (parent.status, parent.filled_qty, parent.avg_fill_price) == (S.PARTIALLY_FILLED, D("6"), D("230.10"))
+    assert parent.leaves_qty == D("4")
+    assert rig.ledger.position(ACCOUNT, AAPL).qty == D("6")  # type: ignore[union-attr]
+    assert rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty == D("4") < held
+    assert rig.engine.risk.usage.accounts[ACCOUNT].working_qty == D("4")
+    rig.fill(parent_id, "f3", "4", "230.00")
+    assert parent.status is S.FILLED and parent_id not in rig.ledger.open_orders
+    assert parent_id not in rig.ledger.accounts[ACCOUNT].reservations
+    assert rig.ledger.position(ACCOUNT, AAPL).qty == D("10")  # type: ignore[union-attr]
+    assert rig.engine.risk.usage.accounts[ACCOUNT].open_orders == 0
+
+
+def test_parent_cancel_then_its_working_children_are_canceled_and_it_ends_when_they_confirm() -> None:
+    rig = Rig()
+    parent_id = _parent(rig, qty="10")
+    rig.answer(parent_id, S.NEW)
+    rig.fill(parent_id, "f1", "3", "230.00")
+    outcome = rig.engine.handle(CancelOrder(order_id=parent_id, reason="enough", requested_by="t"))
+    child_id = rig.child(parent_id)
+    assert [(r.action, r.order.order_id) for r in outcome.requests] == [(VenueAction.CANCEL, child_id)]
+    parent = rig.ledger.orders[parent_id]
+    assert parent.status is S.PENDING_CANCEL and rig.ledger.orders[child_id].status is S.PENDING_CANCEL
+    rig.answer(parent_id, S.CANCELED)
+    assert (parent.status, parent.filled_qty, parent.reason) == (S.CANCELED, D("3"), "enough")
+    assert parent_id not in rig.ledger.accounts[ACCOUNT].reservations
+
+
+def test_child_refused_for_the_orders_own_reason_then_parent_rejected_with_no_failover() -> None:
+    rig = Rig()
+    parent_id = _parent(rig)
+    rig.answer(parent_id, S.REJECTED)
+    parent = rig.ledger.orders[parent_id]
+    assert parent.status is S.REJECTED and len(parent.children) == 1
+    assert parent.reason == "thin: no"
+
+
+def test_child_refused_by_a_venue_for_its_own_reason_then_the_rest_goes_to_the_next_venue_once() -> None:
+    rig = Rig()
+    parent_id = _parent(rig, qty="10", route=None)
+    first = rig.child(parent_id)
+    rig.answer(parent_id, S.REJECTED, venue_fault=True)
+    parent = rig.ledger.orders[parent_id]
+    assert len(parent.children) == 2 and parent.status is S.PENDING_NEW
+    second = rig.ledger.orders[parent.children[1]]
+    assert (second.venue, second.qty) == (DEEP, D("10"))
+    assert rig.ledger.orders[first].venue != second.venue
+    rig.answer(parent_id, S.REJECTED, venue_fault=True)  # every venue refused: nowhere left to go
+    assert parent.status is S.REJECTED and len(parent.children) == 2
+
+
+def test_replay_of_the_journal_then_parents_and_children_come_back_as_they_were() -> None:
+    rig = Rig()
+    parent_id = _parent(rig, qty="10")
+    rig.answer(parent_id, S.NEW)
+    rig.fill(parent_id, "f1", "4", "230.00")
+    again = Ledger()
+    again.replay(rig.events)
+    before, after = rig.ledger.orders[parent_id], again.orders[parent_id]
+    assert (after.status, after.filled_qty, after.children, after.is_parent) == (
+        before.status, before.filled_qty, before.children, True)
+    assert [o.id for o in again.at_venues()] == [o.id for o in rig.ledger.at_venues()]
+    assert again.accounts[ACCOUNT].reservations[parent_id] == rig.ledger.accounts[ACCOUNT].reservations[parent_id]
+    assert again.position(ACCOUNT, AAPL) == rig.ledger.position(ACCOUNT, AAPL)
+    assert any(isinstance(e, ChildOrderRouted) for e in rig.events)
+
+
+def test_replace_of_a_parent_then_refused_with_a_conflict_and_nothing_changes() -> None:
+    rig = Rig()
+    parent_id = _parent(rig, limit="230.00")
+    rig.answer(parent_id, S.NEW)
+    before = len(rig.events)
+    with pytest.raises(OrderStateConflict, match="child orders"):
+        rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("6"), requested_by="t"))
+    assert len(rig.events) == before
+
+
+def test_report_addressed_to_a_parent_then_refused_as_from_the_wrong_venue() -> None:
+    rig = Rig()
+    parent_id = _parent(rig)
+    rig.engine.handle(OrderStatusReport(order_id=parent_id, venue=THIN, ts=rig.clock.now(), status=S.NEW,
+                                        venue_order_id=VenueOrderId("x")))
+    assert rig.ledger.orders[parent_id].status is S.PENDING_NEW
+    assert rig.engine.reports.anomalies["wrong_venue"] == 1
