@@ -17,6 +17,7 @@ from ordergate.adapters.clock import SystemClock
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.marketdata import replay_feed_from
 from ordergate.adapters.metrics import PrometheusMetrics
+from ordergate.adapters.shared.link import RedisLink, redis_link
 from ordergate.adapters.store.database import make_engine, make_private_dir, redact_url
 from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.keys import SqlKeyRepository
@@ -92,6 +93,7 @@ class Container:
     ids: OrderIdGenerator | None = None
     clock: Clock | None = None
     active: bool = False  # trading: venues, engine loop and background work started (the leader's part)
+    redis: RedisLink | None = None  # what instances share; None: this instance alone
 
 
 def _router(settings: Settings, instruments: dict[Symbol, Instrument], stats: VenueStats, clock: Clock) -> Router:
@@ -159,7 +161,15 @@ def replay(journal: SqlJournal, ledger: Ledger) -> int:
             gc.enable()
 
 
-StreamFactory = Callable[[Views, MarketDataHub, Mapping[Symbol, Instrument]], EventSink]
+StreamFactory = Callable[[Views, MarketDataHub, Mapping[Symbol, Instrument], RedisLink | None], EventSink]
+
+
+def shared_redis(settings: Settings) -> RedisLink | None:
+    """Return the Redis that instances share (``redis_url``), or None: this instance alone."""
+    if settings.redis_url is None:
+        return None
+    config = settings.redis
+    return redis_link(settings.redis_url, config.key_prefix, config.stream_maxlen, config.timeout)
 
 
 async def start(settings: Settings, writer_lock: WriterLock | None = None,
@@ -217,7 +227,10 @@ async def build(settings: Settings, db_url: str, stream_factory: StreamFactory |
     routes = RouteLog(ledger)
     replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
     metrics = PrometheusMetrics()
-    stream = stream_factory(views, marketdata, instruments) if stream_factory is not None else None
+    redis = shared_redis(settings)
+    stream = stream_factory(views, marketdata, instruments, redis) if stream_factory is not None else None
+    if redis is not None and stream is not None and hasattr(stream, "start"):
+        await stream.start()  # reads the shared stream back for this instance's clients
     paper = PaperVenue(settings.paper, instruments, clock, marketdata)
     venues: dict[VenueId, Venue] = {VenueId("paper"): paper}
     feeds = _market_feeds(settings, paper, marketdata, clock)
@@ -249,6 +262,7 @@ async def build(settings: Settings, db_url: str, stream_factory: StreamFactory |
         marketdata=marketdata, venues=venues, keys=keys, metrics=metrics, stream=stream,
         order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
         feeds=feeds, reconciler=reconciler, router=router, routes=routes, journal=journal, ids=ids, clock=clock,
+        redis=redis,
     )
 
 
@@ -271,9 +285,18 @@ async def stop(container: Container) -> None:
     """Stop the feeds and background work, drain the engine, stop venues and close the database."""
     if container.active:
         await deactivate(container)
+    await unshare(container)
     container.db_engine.dispose()
     if container.writer_lock is not None:  # last: nothing of this process writes any more
         container.writer_lock.release()
+
+
+async def unshare(container: Container) -> None:
+    """Stop the event stream (its clients are told to reconnect) and close the Redis connections."""
+    if container.stream is not None and hasattr(container.stream, "stop"):
+        await container.stream.stop()
+    if container.redis is not None:
+        await container.redis.close()
 
 
 async def deactivate(container: Container) -> None:

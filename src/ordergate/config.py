@@ -271,6 +271,22 @@ class ClusterConfig(BaseModel):
                                    "answer to a command it forwarded")
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class RedisConfig(BaseModel):
+    """What instances share through Redis (used only when ``redis_url`` is set)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key_prefix: str = Field("ordergate:", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
+                            description="prefix of every Redis key ordergate uses (one per deployment)")
+    stream_maxlen: int = Field(100_000, ge=1000, le=100_000_000, description="stream messages kept in Redis "
+                               "for WebSocket clients that resume (about; trimmed with MAXLEN ~)")
+    timeout: float = Field(1.0, gt=0, le=30, description="seconds a Redis command may take before it counts as "
+                           "failed (rate limits then fall back to this instance's own buckets)")
+
+
 class Settings(BaseSettings):
     """Everything ordergate can be told at start."""
 
@@ -280,6 +296,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="where the SQLite database and the admin key live")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file in data_dir")
+    redis_url: str | None = Field(None, description="Redis URL (redis://host:6379/0) that several instances "
+                                  "share: the event stream, rate limits; unset: one instance, nothing shared")
     admin_key: SecretStr | None = Field(None, description="API key with full rights; generated if unset")
     ssl_certfile: Path | None = Field(None, description="TLS certificate (PEM): serve HTTPS and WSS")
     ssl_keyfile: Path | None = Field(None, description="TLS private key (PEM), with ssl_certfile")
@@ -300,12 +318,20 @@ class Settings(BaseSettings):
     routing: RoutingConfig = RoutingConfig()
     api: ApiConfig = ApiConfig()
     cluster: ClusterConfig = ClusterConfig()
+    redis: RedisConfig = RedisConfig()
 
     @field_validator("admin_key")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(REDIS_SCHEMES):
+            raise ValueError(f"must start with {', '.join(REDIS_SCHEMES)}")
         return value
 
     @model_validator(mode="after")

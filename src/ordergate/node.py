@@ -19,7 +19,7 @@ import structlog
 from ordergate.adapters.store.leadership import SqlLeaderStore
 from ordergate.adapters.store.migrate import current_revision, head_revision
 from ordergate.adapters.store.writer_lock import WriterLock, writer_lock_for
-from ordergate.bootstrap import Container, StreamFactory, activate, build, deactivate, stop
+from ordergate.bootstrap import Container, StreamFactory, activate, build, deactivate, stop, unshare
 from ordergate.config import Settings
 from ordergate.domain.events import Event
 from ordergate.service.cluster import Fenced, LeaderRecord, Member, NodeRole
@@ -140,8 +140,8 @@ class Node:
         if container is None:
             return
         container.loop.followed(container.engine.ledger.last_seq)
-        if container.stream is not None:
-            container.stream.publish(events)
+        if container.stream is not None:  # shared only if its leader did not (see entrypoints/stream_relay.py)
+            container.stream.follow(events)
 
     async def _lead(self) -> None:
         """Take over: raise the epoch, apply the journal's tail, start the engine, the venues, reconciliation."""
@@ -171,6 +171,8 @@ class Node:
             old.writer_lock = None
             with contextlib.suppress(Exception):
                 await deactivate(old)
+            with contextlib.suppress(Exception):
+                await unshare(old)  # its stream's clients reconnect, to the new container's stream
             old.db_engine.dispose()
         self._lock.release()
         await self._become(writes=False)

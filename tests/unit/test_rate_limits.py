@@ -30,24 +30,24 @@ def test_bucket_when_burst_spent_then_waits_the_refill_time_and_refills_with_tim
     assert buckets.take("k") == 0 and buckets.take("other") == 0
 
 
-def test_admission_when_key_over_its_rate_then_429_with_retry_after() -> None:
+async def test_admission_when_key_over_its_rate_then_429_with_retry_after() -> None:
     keys = KeyStore()
     _, secret = keys.create("desk", Role.TRADER, None, "test", datetime.now(UTC))
     admission = Admission(ApiConfig(rate_per_key=1, burst_per_key=2))
-    answers = [admission.admit(_scope(secret), keys)[1] for _ in range(3)]
+    answers = [(await admission.admit(_scope(secret), keys))[1] for _ in range(3)]
     assert answers[:2] == [None, None]
     refusal = answers[2]
     assert refusal is not None and refusal.status_code == 429 and refusal.headers["retry-after"] == "1"
     assert b"rate_limited" in refusal.body
 
 
-def test_admission_when_address_fails_too_often_then_429_even_for_a_right_key_from_there() -> None:
+async def test_admission_when_address_fails_too_often_then_429_even_for_a_right_key_from_there() -> None:
     keys = KeyStore()
     _, secret = keys.create("desk", Role.VIEWER, None, "test", datetime.now(UTC))
     admission = Admission(ApiConfig(failed_auth_per_minute=3))
     for _ in range(3):
-        assert admission.admit(_scope("guess-0123456789"), keys) == (None, None)
-    caller, refusal = admission.admit(_scope(secret), keys)
+        assert (await admission.admit(_scope("guess-0123456789"), keys)) == (None, None)
+    caller, refusal = await admission.admit(_scope(secret), keys)
     assert caller is None and refusal is not None and refusal.status_code == 429
     assert int(refusal.headers["retry-after"]) == 20
-    assert admission.admit(_scope(secret, "10.0.0.2"), keys)[0] is not None  # another address is not held back
+    assert (await admission.admit(_scope(secret, "10.0.0.2"), keys))[0] is not None  # another address is not held back

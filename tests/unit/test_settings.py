@@ -78,11 +78,20 @@ def test_database_url_when_set_then_used_as_given(monkeypatch: pytest.MonkeyPatc
     ("ORDERGATE_ACCOUNT__ID", "has spaces", "account.id"),
     ("ORDERGATE_ADMIN_KEY", "short", "admin_key"),
     ("ORDERGATE_VENUE", "nasdaq", "venue"),
+    ("ORDERGATE_REDIS_URL", "http://127.0.0.1:6379", "redis_url"),
+    ("ORDERGATE_REDIS__KEY_PREFIX", "has spaces", "redis.key_prefix"),
+    ("ORDERGATE_REDIS__STREAM_MAXLEN", "10", "redis.stream_maxlen"),
 ])
 def test_env_when_value_bad_then_error_names_the_setting(monkeypatch: pytest.MonkeyPatch, env: str, value: str,
                                                          field: str) -> None:
     monkeypatch.setenv(env, value)
     assert field in [loc for loc, _ in _errors()]
+
+
+def test_redis_url_when_unset_then_nothing_shared_and_when_set_then_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().redis_url is None
+    monkeypatch.setenv("ORDERGATE_REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert Settings().redis_url == "redis://127.0.0.1:6379/0"
 
 
 def test_nested_env_when_unknown_key_then_refused(monkeypatch: pytest.MonkeyPatch) -> None:

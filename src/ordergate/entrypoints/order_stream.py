@@ -68,9 +68,13 @@ class OrderMessages:
             self._states.after(event)
         self.floor = self.last_seq = max(self.last_seq, event.seq)
 
+    def render(self, event: Event) -> list[tuple[str, bytes]]:
+        """Return (account, message) pairs for one event, keeping none (the shared stream keeps them)."""
+        return [(account, orjson.dumps(message, default=_default)) for account, message in self._build(event)]
+
     def messages(self, event: Event) -> list[tuple[str, bytes]]:
         """Return (account, message) pairs for one event, and keep them in the backlog."""
-        found = [(account, orjson.dumps(message, default=_default)) for account, message in self._build(event)]
+        found = self.render(event)
         for account, data in found:
             if len(self._backlog) >= BACKLOG:
                 self.floor = self._backlog.popleft()[0]

@@ -1,4 +1,9 @@
-"""The WebSocket stream: committed order events (resumable by sequence number) and market data on request."""
+"""The WebSocket stream: committed order events (resumable by sequence number) and market data on request.
+
+Alone, an instance delivers the events it commits to its clients and keeps the latest for those that
+resume. With Redis, every instance's clients get their messages from the shared Redis stream instead
+(see stream_relay.py), and a client resumes from there on any instance.
+"""
 
 import asyncio
 import contextlib
@@ -9,11 +14,14 @@ from typing import Any
 import orjson
 from fastapi import WebSocket
 
+from ordergate.adapters.shared.event_stream import RedisEventStream
+from ordergate.adapters.shared.link import RedisLink
 from ordergate.domain.events import Event
 from ordergate.entrypoints.api.serialize import _default
 from ordergate.entrypoints.market_stream import CommandError, MarketStream
 from ordergate.entrypoints.order_stream import RESUME_WINDOW, OrderMessages
 from ordergate.entrypoints.stream_limits import POLICY_VIOLATION, MessageLimit
+from ordergate.entrypoints.stream_relay import StreamRelay
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.views import Views
 
@@ -27,13 +35,20 @@ class _Client:
         self.queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_LIMIT)
         self.dropped = False
         self.market: MarketStream | None = None
+        self.held: list[tuple[int, bytes]] | None = None  # live messages kept back while its history is sent
+        self.close_reason = "too slow: reconnect with since=<last seq>"  # when dropped
 
 
 class StreamHub:
-    """An EventSink that turns committed events into messages for each connected WebSocket client."""
+    """An EventSink that turns committed events into messages for each connected WebSocket client.
 
-    def __init__(self, views: Views, marketdata: MarketDataHub, known: Callable[[str], bool]) -> None:
+    ``redis``: share the stream with the other instances (nothing is delivered but what Redis holds).
+    """
+
+    def __init__(self, views: Views, marketdata: MarketDataHub, known: Callable[[str], bool],
+                 redis: RedisLink | None = None) -> None:
         self._orders = OrderMessages(views)
+        self._relay = StreamRelay(RedisEventStream(redis), self._deliver, self._lost) if redis is not None else None
         self._marketdata = marketdata
         self._known = known
         self._clients: set[_Client] = set()
@@ -45,12 +60,37 @@ class StreamHub:
         """Return how many clients are connected."""
         return len(self._clients)
 
+    @property
+    def last_seq(self) -> int:
+        """Return the sequence number of the newest event delivered to clients."""
+        return self._relay.seen_seq if self._relay is not None else self._orders.last_seq
+
+    async def start(self) -> None:
+        """Start sharing through Redis (nothing to start alone)."""
+        if self._relay is not None:
+            await self._relay.start()
+
+    async def stop(self) -> None:
+        """Stop sharing through Redis, and close every client's stream, telling it to reconnect."""
+        if self._relay is not None:
+            await self._relay.stop()
+        for client in list(self._clients):
+            client.close_reason = "this stream stopped: reconnect with since=<last seq>"
+            self._offer(client, orjson.dumps({"type": "reconnect", "last_seq": self.last_seq,
+                                              "reason": client.close_reason}))
+            client.dropped = True
+            self._clients.discard(client)
+
     def publish(self, events: Iterable[Event]) -> None:
         """Queue a message per event for every client that wants it; drop clients that fall behind.
 
         Messages are built (and kept for resuming) while a client is connected and for RESUME_WINDOW
-        seconds after the last one left: a server that nobody watches spends nothing on them.
+        seconds after the last one left: a server that nobody watches spends nothing on them. With Redis,
+        the messages of every event Redis does not hold yet go there (and come back to the clients).
         """
+        if self._relay is not None:
+            self._share(events, self._relay.offer)
+            return
         if not self._clients and time.monotonic() > self._keep_until:
             for event in events:
                 self._orders.skip(event)
@@ -60,6 +100,40 @@ class StreamHub:
                 for client in list(self._clients):
                     if client.accounts is None or account in client.accounts:
                         self._offer(client, data)
+
+    def follow(self, events: Iterable[Event]) -> None:
+        """Take events this instance read from the journal (a standby): alone, as ``publish``; with Redis,
+        they are published only if the instance that committed them did not (see stream_relay.py)."""
+        if self._relay is None:
+            self.publish(events)
+        else:
+            self._share(events, self._relay.follow)
+
+    def _share(self, events: Iterable[Event], offer: Callable[[int, list[tuple[str, bytes]]], None]) -> None:
+        relay = self._relay
+        assert relay is not None
+        for event in events:
+            if event.seq <= relay.seen_seq:  # Redis has it already (another instance published it)
+                self._orders.skip(event)
+            else:
+                offer(event.seq, self._orders.render(event))
+
+    def _deliver(self, seq: int, account: str, data: bytes) -> None:
+        """Give one message read back from Redis to every client that wants it."""
+        for client in list(self._clients):
+            if client.accounts is None or account in client.accounts:
+                if client.held is not None:
+                    client.held.append((seq, data))
+                else:
+                    self._offer(client, data)
+
+    def _lost(self, after: int, found: int) -> None:
+        """Tell every client that the events between ``after`` and ``found`` never reached the shared stream."""
+        for client in list(self._clients):
+            self._offer(client, orjson.dumps({
+                "type": "resync", "since": after, "kept_after": found - 1, "last_seq": found,
+                "reason": f"the events after {after} and before {found} were not shared: reload the state",
+            }))
 
     def _market_changed(self, symbol: str) -> None:
         for client in self._clients:
@@ -75,21 +149,47 @@ class StreamHub:
             return False
         return True
 
-    def _join(self, client: _Client, since: int | None) -> None:
+    async def _join(self, client: _Client, since: int | None) -> None:
+        """Send the missed messages after ``since`` (from Redis when shared), then the live stream, gap-free."""
+        if since is None or self._relay is None:
+            self._join_now(client, since)
+            return
+        client.held = []  # what arrives while the history is read waits behind it
+        self._clients.add(client)
+        try:
+            missed = await self._relay.history(since, client.accounts, QUEUE_LIMIT - 1)
+        except BaseException:
+            self._clients.discard(client)
+            raise
+        sent_up_to = since
+        if missed is None:
+            self._offer(client, orjson.dumps(self._resync(since)))
+        else:
+            for seq, data in missed:
+                client.queue.put_nowait(data)
+                sent_up_to = seq
+        self._offer(client, orjson.dumps({"type": "hello", "last_seq": max(sent_up_to, self.last_seq),
+                                          "resumed_from": since}))
+        held, client.held = client.held, None
+        for seq, data in held:
+            if seq > sent_up_to:
+                self._offer(client, data)
+
+    def _resync(self, since: int) -> dict[str, Any]:
+        floor = None if self._relay is not None else self._orders.floor
+        return {"type": "resync", "since": since, "kept_after": floor, "last_seq": self.last_seq,
+                "reason": "the events after your sequence number are no longer kept: reload the state"}
+
+    def _join_now(self, client: _Client, since: int | None) -> None:
         """Queue the missed messages after ``since`` and register the client, with no await in between."""
         if since is not None:
             missed = self._orders.since(since, client.accounts)
             if missed is None or len(missed) >= QUEUE_LIMIT:
-                self._offer(client, orjson.dumps({
-                    "type": "resync", "since": since, "kept_after": self._orders.floor,
-                    "last_seq": self._orders.last_seq,
-                    "reason": "the events after your sequence number are no longer kept: reload the state",
-                }))
+                self._offer(client, orjson.dumps(self._resync(since)))
             else:
                 for data in missed:
                     client.queue.put_nowait(data)
-        self._offer(client, orjson.dumps({"type": "hello", "last_seq": self._orders.last_seq,
-                                          "resumed_from": since}))
+        self._offer(client, orjson.dumps({"type": "hello", "last_seq": self.last_seq, "resumed_from": since}))
         self._clients.add(client)
 
     async def serve(self, websocket: WebSocket, accounts: frozenset[str] | None, since: int | None = None,
@@ -101,7 +201,7 @@ class StreamHub:
         """
         client = _Client(accounts)
         client.market = MarketStream(self._marketdata, self._known, lambda m: self._send(client, m))
-        self._join(client, since)
+        await self._join(client, since)
         tasks = [asyncio.create_task(self._send_loop(websocket, client)), asyncio.create_task(client.market.run())]
         closing: str | None = None
         try:
@@ -109,7 +209,7 @@ class StreamHub:
                 message = await websocket.receive()
                 if message.get("type") == "websocket.disconnect":
                     return
-                refusal = limit.refusal() if limit is not None else None
+                refusal = await limit.refusal() if limit is not None else None
                 if refusal is None:
                     self._command(client, message.get("text"), message.get("bytes"))
                 elif limit is not None and limit.flooding:
@@ -149,7 +249,7 @@ class StreamHub:
             if not isinstance(command, dict):
                 raise CommandError("message", "a command is a JSON object")
             if command.get("op") == "ping":
-                answer: dict[str, Any] = {"type": "pong", "last_seq": self._orders.last_seq}
+                answer: dict[str, Any] = {"type": "pong", "last_seq": self.last_seq}
             elif command.get("op") in ("subscribe", "unsubscribe"):
                 answer = client.market.handle(command)
             else:
@@ -162,5 +262,5 @@ class StreamHub:
         while True:
             await websocket.send_text((await client.queue.get()).decode())
             if client.dropped and client.queue.empty():
-                await websocket.close(code=1013, reason="too slow: reconnect with since=<last seq>")
+                await websocket.close(code=1013, reason=client.close_reason)
                 return

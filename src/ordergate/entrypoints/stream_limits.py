@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ordergate.entrypoints.api.limits import Buckets
+from ordergate.entrypoints.api.limits import Buckets, SharedBuckets
 
 POLICY_VIOLATION = 1008  # the WebSocket close code for a client that breaks a rule
 FLOOD_CAP = 50  # refused messages in a row after which a connection is closed
@@ -23,15 +23,19 @@ def message_buckets(rate: float) -> Buckets:
 
 @dataclass
 class MessageLimit:
-    """One connection's share of its key's message bucket."""
+    """One connection's share of its key's message bucket (``shared``: the instances' common one in Redis)."""
 
     buckets: Buckets
     key_id: str
     refused_in_a_row: int = 0
+    shared: SharedBuckets | None = None
 
-    def refusal(self) -> dict[str, Any] | None:
+    async def refusal(self) -> dict[str, Any] | None:
         """Take a token for one message: return None if it may be acted on, else the error to answer."""
-        wait = self.buckets.take(self.key_id)
+        if self.shared is not None:
+            wait = await self.shared.take(self.key_id)
+        else:
+            wait = self.buckets.take(self.key_id)
         if not wait:
             self.refused_in_a_row = 0
             return None

@@ -13,6 +13,7 @@ from starlette.responses import FileResponse
 from starlette.types import Receive, Scope, Send
 
 from ordergate import __version__
+from ordergate.adapters.shared.link import RedisLink
 from ordergate.adapters.store.database import normalize_url
 from ordergate.adapters.store.writer_lock import WriterLock
 from ordergate.bootstrap import Container, start, stop
@@ -42,6 +43,7 @@ from ordergate.entrypoints.api.routes import (
 )
 from ordergate.entrypoints.api.schemas import OrderCreate
 from ordergate.entrypoints.api.serialize import use_precision
+from ordergate.entrypoints.api.shared_limits import shared_buckets
 from ordergate.entrypoints.stream_hub import StreamHub
 from ordergate.entrypoints.web import STATIC_DIR
 from ordergate.node import Node
@@ -68,8 +70,8 @@ class OrdergateApp(FastAPI):
             await super().__call__(scope, receive, send)
             return
         if self._admission is None:
-            self._admission = gate.Admission(container.settings.api)
-        caller, refusal = self._admission.admit(scope, container.keys)
+            self._admission = gate.Admission(container.settings.api, shared_buckets(container, "http"))
+        caller, refusal = await self._admission.admit(scope, container.keys)
         if refusal is not None:
             await gate.answer(refusal, scope, receive, send)
             return
@@ -178,10 +180,12 @@ async def _blotter_page(_: Public) -> FileResponse:
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
 
-def api_stream(views: Views, marketdata: MarketDataHub, instruments: Mapping[Symbol, Instrument]) -> StreamHub:
-    """Make the API's event stream hub, and set how answers show numbers (both need the instruments)."""
+def api_stream(views: Views, marketdata: MarketDataHub, instruments: Mapping[Symbol, Instrument],
+               redis: RedisLink | None = None) -> StreamHub:
+    """Make the API's event stream hub (shared through ``redis`` when given), and set how answers show
+    numbers (both need the instruments)."""
     use_precision(Precision(instruments.values()))
-    return StreamHub(views, marketdata, lambda s: s in instruments or marketdata.has(Symbol(s)))
+    return StreamHub(views, marketdata, lambda s: s in instruments or marketdata.has(Symbol(s)), redis)
 
 
 async def start_for_api(settings: Settings, writer_lock: WriterLock | None = None) -> Container:

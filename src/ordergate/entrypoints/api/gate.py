@@ -12,7 +12,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from ordergate.domain.access import Caller
 from ordergate.entrypoints.api.deps import INVALID_KEY, MISSING_KEY, bearer_token
-from ordergate.entrypoints.api.limits import Buckets, retry_after
+from ordergate.entrypoints.api.limits import Buckets, SharedBuckets, retry_after
 from ordergate.entrypoints.api.serialize import JsonResponse
 
 if TYPE_CHECKING:
@@ -23,13 +23,17 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Admission:
-    """Who is calling, under the rate limits: per key, and per client address for failed authentications."""
+    """Who is calling, under the rate limits: per key, and per client address for failed authentications.
 
-    def __init__(self, config: "ApiConfig") -> None:
+    ``shared``: the per-key buckets shared with the other instances; None: this instance's own.
+    """
+
+    def __init__(self, config: "ApiConfig", shared: SharedBuckets | None = None) -> None:
         self._per_key = Buckets(config.rate_per_key, config.burst_per_key)
+        self._shared = shared
         self._failures = Buckets(config.failed_auth_per_minute / 60, config.failed_auth_per_minute)
 
-    def admit(self, scope: Scope, keys: "KeyStore") -> tuple[Caller | None, JsonResponse | None]:
+    async def admit(self, scope: Scope, keys: "KeyStore") -> tuple[Caller | None, JsonResponse | None]:
         """Return the caller (None: no valid key) and a refusal (429) if a limit is passed, else None."""
         token = bearer_token(scope)
         if token is None:
@@ -42,7 +46,10 @@ class Admission:
         if caller is None:
             self._failures.take(address)
             return None, None
-        wait = self._per_key.take(caller.key_id)
+        if self._shared is not None:
+            wait = await self._shared.take(caller.key_id)
+        else:
+            wait = self._per_key.take(caller.key_id)
         if wait:
             return caller, rate_limited(f"this key may make {self._per_key.rate:g} requests per second", wait)
         return caller, None

@@ -1,8 +1,12 @@
-"""Rate limits: a token bucket per API key, and one per client address for failed authentications."""
+"""Rate limits: a token bucket per API key, and one per client address for failed authentications.
+
+These buckets are one instance's own; with Redis, the per-key ones are shared (``SharedBuckets``).
+"""
 
 import math
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 
 class Buckets:
@@ -39,6 +43,16 @@ class Buckets:
     def _forget_full(self, now: float) -> None:
         self._buckets = {n: (t, w) for n, (t, w) in self._buckets.items()
                          if t + (now - w) * self.rate < self.burst}
+
+
+class SharedBuckets(Protocol):
+    """Token buckets that several instances share (Redis): taking a token is a round trip."""
+
+    rate: float
+
+    async def take(self, name: str) -> float:
+        """Take a token for ``name``: return 0 if there was one, else the seconds until there will be."""
+        ...
 
 
 def retry_after(seconds: float) -> str:

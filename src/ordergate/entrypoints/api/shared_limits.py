@@ -1,0 +1,21 @@
+"""The per-key rate limits that several instances share through Redis."""
+
+from typing import TYPE_CHECKING
+
+from ordergate.adapters.shared.buckets import RedisBuckets
+from ordergate.entrypoints.api.limits import Buckets
+
+if TYPE_CHECKING:
+    from ordergate.bootstrap import Container
+
+
+def shared_buckets(container: "Container", kind: str) -> RedisBuckets | None:
+    """Return the per-key buckets of ``kind`` ("http" requests, "ws" stream messages) that the instances share
+    through Redis, or None without Redis (each instance keeps its own)."""
+    if container.redis is None:
+        return None
+    api = container.settings.api
+    rate, burst = (api.rate_per_key, api.burst_per_key) if kind == "http" else (
+        api.ws_messages_per_key, max(1.0, api.ws_messages_per_key))
+    return RedisBuckets(container.redis.commands, container.redis.key("limit", kind, ""), rate, burst,
+                        Buckets(rate, burst).take)
