@@ -64,7 +64,7 @@ class Prices:
         """Return the fixed price."""
         return PRICE
 
-    def is_stale(self, symbol: Symbol) -> bool:
+    def is_stale(self, symbol: Symbol, now: datetime | None = None) -> bool:
         """Return False: the price never ages."""
         return False
 

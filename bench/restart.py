@@ -90,7 +90,7 @@ class FixedPrices:
         """Return the fixed price."""
         return Decimal(PRICES[symbol])
 
-    def is_stale(self, symbol: Symbol) -> bool:
+    def is_stale(self, symbol: Symbol, now: datetime | None = None) -> bool:
         """Return False: the price never ages."""
         return False
 

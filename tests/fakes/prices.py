@@ -29,6 +29,6 @@ class FixedPrices:
         """Return the price set for the symbol, or None."""
         return self.prices.get(symbol)
 
-    def is_stale(self, symbol: Symbol) -> bool:
+    def is_stale(self, symbol: Symbol, now: datetime | None = None) -> bool:
         """Return whether the test marked the symbol stale."""
         return symbol in self.stale

@@ -86,7 +86,7 @@ class MarketStats:
 
 
 class _SymbolState:
-    __slots__ = ("bars", "book", "mid", "quote", "refused", "stats", "trades", "updated")
+    __slots__ = ("bars", "book", "mid", "quote", "refused", "stale_at", "stats", "trades", "updated")
 
     def __init__(self, symbol: Symbol, trades_kept: int, bars_kept: int, vwap_window: int,
                  instrument: Instrument | None) -> None:
@@ -98,6 +98,7 @@ class _SymbolState:
         self.quote: Quote | None = None  # built on first read after a book change
         self.mid: Decimal | object | None = _UNSET  # likewise
         self.updated: datetime | None = None
+        self.stale_at: datetime | None = None  # ``updated`` + the hub's stale_after: one comparison per check
         self.refused = False  # the leading feed cannot send the snapshot this book needs: stale until one comes
 
 
@@ -221,17 +222,18 @@ class MarketDataHub:
                 state.mid = bid if bid is not None else ask
         return state.mid  # type: ignore[return-value]
 
-    def is_stale(self, symbol: Symbol) -> bool:
-        """Return whether the symbol's latest update is older than ``stale_after`` (or there is none).
+    def is_stale(self, symbol: Symbol, now: datetime | None = None) -> bool:
+        """Return whether the symbol's latest update is older than ``stale_after`` (or there is none) at
+        ``now`` (default: the clock's time).
 
         A book that needs a snapshot its feed cannot send is stale at once, until a snapshot comes.
         """
         state = self._symbols.get(symbol)
-        if state is None or state.updated is None:
+        if state is None or state.stale_at is None:
             return True
         if state.refused and state.book.needs_snapshot:
             return True
-        return self._clock.now() - state.updated > self._stale_after
+        return (now or self._clock.now()) > state.stale_at
 
     # --- reads for the API ----------------------------------------------------------------------------
 
@@ -298,6 +300,7 @@ class MarketDataHub:
         ts = ts if ts <= now else now
         if state.updated is None or ts > state.updated:
             state.updated = ts
+            state.stale_at = ts + self._stale_after
 
     def _notify(self, symbol: Symbol) -> None:
         for listener in self._listeners:

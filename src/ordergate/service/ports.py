@@ -209,8 +209,9 @@ class PriceSource(Protocol):
         """Return the price to value and collar against: last trade, else mid; None if unknown."""
         ...
 
-    def is_stale(self, symbol: Symbol) -> bool:
-        """Return whether the latest price is older than the configured maximum age."""
+    def is_stale(self, symbol: Symbol, now: datetime | None = None) -> bool:
+        """Return whether the latest price is older than the configured maximum age (at ``now``: the
+        clock's time the caller already read, else the clock's)."""
         ...
 
 

@@ -86,10 +86,11 @@ class RiskGate:
         self, cmd: SubmitOrder, instrument: Instrument, reference: Decimal | None, now: datetime | None = None,
     ) -> list[Denial]:
         """Return the denials for a new order (empty when it may go ahead); ``now`` saves a clock read."""
-        stale = reference is not None and self._prices.is_stale(cmd.symbol)
+        now = now or self._clock.now()
+        stale = reference is not None and self._prices.is_stale(cmd.symbol, now)
         far = self._far_price(cmd.symbol, cmd.side, cmd.qty) if cmd.type is MARKET else None
         self._checked = (cmd, far)  # the reservation of the same order reuses the walk
-        return self.engine.evaluate(cmd, instrument, reference, stale, now or self._clock.now(), market_price=far)
+        return self.engine.evaluate(cmd, instrument, reference, stale, now, market_price=far)
 
     def check_replace(
         self, order: Order, qty: Decimal, limit_price: Decimal | None, stop_price: Decimal | None,

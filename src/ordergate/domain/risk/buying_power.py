@@ -48,6 +48,7 @@ class BuyingPowerRule:
     """Deny an order the account cannot pay for (enforce_buying_power), or a short (allow_short off)."""
 
     name = "enforce_buying_power"
+    switches = ("enforce_buying_power",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the account lacks the cash, shares or margin for the order."""
@@ -58,16 +59,26 @@ class BuyingPowerRule:
         if order.side is SELL:
             return self._cash_sell(order, ctx)
         # the part of a buy that covers a short was taken out of buying power when the short was sold
-        covering = min(ctx.qty, max(-ctx.sym.position - ctx.buy_working, ZERO))
-        return self._pay(ctx, ctx.qty - covering, ZERO, "buy")
+        short_left = -ctx.sym.position - ctx.buy_working  # conditionals: cheaper than min() and max() calls
+        if short_left <= ZERO:
+            return self._pay(ctx, ctx.qty, ZERO, "buy")
+        return self._pay(ctx, ctx.qty - (short_left if short_left < ctx.qty else ctx.qty), ZERO, "buy")
 
     def _pay(self, ctx: RiskContext, qty: Decimal, rate: Decimal, what: str) -> Denial | None:
         """Check ``qty`` at the order's price (times ``rate`` for margin on a short; 0: in full) plus commission."""
         if ctx.price is None:
             return ctx.unpriced(self.name, what, "buying power")
         value = qty * ctx.price
-        cost = (value * rate if rate else value) + ctx.commission()
-        available, currency = ctx.aggregate(cash_buying_power(ctx), self._cash_power(ctx))
+        cost = (value * rate if rate else value) + ctx.pricing.commission(ctx.qty, ctx.price)
+        available: Decimal | None
+        if ctx.limits.base_currency is None:  # the common case: no FX, no closure
+            totals, balance = ctx.totals, ctx.balance
+            available = balance.cash - balance.reserved + ctx.reserved + totals.short_value - totals.short_margin
+            if cost <= available:
+                return None
+            currency = ctx.instrument.currency
+        else:
+            available, currency = ctx.aggregate(cash_buying_power(ctx), self._cash_power(ctx))
         if currency != ctx.currency:  # a base currency: the cost goes into it too
             fx = ctx.fx(ctx.currency, currency)
             cost = cost * fx if fx is not None else cost
@@ -91,7 +102,7 @@ class BuyingPowerRule:
     def _cash_sell(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         held = max(max(ctx.sym.position, ZERO) - ctx.sell_working, ZERO)
         short = ctx.qty - held
-        if short <= 0:
+        if short <= ZERO:
             return None
         if not ctx.limits.allow_short:
             return Denial(rule="allow_short", message=f"selling {fmt(ctx.qty)} {order.symbol} with "
@@ -100,7 +111,7 @@ class BuyingPowerRule:
         return self._pay(ctx, short, ctx.margin_rate(), "margin on the short sale")
 
     def _margin(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
-        if order.side is SELL and not ctx.limits.allow_short and ctx.net_after < 0 and ctx.grows:
+        if order.side is SELL and not ctx.limits.allow_short and ctx.net_after < ZERO and ctx.grows:
             return Denial(rule="allow_short", message=f"the order could leave a short position in {order.symbol}, "
                           "not allowed for this account", limit="0", actual=fmt(ctx.net_after))
         if not ctx.grows:
@@ -108,9 +119,14 @@ class BuyingPowerRule:
         if ctx.mark is None:
             return ctx.unpriced(self.name, "margin", "equity")
         rate = ctx.margin_rate()
-        required, currency = ctx.aggregate(
-            ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate + ctx.commission(), _margin)
-        equity, _ = ctx.aggregate(ctx.balance.cash + ctx.totals.value, self._equity(ctx))
+        here = ctx.totals.margin - ctx.sym.margin + ctx.potential_after * ctx.mark * rate + ctx.commission()
+        if ctx.limits.base_currency is None:  # the common case: no FX, no closure
+            required: Decimal | None
+            equity: Decimal | None
+            required, equity, currency = here, ctx.balance.cash + ctx.totals.value, ctx.instrument.currency
+        else:
+            required, currency = ctx.aggregate(here, _margin)
+            equity, _ = ctx.aggregate(ctx.balance.cash + ctx.totals.value, self._equity(ctx))
         if required is None or equity is None:
             return ctx.no_rate(self.name, ZERO)
         if required <= equity:

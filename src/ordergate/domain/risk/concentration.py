@@ -6,6 +6,7 @@ from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt_ratio
 
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 
 
 class ConcentrationRule:
@@ -16,6 +17,7 @@ class ConcentrationRule:
     """
 
     name = "max_concentration_pct"
+    switches = ("max_concentration_pct",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the symbol's reachable exposure is above the share of equity allowed."""
@@ -26,7 +28,7 @@ class ConcentrationRule:
             return ctx.unpriced(self.name, "exposure", fmt_ratio(limit))
         exposure = ctx.side_after * ctx.mark
         equity = ctx.balance.cash + ctx.totals.value
-        if equity <= 0:
+        if equity <= ZERO:
             return Denial(rule=self.name, message=f"account equity in {ctx.currency} is {ctx.money(equity)}: "
                           "no room for any concentration", limit=fmt_ratio(limit), actual="no equity")
         if exposure * HUNDRED <= limit * equity:  # no division on the passing path

@@ -65,7 +65,8 @@ class RiskContext:
     the order's own side of flat (how long the position can get with every working buy filled, for a
     buy; how short with every sell, for a sell), never below zero: the part of a sell that only takes a
     long toward flat adds nothing there, the part beyond flat does. ``reduces`` says the order trades
-    against the position and, with the working orders on its side, cannot take it past flat.
+    against the position and, with the working orders on its side, cannot take it past flat; ``grows``
+    that it raises the reach on its own side (``side_after`` > ``side_before``).
     ``far`` is the worst price a market order reaches sweeping the book; ``volume_of`` gives a symbol's
     average daily volume (only max_adv_pct asks); ``commission()`` estimates the order's commission.
     """
@@ -77,6 +78,7 @@ class RiskContext:
         "buy_working",
         "far",
         "fx",
+        "grows",
         "instrument",
         "limits",
         "mark",
@@ -89,6 +91,7 @@ class RiskContext:
         "price",
         "pricing",
         "qty",
+        "reach_after",
         "reduces",
         "reference",
         "replacing",
@@ -136,16 +139,13 @@ class RiskContext:
     reduces: bool
     side_before: Decimal
     side_after: Decimal
+    grows: bool  # the order raises the reach on its side of flat (only the part beyond flat can)
+    reach_after: Decimal  # the position (signed) if every working order on the order's side and it fill
     far: Decimal | None
     siblings: tuple[AccountUsage, ...]
     fx: Callable[[str, str], Decimal | None]
     pricing: MarketPricing
     volume_of: Callable[[Symbol, float], Decimal | None]
-
-    @property
-    def grows(self) -> bool:
-        """Return whether the order raises the reach on its side of flat (only the part beyond flat can)."""
-        return self.side_after > self.side_before
 
     def aggregate(self, here: Decimal, of: Callable[[str, CurrencyTotals], Decimal]) -> tuple[Decimal | None, str]:
         """Return a figure across currencies and the currency it is in.

@@ -13,6 +13,7 @@ class DailyLimitsRule:
     """
 
     name = "max_daily_orders"
+    switches = ("max_daily_orders", "max_daily_trades", "max_daily_volume", "max_daily_notional")  # all off: skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial for the first daily limit the order breaks."""

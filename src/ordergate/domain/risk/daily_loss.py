@@ -16,6 +16,7 @@ class DailyLossRule:
     """Deny orders that do not reduce a position once the day's loss reaches max_daily_loss."""
 
     name = "max_daily_loss"
+    switches = ("max_daily_loss",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when today's loss is at or above the limit and the order does not reduce."""
@@ -24,13 +25,17 @@ class DailyLossRule:
         if limit is None:
             return None
         totals = ctx.totals
-        unrealized = bool(limits.daily_loss_unrealized)
+        unrealized = limits.daily_loss_unrealized is True
         if unrealized and ctx.mark is None:
             return None if ctx.reduces else ctx.unpriced(self.name, "loss", limit)
         if ctx.reduces:
             return None
-        pnl, currency = ctx.aggregate(totals.pnl_today if unrealized else totals.realized_today,
-                                      _total_pnl if unrealized else _realized)
+        here = totals.pnl_today if unrealized else totals.realized_today
+        if limits.base_currency is None:  # the common case: no FX
+            pnl: Decimal | None
+            pnl, currency = here, ctx.instrument.currency
+        else:
+            pnl, currency = ctx.aggregate(here, _total_pnl if unrealized else _realized)
         if pnl is None:
             return ctx.no_rate(self.name, limit)
         loss = -pnl

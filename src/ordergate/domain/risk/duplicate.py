@@ -1,18 +1,31 @@
 """Duplicate orders: the same account, symbol, side, quantity and prices again within a few seconds."""
 
+from decimal import Decimal
+
 from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
+
+ROUNDING = 1e-6  # seconds: more than a float's error on any window
+_SECONDS: dict[Decimal, float] = {}  # each window as float seconds, worked out once
 
 
 class DuplicateOrderRule:
     """Deny a new order identical to one accepted less than duplicate_window_seconds ago."""
 
     name = "duplicate_window_seconds"
+    switches = ("duplicate_window_seconds",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when an identical order was accepted inside the window."""
         window = ctx.limits.duplicate_window_seconds
         if window is None or ctx.replacing is not None:
+            return None
+        # the common case: no order at all in this symbol inside the window (a float test with a margin for
+        # the window's rounding; a float-to-Decimal comparison costs more than the rest of the rule)
+        seconds = _SECONDS.get(window)
+        if seconds is None:
+            seconds = _SECONDS[window] = float(window) + ROUNDING
+        if ctx.now_ts - ctx.sym.last_submit > seconds:
             return None
         seen = ctx.usage.recent.get((order.symbol, order.side, order.qty, order.limit_price, order.stop_price))
         if seen is None:

@@ -22,7 +22,7 @@ from ordergate.domain.risk.daily_loss import DailyLossRule
 from ordergate.domain.risk.duplicate import DuplicateOrderRule
 from ordergate.domain.risk.exposure import ExposureRule
 from ordergate.domain.risk.fx import FxRates
-from ordergate.domain.risk.limits import LimitBook
+from ordergate.domain.risk.limits import LimitBook, RiskLimits
 from ordergate.domain.risk.lockout import LockoutRule
 from ordergate.domain.risk.market_volume import MaxAdvRule
 from ordergate.domain.risk.open_orders import MaxOpenOrdersRule
@@ -45,6 +45,16 @@ ACTIVE, BUY, MARKET, STOP = TradingState.ACTIVE, Side.BUY, OrderType.MARKET, Ord
 
 
 VolumeOf = Callable[[Symbol, float], Decimal | None]
+Check = Callable[[RiskOrder, RiskContext], Denial | None]
+MAX_LIMIT_SETS = 10_000  # distinct limit sets remembered (one per account with overrides, and the defaults)
+
+
+def _switched_on(rule: Rule, limits: RiskLimits) -> bool:
+    switches: tuple[str, ...] = getattr(rule, "switches", ())
+    if not switches:
+        return True  # always in force (the trading state)
+    # identity, not equality: a limit of 0 (deny everything) is on, and 0 == False
+    return any(getattr(limits, name) is not None and getattr(limits, name) is not False for name in switches)
 
 
 def _no_volume(symbol: Symbol, now_ts: float) -> Decimal | None:
@@ -85,7 +95,21 @@ class RiskEngine:
     @rules.setter
     def rules(self, rules: list[Rule]) -> None:
         self._rules = rules
-        self._checks = [rule.check for rule in rules]  # bound once: this loop runs for every order
+        self._active: dict[int, tuple[RiskLimits, list[Check], list[Check]]] = {}
+
+    def active_checks(self, limits: RiskLimits, market: bool = True) -> list[Check]:
+        """Return the checks of the rules that can deny under ``limits``: a rule whose ``switches`` are all
+        off (None or false) is skipped, and one ``market_only`` for an order that is no market order.
+        Worked out once per set of limits (a change makes a new object)."""
+        entry = self._active.get(id(limits))
+        if entry is None or entry[0] is not limits:
+            checks = [rule for rule in self._rules if _switched_on(rule, limits)]
+            if len(self._active) > MAX_LIMIT_SETS:
+                self._active.clear()
+            # the limits are kept in the entry: their id cannot be reused while it is there
+            entry = self._active[id(limits)] = (limits, [rule.check for rule in checks], [
+                rule.check for rule in checks if not getattr(rule, "market_only", False)])
+        return entry[1] if market else entry[2]
 
     def evaluate(
         self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
@@ -98,7 +122,7 @@ class RiskEngine:
     def check(self, order: RiskOrder, ctx: RiskContext) -> list[Denial]:
         """Run every rule on a filled context; return the denials."""
         denials = []
-        for check in self._checks:
+        for check in self.active_checks(ctx.limits, order.type is MARKET):
             denial = check(order, ctx)
             if denial is not None:
                 denials.append(denial)
@@ -149,26 +173,37 @@ class RiskEngine:
         ctx.price, ctx.qty, ctx.far = price, qty, market_price
         # a stale price values nothing: every rule that needs one denies (an order's own price is no mark)
         ctx.mark = None if stale else reference if reference is not None else price
-        ctx.notional = None if price is None else order.qty * price
-        ctx.added_notional = None if price is None else qty * price
+        if price is None:
+            ctx.notional = ctx.added_notional = None
+        else:  # a new order adds its whole quantity: one multiplication
+            ctx.notional = notional = order.qty * price
+            ctx.added_notional = notional if replacing is None else qty * price
         ctx.pricing, ctx.volume_of, ctx.fx = self.pricing, self.volume_of, self.fx
         ctx.siblings = tuple(usage_book.account(a) for a in self.limits.siblings(account)) if ctx.limits.owner else ()
         ctx.buy_working, ctx.sell_working = buying, selling
+        # conditionals, not abs() and max(): each builtin call costs more than the Decimal operation
         position = sym.position
-        long_reach, short_reach = abs(position + buying), abs(position - selling)
+        long_now, short_now = position + buying, position - selling  # with every working buy / sell filled
+        long_reach = long_now if long_now >= ZERO else -long_now
+        short_reach = short_now if short_now >= ZERO else -short_now
         ctx.potential_before = long_reach if long_reach > short_reach else short_reach
         if buy:
-            long_reach = abs(position + buying + qty)
-            ctx.net_after = position + buying + qty - selling
-            ctx.reduces = position < 0 and position + buying + qty <= 0
-            ctx.side_before = max(position + buying, ZERO)
-            ctx.side_after = max(position + buying + qty, ZERO)
+            long_after = long_now + qty
+            long_reach = long_after if long_after >= ZERO else -long_after
+            ctx.net_after = long_after - selling
+            ctx.reduces = position < ZERO and long_after <= ZERO
+            before = long_now if long_now > ZERO else ZERO
+            after = long_after if long_after > ZERO else ZERO
+            ctx.reach_after = long_after
         else:
-            short_reach = abs(position - selling - qty)
-            ctx.net_after = position + buying - selling - qty
-            ctx.reduces = position > 0 and position - selling - qty >= 0
-            ctx.side_before = max(selling - position, ZERO)
-            ctx.side_after = max(selling + qty - position, ZERO)
+            short_after = short_now - qty
+            short_reach = short_after if short_after >= ZERO else -short_after
+            ctx.net_after = buying + short_after
+            ctx.reduces = position > ZERO and short_after >= ZERO
+            before = -short_now if short_now < ZERO else ZERO
+            after = -short_after if short_after < ZERO else ZERO
+            ctx.reach_after = short_after
+        ctx.side_before, ctx.side_after, ctx.grows = before, after, after > before
         ctx.potential_after = long_reach if long_reach > short_reach else short_reach
         return ctx
 

@@ -8,6 +8,7 @@ from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt_money
 from ordergate.domain.risk.usage_state import CurrencyTotals
 
 BUY = Side.BUY
+ZERO = Decimal(0)
 
 
 class ExposureRule:
@@ -20,6 +21,7 @@ class ExposureRule:
     """
 
     name = "max_gross_exposure"
+    switches = ("max_gross_exposure", "max_net_exposure")  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when gross or net exposure after the order is above its limit."""
@@ -29,8 +31,11 @@ class ExposureRule:
         if ctx.mark is None:
             rule = "max_gross_exposure" if max_gross is not None else "max_net_exposure"
             return ctx.unpriced(rule, "exposure", max_gross if max_gross is not None else max_net)
+        single = ctx.limits.base_currency is None  # the common case: no FX, no closures
         if max_gross is not None and ctx.grows:
-            gross, currency = ctx.aggregate(ctx.totals.gross - ctx.sym.gross + ctx.side_after * ctx.mark, _gross)
+            gross: Decimal | None
+            here = ctx.totals.gross - ctx.sym.gross + ctx.side_after * ctx.mark
+            gross, currency = (here, ctx.instrument.currency) if single else ctx.aggregate(here, _gross)
             if gross is None:
                 return ctx.no_rate("max_gross_exposure", max_gross)
             if gross > max_gross:
@@ -39,21 +44,22 @@ class ExposureRule:
                               f"{fmt_money(max_gross, currency)}", limit=fmt_money(max_gross, currency),
                               actual=fmt_money(gross, currency))
         if max_net is not None:
-            sym, totals, position = ctx.sym, ctx.totals, ctx.sym.position
+            sym, totals = ctx.sym, ctx.totals
             buy = order.side is BUY
-            if buy:
-                here = totals.net_long
-                after_here = here - sym.net_long + (position + ctx.buy_working + ctx.qty) * ctx.mark
+            here = totals.net_long if buy else totals.net_short
+            after_here = here - (sym.net_long if buy else sym.net_short) + ctx.reach_after * ctx.mark
+            before: Decimal | None
+            after: Decimal | None
+            if single:
+                before, after, currency = here, after_here, ctx.instrument.currency
             else:
-                here = totals.net_short
-                after_here = here - sym.net_short + (position - ctx.sell_working - ctx.qty) * ctx.mark
-            side = _net_long if buy else _net_short
-            (before, currency), (after, _) = ctx.aggregate(here, side), ctx.aggregate(after_here, side)
+                side = _net_long if buy else _net_short
+                (before, currency), (after, _) = ctx.aggregate(here, side), ctx.aggregate(after_here, side)
             if before is None or after is None:
                 return ctx.no_rate("max_net_exposure", max_net)
-            net = abs(after)
+            net = after if after >= ZERO else -after
             # moving toward zero always passes; crossing zero is new exposure on the other side
-            if net > max_net and (net > abs(before) or (after < 0) != (before < 0)):
+            if net > max_net and (net > abs(before) or (after < ZERO) != (before < ZERO)):
                 return Denial(rule="max_net_exposure", message=f"net exposure would be {fmt_money(net, currency)} "
                               f"{currency} if every working {order.side} filled, above max_net_exposure "
                               f"{fmt_money(max_net, currency)}", limit=fmt_money(max_net, currency),

@@ -10,6 +10,7 @@ class LockoutRule:
     not the lockout's own) in the last lockout_window_seconds. Cancels are never refused."""
 
     name = LOCKOUT
+    switches = ("lockout_denials",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial while the account is locked out."""

@@ -6,6 +6,7 @@ from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt, fmt_ratio
 
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 
 
 class MaxAdvRule:
@@ -13,6 +14,7 @@ class MaxAdvRule:
     (from the market's past days, else the configured table; with neither, the rule cannot apply)."""
 
     name = "max_adv_pct"
+    switches = ("max_adv_pct",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the order is too large a share of what the market trades in a day."""
@@ -22,7 +24,7 @@ class MaxAdvRule:
         adv = ctx.volume_of(order.symbol, ctx.now_ts)
         if adv is None or ctx.qty * HUNDRED <= limit * adv:
             return None
-        if adv <= 0:
+        if adv <= ZERO:
             return Denial(rule=self.name, message=f"{order.symbol} has no average daily volume to trade against",
                           limit=fmt_ratio(limit), actual="no volume")
         share = ctx.qty * HUNDRED / adv

@@ -8,6 +8,7 @@ class MaxOpenOrdersRule:
     """Deny a new order when the account (or the symbol) already has its maximum of working orders."""
 
     name = "max_open_orders"
+    switches = ("max_open_orders", "max_open_orders_per_symbol")  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when max_open_orders or max_open_orders_per_symbol is reached."""

@@ -8,6 +8,7 @@ class MaxOrderNotionalRule:
     """Deny an order whose value is above the account's max_order_notional."""
 
     name = "max_order_notional"
+    switches = ("max_order_notional",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the order's value is above the limit, or cannot be valued."""

@@ -8,6 +8,7 @@ class MaxOrderQtyRule:
     """Deny an order whose quantity is above the account's max_order_qty."""
 
     name = "max_order_qty"
+    switches = ("max_order_qty",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the order's quantity is above the limit."""

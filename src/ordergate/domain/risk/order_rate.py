@@ -21,6 +21,7 @@ class OrderRateRule:
     """Deny a submit above max_orders_per_second, or a modify above max_modifies_per_second."""
 
     name = "max_orders_per_second"
+    switches = ("max_orders_per_second", "max_modifies_per_second")  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the account's bucket for this kind of message is empty."""

@@ -14,6 +14,7 @@ class MaxPositionRule:
     """
 
     name = "max_position_qty"
+    switches = ("max_position_qty", "max_position_notional")  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the reach on the order's side would be above either limit."""

@@ -8,12 +8,14 @@ from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt, fmt_ratio
 
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 
 
 class PriceCollarRule:
     """Deny prices more than price_collar_pct percent or price_collar_ticks ticks from the reference."""
 
     name = "price_collar_pct"
+    switches = ("price_collar_pct", "price_collar_ticks")  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial for the first price outside the collar, or a market order with no usable reference."""
@@ -22,7 +24,7 @@ class PriceCollarRule:
             return None
         rule = self.name if pct is not None else "price_collar_ticks"
         reference = ctx.reference
-        if reference is None or ctx.stale or reference <= 0:
+        if reference is None or ctx.stale or reference <= ZERO:
             if order.type is OrderType.MARKET or order.limit_price is not None or order.stop_price is not None:
                 stale = ctx.stale and reference is not None
                 why = "is stale" if stale else "is not known"
@@ -34,7 +36,9 @@ class PriceCollarRule:
         denial = None
         limit_price, stop_price = order.limit_price, order.stop_price
         if limit_price is not None:
-            distance = abs(limit_price - reference)
+            distance = limit_price - reference
+            if distance < ZERO:  # a conditional, not abs(): cheaper
+                distance = -distance
             # the common case, inside both bands, costs two multiplications and no call
             if (pct is not None and distance * HUNDRED > pct * reference) or (
                     ticks is not None and distance > ticks * ctx.instrument.tick_size):

@@ -8,6 +8,7 @@ class RestrictedListRule:
     """Deny any order in a symbol on the account's restricted_symbols."""
 
     name = "restricted_symbols"
+    switches = ("restricted_symbols",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the symbol is restricted."""

@@ -39,6 +39,7 @@ class SelfMatchRule:
     """
 
     name = "self_match"
+    switches = ("self_match",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the order would cross the account's own resting order."""

@@ -7,6 +7,8 @@ from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt, fmt_ratio
 
 HUNDRED = Decimal(100)
+MARKET = OrderType.MARKET  # a module constant: a class attribute lookup on an Enum is slow, per order
+ZERO = Decimal(0)
 
 
 class MaxSlippageRule:
@@ -14,14 +16,16 @@ class MaxSlippageRule:
     quantity is more than max_slippage_pct percent from the fresh reference price."""
 
     name = "max_slippage_pct"
+    switches = ("max_slippage_pct",)  # all off: cannot deny, skipped
+    market_only = True  # denies nothing else: skipped for other orders
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial when the sweep would slip more than the limit allows."""
         limit = ctx.limits.max_slippage_pct
-        if limit is None or order.type is not OrderType.MARKET:
+        if limit is None or order.type is not MARKET:
             return None
         reference, far = ctx.reference, ctx.far
-        if reference is None or ctx.stale or reference <= 0:
+        if reference is None or ctx.stale or reference <= ZERO:
             return ctx.unpriced(self.name, "slippage", fmt_ratio(limit))
         if far is None:
             return Denial(rule=self.name, message=f"no {order.side.opposite} side in the book of {order.symbol} to "

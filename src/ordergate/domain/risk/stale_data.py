@@ -17,6 +17,7 @@ class StaleDataRule:
     """
 
     name = "stale_data_protection"
+    switches = ("stale_data_protection",)  # all off: cannot deny, skipped
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> Denial | None:
         """Return a denial for an order that could execute on a price nobody has seen lately."""

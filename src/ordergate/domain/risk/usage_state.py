@@ -86,9 +86,29 @@ class CurrencyTotals:
 class SymbolUsage:
     """One account's standing in one symbol: position, working quantities, resting prices, exposure."""
 
-    __slots__ = ("best_resting_buy", "best_resting_sell", "buy_working", "currency", "gross", "margin",
-                 "margin_rate", "mark", "net_long", "net_short", "open_orders", "position", "realized_seen",
-                 "resting_buys", "resting_sells", "sell_working", "short_margin", "short_value", "symbol", "value")
+    __slots__ = (
+        "best_resting_buy",
+        "best_resting_sell",
+        "buy_working",
+        "currency",
+        "gross",
+        "last_submit",
+        "margin",
+        "margin_rate",
+        "mark",
+        "net_long",
+        "net_short",
+        "open_orders",
+        "position",
+        "realized_seen",
+        "resting_buys",
+        "resting_sells",
+        "sell_working",
+        "short_margin",
+        "short_value",
+        "symbol",
+        "value",
+    )
 
     def __init__(self, symbol: Symbol, currency: str) -> None:
         self.symbol = symbol
@@ -103,6 +123,7 @@ class SymbolUsage:
         self.margin_rate: Decimal | None = None  # cached from the limits; reset when they change
         self.best_resting_buy: Decimal | None = None  # highest resting buy, kept beside the list: read per order
         self.best_resting_sell: Decimal | None = None
+        self.last_submit = float("-inf")  # POSIX seconds of the last order accepted in it (for duplicates)
 
 
 class AccountUsage:
