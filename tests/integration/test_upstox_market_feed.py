@@ -3,10 +3,11 @@
 from datetime import datetime
 from decimal import Decimal
 
-from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
+from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed, subscriptions
 from ordergate.domain.ids import Symbol
 from ordergate.service.ports import FeedState
 from tests.fakes.upstox.harness import Harness
+from tests.fakes.upstox.market_feed import apply_request
 
 D = Decimal
 RELIANCE, NIFTY = Symbol("RELIANCE"), Symbol("NIFTY")
@@ -53,6 +54,33 @@ async def test_full_mode_gives_five_level_books_and_the_last_trade_exactly(h: Ha
     finally:
         await feed.stop()
     assert feed.state() is FeedState.STOPPED
+
+
+async def test_full_d30_mode_gives_thirty_level_books(h: Harness) -> None:
+    feed, sink = await _feed(h, "full_d30")
+    try:
+        await h.until(lambda: any(s == RELIANCE for s, _, _ in sink.books))
+        _symbol, bids, asks = next(b for b in sink.books if b[0] == RELIANCE)
+        assert len(bids) == len(asks) == 30
+        assert bids[-1] == (D("1298.50"), D(3000)) and asks[-1] == (D("1301.50"), D(3000))
+        assert (NIFTY, D("24000.0"), D(10)) in sink.trades
+    finally:
+        await feed.stop()
+
+
+def test_full_d30_when_more_instruments_than_its_cap_then_the_rest_go_in_full() -> None:
+    keys = [f"NSE_EQ|K{n:03d}" for n in range(60)]
+    assert subscriptions("full_d30", keys) == [("full_d30", keys[:50]), ("full", keys[50:])]
+    assert subscriptions("full_d30", keys[:3]) == [("full_d30", keys[:3])]
+    assert subscriptions("full", keys) == [("full", keys)]
+    assert subscriptions("ltpc", []) == []
+
+
+def test_fake_feed_serves_a_mode_no_more_keys_than_its_cap() -> None:
+    subs: dict[str, str] = {}
+    request = {"method": "sub", "data": {"mode": "full_d30", "instrumentKeys": list(KEYS.values())}}
+    assert apply_request(subs, request, {"full_d30": 1}) == {KEYS[RELIANCE]: "full_d30"}
+    assert subs == {KEYS[RELIANCE]: "full_d30"}
 
 
 async def test_ltpc_mode_gives_trades_only(h: Harness) -> None:

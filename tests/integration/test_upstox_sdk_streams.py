@@ -82,14 +82,15 @@ class _LocalApp(websocket.WebSocketApp):  # type: ignore[misc]
         super().__init__(url.replace("wss://api.upstox.com", self.base), **kwargs)
 
 
+@pytest.mark.parametrize(("mode", "levels", "request_mode"), [("full", 5, "full_d5"), ("full_d30", 30, "full_d30")])
 def test_market_data_streamer_v3_decodes_market_info_snapshot_and_live_ticks(
-    upstox_server: FakeUpstoxServer, monkeypatch: pytest.MonkeyPatch,
+    upstox_server: FakeUpstoxServer, monkeypatch: pytest.MonkeyPatch, mode: str, levels: int, request_mode: str,
 ) -> None:
     _LocalApp.base = upstox_server.url.replace("http", "ws")
     monkeypatch.setattr(market_data_feeder_v3, "websocket", types.SimpleNamespace(WebSocketApp=_LocalApp,
                                                                                   ABNF=websocket.ABNF))
     messages: queue.Queue[Any] = queue.Queue()
-    streamer = upstox_client.MarketDataStreamerV3(_client(upstox_server), [RELIANCE, NIFTY], "full")
+    streamer = upstox_client.MarketDataStreamerV3(_client(upstox_server), [RELIANCE, NIFTY], mode)
     streamer.auto_reconnect(False)
     streamer.on("message", messages.put)
     streamer.connect()
@@ -102,6 +103,6 @@ def test_market_data_streamer_v3_decodes_market_info_snapshot_and_live_ticks(
     snapshot = next(m for m in seen if "type" not in m)  # initial_feed is proto3's default: no "type"
     market = snapshot["feeds"][RELIANCE]["fullFeed"]["marketFF"]
     assert market["ltpc"]["ltp"] == 1300.0
-    assert len(market["marketLevel"]["bidAskQuote"]) == 5
-    assert snapshot["feeds"][RELIANCE]["requestMode"] == "full_d5"
+    assert len(market["marketLevel"]["bidAskQuote"]) == levels
+    assert snapshot["feeds"][RELIANCE]["requestMode"] == request_mode
     assert snapshot["feeds"][NIFTY]["fullFeed"]["indexFF"]["ltpc"]["ltp"] == 24000.0

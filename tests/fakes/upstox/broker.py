@@ -23,6 +23,8 @@ class FakeUpstox:
         self._auth_codes: dict[str, str] = {}  # code -> redirect_uri
         self._lock = threading.Lock()
         self.market_feed_drops = 0  # bumped by ``drop_market_feeds``: connected feeds close
+        # keys a connection may hold per mode (Upstox's documented caps); keys past one get no data
+        self.mode_caps = {"ltpc": 5000, "option_greeks": 3000, "full": 2000, "full_d30": 50}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every API request, for tests
 
     @property

@@ -25,8 +25,12 @@ async def handshake(websocket: WebSocket) -> None:
     await redirect_handshake(websocket, MARKET_FEED)
 
 
-def apply_request(subs: dict[str, str], request: dict[str, Any]) -> dict[str, str]:
-    """Apply a sub / unsub / change_mode request to the subscriptions; return the keys to snapshot."""
+def apply_request(subs: dict[str, str], request: dict[str, Any], caps: dict[str, int]) -> dict[str, str]:
+    """Apply a sub / unsub / change_mode request to the subscriptions; return the keys to snapshot.
+
+    A mode's keys past its cap are dropped: what Upstox does then is not documented (no answer is sent), and
+    a client that never exceeds the caps sees no difference.
+    """
     data = request.get("data") or {}
     keys = [k for k in data.get("instrumentKeys") or [] if k in INSTRUMENTS]
     method = request.get("method")
@@ -39,7 +43,8 @@ def apply_request(subs: dict[str, str], request: dict[str, Any]) -> dict[str, st
         return {}
     if method == "change_mode":
         keys = [k for k in keys if k in subs]
-    fresh = dict.fromkeys(keys, mode)
+    room = caps.get(mode, len(keys)) - sum(1 for k, m in subs.items() if m == mode and k not in keys)
+    fresh = dict.fromkeys(keys[:max(room, 0)], mode)
     subs.update(fresh)
     return fresh
 
@@ -65,7 +70,7 @@ async def feed(websocket: WebSocket) -> None:
                 request = json.loads(raw)
             except ValueError:
                 continue  # undocumented: Upstox sends nothing back for a bad request
-            fresh = apply_request(subs, request) if isinstance(request, dict) else {}
+            fresh = apply_request(subs, request, fake.mode_caps) if isinstance(request, dict) else {}
             if fresh:
                 prices = dict(fake.exchange.last_price)
                 await websocket.send_bytes(feed_message("initial_feed", fresh, prices, _now_ms()))

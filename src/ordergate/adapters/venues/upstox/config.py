@@ -41,7 +41,9 @@ class UpstoxConfig(BaseModel):
     redirect_uri: str = Field("http://127.0.0.1:8765/upstox/callback", description="OAuth redirect URL "
                               "registered with the app")
     feed: bool = Field(True, description="take prices of the routed instruments from Market Data Feed V3")
-    feed_mode: Literal["ltpc", "full"] = Field("full", description="ltpc: last price only; full: 5-level book")
+    feed_mode: Literal["ltpc", "full", "full_d30"] = Field("full", description="ltpc: last price only; full: "
+                                                           "5-level book; full_d30: 30-level book (Upstox Plus; "
+                                                           "50 instruments at most, the rest in full)")
 
     def token_path(self, data_dir: Path) -> Path:
         """Return the token file's path."""

@@ -1,9 +1,10 @@
 """UpstoxMarketFeed: Market Data Feed V3 (protobuf) into the market data hub, with REST quote snapshots.
 
 Each connection asks the authorize endpoint for a one-time URL (never reused), subscribes the instruments
-it leads in ``ltpc`` or ``full`` mode with a JSON request in a binary frame, and decodes every binary
-frame as a ``FeedResponse``: ``market_info`` first, a snapshot, then live ticks. Full mode gives the 5-level
-book; both modes give the last trade. Doubles become exact decimals through their shortest repr.
+it leads in ``ltpc``, ``full`` or ``full_d30`` mode with a JSON request in a binary frame, and decodes every
+binary frame as a ``FeedResponse``: ``market_info`` first, a snapshot, then live ticks. Full mode gives the
+5-level book, ``full_d30`` (Upstox Plus) the 30-level book; every mode gives the last trade. Doubles become
+exact decimals through their shortest repr.
 """
 
 import asyncio
@@ -11,7 +12,7 @@ import contextlib
 import json
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,11 +31,24 @@ from ordergate.domain.ids import Symbol
 from ordergate.service.ports import Clock, FeedState, MarketDataSink
 
 log = structlog.get_logger(__name__)
+FULL_D30_KEYS = 50  # instruments Upstox serves the 30-level book for, at most
 STATUSES = ["PRE_OPEN_START", "PRE_OPEN_END", "NORMAL_OPEN", "NORMAL_CLOSE", "CLOSING_START", "CLOSING_END"]
 
 
 def _price(value: float) -> Decimal:
     return Decimal(repr(value))
+
+
+def subscriptions(mode: str, keys: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """Return the (mode, instrument keys) to subscribe: all in ``mode``, except that ``full_d30`` takes at most
+    FULL_D30_KEYS keys (Upstox's cap for the 30-level book) and the rest go in ``full`` (5 levels).
+
+    What Upstox does with keys past a mode's cap is not documented: they are never sent, the safer reading.
+    """
+    ordered = sorted(keys)
+    if mode != "full_d30" or len(ordered) <= FULL_D30_KEYS:
+        return [(mode, ordered)] if ordered else []
+    return [("full_d30", ordered[:FULL_D30_KEYS]), ("full", ordered[FULL_D30_KEYS:])]
 
 
 def _ts(ms: int, fallback: datetime) -> datetime:
@@ -115,9 +129,9 @@ class UpstoxMarketFeed:
         data = await self.http.call("GET", "/v3/feed/market-data-feed/authorize")
         url = data.get("authorized_redirect_uri") or data.get("authorizedRedirectUri")
         async with connect(str(url), open_timeout=self.config.timeout, ping_interval=20, max_size=2**22) as ws:
-            request = {"guid": uuid.uuid4().hex, "method": "sub",
-                       "data": {"mode": self.config.feed_mode, "instrumentKeys": sorted(self._symbols)}}
-            await ws.send(json.dumps(request).encode())  # binary frame, as Upstox requires
+            for mode, keys in subscriptions(self.config.feed_mode, self._symbols):
+                request = {"guid": uuid.uuid4().hex, "method": "sub", "data": {"mode": mode, "instrumentKeys": keys}}
+                await ws.send(json.dumps(request).encode())  # binary frame, as Upstox requires
             self._connected = True
             self.connects += 1
             if self.observer is not None:
