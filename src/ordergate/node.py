@@ -22,10 +22,11 @@ from ordergate.adapters.store.writer_lock import WriterLock, writer_lock_for
 from ordergate.bootstrap import Container, StreamFactory, activate, build, deactivate, stop, unshare
 from ordergate.config import Settings
 from ordergate.domain.events import Event
-from ordergate.service.cluster import Fenced, LeaderRecord, Member, NodeRole
+from ordergate.service.cluster import ClusterStatus, Fenced, LeaderRecord, Member, NodeRole, cluster_status
 from ordergate.service.follower import JournalFollower
 
 log = structlog.get_logger(__name__)
+STALE_BEATS = 3  # heartbeats an instance may miss before the cluster view says it is gone
 
 
 def advertised_address(settings: Settings) -> str:
@@ -70,6 +71,7 @@ class Node:
         self._store: SqlLeaderStore | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._moving = asyncio.Lock()
+        self.lag = 0  # journal events committed that this instance has not applied (as of its last heartbeat)
 
     @property
     def applied_seq(self) -> int:
@@ -132,8 +134,26 @@ class Node:
         self._follower = JournalFollower(container.journal, container.engine.ledger,  # type: ignore[arg-type]
                                          self._followed, self.settings.cluster.follow_interval)
         self._follower.start()
+        self._gauges(container)
         self._on_container(container)
         log.info("standby" if not writes else "elected", instance=self.instance, applied_seq=self.applied_seq)
+
+    def _gauges(self, container: Container) -> None:
+        metrics = container.metrics
+        metrics.gauge("ordergate_cluster_leader", "1 while this instance leads the engine, 0 while it stands by",
+                      lambda: float(self.role is NodeRole.LEADER))
+        metrics.gauge("ordergate_cluster_epoch", "The leader epoch this instance knows", lambda: self.leader.epoch)
+        metrics.gauge("ordergate_cluster_lag_events", "Journal events committed that this instance has not "
+                      "applied yet (at its last heartbeat)", lambda: self.lag)
+
+    async def status(self) -> ClusterStatus:
+        """Return the cluster as the database records it: the leader, every instance, their lag."""
+        store = self._store
+        assert store is not None and self.container is not None
+        leader, members, last_seq = await asyncio.to_thread(
+            lambda: (store.leader(), store.members(), store.last_seq()))
+        return cluster_status(self.instance, self.role, leader, last_seq, members, self._now(),
+                              STALE_BEATS * self.settings.cluster.heartbeat)
 
     def _followed(self, events: list[Event]) -> None:
         container = self.container
@@ -214,9 +234,11 @@ class Node:
         store = self._store
         if store is None:
             return
-        member = Member(self.instance, self.address, self.role, self.epoch, self.applied_seq, self._now())
+        epoch = self.epoch if self.role is NodeRole.LEADER else self.leader.epoch  # the epoch it leads, or follows
+        member = Member(self.instance, self.address, self.role, epoch, self.applied_seq, self._now())
         await asyncio.to_thread(store.beat, member)
         self.leader = await asyncio.to_thread(store.leader)
+        self.lag = max(0, await asyncio.to_thread(store.last_seq) - self.applied_seq)
         if self.role is NodeRole.STANDBY and self.container is not None:
             await asyncio.to_thread(self.container.keys.reload)  # keys the leader made or revoked since
 

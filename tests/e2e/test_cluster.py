@@ -4,7 +4,10 @@ Real server processes on localhost against the real PostgreSQL (a fresh database
 killed with SIGKILL while clients keep submitting, and retry with the same client order id.
 """
 
+import json
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,9 +65,21 @@ def test_standby_when_the_leader_commits_then_serves_the_order_from_its_own_ledg
         while (answer := c.get(f"/api/v1/orders/{order['id']}")).status_code == 404 and time.monotonic() < deadline:
             time.sleep(0.05)
         ready = c.get("/ready").json()
+        time.sleep(1.5)  # a heartbeat or so: each instance records how far it has applied the journal
+        view = c.get("/api/v1/cluster").json()
+        metrics = c.get("/metrics").text
+    shown = subprocess.run([sys.executable, "-m", "ordergate.entrypoints.cli", "cluster", "status", "--json"],
+                           env=standby.env(), capture_output=True, text=True, timeout=60)
     assert answer.status_code == 200 and answer.json()["client_order_id"] == "seen-1"
     assert ready["role"] == "standby" and ready["applied_seq"] >= 2
     assert cluster.leader() is leader
+    assert (view["role"], view["epoch"], view["leader"]["address"]) == ("standby", 1, leader.url)
+    assert sorted((i["role"], i["epoch"], i["lag"], i["alive"]) for i in view["instances"]) == [
+        ("leader", 1, 0, True), ("standby", 1, 0, True)]
+    assert "ordergate_cluster_leader 0.0" in metrics and "ordergate_cluster_epoch 1.0" in metrics
+    assert "ordergate_cluster_lag_events 0.0" in metrics
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["leader"]["epoch"] == 1
 
 
 def test_commands_when_sent_to_the_standby_then_the_leader_handles_them_and_its_answer_comes_back(

@@ -72,3 +72,31 @@ class LeaderStore(Protocol):
     def last_seq(self) -> int:
         """Return the highest journal sequence number committed."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStatus:
+    """One instance as ``GET /api/v1/cluster`` shows it: its last word, how far behind, whether it still beats."""
+
+    member: Member
+    lag: int  # journal events committed that it has not applied yet
+    alive: bool  # heard from within the staleness window
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterStatus:
+    """The cluster as one instance sees it."""
+
+    instance: str
+    role: NodeRole
+    leader: LeaderRecord | None
+    last_seq: int  # the highest journal sequence number committed
+    members: list[MemberStatus]
+
+
+def cluster_status(me: str, role: NodeRole, leader: LeaderRecord | None, last_seq: int, members: list[Member],
+                   now: datetime, stale_after: float) -> ClusterStatus:
+    """Put together what ``GET /api/v1/cluster`` shows: each member's lag and whether it is alive."""
+    shown = [MemberStatus(m, max(0, last_seq - m.applied_seq), (now - m.seen_at).total_seconds() <= stale_after)
+             for m in members]
+    return ClusterStatus(me, role, leader, last_seq, shown)

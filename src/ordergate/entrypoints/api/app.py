@@ -31,6 +31,7 @@ from ordergate.entrypoints.api.precision import Precision
 from ordergate.entrypoints.api.routes import (
     accounts,
     audit,
+    cluster,
     docs,
     keys,
     marketdata,
@@ -166,7 +167,8 @@ def create_app(settings: Settings, container: Container | None = None,
     )
     errors.install(app)
     for router in (risk.router, audit.router, orders.router, portfolio.router, system.router, marketdata.router,
-                   reconciliation.router, accounts.router, keys.router, venues.router, ws.router, docs.router):
+                   reconciliation.router, accounts.router, keys.router, venues.router, cluster.router, ws.router,
+                   docs.router):
         document_errors(router)
         app.include_router(router)
     app.mount("/blotter", StaticFiles(directory=STATIC_DIR, html=True), name="blotter")

@@ -8,6 +8,7 @@ from rich.markup import escape
 
 from ordergate.entrypoints.cli import (
     accounts,
+    cluster,
     db,
     keys,
     marketdata,
@@ -30,6 +31,7 @@ app.add_typer(venue.app, name="venue")
 app.add_typer(keys.app, name="keys")
 app.command("positions")(portfolio.positions)
 app.add_typer(accounts.app, name="account")
+app.add_typer(cluster.app, name="cluster")
 app.command("instruments")(portfolio.instruments)
 app.command("book")(marketdata.book)
 app.command("quote")(marketdata.quote)
