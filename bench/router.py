@@ -34,7 +34,6 @@ from ordergate.entrypoints.serve import tune_gc
 from ordergate.service.engine import OrderEngine
 from ordergate.service.ids import OrderIdGenerator
 from ordergate.service.marketdata import MarketDataHub
-from ordergate.service.route_log import RouteLog
 from ordergate.service.router import RoutedVenue, Router
 from ordergate.service.venue_stats import VenueStats
 
@@ -92,8 +91,7 @@ def bench_router(n: int) -> float:
 def routed_engine(clock: SystemClock, prices: MarketDataHub) -> OrderEngine:
     """Return the order_path engine with the router as bootstrap wires it (one venue per instrument)."""
     ledger = Ledger()
-    stats = VenueStats(ledger)
-    RouteLog(ledger)
+    stats = VenueStats(ledger, learn=False)  # as bootstrap wires it when no instrument has several venues
     router = Router(order_path.PAPER, {}, {}, stats, clock)
     router.attach({order_path.PAPER: RoutedVenue(lambda s, side, k: [], Fees(), lambda: True)})
     engine = OrderEngine(ledger, load_instruments(), prices, clock, router, OrderIdGenerator(clock.now()))

@@ -218,13 +218,14 @@ async def build(settings: Settings, db_url: str, stream_factory: StreamFactory |
                     adv=AverageDailyVolume(marketdata, settings.risk.average_daily_volume, clock),
                     fx=FxRates(settings.risk.fx_rates, lambda pair: marketdata.reference_price(Symbol(pair))),
                     margin=settings.risk.margin_settings(), bars=marketdata)
-    venue_stats = VenueStats(ledger, _breaker(settings))
+    routed = bool(settings.routing.venues)  # else every order takes the one-venue fast path: nothing to learn
+    venue_stats = VenueStats(ledger, _breaker(settings), learn=routed)
     router = _router(settings, instruments, venue_stats, clock)
     ids = OrderIdGenerator(clock.now())
     engine = OrderEngine(ledger, instruments, marketdata, clock, router, ids, risk=risk)
     views = Views(ledger, marketdata)
     order_stats = OrderStats(ledger)
-    routes = RouteLog(ledger)
+    routes = RouteLog(ledger) if routed else None
     replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
     metrics = PrometheusMetrics()
     redis = shared_redis(settings)

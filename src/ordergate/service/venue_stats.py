@@ -6,6 +6,9 @@ canceled), average slippage of fills against the arrival price (bps of the arriv
 worse), and the orders and notional routed on the current UTC day. A circuit breaker marks a venue degraded
 when, among its recent answers, the reject share or the ack latency crosses a threshold; it is tried again
 after a cooldown.
+
+Only the child orders the router places (for instruments routed among venues) teach it anything: the orders
+of a one-venue instrument take the fast path and pay nothing here.
 """
 
 from collections import deque
@@ -22,7 +25,6 @@ from ordergate.domain.events import (
     OrderFilled,
     OrderPendingCancel,
     OrderRejected,
-    OrderSubmitted,
 )
 from ordergate.domain.ids import OrderId, VenueId
 from ordergate.domain.ledger import Ledger
@@ -89,12 +91,16 @@ class VenueFigures:
 class VenueStats:
     """Per-venue statistics and circuit breaker, fed by the ledger's events."""
 
-    def __init__(self, ledger: Ledger, breaker: BreakerSettings | None = None) -> None:
+    def __init__(self, ledger: Ledger, breaker: BreakerSettings | None = None, learn: bool = True) -> None:
+        """Learn from ``ledger``'s child orders; with ``learn`` False (no instrument is routed among venues),
+        subscribe to nothing, so orders of one-venue instruments pay nothing for statistics."""
         self.breaker = breaker or BreakerSettings()
         self._slow_ms = self.breaker.ack_latency * 1000
         self.venues: dict[VenueId, VenueFigures] = {}
         self._cancel_asked: dict[OrderId, datetime] = {}
-        ledger.subscribe(self._on_submitted, (OrderSubmitted, ChildOrderRouted))
+        if not learn:
+            return
+        ledger.subscribe(self._on_submitted, (ChildOrderRouted,))
         ledger.subscribe(self._on_accepted, (OrderAccepted,))
         ledger.subscribe(self._on_rejected, (OrderRejected,))
         ledger.subscribe(self._on_filled, (OrderFilled,))
@@ -136,9 +142,7 @@ class VenueStats:
 
     # -- events -------------------------------------------------------------------------------------------
 
-    def _on_submitted(self, event: OrderSubmitted | ChildOrderRouted, order: Order) -> None:
-        if order.is_parent:
-            return  # its children are what the venues see
+    def _on_submitted(self, event: ChildOrderRouted, order: Order) -> None:
         f = self.venues.get(event.venue) or self.figures(event.venue)
         f.routed += 1
         if f.day_end is None or event.ts >= f.day_end:  # a datetime comparison: cheaper than date() each time
@@ -152,7 +156,7 @@ class VenueStats:
 
     def _on_accepted(self, event: OrderAccepted, order: Order) -> None:
         ts = event.ts
-        if order.accepted_at is not ts or order.filled_qty:
+        if order.parent_id is None or order.accepted_at is not ts or order.filled_qty:
             return  # a later ack (after a replace) or one after fills says nothing of the venue's speed
         f = self.venues.get(order.venue) or self.figures(order.venue)
         f.accepted += 1
@@ -166,13 +170,15 @@ class VenueStats:
             answers.append(False)
 
     def _on_rejected(self, event: OrderRejected, order: Order) -> None:
-        if order.is_parent:
+        if order.parent_id is None:
             return
         f = self.figures(order.venue)
         f.rejected += 1
         self._answer(f, rejected=True, ts=event.ts)
 
     def _on_filled(self, event: OrderFilled, order: Order) -> None:
+        if order.parent_id is None:
+            return
         f = self.venues.get(order.venue) or self.figures(order.venue)
         if order.filled_qty == event.qty:  # the order's first fill
             f.filled_orders += 1
@@ -183,11 +189,12 @@ class VenueStats:
             f.slip_notional += arrival * qty
 
     def _on_pending_cancel(self, event: OrderPendingCancel, order: Order) -> None:
-        self._cancel_asked.setdefault(event.order_id, event.ts)
+        if order.parent_id is not None:
+            self._cancel_asked.setdefault(event.order_id, event.ts)
 
     def _on_canceled(self, event: OrderCanceled, order: Order) -> None:
         asked = self._cancel_asked.pop(event.order_id, None)
-        if asked is not None and not order.is_parent:
+        if asked is not None:
             f = self.figures(order.venue)
             f.cancels += 1
             f.cancel_ms += (event.ts - asked).total_seconds() * 1000
