@@ -1,0 +1,109 @@
+"""The controls added to pre-trade risk, on the real server: an operator finishing a flatten past a halt,
+one definition of daily volume and loss in the denial and the metrics, market collars, cancel on breach,
+the lockout (cancels still pass) and self-match across the accounts of one owner."""
+
+import re
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from tests.e2e.helpers import submit, wait_for_status
+from tests.e2e.server import Server
+
+pytestmark = pytest.mark.e2e
+
+D = Decimal
+DONE = {"filled", "canceled"}
+
+
+def reasons(response: httpx.Response) -> dict[str, tuple[str | None, str | None]]:
+    assert response.status_code == 422, response.text
+    return {r["rule"]: (r["limit"], r["actual"]) for r in response.json()["reasons"]}
+
+
+def held(c: httpx.Client, symbol: str = "AAPL") -> D:
+    for p in c.get("/api/v1/positions/").json():
+        if p["symbol"] == symbol and p["account"] == "PAPER":
+            return D(p["qty"])
+    return D(0)
+
+
+def resting_buy(c: httpx.Client, **fields: str) -> str:
+    order_id: str = submit(c, type="limit", limit_price="100.00", time_in_force="gtc", **fields).json()["id"]
+    wait_for_status(c, order_id, {"new"})
+    return order_id
+
+
+def test_flatten_when_an_operator_asks_while_halted_then_positions_close_and_trader_orders_stay_refused(
+        server: Server) -> None:
+    with server.client() as c:
+        wait_for_status(c, submit(c, qty="50").json()["id"], DONE)
+        before = held(c)
+        halt = c.post("/api/v1/risk/kill-switch", json={"account": "PAPER", "reason": "e2e", "flatten": False})
+        flatten = c.post("/api/v1/risk/flatten", json={"account": "PAPER", "reason": "operator finishes"})
+        for order_id in flatten.json()["flatten_orders"]:
+            wait_for_status(c, order_id, DONE)
+        after = held(c)
+        trader = submit(c, side="sell", qty="1")
+    assert halt.status_code == 200 and flatten.status_code == 200, flatten.text
+    assert flatten.json()["trading_state"] == "halted" and len(flatten.json()["flatten_orders"]) == 1
+    assert before > 0 and after == 0
+    assert reasons(trader)["trading_state"][0] == "halted"
+
+
+def test_daily_volume_and_loss_when_orders_work_and_fill_then_denial_and_metrics_count_the_same(
+        server: Server) -> None:
+    with server.client() as c:
+        c.put("/api/v1/risk/limits/PAPER", json={"max_daily_volume": "100"})
+        wait_for_status(c, submit(c, qty="30").json()["id"], DONE)
+        resting_buy(c, qty="40")
+        metrics = c.get("/api/v1/orders/risk/metrics").json()["accounts"]["PAPER"]
+        too_much = submit(c, qty="31")
+    traded = D(metrics["usage"]["max_daily_volume"]["used"])
+    assert traded == 70  # 30 traded + 40 working
+    assert reasons(too_much)["max_daily_volume"] == ("100", "101")  # the same 70, plus the order's 31
+    for figures in metrics["currencies"].values():  # money at the currency's precision, never 28 digits
+        assert all(re.fullmatch(r"-?\d+\.\d{2}", figures[name]) for name in ("daily_loss", "buying_power"))
+
+
+def test_market_collar_and_cancel_on_breach_when_set_then_orders_are_collared_and_restricted_ones_canceled(
+        server: Server) -> None:
+    with server.client() as c:
+        c.put("/api/v1/risk/limits/PAPER", json={"market_collar_pct": "5", "cancel_on_breach": True})
+        collared = wait_for_status(c, submit(c, qty="5").json()["id"], DONE)
+        working = resting_buy(c, qty="5")
+        c.put("/api/v1/risk/limits/PAPER", json={"restricted_symbols": ["AAPL"]})
+        canceled = wait_for_status(c, working, {"canceled"})
+    assert "market_collar" in collared["flags"]
+    assert canceled["status"] == "canceled"
+
+
+def test_lockout_when_denials_pile_up_then_new_orders_wait_but_cancels_pass(server: Server) -> None:
+    with server.client() as c:
+        working = resting_buy(c, qty="5")
+        c.put("/api/v1/risk/limits/PAPER", json={"max_order_qty": "10", "lockout_denials": 2,
+                                                 "lockout_window_seconds": "60"})
+        first, second = submit(c, qty="11"), submit(c, qty="12")
+        locked = submit(c, qty="1")
+        cancel = c.delete(f"/api/v1/orders/{working}")
+    assert set(reasons(first)) == set(reasons(second)) == {"max_order_qty"}
+    assert reasons(locked)["lockout_denials"] == ("2", "2")
+    assert cancel.status_code == 200, cancel.text
+
+
+def test_self_match_when_two_accounts_share_an_owner_then_one_may_not_cross_the_others_resting_order(
+        server: Server) -> None:
+    with server.client() as c:
+        opened = c.post("/api/v1/accounts/", json={"id": "SIBLING", "balances": {"USD": "1000000"}})
+        for account in ("PAPER", "SIBLING"):
+            c.put(f"/api/v1/risk/limits/{account}", json={"owner": "fund-1", "self_match": "deny"})
+        c.put("/api/v1/risk/limits/SIBLING", json={"allow_short": True})
+        resting = submit(c, account="SIBLING", side="sell", type="limit", qty="1", limit_price="9999.00",
+                         time_in_force="gtc")
+        wait_for_status(c, resting.json()["id"], {"new"})
+        crossing = submit(c, type="limit", qty="1", limit_price="9999.00")
+        below = submit(c, type="limit", qty="1", limit_price="100.00", time_in_force="gtc")
+    assert opened.status_code == 201, opened.text
+    assert reasons(crossing)["self_match"] == ("no self-match", "9999")
+    assert below.status_code == 201, below.text
