@@ -60,7 +60,7 @@ def test_two_paper_venues_when_orders_routed_over_rest_then_decisions_and_statis
     assert venues["paper_lowfee"]["state"] == "ready" and venues["paper_lowfee"]["symbols"] == ["AAPL"]
     assert venues["paper_lowfee"]["stats"]["orders_today"] == 1
     assert venues["paper_lowfee"]["stats"]["fill_rate"] == 1.0
-    assert venues["paper"]["stats"]["ack_latency_ms"]["samples"] == 2
+    assert venues["paper"]["stats"]["ack_latency_ms"]["samples"] == 1  # MSFT trades at one venue: not learned from
     assert 'ordergate_venue_state{venue="paper_lowfee"} 0.0' in metrics
 
     as_json = json.loads(cli(routed, "venues", "--json"))
