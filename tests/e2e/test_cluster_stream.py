@@ -1,0 +1,163 @@
+"""Several instances sharing one Redis: every WebSocket client, on any instance, sees every event in order.
+
+Real server processes (a leader and a standby on a fresh PostgreSQL database, one Redis under a key prefix
+of the test's own). The leader is killed with SIGKILL while orders keep coming; the clients on the killed
+instance reconnect to the other one with ``since`` and must end with a gap-free sequence.
+"""
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.e2e.cluster import Cluster
+from tests.e2e.helpers import submit
+from tests.e2e.server import ADMIN_KEY, Server
+from tests.e2e.stream_client import Message, open_stream
+from tests.redis_service import delete_keys, new_prefix, require_redis
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Iterator[Cluster]:
+    """A leader and a standby on one PostgreSQL and one Redis."""
+    url, prefix = require_redis(), new_prefix()
+    nodes = Cluster(tmp_path)
+    env = {"ORDERGATE_REDIS_URL": url, "ORDERGATE_REDIS__KEY_PREFIX": prefix}
+    try:
+        nodes.add(env)
+        nodes.add(env)
+        yield nodes
+    finally:
+        nodes.stop()
+        delete_keys(prefix)
+
+
+class Reader(threading.Thread):
+    """Read one instance's stream in the background, reconnecting with ``since`` to ``fallback`` if it drops."""
+
+    def __init__(self, server: Server, fallback: Server | None = None) -> None:
+        super().__init__(daemon=True)
+        self.servers = [server, fallback or server]
+        self.messages: list[Message] = []
+        self.connections = 0
+        self._done = threading.Event()
+
+    def last_seq(self) -> int | None:
+        seqs = [m["seq"] for m in self.messages if "seq" in m]
+        return seqs[-1] if seqs else None
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            since = self.last_seq()
+            server = self.servers[min(self.connections, 1)]
+            try:
+                with open_stream(server, f"?since={since}" if since is not None else "") as ws:
+                    self.connections += 1
+                    while not self._done.is_set():
+                        try:
+                            self.messages.append(orjson.loads(ws.recv(timeout=0.2)))
+                        except TimeoutError:
+                            continue
+            except (ConnectionClosed, OSError, TimeoutError):
+                time.sleep(0.1)
+
+    def finish(self) -> list[Message]:
+        self._done.set()
+        self.join(10)
+        return [m for m in self.messages if "seq" in m]
+
+
+def _submit(urls: list[str], client_order_id: str, deadline: float) -> str:
+    while time.monotonic() < deadline:
+        for url in urls:
+            try:
+                with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=5) as c:
+                    answer = submit(c, qty="1", client_order_id=client_order_id)
+            except httpx.HTTPError:
+                continue
+            if answer.status_code in (200, 201):
+                order_id: str = answer.json()["id"]
+                return order_id
+        time.sleep(0.05)
+    raise AssertionError(f"{client_order_id} was never acknowledged")
+
+
+def _gap_free(messages: list[Message]) -> None:
+    seqs = [m["seq"] for m in messages]
+    assert seqs == sorted(seqs), "out of order"
+    assert sorted(set(seqs)) == list(range(seqs[0], seqs[-1] + 1)), "a gap"
+    keys = [(m["seq"], m["type"]) for m in messages]
+    assert len(set(keys)) == len(keys), "a message twice"
+
+
+def _until(done: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_stream_when_the_leader_commits_then_clients_of_the_leader_and_the_standby_see_the_same_events(
+        shared: Cluster) -> None:
+    leader, standby = shared.instances
+    readers = [Reader(leader), Reader(standby)]
+    for reader in readers:
+        reader.start()
+    _until(lambda: all(r.connections for r in readers))
+    time.sleep(0.2)
+    ids = [_submit([leader.url], f"both-{i}", time.monotonic() + 10) for i in range(20)]
+    _until(lambda: all(any(m.get("order", {}).get("id") == ids[-1] for m in r.messages) for r in readers))
+    time.sleep(0.5)
+    on_leader, on_standby = (r.finish() for r in readers)
+
+    _gap_free(on_leader), _gap_free(on_standby)
+    first = max(on_leader[0]["seq"], on_standby[0]["seq"])
+    assert [(m["seq"], m["type"]) for m in on_leader if m["seq"] >= first] == \
+        [(m["seq"], m["type"]) for m in on_standby if m["seq"] >= first]
+    assert set(ids) <= {m["order"]["id"] for m in on_standby if m["type"] == "order"}
+
+
+def test_stream_when_the_leader_is_killed_under_load_then_every_client_resumes_gap_free(shared: Cluster) -> None:
+    leader, standby = shared.instances
+    readers = [Reader(leader, fallback=standby), Reader(standby)]
+    for reader in readers:
+        reader.start()
+    _until(lambda: all(r.connections for r in readers))
+    ids = [_submit([leader.url], f"before-{i}", time.monotonic() + 10) for i in range(10)]
+    stop = threading.Event()
+    during: list[str] = []
+
+    def load() -> None:  # a steady flow of orders, to whichever instance answers
+        i = 0
+        while not stop.is_set():
+            during.append(_submit([leader.url, standby.url], f"during-{i}", time.monotonic() + 20))
+            i += 1
+
+    flow = threading.Thread(target=load, daemon=True)
+    flow.start()
+    time.sleep(0.3)
+    assert leader.process is not None
+    leader.process.send_signal(signal.SIGKILL)
+    leader.process.wait()
+    _until(lambda: shared.leader(timeout=10) is standby)
+    time.sleep(1.0)
+    stop.set()
+    flow.join(30)
+    ids += during
+    _until(lambda: all(any(m.get("order", {}).get("id") == ids[-1] for m in r.messages) for r in readers), 20)
+    time.sleep(1.5)  # events the dead leader committed but never shared are published by the new one
+    streams = [r.finish() for r in readers]
+
+    for messages in streams:
+        _gap_free(messages)
+        assert set(ids) <= {m["order"]["id"] for m in messages if m["type"] == "order"}
+    assert readers[0].connections >= 2  # the client on the killed leader came back on the standby
+    assert not any(m["type"] == "resync" for r in readers for m in r.messages)
