@@ -150,3 +150,27 @@ def test_quotes_and_feed_authorize_parse(upstox_server: FakeUpstoxServer) -> Non
     assert quote.data["NSE_EQ:RELIANCE"].depth.buy[0].price == 1299.95
     authorize = upstox_client.WebsocketApi(client).get_market_data_feed_authorize_v3()
     assert authorize.data.authorized_redirect_uri.startswith("ws://127.0.0.1:")
+
+
+def test_gtt_place_list_trigger_and_cancel_parse_with_the_sdk(upstox_server: FakeUpstoxServer) -> None:
+    client = _client(upstox_server)
+    orders = upstox_client.OrderApiV3(client)
+    rule = upstox_client.GttRule(strategy="ENTRY", trigger_type="ABOVE", trigger_price=1310.0)
+    placed = orders.place_gtt_order(upstox_client.GttPlaceOrderRequest(
+        type="SINGLE", quantity=2, product="D", rules=[rule], instrument_token=RELIANCE, transaction_type="BUY"))
+    [gtt_id] = placed.data.gtt_order_ids
+    [listed] = orders.get_gtt_order_details(gtt_order_id=gtt_id).data
+    assert (listed.gtt_order_id, listed.quantity, listed.rules[0].status, listed.rules[0].order_id) == (
+        gtt_id, 2, "SCHEDULED", None)
+    upstox_server.fake.exchange.set_price(RELIANCE, Decimal("1311.00"))
+    [fired] = orders.get_gtt_order_details(gtt_order_id=gtt_id).data
+    assert fired.rules[0].status == "TRIGGERED" and fired.rules[0].order_id is not None
+    placed_order = upstox_client.OrderApi(client).get_order_status(order_id=fired.rules[0].order_id).data
+    assert (placed_order.order_type, placed_order.status, placed_order.tag) == ("MARKET", "complete", None)
+    second = orders.place_gtt_order(upstox_client.GttPlaceOrderRequest(
+        type="SINGLE", quantity=1, product="D", rules=[upstox_client.GttRule(
+            strategy="ENTRY", trigger_type="BELOW", trigger_price=1200.0)], instrument_token=RELIANCE,
+        transaction_type="BUY")).data.gtt_order_ids[0]
+    cancelled = orders.cancel_gtt_order(upstox_client.GttCancelOrderRequest(gtt_order_id=second))
+    assert cancelled.data.gtt_order_ids == [second]
+    assert [g.rules[0].status for g in orders.get_gtt_order_details().data] == ["TRIGGERED", "CANCELLED"]

@@ -79,7 +79,7 @@ async def test_order_upstox_cannot_take_is_rejected_without_a_request(h: Harness
         h.venue.submit(sent)
     await h.until(lambda: all(S.REJECTED in h.statuses(o) for o in (order, gtc, extended)))
     assert "whole quantities" in h.of(order, OrderStatusReport)[-1].reason
-    assert "day and ioc" in h.of(gtc, OrderStatusReport)[-1].reason
+    assert "only stop orders past the day" in h.of(gtc, OrderStatusReport)[-1].reason
     assert "no extended-hours trading" in h.of(extended, OrderStatusReport)[-1].reason
     assert not h.server.fake.exchange.orders
 

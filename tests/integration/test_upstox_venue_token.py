@@ -26,7 +26,8 @@ def test_a_token_dies_at_the_next_0330_ist() -> None:
 async def test_after_0330_ist_orders_are_refused_working_orders_stay_and_a_new_token_resumes(
     upstox_server: FakeUpstoxServer, tmp_path: Path,
 ) -> None:
-    h = await started(upstox_server, tmp_path)
+    # the clock goes to 03:30 IST, out of market hours, while the fake's market stays open: regular orders
+    h = await started(upstox_server, tmp_path, amo="never")
     try:
         working = venue_order(qty="5", limit="1200.00")
         h.venue.submit(working)

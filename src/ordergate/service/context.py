@@ -71,4 +71,5 @@ def snapshot(order: Order) -> VenueOrder:
         side=order.side, type=order.type, qty=order.qty, filled_qty=order.filled_qty,
         limit_price=order.limit_price, stop_price=order.stop_price, tif=order.tif, expire_at=order.expire_at,
         extended_hours=EXTENDED_HOURS in order.flags, created_at=order.created_at,
+        venue_order_id=order.venue_order_id,
     )

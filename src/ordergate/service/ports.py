@@ -42,6 +42,7 @@ class VenueOrder:
     expire_at: datetime | None
     extended_hours: bool = False  # may also trade outside the regular session (a limit day/gtc order)
     created_at: datetime | None = None  # when ordergate recorded it (the venue got it later)
+    venue_order_id: VenueOrderId | None = None  # the venue's id, once it acknowledged the order
 
 
 @dataclass(slots=True, kw_only=True)

@@ -10,6 +10,7 @@ from tests.fakes.upstox import (
     market_feed,
     portfolio_stream,
     routes_account,
+    routes_gtt,
     routes_login,
     routes_market,
     routes_orders,
@@ -25,7 +26,7 @@ async def _unsupported(request: Request) -> Response:
 def build_app(fake: FakeUpstox) -> Starlette:
     """Return the app serving ``fake``."""
     app = Starlette(routes=[
-        *routes_orders.routes, *routes_account.routes, *routes_market.routes, *routes_login.routes,
+        *routes_orders.routes, *routes_gtt.routes, *routes_account.routes, *routes_market.routes, *routes_login.routes,
         *portfolio_stream.routes, *market_feed.routes, *control.routes,
         Route("/{path:path}", _unsupported, methods=["GET", "POST", "PUT", "DELETE"]),
     ])

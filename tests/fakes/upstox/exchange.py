@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from tests.fakes.upstox.envelopes import UpstoxError
 from tests.fakes.upstox.faults import Faults
+from tests.fakes.upstox.gtt import GttBook
 from tests.fakes.upstox.instruments import INSTRUMENTS
 from tests.fakes.upstox.orders import FakeOrder, FakeTrade
 from tests.fakes.upstox.requests import ModifyRequest, PlaceRequest
@@ -36,6 +37,7 @@ class FakeExchange:
         self.fill_parts = fill_parts
         self.auto_fill = True  # marketable orders fill at once; off: only ``fill`` fills
         self.market_open = True  # in a session; closed: only after-market orders are taken
+        self.gtt = GttBook(self)
         self.lock = threading.RLock()
         self._order_ids = itertools.count(260_000_000_000_001)
         self._trade_ids = itertools.count(50_000_001)
@@ -134,6 +136,7 @@ class FakeExchange:
             for order in list(self.orders.values()):
                 if order.instrument.key == key and not order.terminal:
                     self._match(order)
+            self.gtt.on_price(key, price)
 
     # -- reads ---------------------------------------------------------------------------------------------
 

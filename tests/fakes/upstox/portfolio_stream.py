@@ -18,7 +18,11 @@ async def handshake(websocket: WebSocket) -> None:
 
 
 async def feed(websocket: WebSocket) -> None:
-    """Serve one stream connection: every order update, until the client leaves or a drop is asked for."""
+    """Serve one stream connection: every order and GTT update, until the client leaves or a drop is asked for.
+
+    Upstox sends only the ``update_types`` asked for; the fake sends both kinds to every connection (a client
+    skips the kinds it does not read, as ordergate's does).
+    """
     fake: FakeUpstox = websocket.app.state.fake
     if not fake.use_code(websocket.query_params.get("code")):
         await websocket.send_denial_response(error(403, "UDAPI100050", "Invalid or used stream URL"))

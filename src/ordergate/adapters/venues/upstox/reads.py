@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ordergate.adapters.venues.upstox.actions import OrderActions
 from ordergate.adapters.venues.upstox.http import UpstoxHttp
-from ordergate.adapters.venues.upstox.parse import Phase, dec, order, trade
+from ordergate.adapters.venues.upstox.parse import Phase, UpstoxOrder, dec, order, trade
 from ordergate.adapters.venues.upstox.tracking import TrackedOrders
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import ClientOrderId, FillId, OrderId, Symbol, VenueId, VenueOrderId
@@ -24,11 +24,20 @@ class AccountReads:
         self.symbols = symbols  # instrument key -> our symbol
         self.now = now
 
-    async def status(self, venue_order: VenueOrder) -> Sequence[Report]:
+    async def status(self, venue_order: VenueOrder) -> list[Report]:
         """Return the order's status (cumulative filled, average price) and every fill, looked up by tag."""
         found = await self.actions.latest_by_tag(str(venue_order.order_id))
         if found is None:
             return []
+        return await self.reports(venue_order, found)
+
+    async def of_order(self, venue_order: VenueOrder, upstox_id: str) -> list[Report]:
+        """Return the reports of our order from the Upstox order ``upstox_id`` (one without our tag)."""
+        raw = await self.http.call("GET", "/v2/order/details", params={"order_id": upstox_id})
+        return await self.reports(venue_order, order(raw))
+
+    async def reports(self, venue_order: VenueOrder, found: UpstoxOrder) -> list[Report]:
+        """Return the status of the Upstox order that is ours, and every fill of it."""
         t = self.tracked.get(venue_order.order_id)
         t.order = t.order or venue_order
         if t.upstox_id is None:

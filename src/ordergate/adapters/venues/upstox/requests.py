@@ -16,7 +16,8 @@ def _number(value: Decimal | None) -> float:
     return float(value) if value is not None else 0.0
 
 
-def _quantity(qty: Decimal) -> int:
+def quantity(qty: Decimal) -> int:
+    """Return a whole quantity as Upstox takes it (raise Unsupported for a fraction)."""
     if qty != qty.to_integral_value() or qty <= 0:
         raise Unsupported(f"upstox takes whole quantities, not {qty}")
     return int(qty)
@@ -36,7 +37,7 @@ def place_body(order: VenueOrder, instrument_key: str, product: str, amo: bool =
     if order.extended_hours:
         raise Unsupported("upstox has no extended-hours trading (extended_hours is for Alpaca)")
     return {
-        "quantity": _quantity(order.qty), "product": product, "instrument_token": instrument_key,
+        "quantity": quantity(order.qty), "product": product, "instrument_token": instrument_key,
         "transaction_type": "BUY" if order.side == "buy" else "SELL", "disclosed_quantity": 0, "is_amo": amo,
         "tag": str(order.order_id), "slice": False, **_terms(order),
     }
@@ -44,4 +45,4 @@ def place_body(order: VenueOrder, instrument_key: str, product: str, amo: bool =
 
 def modify_body(upstox_id: str, new: VenueOrder) -> dict[str, Any]:
     """Return the v3 modify body (the same Upstox order id, new terms)."""
-    return {"order_id": upstox_id, "quantity": _quantity(new.qty), "disclosed_quantity": 0, **_terms(new)}
+    return {"order_id": upstox_id, "quantity": quantity(new.qty), "disclosed_quantity": 0, **_terms(new)}

@@ -20,7 +20,7 @@ from ordergate.adapters.venues.upstox.config import UpstoxConfig
 from ordergate.adapters.venues.upstox.token import TokenKeeper
 
 log = structlog.get_logger(__name__)
-PATH = "/v2/feed/portfolio-stream-feed?update_types=order"
+PATH = "/v2/feed/portfolio-stream-feed?update_types=order%2Cgtt_order"
 
 
 def stream_url(api_url: str) -> str:
@@ -97,5 +97,5 @@ class PortfolioStream:
                 except ValueError:
                     log.warning("upstox_stream_unreadable")
                     continue
-                if isinstance(message, dict) and message.get("update_type", "order") == "order":
+                if isinstance(message, dict) and message.get("update_type", "order") in ("order", "gtt_order"):
                     self.on_update(message)

@@ -14,7 +14,8 @@ class Tracked:
 
     order_id: OrderId
     order: VenueOrder | None = None  # None when first seen in an update (after a restart)
-    upstox_id: str | None = None
+    upstox_id: str | None = None  # for a GTT: the order it placed once triggered
+    gtt_id: str | None = None  # a GTC order held at Upstox as a GTT
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one request or update at a time, in order
     sent: bool = False  # a place was sent at least once (a later submit is a resend: ask before placing)
     accepted: bool = False

@@ -18,6 +18,7 @@ from ordergate.adapters.venue_metrics import VenueObserver
 from ordergate.adapters.venues.upstox.actions import OrderActions
 from ordergate.adapters.venues.upstox.apply import UpdateApplier
 from ordergate.adapters.venues.upstox.config import UpstoxConfig
+from ordergate.adapters.venues.upstox.gtt import GttActions, goes_as_gtt
 from ordergate.adapters.venues.upstox.http import UpstoxApiError, UpstoxHttp, UpstoxLost
 from ordergate.adapters.venues.upstox.parse import order
 from ordergate.adapters.venues.upstox.reads import AccountReads
@@ -28,7 +29,7 @@ from ordergate.adapters.venues.upstox.tracking import Tracked, TrackedOrders
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ids import OrderId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
-from ordergate.domain.reports import ConnectionReport, OrderStatusReport, Report
+from ordergate.domain.reports import CancelRejectReport, ConnectionReport, OrderStatusReport, Report
 from ordergate.service.ports import Clock, ReportSink, VenueBalance, VenueOrder, VenueOrderState, VenuePosition
 
 log = structlog.get_logger(__name__)
@@ -55,6 +56,7 @@ class UpstoxVenue:
                                     self._check_token)
         self.reads = AccountReads(self.id, self.http, self.tracked, self.actions,
                                   {k: s for s, k in self.keys.items()}, clock.now)
+        self.gtt = GttActions(self.id, self.http, self.tracked, self._emit, clock.now, self.actions.refresh, self.keys)
         self.stream = PortfolioStream(config, self.token, self._on_update, self._on_connection)
         self._sink: ReportSink | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -102,6 +104,9 @@ class UpstoxVenue:
             asyncio.get_running_loop().call_soon(self._emit, report)  # reports never re-enter the engine
             return
         assert key is not None
+        if goes_as_gtt(order):  # a GTC order outlives Upstox's day orders only as a GTT
+            self._spawn(t, self.gtt.place(t, key, self.config.product))
+            return
         amo = self.config.amo == "auto" and after_market(self.clock.now())
         self._spawn(t, self.actions.place(t, key, self.config.product, amo))
 
@@ -109,18 +114,32 @@ class UpstoxVenue:
         """Cancel in the background (working orders are never touched otherwise)."""
         t = self.tracked.get(order.order_id)
         t.order = t.order or order
-        self._spawn(t, self.actions.cancel(t))
+        self._spawn(t, self._cancel(t))
+
+    async def _cancel(self, t: Tracked) -> None:
+        if not await self.gtt.cancel(t):  # a GTT not triggered yet is cancelled as a GTT
+            await self.actions.cancel(t)
 
     def replace(self, order: VenueOrder, new: VenueOrder) -> None:
         """Modify in the background: Upstox keeps the order id."""
         t = self.tracked.get(order.order_id)
         t.order = t.order or order
+        if goes_as_gtt(order):
+            report = CancelRejectReport(order_id=order.order_id, venue=self.id, ts=self.clock.now(),
+                                        response_to="replace", reason="upstox GTT orders are not modified here; "
+                                        "cancel it and send a new one")
+            asyncio.get_running_loop().call_soon(self._emit, report)  # reports never re-enter the engine
+            return
         self._spawn(t, self.actions.modify(t, new))
 
     # -- reconciliation ------------------------------------------------------------------------------------
 
     async def status(self, order: VenueOrder) -> Sequence[Report]:
         """Return the order's status and every fill Upstox lists (empty when Upstox never had it)."""
+        if goes_as_gtt(order):
+            t = self.tracked.get(order.order_id)
+            t.order = t.order or order
+            return await self.gtt.status(t, order, self.reads.of_order)
         return await self.reads.status(order)
 
     async def open_orders(self) -> Sequence[VenueOrderState]:
@@ -157,6 +176,11 @@ class UpstoxVenue:
             self._sink(report)
 
     def _on_update(self, raw: dict[str, Any]) -> None:
+        if raw.get("update_type") == "gtt_order":
+            held = self.gtt.find(raw)
+            if held is not None:
+                self._spawn(held, self.gtt.apply(held, raw))
+            return
         try:
             uo = order(raw)
         except (KeyError, ValueError, TypeError):
