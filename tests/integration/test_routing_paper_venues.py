@@ -3,6 +3,7 @@ as it says, a stopped venue gets no orders, and every decision is answered again
 
 import asyncio
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,28 @@ def _shape(ledger: Ledger, order_id: str) -> tuple[object, ...]:
     children = [(c, ledger.orders[c].venue, ledger.orders[c].status, ledger.orders[c].filled_qty)
                 for c in order.children]
     return order.status, order.filled_qty, order.avg_fill_price, children
+
+
+async def test_sweep_when_order_is_larger_than_the_best_venue_shows_then_fills_across_venues_at_their_prices(
+    app: Served,
+) -> None:
+    tops = [app.container.venues[VenueId(v)].book(Symbol("AAPL"), Side.SELL, 1)[0]  # type: ignore[attr-defined]
+            for v in ("paper", "cheap", "deep")]
+    best_price = min(price for price, _ in tops)
+    qty = next(size for price, size in tops if price == best_price) + 1  # more than the best venue shows there
+    order = await _submit(app, str(qty))
+    await _settled(app, order["id"])
+    route = await _route(app, order["id"])
+    children = route["children"]
+    assert len({c["venue"] for c in children}) >= 2, (tops, qty, route)
+    shown = {c["venue"]: {p for p, _ in c["levels"]} for c in route["candidates"]}
+    for child in children:  # each limited to a price its venue showed, and never filled beyond it
+        assert child["type"] == "limit" and child["time_in_force"] == "ioc"
+        assert child["limit_price"] in shown[child["venue"]]
+        if child["avg_fill_price"] is not None:
+            assert Decimal(child["avg_fill_price"]) <= Decimal(child["limit_price"])
+    parent = app.container.engine.ledger.orders[OrderId(order["id"])]
+    filled = sum(Decimal(c["filled_qty"]) for c in children)
+    assert parent.filled_qty == filled > 0
+    position = app.container.engine.ledger.position(ACCOUNT, Symbol("AAPL"))
+    assert position is not None and position.qty == filled  # each child's fills counted once

@@ -59,6 +59,18 @@ class Rig:
         """Return the last child of a parent order (what its venue knows)."""
         return self.ledger.orders[order_id].children[-1]
 
+    def report(self, child_id: OrderId, status: OrderStatus) -> OrderStatusReport:
+        """Return a status report from a child's venue."""
+        venue = self.ledger.orders[child_id].venue
+        return OrderStatusReport(order_id=child_id, venue=venue, ts=self.clock.now(), status=status,
+                                 venue_order_id=VenueOrderId("v-" + child_id), reason="venue says so")
+
+    def fill_report(self, child_id: OrderId, fill_id: str, qty: str, price: str) -> FillReport:
+        """Return a fill report from a child's venue."""
+        venue = self.ledger.orders[child_id].venue
+        return FillReport(order_id=child_id, venue=venue, ts=self.clock.now(), fill_id=FillId(fill_id),
+                          qty=D(qty), price=D(price), commission=D("0"))
+
     def answer(self, order_id: OrderId, status: OrderStatus, venue_fault: bool = False) -> None:
         child = self.ledger.orders[self.child(order_id)]
         self.engine.handle(OrderStatusReport(order_id=child.id, venue=child.venue, ts=self.clock.now(), status=status,

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ordergate.domain.commands import SubmitOrder
-from ordergate.domain.enums import Side
+from ordergate.domain.enums import OrderType, Side, TimeInForce
 from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.events import RouteCandidate, RouteRecord
 from ordergate.domain.ids import AccountId, Symbol, VenueId
@@ -25,15 +25,18 @@ from ordergate.domain.routing import (
     Health,
     Level,
     Policy,
+    RouteDecision,
     RouteRequest,
     VenueView,
     choose,
 )
+from ordergate.domain.sweep import needs_sweep, sweep
 from ordergate.service.ports import Clock
 from ordergate.service.venue_selector import ChildPlan, Routing, VenueSelector
 from ordergate.service.venue_stats import VenueStats
 
 DEPTH = 10  # levels of each venue's book the router walks
+ZERO = Decimal(0)
 BookSource = Callable[[Symbol, Side, int], Sequence[Level]]  # (symbol, side taken, levels) -> best first
 
 
@@ -109,8 +112,12 @@ class Router(VenueSelector):
         if route == "round_robin":
             self._turn += 1
         record = RouteRecord(policy=decision.policy, candidates=[_recorded(c) for c in decision.candidates])
-        whole = ChildPlan(decision.venue, cmd.qty, cmd.type, cmd.tif, cmd.limit_price)
-        return Routing(decision.venue, record, (whole,))
+        children = None
+        if decision.policy == Policy.BEST_EXECUTION:
+            children = _swept(cmd, request, decision)
+        if children is None:
+            children = (ChildPlan(decision.venue, cmd.qty, cmd.type, cmd.tif, cmd.limit_price),)
+        return Routing(decision.venue, record, children)
 
     def failover(self, parent: Order, qty: Decimal, refused: Collection[VenueId]) -> ChildPlan | None:
         """Return where a parent's unfilled ``qty`` goes after venues ``refused`` it for reasons of their own.
@@ -138,6 +145,32 @@ class Router(VenueSelector):
             fees=routed.fees, health=health, ack_latency_ms=figures.ack_ewma_ms, fill_rate=figures.fill_rate(),
             reject_rate=figures.reject_rate(), slippage_bps=figures.slippage_bps(),
         )
+
+
+def _swept(cmd: SubmitOrder, request: RouteRequest, decision: RouteDecision) -> tuple[ChildPlan, ...] | None:
+    """Return the children of a sweep across the venues the decision could use, or None if one venue takes it.
+
+    Each slice's child is a limit at the worst price its venue showed (immediate or cancel for a market
+    order, so it never rests); what no venue shows goes with the best venue's child on the order's own terms.
+    """
+    usable = [c.view for c in decision.candidates if c.eligible]
+    pool = [v for v in usable if v.health is Health.READY] or usable
+    if not needs_sweep(request, pool):
+        return None
+    slices, rest = sweep(request, pool)
+    if len(slices) < 2:
+        return None
+    tif = TimeInForce.IOC if cmd.type is OrderType.MARKET else cmd.tif
+    children = []
+    for piece in slices:
+        if rest and piece.venue == decision.venue:
+            children.append(ChildPlan(piece.venue, piece.qty + rest, cmd.type, cmd.tif, cmd.limit_price))
+            rest = ZERO
+        else:
+            children.append(ChildPlan(piece.venue, piece.qty, OrderType.LIMIT, tif, piece.price))
+    if rest:
+        children.append(ChildPlan(decision.venue, rest, cmd.type, cmd.tif, cmd.limit_price))
+    return tuple(children)
 
 
 def _recorded(c: Candidate) -> RouteCandidate:

@@ -1,0 +1,85 @@
+"""A sweep: a marketable order split across venues, taking the best displayed levels of all of them.
+
+Each venue's own book is walked with what a share there really costs: the level's price plus the venue's
+per-share fee, its basis-point fee and its learned slippage (for a sell, less them). Levels are taken
+best first across every venue until the order's quantity is reached, never beyond its limit. What a venue
+gets is a slice: its quantity, and the worst price taken there (the limit its child is sent with, so a
+child never trades at a price the venue did not show). Pure: no I/O, no clock.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ordergate.domain.enums import OrderType, Side
+from ordergate.domain.ids import VenueId
+from ordergate.domain.routing import BPS, RouteRequest, VenueView
+
+ZERO = Decimal(0)
+
+
+@dataclass(slots=True)
+class Slice:
+    """What one venue takes of a sweep: ``qty`` at prices up to ``price`` (the worst level taken there)."""
+
+    venue: VenueId
+    qty: Decimal
+    price: Decimal
+
+
+def needs_sweep(request: RouteRequest, views: Sequence[VenueView]) -> bool:
+    """Return whether a marketable order is larger than the best venue shows at its best level (best all-in:
+    the price with that venue's fees and slippage)."""
+    if request.type not in (OrderType.MARKET, OrderType.LIMIT):
+        return False  # a stop waits for its trigger at one venue
+    buy = request.side is Side.BUY
+    best: tuple[Decimal, Decimal, Decimal] | None = None  # (signed all-in, price, size)
+    for view in views:
+        if view.levels:
+            price, size = view.levels[0]
+            cost = _signed_all_in(view, price, buy)
+            if best is None or cost < best[0]:
+                best = (cost, price, size)
+    if best is None:
+        return False
+    _, price, size = best
+    limit = request.limit_price if request.type is OrderType.LIMIT else None
+    if limit is not None and (price > limit if buy else price < limit):
+        return False  # not marketable: it rests at its one venue
+    return request.qty > size
+
+
+def _signed_all_in(view: VenueView, price: Decimal, buy: bool) -> Decimal:
+    """Return what one share at ``price`` really costs at ``view`` (a sell: minus what it brings), lower better."""
+    fees = view.fees
+    extra = price * (fees.bps + view.slippage_bps) / BPS + fees.per_share
+    return price + extra if buy else extra - price
+
+
+def sweep(request: RouteRequest, views: Sequence[VenueView]) -> tuple[list[Slice], Decimal]:
+    """Split ``request`` over ``views``' displayed depth, best all-in level first; return the slices (in the
+    order their venues were first taken) and the quantity no level could take within the limit."""
+    buy = request.side is Side.BUY
+    limit = request.limit_price if request.type is OrderType.LIMIT else None
+    levels = []
+    for view in views:
+        latency = view.ack_latency_ms or 0.0
+        for price, size in view.levels:
+            if limit is not None and (price > limit if buy else price < limit):
+                break
+            levels.append((_signed_all_in(view, price, buy), latency, view.venue, price, size))
+    levels.sort()
+    left = request.qty
+    slices: dict[VenueId, Slice] = {}
+    for _, _, venue, price, size in levels:
+        if left <= 0:
+            break
+        take = size if size < left else left
+        left -= take
+        found = slices.get(venue)
+        if found is None:
+            slices[venue] = Slice(venue, take, price)
+        else:
+            found.qty += take
+            found.price = price  # each venue's own levels come best first, so this is its worst so far
+    return list(slices.values()), left
