@@ -24,9 +24,9 @@ class ConcentrationRule:
         limit = ctx.limits.max_concentration_pct
         if limit is None or not ctx.grows:
             return None
-        if ctx.mark is None:
+        exposure = ctx.side_value
+        if exposure is None:  # no usable mark
             return ctx.unpriced(self.name, "exposure", fmt_ratio(limit))
-        exposure = ctx.side_after * ctx.mark
         equity = ctx.balance.cash + ctx.totals.value
         if equity <= ZERO:
             return Denial(rule=self.name, message=f"account equity in {ctx.currency} is {ctx.money(equity)}: "

@@ -100,6 +100,7 @@ class RiskContext:
         "siblings",
         "side_after",
         "side_before",
+        "side_value",
         "stale",
         "state",
         "sym",
@@ -140,6 +141,7 @@ class RiskContext:
     side_before: Decimal
     side_after: Decimal
     grows: bool  # the order raises the reach on its side of flat (only the part beyond flat can)
+    side_value: Decimal | None  # ``side_after`` at the mark (None without a usable mark)
     reach_after: Decimal  # the position (signed) if every working order on the order's side and it fill
     far: Decimal | None
     siblings: tuple[AccountUsage, ...]

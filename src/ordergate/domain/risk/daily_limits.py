@@ -33,13 +33,9 @@ class DailyLimitsRule:
                 return Denial(rule="max_daily_volume", message=f"traded plus working volume would be {fmt(volume)}, "
                               f"above max_daily_volume {fmt(limits.max_daily_volume)}",
                               limit=fmt(limits.max_daily_volume), actual=fmt(volume))
-        if limits.max_daily_notional is not None:
-            return self._notional(ctx)
-        return None
-
-    def _notional(self, ctx: RiskContext) -> Denial | None:
-        limit = ctx.limits.max_daily_notional
-        assert limit is not None
+        limit = limits.max_daily_notional
+        if limit is None:
+            return None
         if ctx.added_notional is None:
             return ctx.unpriced("max_daily_notional", "order", limit)
         notional = ctx.totals.traded_notional + ctx.working_notional + ctx.added_notional

@@ -20,12 +20,15 @@ class DuplicateOrderRule:
         window = ctx.limits.duplicate_window_seconds
         if window is None or ctx.replacing is not None:
             return None
-        # the common case: no order at all in this symbol inside the window (a float test with a margin for
-        # the window's rounding; a float-to-Decimal comparison costs more than the rest of the rule)
+        # the common case: no order of this symbol, side and size inside the window (a float test with a
+        # margin for the window's rounding: a float-to-Decimal comparison costs more than the rest of the rule)
+        last = ctx.usage.recent_sizes.get((order.symbol, order.side, order.qty))
+        if last is None:
+            return None
         seconds = _SECONDS.get(window)
         if seconds is None:
             seconds = _SECONDS[window] = float(window) + ROUNDING
-        if ctx.now_ts - ctx.sym.last_submit > seconds:
+        if ctx.now_ts - last > seconds:
             return None
         seen = ctx.usage.recent.get((order.symbol, order.side, order.qty, order.limit_price, order.stop_price))
         if seen is None:

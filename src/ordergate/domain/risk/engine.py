@@ -86,6 +86,7 @@ class RiskEngine:
         self.limits = limits
         self.usage = usage
         self.rules: list[Rule] = list(rules) if rules is not None else default_rules()
+        self._scratch = RiskContext()
 
     @property
     def rules(self) -> list[Rule]:
@@ -116,13 +117,18 @@ class RiskEngine:
         replacing: Order | None = None, market_price: Decimal | None = None,
     ) -> list[Denial]:
         """Return every denial of the order (empty when it may go ahead)."""
-        ctx = self.context(order, instrument, reference, stale, now, replacing, market_price)
+        # one context object filled again for every order: nothing keeps it past this call
+        ctx = self.context(order, instrument, reference, stale, now, replacing, market_price, into=self._scratch)
         return self.check(order, ctx)
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> list[Denial]:
         """Run every rule on a filled context; return the denials."""
+        limits, market = ctx.limits, order.type is MARKET
+        entry = self._active.get(id(limits))  # ``active_checks``, its hit inlined: this runs for every order
+        checks = self.active_checks(limits, market) if entry is None or entry[0] is not limits else (
+            entry[1] if market else entry[2])
         denials = []
-        for check in self.active_checks(ctx.limits, order.type is MARKET):
+        for check in checks:
             denial = check(order, ctx)
             if denial is not None:
                 denials.append(denial)
@@ -130,11 +136,12 @@ class RiskEngine:
 
     def context(
         self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
-        replacing: Order | None = None, market_price: Decimal | None = None,
+        replacing: Order | None = None, market_price: Decimal | None = None, into: RiskContext | None = None,
     ) -> RiskContext:
         """Return the context the rules see for this order (``replacing``: the order a replace changes).
 
         ``market_price`` is the far side of the book walked for the order's quantity (market orders).
+        ``into``: a context to fill (every field is set again), else a new one.
         """
         # dict lookups first, the creating calls only on a miss: this runs for every order
         account, currency, usage_book = order.account, instrument.currency, self.usage
@@ -145,7 +152,7 @@ class RiskEngine:
         sym = usage.symbols.get(order.symbol) or usage.symbol(order.symbol, currency)
         if reference is not None and reference != sym.mark and not stale:
             usage_book.revalue(usage, sym, reference)
-        ctx = RiskContext()
+        ctx = into if into is not None else RiskContext()
         ctx.limits = limits = self.limits.effective(account)
         if limits.dynamic_margin:  # the symbol's margin at its current rate (it follows volatility)
             rate = usage_book.margin_of(account, order.symbol)
@@ -204,6 +211,8 @@ class RiskEngine:
             after = -short_after if short_after < ZERO else ZERO
             ctx.reach_after = short_after
         ctx.side_before, ctx.side_after, ctx.grows = before, after, after > before
+        mark = ctx.mark
+        ctx.side_value = None if mark is None else after * mark  # position, concentration and gross read it
         ctx.potential_after = long_reach if long_reach > short_reach else short_reach
         return ctx
 

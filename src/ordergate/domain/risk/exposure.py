@@ -28,13 +28,14 @@ class ExposureRule:
         max_gross, max_net = ctx.limits.max_gross_exposure, ctx.limits.max_net_exposure
         if max_gross is None and max_net is None:
             return None
-        if ctx.mark is None:
+        mark, side_value = ctx.mark, ctx.side_value
+        if mark is None or side_value is None:
             rule = "max_gross_exposure" if max_gross is not None else "max_net_exposure"
             return ctx.unpriced(rule, "exposure", max_gross if max_gross is not None else max_net)
         single = ctx.limits.base_currency is None  # the common case: no FX, no closures
         if max_gross is not None and ctx.grows:
             gross: Decimal | None
-            here = ctx.totals.gross - ctx.sym.gross + ctx.side_after * ctx.mark
+            here = ctx.totals.gross - ctx.sym.gross + side_value
             gross, currency = (here, ctx.instrument.currency) if single else ctx.aggregate(here, _gross)
             if gross is None:
                 return ctx.no_rate("max_gross_exposure", max_gross)
@@ -47,7 +48,7 @@ class ExposureRule:
             sym, totals = ctx.sym, ctx.totals
             buy = order.side is BUY
             here = totals.net_long if buy else totals.net_short
-            after_here = here - (sym.net_long if buy else sym.net_short) + ctx.reach_after * ctx.mark
+            after_here = here - (sym.net_long if buy else sym.net_short) + ctx.reach_after * mark
             before: Decimal | None
             after: Decimal | None
             if single:

@@ -6,6 +6,7 @@ from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt, fmt_ratio
 
 HUNDRED = Decimal(100)
+DAY_SECONDS = 86_400.0  # days in UTC, as the average daily volume counts them
 ZERO = Decimal(0)
 
 
@@ -21,8 +22,15 @@ class MaxAdvRule:
         limit = ctx.limits.max_adv_pct
         if limit is None:
             return None
-        adv = ctx.volume_of(order.symbol, ctx.now_ts)
-        if adv is None or ctx.qty * HUNDRED <= limit * adv:
+        # the volume and limit x volume, kept on the symbol for the day (a symbol's average daily volume changes
+        # only from one day to the next) while the limit is the same
+        day = ctx.now_ts // DAY_SECONDS
+        bound = ctx.sym.adv_bound
+        if bound is None or bound[0] != day or bound[1] is not limit:
+            volume = ctx.volume_of(order.symbol, ctx.now_ts)
+            bound = ctx.sym.adv_bound = (day, limit, volume, None if volume is None else limit * volume)
+        adv, cap = bound[2], bound[3]
+        if adv is None or cap is None or ctx.qty * HUNDRED <= cap:
             return None
         if adv <= ZERO:
             return Denial(rule=self.name, message=f"{order.symbol} has no average daily volume to trade against",

@@ -27,9 +27,9 @@ class MaxPositionRule:
                           f"with working orders, above max_position_qty {fmt(max_qty)}",
                           limit=fmt(max_qty), actual=fmt(reach))
         if max_notional is not None:
-            if ctx.mark is None:
+            value = ctx.side_value
+            if value is None:  # no usable mark
                 return ctx.unpriced("max_position_notional", "position", max_notional)
-            value = reach * ctx.mark
             if value > max_notional:
                 return Denial(rule="max_position_notional", message=f"position in {order.symbol} could be worth "
                               f"{ctx.money(value)} {ctx.currency} with working orders, above max_position_notional "

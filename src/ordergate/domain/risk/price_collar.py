@@ -36,12 +36,18 @@ class PriceCollarRule:
         denial = None
         limit_price, stop_price = order.limit_price, order.stop_price
         if limit_price is not None:
+            # the bands' products, kept on the symbol while the reference and the limits are the same objects
+            band = ctx.sym.collar
+            if band is None or band[0] is not reference or band[1] is not ctx.limits:
+                band = ctx.sym.collar = (reference, ctx.limits, None if pct is None else pct * reference,
+                                         None if ticks is None else ticks * ctx.instrument.tick_size)
+            pct_band, tick_band = band[2], band[3]
             distance = limit_price - reference
             if distance < ZERO:  # a conditional, not abs(): cheaper
                 distance = -distance
-            # the common case, inside both bands, costs two multiplications and no call
-            if (pct is not None and distance * HUNDRED > pct * reference) or (
-                    ticks is not None and distance > ticks * ctx.instrument.tick_size):
+            # the common case, inside both bands, costs one multiplication and no call
+            if (pct_band is not None and distance * HUNDRED > pct_band) or (
+                    tick_band is not None and distance > tick_band):
                 denial = self._outside("limit_price", limit_price, reference, ctx, pct, ticks)
         if denial is None and stop_price is not None:
             denial = self._outside("stop_price", stop_price, reference, ctx, pct, ticks)

@@ -141,8 +141,7 @@ class RiskUsage:
         usage.orders_today += 1
         usage.submits.take(self._limits.effective(e.account).max_orders_per_second, ts)
         usage.recent[(e.symbol, e.side, e.qty, e.limit_price, e.stop_price)] = ts
-        sym = usage.symbols.get(e.symbol) or usage.symbol(e.symbol, e.currency)
-        sym.last_submit = ts
+        usage.recent_sizes[(e.symbol, e.side, e.qty)] = ts
         if "watch_list" in e.flags:
             usage.watch_hits += 1
 

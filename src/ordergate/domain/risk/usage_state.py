@@ -87,12 +87,13 @@ class SymbolUsage:
     """One account's standing in one symbol: position, working quantities, resting prices, exposure."""
 
     __slots__ = (
+        "adv_bound",
         "best_resting_buy",
         "best_resting_sell",
         "buy_working",
+        "collar",
         "currency",
         "gross",
-        "last_submit",
         "margin",
         "margin_rate",
         "mark",
@@ -123,14 +124,16 @@ class SymbolUsage:
         self.margin_rate: Decimal | None = None  # cached from the limits; reset when they change
         self.best_resting_buy: Decimal | None = None  # highest resting buy, kept beside the list: read per order
         self.best_resting_sell: Decimal | None = None
-        self.last_submit = float("-inf")  # POSIX seconds of the last order accepted in it (for duplicates)
+        # figures rules work out once and reuse while their inputs are the same objects (see each rule)
+        self.collar: tuple[object, object, Decimal | None, Decimal | None] | None = None
+        self.adv_bound: tuple[float, object, Decimal | None, Decimal | None] | None = None
 
 
 class AccountUsage:
     """One account's usage of its limits: daily counters, open orders, symbols, rate buckets."""
 
     __slots__ = ("account", "day_end", "denial_times", "denials", "modifies", "open_orders", "orders_today",
-                 "recent", "submits", "symbols", "totals", "trades_today", "volume_today", "watch_hits",
+                 "recent", "recent_sizes", "submits", "symbols", "totals", "trades_today", "volume_today", "watch_hits",
                  "working_qty")
 
     def __init__(self, account: AccountId) -> None:
@@ -145,6 +148,8 @@ class AccountUsage:
         self.submits, self.modifies = TokenBucket(), TokenBucket()
         self.denial_times: deque[float] = deque()  # POSIX seconds of recent denials, for the lockout
         self.recent: dict[DuplicateKey, float] = {}  # POSIX seconds each distinct order was last accepted
+        # the same by (symbol, side, qty) only: a cheap first look (a price's hash costs more than the rest)
+        self.recent_sizes: dict[tuple[Symbol, Side, Decimal], float] = {}
         self.denials: Counter[str] = Counter()
         self.watch_hits = 0
 
@@ -186,3 +191,4 @@ class AccountUsage:
             if sym.position and sym.mark is not None:
                 self.totals[sym.currency].value_at_open += sym.position * sym.mark
         self.recent.clear()  # duplicate windows are seconds long; a day boundary forgets them safely
+        self.recent_sizes.clear()
