@@ -195,7 +195,13 @@ class Node:
                 await unshare(old)  # its stream's clients reconnect, to the new container's stream
             old.db_engine.dispose()
         self._lock.release()
-        await self._become(writes=False)
+        while True:
+            try:
+                await self._become(writes=False)
+                return
+            except Exception as e:  # the database is needed to rebuild: wait for it
+                log.warning("standby_rebuild_failed", instance=self.instance, error=str(e))
+                await asyncio.sleep(self.settings.cluster.lock_poll)
 
     async def _watch(self) -> None:
         while True:
@@ -211,12 +217,15 @@ class Node:
     async def _check(self) -> None:
         if self.role is NodeRole.STANDBY:
             if await asyncio.to_thread(self._lock.try_acquire):
-                await self._lead()
+                try:
+                    await self._lead()
+                except Exception as e:  # e.g. the database went away mid-takeover: let another instance try
+                    await self._step_down(f"takeover failed: {e}")
             return
         container = self.container
         failure = container.loop.failure if container is not None else None
-        if isinstance(failure, Fenced):
-            await self._step_down(str(failure))
+        if failure is not None:  # fenced, or a failed commit or a halt: memory is ahead of the journal
+            await self._step_down(str(failure) if isinstance(failure, Fenced) else f"engine stopped: {failure}")
         elif not await asyncio.to_thread(self._lock.alive):
             await self._step_down("the writer lock's database session was lost")
 
