@@ -18,6 +18,7 @@ from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.marketdata import replay_feed_from
 from ordergate.adapters.metrics import PrometheusMetrics
 from ordergate.adapters.shared.link import RedisLink, redis_link
+from ordergate.adapters.shared.quotes import RedisQuoteCache
 from ordergate.adapters.store.database import make_engine, make_private_dir, redact_url
 from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.keys import SqlKeyRepository
@@ -94,6 +95,7 @@ class Container:
     clock: Clock | None = None
     active: bool = False  # trading: venues, engine loop and background work started (the leader's part)
     redis: RedisLink | None = None  # what instances share; None: this instance alone
+    quotes: RedisQuoteCache | None = None  # the latest quotes, shared through Redis
 
 
 def _router(settings: Settings, instruments: dict[Symbol, Instrument], stats: VenueStats, clock: Clock) -> Router:
@@ -258,13 +260,17 @@ async def build(settings: Settings, db_url: str, stream_factory: StreamFactory |
     metrics.gauge("ordergate_marketdata_snapshot_requests", "Fresh snapshots asked of the feeds since start",
                   lambda: marketdata.snapshots.total)
     log.info("built", db=redact_url(db_url), replayed_events=replayed, orders=len(ledger.orders))
-    return Container(
+    container = Container(
         settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,
         marketdata=marketdata, venues=venues, keys=keys, metrics=metrics, stream=stream,
         order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
         feeds=feeds, reconciler=reconciler, router=router, routes=routes, journal=journal, ids=ids, clock=clock,
         redis=redis,
     )
+    if redis is not None:  # the instance whose feeds run writes the quotes; the others serve them
+        container.quotes = RedisQuoteCache(redis, marketdata, lambda: container.active)
+        container.quotes.start()
+    return container
 
 
 async def activate(container: Container) -> None:
@@ -293,9 +299,11 @@ async def stop(container: Container) -> None:
 
 
 async def unshare(container: Container) -> None:
-    """Stop the event stream (its clients are told to reconnect) and close the Redis connections."""
+    """Stop the event stream (its clients are told to reconnect), the quote cache, and close the Redis connections."""
     if container.stream is not None and hasattr(container.stream, "stop"):
         await container.stream.stop()
+    if container.quotes is not None:
+        await container.quotes.stop()
     if container.redis is not None:
         await container.redis.close()
 

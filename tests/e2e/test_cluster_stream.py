@@ -125,6 +125,17 @@ def test_stream_when_the_leader_commits_then_clients_of_the_leader_and_the_stand
     assert set(ids) <= {m["order"]["id"] for m in on_standby if m["type"] == "order"}
 
 
+def test_quotes_when_only_the_leader_runs_market_data_then_the_standby_serves_its_quotes(shared: Cluster) -> None:
+    leader, standby = shared.instances
+    with leader.client() as c:
+        led = c.get("/api/v1/marketdata/AAPL/quote").json()
+    with standby.client() as c:
+        _until(lambda: c.get("/api/v1/marketdata/AAPL/quote").json()["bid"] is not None)
+        served = c.get("/api/v1/marketdata/AAPL/quote").json()
+
+    assert led["bid"] is not None and served["ask"] is not None and served["stale"] is False
+
+
 def test_stream_when_the_leader_is_killed_under_load_then_every_client_resumes_gap_free(shared: Cluster) -> None:
     leader, standby = shared.instances
     readers = [Reader(leader, fallback=standby), Reader(standby)]
