@@ -10,6 +10,7 @@ import pytest
 
 from ordergate.bootstrap import start
 from ordergate.config import Settings
+from ordergate.domain.ids import VenueId
 from tests.integration.inprocess import KEY, Served, served
 
 SETTINGS: dict[str, Any] = {
@@ -91,3 +92,32 @@ async def test_routing_settings_when_naming_what_does_not_exist_then_start_refus
                         admin_key=KEY, routing=routing)
     with pytest.raises(ValueError, match=needle.replace(".", r"\.")):
         await start(settings)
+
+
+STOPPING: dict[str, Any] = {
+    "venues": {"paper_extra": [{"id": "slow", "commission_per_share": "0", "min_commission": "0",
+                                "ack_latency": 0.5}]},
+    "routing": {"venues": {"AAPL": ["paper", "slow"]}, "policy": "lowest_cost"},
+    "engine": {"stuck_after": 0.2, "monitor_interval": 0.05},
+}
+
+
+async def test_venue_stopped_mid_stream_then_what_it_never_took_fails_over_once_and_nothing_fills_twice(
+    tmp_path: Path,
+) -> None:
+    async with served(tmp_path, **STOPPING) as app, app.client() as client:
+        sent = [(await client.post("/api/v1/orders/", json={**ORDER, "qty": "2"})).json() for _ in range(4)]
+        assert {o["venue"] for o in sent} == {"slow"}  # its requests wait in its queue (0.5 s to answer)
+        await app.container.venues[VenueId("slow")].stop()  # drops them: the venue never took those orders
+        later = (await client.post("/api/v1/orders/", json={**ORDER, "qty": "2"})).json()
+        for order in [*sent, later]:
+            await _status(app, order["id"], "filled")
+        routes = [(await client.get(f"/api/v1/orders/{o['id']}/route")).json() for o in sent]
+        later_route = (await client.get(f"/api/v1/orders/{later['id']}/route")).json()
+        [aapl] = [p for p in (await client.get("/api/v1/positions/", params={"account": "PAPER"})).json()
+                  if p["symbol"] == "AAPL"]
+    for decision in routes:  # asked about, unknown at the stopped venue, refused there: sent on once
+        assert [(c["venue"], c["status"], c["filled_qty"]) for c in decision["children"]] == [
+            ("slow", "rejected", "0"), ("paper", "filled", "2")]
+    assert [c["venue"] for c in later_route["children"]] == ["paper"]  # a down venue gets no new children
+    assert aapl["qty"] == "10"
