@@ -107,6 +107,28 @@ def test_reconciliation_compares_upstox_funds_with_the_account_held_there(server
     assert "cash_mismatch" not in [d["class"] for d in run["discrepancies"]]
 
 
+def test_gtc_stop_goes_as_a_gtt_fills_into_positions_when_the_price_crosses_and_metrics_count_it(
+        server: Server, fake: FakeProcess) -> None:
+    with server.client() as c:
+        before = next((Decimal(p["qty"]) for p in c.get("/api/v1/orders/positions/current").json()
+                       if p["symbol"] == "RELIANCE"), Decimal(0))
+        order = wait_for_status(c, submit(c, symbol="RELIANCE", qty="2", type="stop", stop_price="1310.00",
+                                          time_in_force="gtc").json()["id"], {"new"})
+        assert order["venue_order_id"].startswith("GTT-") and fake.orders(order["id"]) == []  # no tag on a GTT
+        fake.post("price", {"instrument_key": "NSE_EQ|INE002A01018", "price": 1311})
+        try:
+            filled = wait_for_status(c, order["id"], {"filled"})
+        finally:
+            fake.post("price", {"instrument_key": "NSE_EQ|INE002A01018", "price": 1300})
+        position = next(p for p in c.get("/api/v1/orders/positions/current").json() if p["symbol"] == "RELIANCE")
+        metrics = c.get("/metrics").text
+    assert Decimal(filled["filled_qty"]) == 2 and Decimal(position["qty"]) == before + 2
+    for counted in ('ordergate_venue_request_seconds_count{endpoint="/v3/order/gtt/place",venue="upstox"}',
+                    'ordergate_venue_stream_connects_total{stream="portfolio",venue="upstox"}',
+                    'ordergate_venue_stream_connects_total{stream="market",venue="upstox"}'):
+        assert counted in metrics  # the venue's metrics: request latency, stream connects
+
+
 def test_expired_token_refuses_orders_with_the_reason_and_ready_says_so(server: Server, fake: FakeProcess) -> None:
     fake.post("expire-tokens", {})
     reason = "venue_unavailable: upstox token expired; run ordergate venue login upstox"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ordergate.domain.enums import OrderStatus, Side, TimeInForce
 from ordergate.domain.ids import VenueOrderId
-from ordergate.domain.reports import CancelRejectReport, FillReport, OrderStatusReport
+from ordergate.domain.reports import CancelRejectReport, FillReport, OrderStatusReport, TriggerReport
 from ordergate.service.ports import VenueOrder
 from tests.fakes.upstox import FakeUpstoxServer
 from tests.fakes.upstox.harness import Harness, started, venue_order
@@ -34,6 +34,7 @@ async def test_gtc_stop_goes_as_a_gtt_then_triggers_into_a_market_order_that_fil
     h.server.fake.exchange.set_price(RELIANCE, D("1311.00"))
     await h.until(lambda: S.FILLED in h.statuses(order))
     assert [(f.qty, f.price) for f in h.of(order, FillReport)] == [(D(3), D("1311.0"))]
+    assert [t.trigger_price for t in h.of(order, TriggerReport)] == [D("1310.0")]
     assert gtt.status == "TRIGGERED" and gtt.order_id in h.server.fake.exchange.orders
 
 

@@ -1,11 +1,13 @@
 """The Upstox venue under the fake's fault knobs: lost answers, 429, 5xx, timeouts, stream trouble."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from ordergate.adapters.venues.upstox.http import UpstoxLost
 from ordergate.domain.enums import OrderStatus
-from ordergate.domain.reports import ConnectionReport, FillReport
+from ordergate.domain.reports import ConnectionReport, FillReport, OrderStatusReport
 from tests.fakes.upstox.harness import Harness, upstox_orders, venue_order
 
 D = Decimal
@@ -82,3 +84,22 @@ async def test_a_resent_submit_asks_upstox_first_and_never_makes_a_second_order(
     await h.until(lambda: len(list(upstox_orders(h.server, lost.order_id))) == 1 and not h.venue._tasks)
     assert len(list(upstox_orders(h.server, order.order_id))) == 1
     assert len(list(upstox_orders(h.server, lost.order_id))) == 1
+
+
+async def test_fill_whose_trades_cannot_be_had_is_reported_by_cumulative_quantity_for_the_engine_to_infer(
+        h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    order = venue_order(qty="10", limit="1200.00")
+    h.venue.submit(order)
+    await h.until(lambda: S.NEW in h.statuses(order))
+    real_call = h.venue.http.call
+
+    async def no_trades(method: str, path: str, **kwargs: Any) -> Any:
+        if path == "/v2/order/trades":
+            raise UpstoxLost("trades unavailable")
+        return await real_call(method, path, **kwargs)
+
+    monkeypatch.setattr(h.venue.http, "call", no_trades)
+    h.server.fake.exchange.fill(str(h.venue.tracked.by_order[order.order_id].upstox_id), 4, D("1199.50"))
+    await h.until(lambda: S.PARTIALLY_FILLED in h.statuses(order))
+    partial = h.of(order, OrderStatusReport)[-1]
+    assert (partial.filled_qty, partial.avg_price, h.of(order, FillReport)) == (D(4), D("1199.5"), [])

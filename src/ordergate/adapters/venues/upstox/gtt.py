@@ -29,7 +29,7 @@ from ordergate.adapters.venues.upstox.requests import Unsupported, quantity
 from ordergate.adapters.venues.upstox.tracking import Tracked, TrackedOrders
 from ordergate.domain.enums import OrderStatus, OrderType, TimeInForce
 from ordergate.domain.ids import Symbol, VenueId, VenueOrderId
-from ordergate.domain.reports import CancelRejectReport, OrderStatusReport, Report
+from ordergate.domain.reports import CancelRejectReport, OrderStatusReport, Report, TriggerReport
 from ordergate.service.ports import VenueOrder
 
 log = structlog.get_logger(__name__)
@@ -125,6 +125,8 @@ class GttActions:
         rule = (row.get("rules") or [{}])[0]
         if rule.get("order_id") and t.upstox_id is None:
             self.tracked.link(t, str(rule["order_id"]))  # triggered: its order's updates are ours now
+            self.emit(TriggerReport(order_id=t.order_id, venue=self.venue, ts=self.now(),
+                                    trigger_price=dec(rule.get("trigger_price"))))
             await self.follow(t)
             return
         status = str(rule.get("status") or "").lower()
