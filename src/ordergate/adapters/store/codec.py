@@ -19,13 +19,19 @@ _decoders: dict[str, Callable[[bytes | str], Any]] = {}
 
 
 def event_types() -> dict[str, type[ev.Event]]:
-    """Return every concrete event class of the domain by name (new domain events are picked up by themselves)."""
+    """Return every concrete event class of the domain by name (new domain events are picked up by themselves).
+
+    Only the class the events module names counts: ``dataclass(slots=True)`` replaces each class by a new
+    one, and the class it replaced stays among ``__subclasses__()`` until the garbage collector frees it,
+    which may be never once ``gc.freeze`` has run. Decoding into that class would give events that no
+    handler knows.
+    """
     found: dict[str, type[ev.Event]] = {}
     todo: list[type[ev.Event]] = [ev.Event]
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls not in (ev.Event, ev.OrderEvent) and cls.__module__ == ev.__name__:
+        if cls not in (ev.Event, ev.OrderEvent) and getattr(ev, cls.__name__, None) is cls:
             found[cls.__name__] = cls
     return found
 
