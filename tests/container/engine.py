@@ -6,7 +6,6 @@ reaches the machine's PostgreSQL and Redis on 127.0.0.1 and its traffic never le
 
 import json
 import os
-import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -48,13 +47,6 @@ def build_image() -> str:
         args += ["--build-arg", f"BASE_IMAGE={base}"]
     docker(*args, str(ROOT), timeout=BUILD_TIMEOUT)
     return IMAGE
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_container(name: str, env: dict[str, str]) -> None:
