@@ -58,7 +58,8 @@ def test_dashboard_when_read_then_every_metric_it_queries_is_one_ordergate_expor
     names = {HISTOGRAM_SUFFIX.sub("", name) for query in dashboard_queries() for name in METRIC.findall(query)}
     code = source_text()
 
-    assert {"ordergate_orders_total", "ordergate_risk_denials_total", "ordergate_venue_state"} <= names
+    assert {"ordergate_orders_total", "ordergate_risk_denials_total", "ordergate_venue_state",
+            "ordergate_cluster_leader", "ordergate_cluster_lag_events"} <= names
     assert sorted(name for name in names if f'"{name}"' not in code) == []
 
 
