@@ -1,9 +1,10 @@
 """Parent and child orders over random report schedules: the parent's books always add up to its children's.
 
-A market buy larger than the thin venue shows is swept into children at two venues. Each child's venue is
+A limit buy larger than the thin venue shows is swept into children at two venues. Each child's venue is
 truthful (a fill only while the child works, a cancel or refusal only before it is done) but its reports
 come with duplicates and stale repeats at random points; a venue may refuse a child for a reason of its
-own (its rest then goes on to the other venue); the trader may cancel the parent. After every step:
+own (its rest then goes on to the other venue); the trader may cancel the parent or replace it (acted on
+through its one working child, whose venue confirms or refuses). After every step:
 
 - the parent's filled quantity and notional are its children's sums, never above its quantity;
 - the position and the cash moved by exactly the fills the venues made, each counted once;
@@ -16,15 +17,16 @@ import contextlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ordergate.domain.commands import CancelOrder
+from ordergate.domain.commands import CancelOrder, ReplaceOrder
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.errors import DomainError
-from ordergate.domain.ids import OrderId
+from ordergate.domain.events import OrderReplaced
+from ordergate.domain.ids import OrderId, VenueOrderId
 from ordergate.domain.ledger import Ledger
-from ordergate.domain.reports import Report
+from ordergate.domain.reports import CancelRejectReport, ReplaceReport, Report
 from tests.conformance.strategies import kit_settings
 from tests.unit.builders import ACCOUNT, buy
 from tests.unit.router_rig import AAPL, Rig
@@ -32,7 +34,8 @@ from tests.unit.router_rig import AAPL, Rig
 D = Decimal
 S = OrderStatus
 CASH = D("10000000")
-ACTIONS = ("ack", "fill", "fill", "fill", "cancel", "refuse", "refuse_venue", "repeat", "cancel_parent")
+ACTIONS = ("ack", "fill", "fill", "fill", "cancel", "refuse", "refuse_venue", "repeat", "cancel_parent",
+           "replace_parent", "answer_replace", "refuse_replace")
 
 
 @dataclass
@@ -65,6 +68,21 @@ class Venues:
         if kind == "cancel_parent":
             with contextlib.suppress(DomainError):  # done already, or already being canceled
                 rig.engine.handle(CancelOrder(order_id=parent_id, reason="trader", requested_by="t"))
+        elif kind == "replace_parent":
+            parent = rig.ledger.orders[parent_id]
+            with contextlib.suppress(DomainError):  # working at two venues, pending, or done: refused
+                rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=parent.qty + part % 5 - 2, requested_by="t"))
+        elif kind in ("answer_replace", "refuse_replace") and child.pending_replace is not None and not truth.done:
+            terms = child.pending_replace
+            if kind == "answer_replace":
+                self._send(ReplaceReport(order_id=child_id, venue=child.venue, ts=rig.clock.now(),
+                                         venue_order_id=VenueOrderId(f"r-{child_id}-{part}"), qty=terms.qty,
+                                         limit_price=terms.limit_price, stop_price=terms.stop_price, tif=terms.tif,
+                                         expire_at=terms.expire_at))
+                truth.done = truth.filled >= terms.qty
+            else:
+                self._send(CancelRejectReport(order_id=child_id, venue=child.venue, ts=rig.clock.now(),
+                                              response_to="replace", reason="venue says no"))
         elif kind == "repeat" and self.sent:
             rig.engine.handle(self.sent[(pick * 7 + part) % len(self.sent)])
         elif truth.done:
@@ -121,17 +139,22 @@ def _problems(rig: Rig, parent_id: OrderId, venues: Venues) -> list[str]:
 
 
 @kit_settings(suite_examples=40)
+@example([("cancel", 0, 0), ("ack", 1, 0), ("fill", 1, 3), ("replace_parent", 1, 4), ("fill", 1, 0),
+          ("answer_replace", 1, 0), ("replace_parent", 1, 0), ("refuse_replace", 1, 0), ("repeat", 1, 2)])
 @given(st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 5), st.integers(0, 50)), max_size=40))
 def test_any_report_schedule_when_a_parent_works_through_children_then_its_books_add_up_once(
     steps: list[tuple[str, int, int]],
 ) -> None:
     rig = Rig()
-    parent_id = OrderId(rig.engine.handle(buy("30", limit=None)).reply.order.id)
+    parent_id = OrderId(rig.engine.handle(buy("30", limit="230.05")).reply.order.id)
     assert len(rig.ledger.orders[parent_id].children) == 2  # a sweep: thin shows 10, deep the rest
     venues = Venues(rig)
     for n, (kind, pick, part) in enumerate(steps):
         venues.act(parent_id, kind, pick, part)
         assert _problems(rig, parent_id, venues) == [], f"after step {n} {kind}"
+    replaced = [e for e in rig.events if isinstance(e, OrderReplaced) and e.order_id == parent_id]
+    if steps and steps[-1] == ("repeat", 1, 2):  # the explicit example: one replace confirmed, one refused
+        assert [e.qty for e in replaced] == [D("32")]
     rebuilt = Ledger()
     rebuilt.replay(rig.events)
     for order_id in (parent_id, *rig.ledger.orders[parent_id].children):

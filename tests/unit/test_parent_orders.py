@@ -10,7 +10,7 @@ from ordergate.domain.errors import OrderStateConflict
 from ordergate.domain.events import ChildOrderRouted
 from ordergate.domain.ids import OrderId, VenueOrderId
 from ordergate.domain.ledger import Ledger
-from ordergate.domain.reports import OrderStatusReport
+from ordergate.domain.reports import CancelRejectReport, OrderStatusReport, ReplaceReport
 from ordergate.service.outcome import VenueAction
 from tests.unit.builders import ACCOUNT, buy
 from tests.unit.router_rig import AAPL, DEEP, THIN, Rig
@@ -113,12 +113,46 @@ def test_replay_of_the_journal_then_parents_and_children_come_back_as_they_were(
     assert any(isinstance(e, ChildOrderRouted) for e in rig.events)
 
 
-def test_replace_of_a_parent_then_refused_with_a_conflict_and_nothing_changes() -> None:
+def test_parent_replace_then_its_working_child_is_replaced_and_the_parent_takes_the_terms_it_confirms() -> None:
     rig = Rig()
-    parent_id = _parent(rig, limit="230.00")
+    parent_id = _parent(rig, qty="5", limit="229.00")
+    child_id = rig.child(parent_id)
     rig.answer(parent_id, S.NEW)
+    outcome = rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("8"), limit_price=D("229.50"),
+                                             requested_by="t"))
+    [request] = outcome.requests
+    assert (request.action, request.order.order_id, request.new.qty, request.new.limit_price) == (  # type: ignore[union-attr]
+        VenueAction.REPLACE, child_id, D("8"), D("229.50"))
+    parent, child = rig.ledger.orders[parent_id], rig.ledger.orders[child_id]
+    assert (parent.status, child.status) == (S.PENDING_REPLACE, S.PENDING_REPLACE)
+    rig.engine.handle(ReplaceReport(order_id=child_id, venue=child.venue, ts=rig.clock.now(),
+                                    venue_order_id=VenueOrderId("v2"), qty=D("8"), limit_price=D("229.50"),
+                                    stop_price=None, tif=child.tif, expire_at=None))
+    assert (parent.status, parent.qty, parent.limit_price) == (S.NEW, D("8"), D("229.50"))
+    reservations = rig.ledger.accounts[ACCOUNT].reservations
+    assert reservations[parent_id].qty == D("8") and child_id not in reservations
+
+
+def test_parent_replace_refused_by_the_venue_then_the_parent_keeps_its_terms() -> None:
+    rig = Rig()
+    parent_id = _parent(rig, qty="5", limit="229.00")
+    child_id = rig.child(parent_id)
+    rig.answer(parent_id, S.NEW)
+    rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("8"), requested_by="t"))
+    rig.engine.handle(CancelRejectReport(order_id=child_id, venue=rig.ledger.orders[child_id].venue,
+                                         ts=rig.clock.now(), response_to="replace", reason="too late"))
+    parent = rig.ledger.orders[parent_id]
+    assert (parent.status, parent.qty, parent.reason) == (S.NEW, D("5"), "too late")
+    assert rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty == D("5")
+
+
+def test_replace_of_a_parent_working_at_two_venues_then_refused_with_a_conflict_and_nothing_changes() -> None:
+    rig = Rig()
+    parent_id = _parent(rig, qty="500", route=None, limit="230.05")  # a sweep: children at thin and deep
+    for child_id in rig.ledger.orders[parent_id].children:
+        rig.engine.handle(rig.report(child_id, S.NEW))
     before = len(rig.events)
-    with pytest.raises(OrderStateConflict, match="child orders"):
+    with pytest.raises(OrderStateConflict, match="2 venues"):
         rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("6"), requested_by="t"))
     assert len(rig.events) == before
 

@@ -28,6 +28,7 @@ from ordergate.service.order_reconcile import OrderReconciler
 from ordergate.service.outcome import Outcome
 from ordergate.service.parents import ParentOrders, venue_refused
 from ordergate.service.ports import Clock, PriceSource
+from ordergate.service.replace_hold import hold_for_terms
 from ordergate.service.report_handler import ReportHandler
 from ordergate.service.risk_gate import RiskGate
 from ordergate.service.router import Router
@@ -50,6 +51,8 @@ class OrderEngine:
         self.risk = risk if risk is not None else RiskGate(ledger, instruments, prices, clock)
         self.venues = venue if isinstance(venue, VenueSelector) else VenueSelector(venue)
         self.parents = ParentOrders(self.ctx, new_order_id)
+        self.parents.holds = lambda order, qty, limit, stop: hold_for_terms(
+            self.risk, order, qty, limit, stop, prices.reference_price(order.symbol))
         if isinstance(self.venues, Router):
             self.parents.router = self.venues
         self.changes = OrderChanges(self.ctx, self.risk, prices, self.parents)

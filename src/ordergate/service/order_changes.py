@@ -89,9 +89,7 @@ class OrderChanges:
         ctx = self._ctx
         order = ctx.order(cmd.order_id)
         _require_replaceable(order)
-        if order.is_parent:
-            raise OrderStateConflict(f"order {order.id} works through child orders at venues, which cannot be "
-                                     "replaced yet: cancel it and send a new one")
+        child = self._parents.replaceable_child(order) if order.is_parent else None
         qty = order.qty if cmd.qty is None else cmd.qty
         limit = cmd.limit_price if cmd.limit_price is not None else order.limit_price
         stop = cmd.stop_price if cmd.stop_price is not None else order.stop_price
@@ -114,6 +112,10 @@ class OrderChanges:
             qty=qty, limit_price=limit, stop_price=stop, tif=tif, expire_at=expire_at,
             reserve_qty=hold_qty, reserve_price=hold_price,
         ))
+        if child is not None:  # the parent's new terms go to the venue through its working child
+            child_qty = max(child.qty + qty - order.qty, child.filled_qty)
+            self._parents.replace_child(child, child_qty, limit, stop, tif, expire_at, cmd.requested_by)
+            return order
         new = snapshot(order)
         new.qty, new.limit_price, new.stop_price, new.tif, new.expire_at = qty, limit, stop, tif, expire_at
         ctx.request(VenueAction.REPLACE, order, new, sent=old)

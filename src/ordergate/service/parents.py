@@ -9,21 +9,26 @@ venue's word that it does not hold the order (no double execution).
 """
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ordergate.domain.enums import OrderStatus
+from ordergate.domain.enums import OrderStatus, TimeInForce
+from ordergate.domain.errors import OrderStateConflict
 from ordergate.domain.events import (
     ChildOrderRouted,
     OrderCanceled,
     OrderCancelRejected,
     OrderExpired,
     OrderPendingCancel,
+    OrderPendingReplace,
     OrderRejected,
+    OrderReplaced,
 )
 from ordergate.domain.ids import ClientOrderId, OrderId, VenueId
 from ordergate.domain.order import Order
 from ordergate.domain.reports import OrderStatusReport
-from ordergate.service.context import EngineContext
+from ordergate.service.context import EngineContext, snapshot
 from ordergate.service.outcome import VenueAction
 from ordergate.service.venue_selector import ChildPlan
 
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
     from ordergate.service.router import Router
 
 S = OrderStatus
+ZERO = Decimal(0)
 
 
 class ParentOrders:
@@ -40,6 +46,9 @@ class ParentOrders:
         self._ctx = ctx
         self._new_id = new_order_id
         self.router: Router | None = None  # set when the venues are routed among (failover asks it)
+        # what a parent holds on given terms (qty, limit, stop) -> (qty, price): set by the engine
+        self.holds: Callable[[Order, Decimal, Decimal | None, Decimal | None], tuple[Decimal, Decimal]] = (
+            lambda order, qty, limit, stop: (ZERO, ZERO))
         self.failovers = 0
 
     def route_child(self, parent: Order, plan: ChildPlan, caused_by: str) -> Order:
@@ -70,6 +79,32 @@ class ParentOrders:
         if not working:  # nothing at any venue: done now
             self._end(parent, None)
 
+    def replaceable_child(self, parent: Order) -> Order:
+        """Return the one working child a parent's replace acts on; raise OrderStateConflict if there is none."""
+        working = [c for c in self._ctx.ledger.children_of(parent) if not c.status.is_terminal]
+        if len(working) != 1:
+            raise OrderStateConflict(f"order {parent.id} works at {len(working)} venues at once: cancel it and send "
+                                     "a new one (a replace acts on a parent working at one venue)")
+        child = working[0]
+        if child.status not in (S.NEW, S.PARTIALLY_FILLED):
+            raise OrderStateConflict(f"order {parent.id}: its child at {child.venue} is {child.status}; replace "
+                                     "once the venue has answered")
+        if child.tif.is_immediate:
+            raise OrderStateConflict(f"order {parent.id}: its child at {child.venue} is {child.tif}, done at once")
+        return child
+
+    def replace_child(self, child: Order, qty: Decimal, limit: Decimal | None, stop: Decimal | None,
+                      tif: TimeInForce, expire_at: datetime | None, caused_by: str) -> None:
+        """Ask the child's venue to take the parent's new terms (the child holds nothing: the parent does)."""
+        ctx = self._ctx
+        old = snapshot(child)
+        ctx.emit(OrderPendingReplace(ts=ctx.clock.now(), account=child.account, order_id=child.id,
+                                     caused_by=caused_by, qty=qty, limit_price=limit, stop_price=stop, tif=tif,
+                                     expire_at=expire_at))
+        new = snapshot(child)
+        new.qty, new.limit_price, new.stop_price, new.tif, new.expire_at = qty, limit, stop, tif, expire_at
+        ctx.request(VenueAction.REPLACE, child, new, sent=old)
+
     def after_child(self, child: Order, venue_refused: bool) -> None:
         """Act on what a report did to a child: send its rest on after a venue's refusal, end the parent.
 
@@ -83,10 +118,32 @@ class ParentOrders:
             self._fail_over(parent, child)
         children = list(ledger.children_of(parent))
         working = [c for c in children if not c.status.is_terminal]
-        if parent.status is S.PENDING_CANCEL and not any(c.status is S.PENDING_CANCEL for c in working) and working:
-            self._cancel_refused(parent, child)
-        elif not working:
+        if not working:
             self._end(parent, child)
+        elif parent.status is S.PENDING_CANCEL and not any(c.status is S.PENDING_CANCEL for c in working):
+            self._cancel_refused(parent, child)
+        elif parent.status is S.PENDING_REPLACE and not any(c.status is S.PENDING_REPLACE for c in working):
+            self._replace_answered(parent, child)
+
+    def _replace_answered(self, parent: Order, child: Order) -> None:
+        """The child's venue answered the parent's replace: the parent takes the new terms, or keeps its own."""
+        ctx = self._ctx
+        terms = parent.pending_replace
+        answer = next((e for e in reversed(ctx.outcome.events) if e.order_id == child.id  # type: ignore[attr-defined]
+                       and isinstance(e, OrderReplaced | OrderCancelRejected)), None)
+        if terms is None or answer is None:
+            return
+        base: dict[str, Any] = {"ts": ctx.clock.now(), "account": parent.account, "order_id": parent.id,
+                                "caused_by": f"venue:{child.venue}"}
+        if isinstance(answer, OrderReplaced):
+            qty, price = self.holds(parent, terms.qty, terms.limit_price, terms.stop_price)
+            ctx.emit(OrderReplaced(**base, qty=terms.qty, limit_price=terms.limit_price, stop_price=terms.stop_price,
+                                   tif=terms.tif, expire_at=terms.expire_at, venue_order_id=answer.venue_order_id,
+                                   reserve_qty=qty, reserve_price=price))
+        else:
+            qty, price = self.holds(parent, parent.qty, parent.limit_price, parent.stop_price)
+            ctx.emit(OrderCancelRejected(**base, response_to="replace", reason=answer.reason, reserve_qty=qty,
+                                         reserve_price=price))
 
     def _fail_over(self, parent: Order, child: Order) -> None:
         refused = {c.venue for c in self._ctx.ledger.children_of(parent) if c.status is S.REJECTED}

@@ -198,8 +198,8 @@ class ReportHandler:
         if order.pending_replace is None or order.status not in (S.PENDING_REPLACE, S.PENDING_CANCEL):
             self._anomaly("replace_not_pending", r)
             return
-        hold_qty, hold_price = hold_for_terms(self._risk, order, r.qty, r.limit_price, r.stop_price,
-                                              self._prices.reference_price(order.symbol))
+        hold_qty, hold_price = (ZERO, ZERO) if order.parent_id is not None else hold_for_terms(  # a child holds
+            self._risk, order, r.qty, r.limit_price, r.stop_price, self._prices.reference_price(order.symbol))
         self._ctx.emit(OrderReplaced(
             **self._base(order, r), qty=r.qty, limit_price=r.limit_price, stop_price=r.stop_price, tif=r.tif,
             expire_at=r.expire_at, venue_order_id=r.venue_order_id, reserve_qty=hold_qty, reserve_price=hold_price,
@@ -213,7 +213,7 @@ class ReportHandler:
             return
         qty: Decimal | None = None
         price: Decimal | None = None
-        if replace:  # back to the old terms' hold
+        if replace and order.parent_id is None:  # back to the old terms' hold (a child holds nothing)
             qty, price = hold_for_terms(self._risk, order, order.qty, order.limit_price, order.stop_price,
                                         self._prices.reference_price(order.symbol))
         self._ctx.emit(OrderCancelRejected(**self._base(order, r), response_to=r.response_to, reason=r.reason,
