@@ -9,27 +9,27 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import orjson
 import pytest
-from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.cluster import Cluster
 from tests.e2e.helpers import submit
-from tests.e2e.server import ADMIN_KEY, Server
-from tests.e2e.stream_client import Message, open_stream
+from tests.e2e.server import ADMIN_KEY
+from tests.e2e.stream_client import Message
+from tests.e2e.stream_reader import StreamFaults, StreamReader
 from tests.redis_service import delete_keys, new_prefix, require_redis
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def shared(tmp_path: Path) -> Iterator[Cluster]:
-    """A leader and a standby on one PostgreSQL and one Redis."""
+@contextmanager
+def _cluster(base: Path) -> Iterator[Cluster]:
+    """A leader and a standby on one PostgreSQL and one Redis (under a key prefix of their own)."""
     url, prefix = require_redis(), new_prefix()
-    nodes = Cluster(tmp_path)
+    nodes = Cluster(base)
     env = {"ORDERGATE_REDIS_URL": url, "ORDERGATE_REDIS__KEY_PREFIX": prefix}
     try:
         nodes.add(env)
@@ -40,39 +40,18 @@ def shared(tmp_path: Path) -> Iterator[Cluster]:
         delete_keys(prefix)
 
 
-class Reader(threading.Thread):
-    """Read one instance's stream in the background, reconnecting with ``since`` to ``fallback`` if it drops."""
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One leader and standby for the module's tests that leave both running."""
+    with _cluster(tmp_path_factory.mktemp("cluster")) as nodes:
+        yield nodes
 
-    def __init__(self, server: Server, fallback: Server | None = None) -> None:
-        super().__init__(daemon=True)
-        self.servers = [server, fallback or server]
-        self.messages: list[Message] = []
-        self.connections = 0
-        self._done = threading.Event()
 
-    def last_seq(self) -> int | None:
-        seqs = [m["seq"] for m in self.messages if "seq" in m]
-        return seqs[-1] if seqs else None
-
-    def run(self) -> None:
-        while not self._done.is_set():
-            since = self.last_seq()
-            server = self.servers[min(self.connections, 1)]
-            try:
-                with open_stream(server, f"?since={since}" if since is not None else "") as ws:
-                    self.connections += 1
-                    while not self._done.is_set():
-                        try:
-                            self.messages.append(orjson.loads(ws.recv(timeout=0.2)))
-                        except TimeoutError:
-                            continue
-            except (ConnectionClosed, OSError, TimeoutError):
-                time.sleep(0.1)
-
-    def finish(self) -> list[Message]:
-        self._done.set()
-        self.join(10)
-        return [m for m in self.messages if "seq" in m]
+@pytest.fixture
+def doomed(tmp_path: Path) -> Iterator[Cluster]:
+    """A leader and standby of the test's own: its leader gets killed."""
+    with _cluster(tmp_path) as nodes:
+        yield nodes
 
 
 def _submit(urls: list[str], client_order_id: str, deadline: float) -> str:
@@ -90,12 +69,9 @@ def _submit(urls: list[str], client_order_id: str, deadline: float) -> str:
     raise AssertionError(f"{client_order_id} was never acknowledged")
 
 
-def _gap_free(messages: list[Message]) -> None:
-    seqs = [m["seq"] for m in messages]
-    assert seqs == sorted(seqs), "out of order"
-    assert sorted(set(seqs)) == list(range(seqs[0], seqs[-1] + 1)), "a gap"
-    keys = [(m["seq"], m["type"]) for m in messages]
-    assert len(set(keys)) == len(keys), "a message twice"
+def _gap_free(reader: StreamReader) -> list[Message]:
+    assert reader.check() == StreamFaults(0, 0, 0, 0)
+    return reader.finish()
 
 
 def _until(done: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -108,7 +84,7 @@ def _until(done: Callable[[], bool], timeout: float = 15.0) -> None:
 def test_stream_when_the_leader_commits_then_clients_of_the_leader_and_the_standby_see_the_same_events(
         shared: Cluster) -> None:
     leader, standby = shared.instances
-    readers = [Reader(leader), Reader(standby)]
+    readers = [StreamReader(lambda: [leader]), StreamReader(lambda: [standby])]
     for reader in readers:
         reader.start()
     _until(lambda: all(r.connections for r in readers))
@@ -116,9 +92,8 @@ def test_stream_when_the_leader_commits_then_clients_of_the_leader_and_the_stand
     ids = [_submit([leader.url], f"both-{i}", time.monotonic() + 10) for i in range(20)]
     _until(lambda: all(any(m.get("order", {}).get("id") == ids[-1] for m in r.messages) for r in readers))
     time.sleep(0.5)
-    on_leader, on_standby = (r.finish() for r in readers)
+    on_leader, on_standby = (_gap_free(r) for r in readers)
 
-    _gap_free(on_leader), _gap_free(on_standby)
     first = max(on_leader[0]["seq"], on_standby[0]["seq"])
     assert [(m["seq"], m["type"]) for m in on_leader if m["seq"] >= first] == \
         [(m["seq"], m["type"]) for m in on_standby if m["seq"] >= first]
@@ -136,9 +111,9 @@ def test_quotes_when_only_the_leader_runs_market_data_then_the_standby_serves_it
     assert led["bid"] is not None and served["ask"] is not None and served["stale"] is False
 
 
-def test_stream_when_the_leader_is_killed_under_load_then_every_client_resumes_gap_free(shared: Cluster) -> None:
-    leader, standby = shared.instances
-    readers = [Reader(leader, fallback=standby), Reader(standby)]
+def test_stream_when_the_leader_is_killed_under_load_then_every_client_resumes_gap_free(doomed: Cluster) -> None:
+    leader, standby = doomed.instances
+    readers = [StreamReader(doomed.running), StreamReader(lambda: [standby])]
     for reader in readers:
         reader.start()
     _until(lambda: all(r.connections for r in readers))
@@ -158,17 +133,15 @@ def test_stream_when_the_leader_is_killed_under_load_then_every_client_resumes_g
     assert leader.process is not None
     leader.process.send_signal(signal.SIGKILL)
     leader.process.wait()
-    _until(lambda: shared.leader(timeout=10) is standby)
+    _until(lambda: doomed.leader(timeout=10) is standby)
     time.sleep(1.0)
     stop.set()
     flow.join(30)
     ids += during
     _until(lambda: all(any(m.get("order", {}).get("id") == ids[-1] for m in r.messages) for r in readers), 20)
     time.sleep(1.5)  # events the dead leader committed but never shared are published by the new one
-    streams = [r.finish() for r in readers]
+    streams = [_gap_free(r) for r in readers]
 
     for messages in streams:
-        _gap_free(messages)
         assert set(ids) <= {m["order"]["id"] for m in messages if m["type"] == "order"}
     assert readers[0].connections >= 2  # the client on the killed leader came back on the standby
-    assert not any(m["type"] == "resync" for r in readers for m in r.messages)
