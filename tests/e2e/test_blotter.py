@@ -140,6 +140,7 @@ async def test_blotter_when_an_order_is_selected_then_its_route_decision_shows_u
         shown = await page.wait_for("document.querySelector('#orders tr.route-row table.candidates') "
                                     "&& document.querySelector('#orders tr.route-row').innerText")
         candidates = await page.js(ROWS.format(table="#orders tr.route-row table.candidates"))
+        children = await page.js(ROWS.format(table="#orders tr.route-row table.children"))
         expanded = await page.js("document.querySelector('#orders tr.expanded').getAttribute('aria-expanded')")
         await page.js("document.querySelector('#orders tr.route-row').scrollIntoView({block: 'center'})")
         png = await page.call("Page.captureScreenshot", format="png")
@@ -161,4 +162,6 @@ async def test_blotter_when_an_order_is_selected_then_its_route_decision_shows_u
     assert all(row[3] == "5" for row in candidates)  # each venue's depth could fill all 5
     assert Decimal(candidates[0][5]) == Decimal("0.005")  # 5 x 0.001: the lower fee decided lowest_cost
     assert Decimal(candidates[0][5]) < Decimal(candidates[1][5])
+    assert [(row[1], row[4], row[6]) for row in children] == [("paper_lowfee", "5", "filled")]  # its child
+    assert "1 child order(s) at venues" in shown, shown
     assert single.startswith("routed to paper (its instrument trades at this venue only)"), single

@@ -69,6 +69,9 @@ def test_two_paper_venues_when_orders_routed_over_rest_then_decisions_and_statis
     assert "paper_lowfee" in screen and all(len(line) <= 80 for line in screen.splitlines()), screen
     explained = ANSI.sub("", cli(routed, "venues", "--route", by_default["id"], terminal_columns=80))
     assert by_default["id"] in explained and "lowest_cost" in explained, explained
+    assert "Child orders at venues" in explained and route["children"][0]["id"] in explained, explained
+    assert all(len(line) <= 80 for line in explained.splitlines()), explained
+    assert [(c["venue"], c["status"]) for c in route["children"]] == [("paper_lowfee", "filled")]
 
 
 def test_route_naming_an_unknown_venue_then_422_names_the_route_field(routed: Server) -> None:

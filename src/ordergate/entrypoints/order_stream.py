@@ -3,7 +3,8 @@
 Events are published after their batch commits, when the engine may already have applied later events
 to the same order (an acknowledgement and its fill in one batch). So the stream keeps its own copy of
 every working order and folds each published event into it with the domain's own rules: the message
-of an event shows the order as that event left it.
+of an event shows the order as that event left it. An event of a child order (one working at a venue for a
+parent) is shown as its parent as it stands: clients see the orders they sent.
 """
 
 import copy
@@ -40,7 +41,10 @@ class OrderStates:
             return order_from_denied(event)
         kept = self._orders.get(event.order_id)
         if kept is None:  # an event for an order done before: a late fill; its latest state is the best known
-            return self._views.order(event.order_id)
+            latest = self._views.order(event.order_id)
+            if latest.parent_id is not None:  # a child's event: clients follow its parent, which it changed
+                return self._parent_now(latest.parent_id)
+            return latest
         order = kept
         try:
             order.apply(event)
@@ -49,6 +53,16 @@ class OrderStates:
             return self._views.order(event.order_id)
         if not order.is_open:
             del self._orders[event.order_id]
+        return order
+
+
+    def _parent_now(self, parent_id: OrderId) -> Order:
+        """Return a parent as it stands now (its fills and status follow its children), and keep a copy of it."""
+        latest = self._views.order(parent_id)
+        if not latest.is_open:
+            self._orders.pop(parent_id, None)
+            return latest
+        order = self._orders[parent_id] = copy.deepcopy(latest)
         return order
 
 

@@ -20,6 +20,11 @@ ROUTE_COLUMNS = (
     Column("fees", 2, numeric=True), Column("all-in", numeric=True), Column("ack ms", 3, numeric=True),
     Column("note", 4),
 )
+CHILD_COLUMNS = (
+    Column("child order", 3), Column("venue"), Column("type", 4), Column("qty", numeric=True),
+    Column("limit", 2, numeric=True), Column("status"), Column("filled", numeric=True),
+    Column("avg price", 1, numeric=True), Column("reason", 5, wrap=True),
+)
 
 
 def venues(
@@ -48,7 +53,7 @@ def venue_row(v: dict[str, Any]) -> list[str | Cell]:
 
 
 def print_route(data: dict[str, Any]) -> None:
-    """Print one order's routing decision: the policy and each candidate's scored inputs."""
+    """Print one order's routing decision: the policy, each candidate's scored inputs, and the child orders."""
     policy = data["policy"] or "none (its instrument trades at one venue)"
     render.out.print(f"order {data['order_id']} went to {data['venue']}; policy: {policy}", soft_wrap=True)
     if data["candidates"]:
@@ -56,6 +61,11 @@ def print_route(data: dict[str, Any]) -> None:
                  c["avg_price"] or "", c["fees"], c["all_in"] or "", _num(c["ack_latency_ms"]), c["note"]]
                 for c in data["candidates"]]
         show(render.out, "Candidates (chosen first)", ROUTE_COLUMNS, rows)
+    children = data.get("children") or []
+    if children:
+        rows = [[c["id"], c["venue"], f"{c['type']} {c['time_in_force']}", c["qty"], c["limit_price"] or "",
+                 c["status"], c["filled_qty"], c["avg_fill_price"] or "", c["reason"] or ""] for c in children]
+        show(render.out, "Child orders at venues", CHILD_COLUMNS, rows)
 
 
 def _num(value: float | None) -> str:
