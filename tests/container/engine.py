@@ -13,6 +13,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 ENABLE_VARIABLE = "ORDERGATE_TEST_CONTAINER"
 BASE_VARIABLE = "ORDERGATE_BASE_IMAGE"
+BUILT_VARIABLE = "ORDERGATE_TEST_IMAGE"
 IMAGE = "ordergate:test"
 BUILD_TIMEOUT = 900  # seconds: a first build fetches every dependency
 
@@ -40,7 +41,14 @@ def engine_problem() -> str | None:
 
 
 def build_image() -> str:
-    """Build the repository's Dockerfile as ``ordergate:test`` (base from ORDERGATE_BASE_IMAGE if set)."""
+    """Build the repository's Dockerfile as ``ordergate:test`` (base from ORDERGATE_BASE_IMAGE if set).
+
+    With ORDERGATE_TEST_IMAGE set (``.ci/container/run`` has just built it), use that image as it is.
+    """
+    built = os.environ.get(BUILT_VARIABLE)
+    if built:
+        docker("image", "inspect", built)
+        return built
     base = os.environ.get(BASE_VARIABLE)
     args = ["build", "--network", "host", "--tag", IMAGE]
     if base:

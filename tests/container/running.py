@@ -29,18 +29,27 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(env: dict[str, str], port: int | None = None) -> Iterator[Server]:
-    """Start the image with ``env`` on 127.0.0.1:``port``, wait until it is healthy, remove it at the end."""
-    port = port or free_port()
-    name = f"ordergate-test-{uuid.uuid4().hex[:8]}"
-    engine.run_container(name, {"ORDERGATE_HOST": "127.0.0.1", "ORDERGATE_PORT": str(port),
-                                "ORDERGATE_ADMIN_KEY": ADMIN_KEY, **env})
+def server(env: dict[str, str]) -> Iterator[Server]:
+    """Start the image with ``env`` on a free port, wait until it is healthy, remove it at the end."""
+    with servers((env, free_port())) as started:
+        yield started[0]
+
+
+@contextlib.contextmanager
+def servers(*configs: tuple[dict[str, str], int]) -> Iterator[list[Server]]:
+    """Start one container per (environment, port) all at once, wait until each is healthy, remove them all."""
+    started: list[Server] = []
     try:
-        started = Server(name, f"http://127.0.0.1:{port}")
-        wait_until_healthy(started)
+        for env, port in configs:
+            started.append(Server(f"ordergate-test-{uuid.uuid4().hex[:8]}", f"http://127.0.0.1:{port}"))
+            engine.run_container(started[-1].name, {"ORDERGATE_HOST": "127.0.0.1", "ORDERGATE_PORT": str(port),
+                                                    "ORDERGATE_ADMIN_KEY": ADMIN_KEY, **env})
+        for each in started:
+            wait_until_healthy(each)
         yield started
     finally:
-        engine.remove(name)
+        for each in started:
+            engine.remove(each.name)
 
 
 def wait_until_healthy(started: Server) -> None:

@@ -28,16 +28,12 @@ def instances(image: str) -> Iterator[list[running.Server]]:
     url = new_postgres_database()
     engine.docker("run", "--rm", "--network", "host", "--env", f"ORDERGATE_DATABASE_URL={url}", image,
                   "db", "upgrade", timeout=120)
-    with contextlib.ExitStack() as stack:
-        servers = []
-        for n in (1, 2, 3):
-            port = free_port()
-            servers.append(stack.enter_context(running.server({
-                "ORDERGATE_DATABASE_URL": url, "ORDERGATE_REDIS_URL": REDIS_URL,
-                "ORDERGATE_MIGRATE_ON_START": "false", "ORDERGATE_CLUSTER__INSTANCE": f"ordergate-{n}",
-                "ORDERGATE_CLUSTER__ADVERTISE_URL": f"http://127.0.0.1:{port}",
-            }, port=port)))
-        yield servers
+    ports = [free_port() for _ in range(3)]
+    with running.servers(*[({
+        "ORDERGATE_DATABASE_URL": url, "ORDERGATE_REDIS_URL": REDIS_URL, "ORDERGATE_MIGRATE_ON_START": "false",
+        "ORDERGATE_CLUSTER__INSTANCE": f"ordergate-{n}", "ORDERGATE_CLUSTER__ADVERTISE_URL": f"http://127.0.0.1:{port}",
+    }, port) for n, port in enumerate(ports, start=1)]) as started:
+        yield started
 
 
 def roles(servers: list[running.Server]) -> dict[str, str]:
