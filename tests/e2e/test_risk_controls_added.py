@@ -1,9 +1,11 @@
 """The controls added to pre-trade risk, on the real server: an operator finishing a flatten past a halt,
 one definition of daily volume and loss in the denial and the metrics, market collars, cancel on breach,
-the lockout (cancels still pass) and self-match across the accounts of one owner."""
+the lockout (cancels still pass), self-match across the accounts of one owner, slippage and size against
+the market's average daily volume."""
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -107,3 +109,19 @@ def test_self_match_when_two_accounts_share_an_owner_then_one_may_not_cross_the_
     assert opened.status_code == 201, opened.text
     assert reasons(crossing)["self_match"] == ("no self-match", "9999")
     assert below.status_code == 201, below.text
+
+
+def test_market_protection_when_a_sweep_slips_too_far_or_the_size_is_too_big_for_the_market_then_422(
+        tmp_path: Path) -> None:
+    server = Server(tmp_path, env_extra={"ORDERGATE_RISK__AVERAGE_DAILY_VOLUME": '{"AAPL": "100000"}'}).start()
+    try:
+        with server.client() as c:
+            c.put("/api/v1/risk/limits/PAPER", json={"max_slippage_pct": "0.01", "max_adv_pct": "1"})
+            sweep = submit(c, qty="900")  # through several levels of the paper book: far past 0.01%
+            too_big = submit(c, type="limit", qty="1001", limit_price="100.00")  # over 1% of 100,000
+            fits = submit(c, type="limit", qty="1000", limit_price="100.00", time_in_force="gtc")
+    finally:
+        server.stop()
+    assert reasons(sweep)["max_slippage_pct"][0] == "0.0100"
+    assert reasons(too_big) == {"max_adv_pct": ("1.0000", "1.0010")}
+    assert fits.status_code == 201, fits.text
