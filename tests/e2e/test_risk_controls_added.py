@@ -1,11 +1,11 @@
 """The controls added to pre-trade risk, on the real server: an operator finishing a flatten past a halt,
 one definition of daily volume and loss in the denial and the metrics, market collars, cancel on breach,
 the lockout (cancels still pass), self-match across the accounts of one owner, slippage and size against
-the market's average daily volume."""
+the market's average daily volume. One server for the module; each test trades in accounts of its own."""
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +17,23 @@ pytestmark = pytest.mark.e2e
 
 D = Decimal
 DONE = {"filled", "canceled"}
+ADV = {"ORDERGATE_RISK__AVERAGE_DAILY_VOLUME": '{"AAPL": "100000"}'}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(tmp_path_factory.mktemp("controls"), env_extra=ADV).start()
+    yield srv
+    srv.stop()
+
+
+def opened(c: httpx.Client, account: str, **limits: object) -> str:
+    """Open an account with 1,000,000 USD and these limits; return its id."""
+    answer = c.post("/api/v1/accounts/", json={"id": account, "balances": {"USD": "1000000"}})
+    assert answer.status_code == 201, answer.text
+    if limits:
+        assert c.put(f"/api/v1/risk/limits/{account}", json=limits).status_code == 200
+    return account
 
 
 def reasons(response: httpx.Response) -> dict[str, tuple[str | None, str | None]]:
@@ -24,15 +41,16 @@ def reasons(response: httpx.Response) -> dict[str, tuple[str | None, str | None]
     return {r["rule"]: (r["limit"], r["actual"]) for r in response.json()["reasons"]}
 
 
-def held(c: httpx.Client, symbol: str = "AAPL") -> D:
+def held(c: httpx.Client, account: str, symbol: str = "AAPL") -> D:
     for p in c.get("/api/v1/positions/").json():
-        if p["symbol"] == symbol and p["account"] == "PAPER":
+        if p["symbol"] == symbol and p["account"] == account:
             return D(p["qty"])
     return D(0)
 
 
-def resting_buy(c: httpx.Client, **fields: str) -> str:
-    order_id: str = submit(c, type="limit", limit_price="100.00", time_in_force="gtc", **fields).json()["id"]
+def resting_buy(c: httpx.Client, account: str, **fields: str) -> str:
+    order_id: str = submit(c, account=account, type="limit", limit_price="100.00", time_in_force="gtc",
+                           **fields).json()["id"]
     wait_for_status(c, order_id, {"new"})
     return order_id
 
@@ -40,14 +58,15 @@ def resting_buy(c: httpx.Client, **fields: str) -> str:
 def test_flatten_when_an_operator_asks_while_halted_then_positions_close_and_trader_orders_stay_refused(
         server: Server) -> None:
     with server.client() as c:
-        wait_for_status(c, submit(c, qty="50").json()["id"], DONE)
-        before = held(c)
-        halt = c.post("/api/v1/risk/kill-switch", json={"account": "PAPER", "reason": "e2e", "flatten": False})
-        flatten = c.post("/api/v1/risk/flatten", json={"account": "PAPER", "reason": "operator finishes"})
+        acc = opened(c, "FLATTENED")
+        wait_for_status(c, submit(c, account=acc, qty="50").json()["id"], DONE)
+        before = held(c, acc)
+        halt = c.post("/api/v1/risk/kill-switch", json={"account": acc, "reason": "e2e", "flatten": False})
+        flatten = c.post("/api/v1/risk/flatten", json={"account": acc, "reason": "operator finishes"})
         for order_id in flatten.json()["flatten_orders"]:
             wait_for_status(c, order_id, DONE)
-        after = held(c)
-        trader = submit(c, side="sell", qty="1")
+        after = held(c, acc)
+        trader = submit(c, account=acc, side="sell", qty="1")
     assert halt.status_code == 200 and flatten.status_code == 200, flatten.text
     assert flatten.json()["trading_state"] == "halted" and len(flatten.json()["flatten_orders"]) == 1
     assert before > 0 and after == 0
@@ -57,11 +76,11 @@ def test_flatten_when_an_operator_asks_while_halted_then_positions_close_and_tra
 def test_daily_volume_and_loss_when_orders_work_and_fill_then_denial_and_metrics_count_the_same(
         server: Server) -> None:
     with server.client() as c:
-        c.put("/api/v1/risk/limits/PAPER", json={"max_daily_volume": "100"})
-        wait_for_status(c, submit(c, qty="30").json()["id"], DONE)
-        resting_buy(c, qty="40")
-        metrics = c.get("/api/v1/orders/risk/metrics").json()["accounts"]["PAPER"]
-        too_much = submit(c, qty="31")
+        acc = opened(c, "VOLUME", max_daily_volume="100")
+        wait_for_status(c, submit(c, account=acc, qty="30").json()["id"], DONE)
+        resting_buy(c, acc, qty="40")
+        metrics = c.get("/api/v1/orders/risk/metrics").json()["accounts"][acc]
+        too_much = submit(c, account=acc, qty="31")
     traded = D(metrics["usage"]["max_daily_volume"]["used"])
     assert traded == 70  # 30 traded + 40 working
     assert reasons(too_much)["max_daily_volume"] == ("100", "101")  # the same 70, plus the order's 31
@@ -72,10 +91,10 @@ def test_daily_volume_and_loss_when_orders_work_and_fill_then_denial_and_metrics
 def test_market_collar_and_cancel_on_breach_when_set_then_orders_are_collared_and_restricted_ones_canceled(
         server: Server) -> None:
     with server.client() as c:
-        c.put("/api/v1/risk/limits/PAPER", json={"market_collar_pct": "5", "cancel_on_breach": True})
-        collared = wait_for_status(c, submit(c, qty="5").json()["id"], DONE)
-        working = resting_buy(c, qty="5")
-        c.put("/api/v1/risk/limits/PAPER", json={"restricted_symbols": ["AAPL"]})
+        acc = opened(c, "BREACH", market_collar_pct="5", cancel_on_breach=True)
+        collared = wait_for_status(c, submit(c, account=acc, qty="5").json()["id"], DONE)
+        working = resting_buy(c, acc, qty="5")
+        c.put(f"/api/v1/risk/limits/{acc}", json={"restricted_symbols": ["AAPL"]})
         canceled = wait_for_status(c, working, {"canceled"})
     assert "market_collar" in collared["flags"]
     assert canceled["status"] == "canceled"
@@ -83,11 +102,12 @@ def test_market_collar_and_cancel_on_breach_when_set_then_orders_are_collared_an
 
 def test_lockout_when_denials_pile_up_then_new_orders_wait_but_cancels_pass(server: Server) -> None:
     with server.client() as c:
-        working = resting_buy(c, qty="5")
-        c.put("/api/v1/risk/limits/PAPER", json={"max_order_qty": "10", "lockout_denials": 2,
-                                                 "lockout_window_seconds": "60"})
-        first, second = submit(c, qty="11"), submit(c, qty="12")
-        locked = submit(c, qty="1")
+        acc = opened(c, "LOCKED")
+        working = resting_buy(c, acc, qty="5")
+        c.put(f"/api/v1/risk/limits/{acc}", json={"max_order_qty": "10", "lockout_denials": 2,
+                                                  "lockout_window_seconds": "60"})
+        first, second = submit(c, account=acc, qty="11"), submit(c, account=acc, qty="12")
+        locked = submit(c, account=acc, qty="1")
         cancel = c.delete(f"/api/v1/orders/{working}")
     assert set(reasons(first)) == set(reasons(second)) == {"max_order_qty"}
     assert reasons(locked)["lockout_denials"] == ("2", "2")
@@ -97,31 +117,24 @@ def test_lockout_when_denials_pile_up_then_new_orders_wait_but_cancels_pass(serv
 def test_self_match_when_two_accounts_share_an_owner_then_one_may_not_cross_the_others_resting_order(
         server: Server) -> None:
     with server.client() as c:
-        opened = c.post("/api/v1/accounts/", json={"id": "SIBLING", "balances": {"USD": "1000000"}})
-        for account in ("PAPER", "SIBLING"):
-            c.put(f"/api/v1/risk/limits/{account}", json={"owner": "fund-1", "self_match": "deny"})
-        c.put("/api/v1/risk/limits/SIBLING", json={"allow_short": True})
-        resting = submit(c, account="SIBLING", side="sell", type="limit", qty="1", limit_price="9999.00",
+        one = opened(c, "OWNED-1", owner="fund-1", self_match="deny")
+        other = opened(c, "OWNED-2", owner="fund-1", self_match="deny", allow_short=True)
+        resting = submit(c, account=other, side="sell", type="limit", qty="1", limit_price="9999.00",
                          time_in_force="gtc")
         wait_for_status(c, resting.json()["id"], {"new"})
-        crossing = submit(c, type="limit", qty="1", limit_price="9999.00")
-        below = submit(c, type="limit", qty="1", limit_price="100.00", time_in_force="gtc")
-    assert opened.status_code == 201, opened.text
+        crossing = submit(c, account=one, type="limit", qty="1", limit_price="9999.00")
+        below = submit(c, account=one, type="limit", qty="1", limit_price="100.00", time_in_force="gtc")
     assert reasons(crossing)["self_match"] == ("no self-match", "9999")
     assert below.status_code == 201, below.text
 
 
 def test_market_protection_when_a_sweep_slips_too_far_or_the_size_is_too_big_for_the_market_then_422(
-        tmp_path: Path) -> None:
-    server = Server(tmp_path, env_extra={"ORDERGATE_RISK__AVERAGE_DAILY_VOLUME": '{"AAPL": "100000"}'}).start()
-    try:
-        with server.client() as c:
-            c.put("/api/v1/risk/limits/PAPER", json={"max_slippage_pct": "0.01", "max_adv_pct": "1"})
-            sweep = submit(c, qty="900")  # through several levels of the paper book: far past 0.01%
-            too_big = submit(c, type="limit", qty="1001", limit_price="100.00")  # over 1% of 100,000
-            fits = submit(c, type="limit", qty="1000", limit_price="100.00", time_in_force="gtc")
-    finally:
-        server.stop()
+        server: Server) -> None:
+    with server.client() as c:
+        acc = opened(c, "PROTECTED", max_slippage_pct="0.01", max_adv_pct="1")
+        sweep = submit(c, account=acc, qty="900")  # through several levels of the paper book: far past 0.01%
+        too_big = submit(c, account=acc, type="limit", qty="1001", limit_price="100.00")  # over 1% of 100,000
+        fits = submit(c, account=acc, type="limit", qty="1000", limit_price="100.00", time_in_force="gtc")
     assert reasons(sweep)["max_slippage_pct"][0] == "0.0100"
     assert reasons(too_big) == {"max_adv_pct": ("1.0000", "1.0010")}
     assert fits.status_code == 201, fits.text
