@@ -1,7 +1,8 @@
 """The controls added to pre-trade risk, on the real server: an operator finishing a flatten past a halt,
 one definition of daily volume and loss in the denial and the metrics, market collars, cancel on breach,
 the lockout (cancels still pass), self-match across the accounts of one owner, slippage and size against
-the market's average daily volume. One server for the module; each test trades in accounts of its own."""
+the market's average daily volume, exposure summed in a base currency. One server for the module; each
+test trades in accounts of its own."""
 
 import re
 from collections.abc import Iterator
@@ -17,19 +18,21 @@ pytestmark = pytest.mark.e2e
 
 D = Decimal
 DONE = {"filled", "canceled"}
-ADV = {"ORDERGATE_RISK__AVERAGE_DAILY_VOLUME": '{"AAPL": "100000"}'}
+SETTINGS = {"ORDERGATE_RISK__AVERAGE_DAILY_VOLUME": '{"AAPL": "100000"}',
+            "ORDERGATE_RISK__FX_RATES": '{"USD/INR": "83"}'}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("controls"), env_extra=ADV).start()
+    srv = Server(tmp_path_factory.mktemp("controls"), env_extra=SETTINGS).start()
     yield srv
     srv.stop()
 
 
-def opened(c: httpx.Client, account: str, **limits: object) -> str:
-    """Open an account with 1,000,000 USD and these limits; return its id."""
-    answer = c.post("/api/v1/accounts/", json={"id": account, "balances": {"USD": "1000000"}})
+def opened(c: httpx.Client, account: str, inr: str | None = None, **limits: object) -> str:
+    """Open an account with 1,000,000 USD (and ``inr`` INR) and these limits; return its id."""
+    cash = {"USD": "1000000", **({"INR": inr} if inr is not None else {})}
+    answer = c.post("/api/v1/accounts/", json={"id": account, "balances": cash})
     assert answer.status_code == 201, answer.text
     if limits:
         assert c.put(f"/api/v1/risk/limits/{account}", json=limits).status_code == 200
@@ -49,8 +52,8 @@ def held(c: httpx.Client, account: str, symbol: str = "AAPL") -> D:
 
 
 def resting_buy(c: httpx.Client, account: str, **fields: str) -> str:
-    order_id: str = submit(c, account=account, type="limit", limit_price="100.00", time_in_force="gtc",
-                           **fields).json()["id"]
+    fields.setdefault("limit_price", "100.00")
+    order_id: str = submit(c, account=account, type="limit", time_in_force="gtc", **fields).json()["id"]
     wait_for_status(c, order_id, {"new"})
     return order_id
 
@@ -138,3 +141,18 @@ def test_market_protection_when_a_sweep_slips_too_far_or_the_size_is_too_big_for
     assert reasons(sweep)["max_slippage_pct"][0] == "0.0100"
     assert reasons(too_big) == {"max_adv_pct": ("1.0000", "1.0010")}
     assert fits.status_code == 201, fits.text
+
+
+def test_base_currency_when_usd_and_inr_orders_work_then_gross_exposure_is_summed_in_usd_at_the_fx_rate(
+        server: Server) -> None:
+    with server.client() as c:
+        acc = opened(c, "BASED", inr="10000000", base_currency="USD", max_gross_exposure="24500")
+        usd = resting_buy(c, acc, qty="100", limit_price="200.00")  # ~23,000 USD at AAPL's ~230
+        small = submit(c, account=acc, symbol="INFY", type="limit", qty="10", limit_price="1500.00",
+                       time_in_force="gtc")  # ~16,000 INR: ~193 USD more
+        large = submit(c, account=acc, symbol="INFY", type="limit", qty="100", limit_price="1500.00",
+                       time_in_force="gtc")  # ~160,000 INR more: ~1,928 USD, past the limit only in USD terms
+    assert usd and small.status_code == 201, small.text
+    denial = next(r for r in large.json()["reasons"] if r["rule"] == "max_gross_exposure")
+    assert denial["limit"] == "24500.00" and "USD" in denial["message"]
+    assert D("24500") < D(denial["actual"]) < D("26500")
