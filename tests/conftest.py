@@ -1,14 +1,15 @@
-"""Session-wide test setup, and the count of servers started (what the suite's time mostly goes to)."""
+"""Session-wide test setup, and the counts of what the suite's time mostly goes to: servers started and
+PostgreSQL databases created (summed over pytest-xdist workers)."""
 
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.databases import drop_created_databases
+from tests.databases import asked_within, databases_made, drop_created_databases, recycle_databases
 from tests.e2e.server import server_starts
 
-_worker_starts: list[int] = []
+_from_workers: dict[str, int] = {"server_starts": 0, "databases_made": 0}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -18,21 +19,45 @@ def _drop_postgres_databases() -> Iterator[None]:
     drop_created_databases()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _recycle_module_databases() -> Iterator[None]:
+    """Once a module's tests and their servers are done, empty its fixtures' databases for the next ones."""
+    yield
+    recycle_databases("module")
+
+
+@pytest.fixture(autouse=True)
+def _recycle_test_databases() -> Iterator[None]:
+    """Once a test and its servers are done, empty the databases it asked for, for the next tests."""
+    yield
+    recycle_databases("function")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Iterator[None]:
+    """Let a database know the scope of the fixture that asks for it (it lives as long as that)."""
+    with asked_within(fixturedef.scope):
+        return (yield)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """On a pytest-xdist worker, hand this worker's server starts to the controller."""
+    """On a pytest-xdist worker, hand this worker's counts to the controller."""
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
-        workeroutput["server_starts"] = server_starts()
+        workeroutput.update(server_starts=server_starts(), databases_made=databases_made())
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    """On the pytest-xdist controller, add up what a finished worker started."""
-    _worker_starts.append(int(getattr(node, "workeroutput", {}).get("server_starts", 0)))
+    """On the pytest-xdist controller, add up what a finished worker counted."""
+    output = getattr(node, "workeroutput", {})
+    for name in _from_workers:
+        _from_workers[name] += int(output.get(name, 0))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Say how many ordergate servers the run started."""
-    total = server_starts() + sum(_worker_starts)
-    if total:
-        terminalreporter.write_line(f"ordergate servers started: {total}")
+    """Say how many ordergate servers the run started and how many PostgreSQL databases it created."""
+    starts = server_starts() + _from_workers["server_starts"]
+    made = databases_made() + _from_workers["databases_made"]
+    if starts or made:
+        terminalreporter.write_line(f"ordergate servers started: {starts}; PostgreSQL databases created: {made}")
