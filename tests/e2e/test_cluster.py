@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.cluster import Cluster
 from tests.e2e.helpers import submit
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.picks_database]  # PostgreSQL only: once per make test
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from tests.e2e.cluster import Cluster
 from tests.e2e.failover import Load, audit, kill_leader, takeover
 from tests.e2e.server import Server
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.picks_database]  # PostgreSQL only: once per make test
 TAKEOVER_LIMIT = 5.0
 KILLS = 2
 

@@ -22,7 +22,7 @@ from tests.e2e.stream_client import Message
 from tests.e2e.stream_reader import StreamFaults, StreamReader
 from tests.redis_service import delete_keys, new_prefix, require_redis
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.picks_database]  # PostgreSQL only: once per make test
 
 
 @contextmanager

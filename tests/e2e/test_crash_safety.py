@@ -130,6 +130,7 @@ def _filled_and_booked(c: httpx.Client, order_id: str) -> tuple[Decimal, Decimal
     raise AssertionError(f"order {order_id} kept trading")
 
 
+@pytest.mark.picks_database  # both databases in one pass: once per make test
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 def test_sigkill_at_random_moments_when_restarted_then_no_acknowledged_order_or_fill_is_lost(
     tmp_path: Path, database: str,
