@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import gc
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.keys import SqlKeyRepository
 from ordergate.adapters.store.migrate import require_head, upgrade_to_head
 from ordergate.adapters.store.queries import SqlReadModel
+from ordergate.adapters.store.snapshot_sink import SqlSnapshotSink
+from ordergate.adapters.store.snapshots import SqlSnapshots
 from ordergate.adapters.store.writer_lock import WriterLock, hold_writer_lock
 from ordergate.adapters.venue_metrics import VenueConnectionMetrics
 from ordergate.adapters.venue_stats_metrics import venue_gauges
@@ -44,6 +45,7 @@ from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.usage_state import TradingDay
 from ordergate.domain.routing import Fees
+from ordergate.fold_wiring import Fold, collector_paused, restore_fold
 from ordergate.service.adv import AverageDailyVolume
 from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine
@@ -58,6 +60,7 @@ from ordergate.service.reconcile import Reconciler
 from ordergate.service.risk_gate import RiskGate
 from ordergate.service.route_log import RouteLog
 from ordergate.service.router import RoutedVenue, Router
+from ordergate.service.snapshotter import Snapshotter
 from ordergate.service.venue_stats import BreakerSettings, VenueStats
 from ordergate.service.views import Views
 
@@ -96,6 +99,7 @@ class Container:
     active: bool = False  # trading: venues, engine loop and background work started (the leader's part)
     redis: RedisLink | None = None  # what instances share; None: this instance alone
     quotes: RedisQuoteCache | None = None  # the latest quotes, shared through Redis
+    snapshotter: Snapshotter | None = None
 
 
 def _router(settings: Settings, instruments: dict[Symbol, Instrument], stats: VenueStats, clock: Clock) -> Router:
@@ -148,19 +152,36 @@ def open_store(settings: Settings, db_url: str, writes: bool = True) -> tuple[An
 
 
 def replay(journal: SqlJournal, ledger: Ledger) -> int:
-    """Rebuild the ledger (and everything subscribed to it) from the journal; return the event count."""
-    # The fold makes millions of long-lived objects and no cycles: the cyclic collector's full passes over
-    # a growing heap would cost more than the fold itself, so it waits until the replay is done.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    """Rebuild the ledger (and everything subscribed to it) from the whole journal; return the event count."""
+    with collector_paused():
         return ledger.replay(journal.read_events())
-    finally:
-        # What the replay built lives as long as the process: freeze it out of every later collection, and
-        # before collecting again, or the first young collection would scan all of it at once.
-        gc.freeze()
-        if collecting:
-            gc.enable()
+
+
+def _fold(settings: Settings, instruments: dict[Symbol, Instrument], marketdata: MarketDataHub,
+          clock: Clock) -> Fold:
+    """Build the ledger and everything that folds its events (subscribed before anything is loaded)."""
+    ledger = Ledger()
+    risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
+                    TradingDay(settings.risk.trading_day_timezone),
+                    books=marketdata, pricing=settings.risk.pricing(settings.paper),
+                    adv=AverageDailyVolume(marketdata, settings.risk.average_daily_volume, clock),
+                    fx=FxRates(settings.risk.fx_rates, lambda pair: marketdata.reference_price(Symbol(pair))),
+                    margin=settings.risk.margin_settings(), bars=marketdata)
+    routed = bool(settings.routing.venues)  # else every order takes the one-venue fast path: nothing to learn
+    venue_stats = VenueStats(ledger, _breaker(settings), learn=routed)
+    router = _router(settings, instruments, venue_stats, clock)
+    ids = OrderIdGenerator(clock.now())
+    engine = OrderEngine(ledger, instruments, marketdata, clock, router, ids, risk=risk)
+    return Fold(ledger, risk, venue_stats, router, engine, Views(ledger, marketdata), OrderStats(ledger),
+                RouteLog(ledger) if routed else None, ids)
+
+
+def fold_builder(settings: Settings) -> Callable[[], Fold]:
+    """Return a maker of fresh folds wired as the server's (for checks that replay outside a server)."""
+    clock = SystemClock()
+    instruments = load_instruments()
+    marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after, instruments=instruments)
+    return partial(_fold, settings, instruments, marketdata, clock)
 
 
 StreamFactory = Callable[[Views, MarketDataHub, Mapping[Symbol, Instrument], RedisLink | None], EventSink]
@@ -213,22 +234,15 @@ async def build(settings: Settings, db_url: str, stream_factory: StreamFactory |
     instruments = load_instruments()
     marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after, instruments=instruments)
     db_engine, journal = await asyncio.to_thread(open_store, settings, db_url, writes)
-    ledger = Ledger()
-    risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
-                    TradingDay(settings.risk.trading_day_timezone),  # subscribed before replay: usage rebuilds
-                    books=marketdata, pricing=settings.risk.pricing(settings.paper),
-                    adv=AverageDailyVolume(marketdata, settings.risk.average_daily_volume, clock),
-                    fx=FxRates(settings.risk.fx_rates, lambda pair: marketdata.reference_price(Symbol(pair))),
-                    margin=settings.risk.margin_settings(), bars=marketdata)
-    routed = bool(settings.routing.venues)  # else every order takes the one-venue fast path: nothing to learn
-    venue_stats = VenueStats(ledger, _breaker(settings), learn=routed)
-    router = _router(settings, instruments, venue_stats, clock)
-    ids = OrderIdGenerator(clock.now())
-    engine = OrderEngine(ledger, instruments, marketdata, clock, router, ids, risk=risk)
-    views = Views(ledger, marketdata)
-    order_stats = OrderStats(ledger)
-    routes = RouteLog(ledger) if routed else None
-    replayed = await asyncio.to_thread(replay, journal, ledger)  # the loop is not running yet: no race
+    snapshots = SqlSnapshots(db_engine)
+
+    def fresh_fold() -> Fold:
+        return _fold(settings, instruments, marketdata, clock)
+
+    # the loop is not running yet: no race
+    fold, restored = await asyncio.to_thread(restore_fold, fresh_fold, journal, snapshots, db_engine)
+    ledger, engine, views, router, ids = fold.ledger, fold.engine, fold.views, fold.router, fold.ids
+    order_stats, routes = fold.order_stats, fold.routes
     metrics = PrometheusMetrics()
     redis = shared_redis(settings)
     stream = stream_factory(views, marketdata, instruments, redis) if stream_factory is not None else None
@@ -259,13 +273,17 @@ async def build(settings: Settings, db_url: str, stream_factory: StreamFactory |
     metrics.gauge("ordergate_open_orders", "Working orders", lambda: len(ledger.open_orders))
     metrics.gauge("ordergate_marketdata_snapshot_requests", "Fresh snapshots asked of the feeds since start",
                   lambda: marketdata.snapshots.total)
-    log.info("built", db=redact_url(db_url), replayed_events=replayed, orders=len(ledger.orders))
+    snapshotter = Snapshotter(loop, SqlSnapshotSink(snapshots, clock), settings.engine.snapshot_interval,
+                              settings.engine.snapshot_min_events, covered=restored.snapshot_seq)
+    log.info("built", db=redact_url(db_url), replayed_events=restored.replayed, orders=len(ledger.orders),
+             snapshot=restored.snapshot_id, snapshot_seq=restored.snapshot_seq)
     container = Container(
         settings=settings, instruments=instruments, engine=engine, loop=loop, views=views, read_model=read_model,
         marketdata=marketdata, venues=venues, keys=keys, metrics=metrics, stream=stream,
         order_stats=order_stats, background=background, db_engine=db_engine, generated_admin_key=generated,
         feeds=feeds, reconciler=reconciler, router=router, routes=routes, journal=journal, ids=ids, clock=clock,
         redis=redis,
+        snapshotter=snapshotter,
     )
     if redis is not None:  # the instance whose feeds run writes the quotes; the others serve them
         container.quotes = RedisQuoteCache(redis, marketdata, lambda: container.active)
@@ -285,6 +303,8 @@ async def activate(container: Container) -> None:
     if container.reconciler is not None:
         container.reconciler.start()
     container.background.start()
+    if container.snapshotter is not None:
+        container.snapshotter.start()
     log.info("started", orders=len(container.engine.ledger.orders), last_seq=container.engine.ledger.last_seq)
 
 
@@ -317,7 +337,12 @@ async def deactivate(container: Container) -> None:
     await container.background.stop()
     if container.reconciler is not None:
         await container.reconciler.stop()
+    if container.snapshotter is not None:
+        await container.snapshotter.stop()
     await container.loop.stop()
+    if container.snapshotter is not None:  # a clean stop: the next start replays nothing
+        with contextlib.suppress(Exception):
+            await container.snapshotter.snapshot()
     for venue in container.venues.values():
         with contextlib.suppress(Exception):
             await venue.stop()

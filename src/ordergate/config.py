@@ -36,6 +36,10 @@ class EngineConfig(BaseModel):
                                       "(also at start and whenever a venue reconnects)")
     cash_tolerance: Decimal = Field(Decimal("0.01"), ge=0, description="largest difference, in a currency's "
                                     "units, between a venue's cash and ours that reconciliation lets pass")
+    snapshot_interval: float = Field(300.0, ge=0, description="seconds between background snapshots of the fold "
+                                     "(0: only at a clean stop)")
+    snapshot_min_events: int = Field(10_000, ge=1, description="journal events since the last snapshot before "
+                                     "a background one is written")
 
 
 class AccountConfig(BaseModel):

@@ -35,7 +35,8 @@ def test_upgrade_when_run_twice_then_stays_at_head_and_keeps_tables(db_url: str)
     finally:
         engine.dispose()
     assert {"events", "orders", "fills", "positions", "accounts", "balances", "risk_limits",
-            "risk_limit_changes", "api_keys", "events_archive", "orders_archive", "fills_archive"} <= tables
+            "risk_limit_changes", "api_keys", "events_archive", "orders_archive", "fills_archive",
+            "snapshots"} <= tables
 
 
 def test_upgrade_to_0004_when_positions_exist_then_their_cost_basis_is_qty_times_avg_cost(db_url: str) -> None:

@@ -35,6 +35,7 @@ from ordergate.domain.events import (
     TradingStateChanged,
 )
 from ordergate.domain.flattening import FlattenBook
+from ordergate.domain.fold_state import StatePart
 from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId
 from ordergate.domain.order import TERMINAL, Order, child_from_routed, order_from_denied, order_from_submitted
 from ordergate.domain.parent import follow_children
@@ -76,6 +77,7 @@ class Ledger:
         self.replaying = False  # True while ``replay`` runs: listeners may defer work to ``after_replay``
         self._listeners: list[tuple[Listener, tuple[type[Event], ...] | None]] = []
         self._after_replay: list[Callable[[], None]] = []
+        self.state_parts: dict[str, StatePart] = {}  # listeners whose folded state a snapshot keeps
         # event type -> (ledger handler, the listeners that want it): one dict lookup per event
         self._routes: dict[type, tuple[Handler, tuple[Listener, ...]]] = {}
 
@@ -87,6 +89,13 @@ class Ledger:
     def after_replay(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` once ``replay`` has applied every event (to rebuild work deferred during it)."""
         self._after_replay.append(callback)
+
+    def keep_state(self, name: str, part: StatePart) -> None:
+        """Register a listener whose folded state snapshots keep under ``name`` (see domain/fold_state.py).
+
+        A second listener under the same name replaces the first (a ledger wired twice keeps the last wiring).
+        """
+        self.state_parts[name] = part
 
     def apply(self, event: Event) -> None:
         """Apply one event to the state; raise if it breaks an invariant (nothing is half-applied)."""
@@ -200,16 +209,25 @@ class Ledger:
     def _apply_submitted(self, e: OrderSubmitted) -> Order:
         order = order_from_submitted(e)
         self._add_order(order)
+        self._index_open(order)
+        account = self.accounts[e.account]
+        account.reserve(order.id, e.currency, e.reserve_qty, e.reserve_price)
+        self.changes.accounts[e.account] = account
+        return order
+
+    def _index_open(self, order: Order) -> None:
         self.open_orders[order.id] = order
         key = (order.account, order.symbol)
         same = self._open_by_symbol.get(key)
         if same is None:
             same = self._open_by_symbol[key] = {}
         same[order.id] = order
-        account = self.accounts[e.account]
-        account.reserve(order.id, e.currency, e.reserve_qty, e.reserve_price)
-        self.changes.accounts[e.account] = account
-        return order
+
+    def restore_order(self, order: Order) -> None:
+        """Hold an order a snapshot kept, in creation order, with every index (see domain/ledger_state.py)."""
+        self._add_order(order)
+        if order.status not in TERMINAL:
+            self._index_open(order)
 
     def _apply_child_routed(self, e: ChildOrderRouted) -> Order:
         parent = self.orders[e.parent_id]

@@ -24,6 +24,19 @@ class OrderStats:
         ledger.subscribe(self._on_denied, (OrderDenied,))
         ledger.subscribe(self._on_accepted, (OrderAccepted,))
         ledger.subscribe(self._on_filled, (OrderFilled,))
+        ledger.keep_state("order_stats", self)
+
+    STATE_TYPE = tuple[int, int, int, int, float, int, float]
+
+    def snapshot_state(self) -> tuple[int, int, int, int, float, int, float]:
+        """Return the running counts and sums (for a snapshot of the fold)."""
+        return (self.submitted, self.denied, self.fills, self._acks, self._ack_seconds, self._first_fills,
+                self._fill_seconds)
+
+    def restore_state(self, state: tuple[int, int, int, int, float, int, float]) -> None:
+        """Take the counts and sums a snapshot kept."""
+        (self.submitted, self.denied, self.fills, self._acks, self._ack_seconds, self._first_fills,
+         self._fill_seconds) = state
 
     def _on_submitted(self, event: OrderSubmitted, order: Order) -> None:
         self.submitted += 1

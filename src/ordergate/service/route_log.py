@@ -17,6 +17,17 @@ class RouteLog:
         self._keep = keep
         self._routes: OrderedDict[OrderId, RouteRecord] = OrderedDict()
         ledger.subscribe(self._on_submitted, (OrderSubmitted,))
+        ledger.keep_state("routes", self)
+
+    STATE_TYPE = list[tuple[str, RouteRecord]]
+
+    def snapshot_state(self) -> list[tuple[str, RouteRecord]]:
+        """Return the kept decisions, oldest first (records are never changed once made: shared)."""
+        return list(self._routes.items())
+
+    def restore_state(self, state: list[tuple[str, RouteRecord]]) -> None:
+        """Take the decisions a snapshot kept."""
+        self._routes = OrderedDict((OrderId(k), v) for k, v in state)
 
     def get(self, order_id: OrderId) -> RouteRecord | None:
         """Return the order's decision, or None if it had no choice of venue or is no longer kept."""

@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ordergate.domain.commands import CancelOrder, SubmitOrder
@@ -50,6 +52,25 @@ class SubmitHandler:
         self.risk = risk
         self._fingerprints: dict[tuple[AccountId, ClientOrderId], Fingerprint] = {}
         ctx.ledger.subscribe(self._remember, (OrderSubmitted, OrderDenied))
+        ctx.ledger.keep_state("fingerprints", self)
+
+    # account, client order id, the fingerprint's terms, and whether it ends with "extended_hours"
+    STATE_TYPE = list[tuple[str, str, tuple[str, str, str, Decimal, Decimal | None, Decimal | None, str,
+                                             datetime | None, bool]]]
+
+    def snapshot_state(self) -> list[tuple[AccountId, ClientOrderId, tuple[object, ...]]]:
+        """Return the fingerprints the orders' own terms no longer give (replaced orders); the rest are derived."""
+        ledger = self._ctx.ledger
+        orders, by_client_id = ledger.orders, ledger.by_client_id
+        return [(key[0], key[1], (*seen[:8], len(seen) > 8)) for key, seen in self._fingerprints.items()
+                if seen != _order_fingerprint(orders[by_client_id[key]])]
+
+    def restore_state(self, state: list[tuple[AccountId, ClientOrderId, tuple[object, ...]]]) -> None:
+        """Derive every order's fingerprint from its terms, then take the ones a snapshot kept (after the ledger)."""
+        orders = self._ctx.ledger.order_list
+        self._fingerprints = {(o.account, o.client_order_id): _order_fingerprint(o) for o in orders}
+        for account, client_id, seen in state:
+            self._fingerprints[(account, client_id)] = (*seen[:8], EXTENDED_HOURS) if seen[8] else tuple(seen[:8])
 
     def handle(self, cmd: SubmitOrder) -> SubmitResult:
         """Validate, risk-check and record a new order; return it."""
@@ -158,6 +179,12 @@ class SubmitHandler:
 
 def _flags(cmd: SubmitOrder, flags: list[str]) -> list[str]:
     return [*flags, EXTENDED_HOURS] if cmd.extended_hours else flags
+def _order_fingerprint(o: Order) -> Fingerprint:
+    """Return the fingerprint an order's submit had, as long as no replace changed its terms."""
+    if COLLAR_FLAG in o.flags:
+        return (o.symbol, str(o.side), "market", o.qty, None, o.stop_price, str(o.tif), o.expire_at)
+    terms = (o.symbol, str(o.side), str(o.type), o.qty, o.limit_price, o.stop_price, str(o.tif), o.expire_at)
+    return (*terms, EXTENDED_HOURS) if EXTENDED_HOURS in o.flags else terms
 
 
 def _fingerprint(o: SubmitOrder | OrderSubmitted | OrderDenied) -> Fingerprint:

@@ -12,7 +12,7 @@ of a one-venue instrument take the fast path and pay nothing here.
 """
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -88,6 +88,24 @@ class VenueFigures:
         return self.rejected / answered if answered else None
 
 
+# VenueFigures' fields in order, the two deques as lists
+FiguresState = tuple[int, int, int, int, float | None, list[float], int, float, Decimal, Decimal, date | None,
+                     datetime | None, int, Decimal, list[bool], int, datetime | None, str]
+_FIGURES = tuple(f.name for f in fields(VenueFigures))
+
+
+def _figures_state(f: VenueFigures) -> FiguresState:
+    values = [getattr(f, name) for name in _FIGURES]
+    values[5], values[14] = list(f.acks_ms), list(f.answers)
+    return tuple(values)
+
+
+def _figures(values: FiguresState) -> VenueFigures:
+    f = VenueFigures(**dict(zip(_FIGURES, values, strict=True)))  # type: ignore[arg-type]
+    f.acks_ms, f.answers = deque(values[5], maxlen=SAMPLES), deque(values[14])
+    return f
+
+
 class VenueStats:
     """Per-venue statistics and circuit breaker, fed by the ledger's events."""
 
@@ -106,6 +124,19 @@ class VenueStats:
         ledger.subscribe(self._on_filled, (OrderFilled,))
         ledger.subscribe(self._on_pending_cancel, (OrderPendingCancel,))
         ledger.subscribe(self._on_canceled, (OrderCanceled,))
+        ledger.keep_state("venue_stats", self)
+
+    STATE_TYPE = tuple[list[tuple[str, FiguresState]], list[tuple[str, datetime]]]
+
+    def snapshot_state(self) -> tuple[list[tuple[str, FiguresState]], list[tuple[str, datetime]]]:
+        """Return every venue's figures and the cancels still waiting for their confirmation."""
+        return ([(venue, _figures_state(f)) for venue, f in self.venues.items()], list(self._cancel_asked.items()))
+
+    def restore_state(self, state: tuple[list[tuple[str, FiguresState]], list[tuple[str, datetime]]]) -> None:
+        """Take the figures a snapshot kept."""
+        venues, asked = state
+        self.venues = {VenueId(venue): _figures(values) for venue, values in venues}
+        self._cancel_asked = {OrderId(order): ts for order, ts in asked}
 
     def figures(self, venue: VenueId) -> VenueFigures:
         """Return a venue's figures (empty ones for a venue not seen yet)."""

@@ -6,12 +6,13 @@
 - no order has more filled than its quantity, and every order's filled quantity equals its fills (a parent
   order's: its children's fills);
 - no fill is recorded twice;
-- the projections (risk_limits and risk_limit_changes too) equal the fold of the journal.
+- the projections (risk_limits and risk_limit_changes too) equal the fold of the journal;
+- the newest snapshot, with the journal after it, gives the fold a full replay gives (when ``build`` is given).
 Archived orders and fills count: positions and cash include them.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,8 @@ from sqlalchemy import CompoundSelect, Engine, Row, Table, select, union_all
 
 from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.rebuild import differences, expected, stored
+from ordergate.adapters.store.snapshot_check import check_snapshot
+from ordergate.domain.ledger import Ledger
 
 ZERO = Decimal(0)
 
@@ -39,8 +42,12 @@ def _both(live: Table, archived: Table, *names: str) -> CompoundSelect[Any]:
     return union_all(select(*(live.c[n] for n in names)), select(*(archived.c[n] for n in names)))
 
 
-def check(engine: Engine) -> list[str]:
-    """Return every broken invariant, readably (empty when all hold)."""
+def check(engine: Engine, build: Callable[[], Ledger] | None = None) -> list[str]:
+    """Return every broken invariant, readably (empty when all hold).
+
+    ``build`` makes a fresh ledger wired as the server's (every state part): with it, the newest snapshot is
+    verified against a full replay too.
+    """
     with engine.connect() as conn:
         fills = conn.execute(_both(t.fills, t.fills_archive, "venue", "fill_id", "order_id", "account", "symbol",
                                    "side", "qty", "price", "commission", "currency")).all()
@@ -53,6 +60,8 @@ def check(engine: Engine) -> list[str]:
     problems += _check_balances(balances, sums)
     problems += _check_orders(orders, sums)
     problems += [f"projection differs from the journal: {d}" for d in differences(expected(engine), stored(engine))]
+    if build is not None:
+        problems += check_snapshot(engine, build)
     return problems
 
 

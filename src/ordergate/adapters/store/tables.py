@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -257,4 +258,17 @@ cluster_members = Table(
     Column("epoch", BigInteger, nullable=False),
     Column("applied_seq", BigInteger, nullable=False),
     Column("seen_at", UtcDateTime, nullable=False),
+)
+
+# Snapshots of the fold (the ledger and every state part) as of one journal position, written by the server
+# in the background and at a clean stop; a start loads the newest valid one and replays the journal after it.
+snapshots = Table(
+    "snapshots", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", BigInteger, nullable=False),  # the last journal event the fold includes
+    Column("schema_version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("checksum", String(64), nullable=False),  # sha256 of body, hex
+    Column("size", BigInteger, nullable=False),
+    Column("body", LargeBinary, nullable=False),
 )

@@ -38,6 +38,7 @@ from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import TERMINAL, Order
 from ordergate.domain.risk.limits import LimitBook
 from ordergate.domain.risk.order_share import Share, apply_share, order_terms, share_of
+from ordergate.domain.risk.usage_snapshot import UsageState, restore_usage, usage_state
 from ordergate.domain.risk.usage_state import AccountUsage, SymbolUsage, TradingDay
 from ordergate.domain.risk.valuation import revalue
 
@@ -60,8 +61,40 @@ class RiskUsage:
         # a replay keeps each order's last reshare here and applies them once it ends (see ``_defer``)
         self._deferred: dict[OrderId, tuple[AccountUsage, Order, bool]] = {}
         self._touched: dict[tuple[AccountId, Symbol], tuple[AccountUsage, SymbolUsage]] = {}
+        self.limits_applied: list[RiskLimitsChanged] = []  # the journal's limit changes, for snapshots
         self._subscribe(ledger)
         ledger.after_replay(self._settle_deferred)
+        ledger.keep_state("risk_usage", self)
+
+    STATE_TYPE = UsageState
+
+    @property
+    def limits(self) -> LimitBook:
+        """Return the limits usage is counted against."""
+        return self._limits
+
+    def snapshot_state(self) -> UsageState:
+        """Return what the events decided of every account's usage (see domain/risk/usage_snapshot.py)."""
+        return usage_state(self)
+
+    def restore_state(self, state: UsageState) -> None:
+        """Take the usage a snapshot kept; derive positions, shares and exposures from the restored ledger."""
+        restore_usage(self, state)
+
+    def derive_from_ledger(self) -> None:
+        """Set every symbol's position and every open order's share from the ledger, then revalue."""
+        for (account, symbol), position in self._ledger.positions.items():
+            usage = self.account(account)
+            sym = usage.symbols.get(symbol) or usage.symbol(symbol, position.currency)
+            sym.position, sym.realized_seen = position.qty, position.realized_pnl
+        for order in self._ledger.open_orders.values():
+            usage = self.account(order.account)
+            sym = usage.symbols.get(order.symbol) or usage.symbol(order.symbol, order.currency)
+            share = self._shares[order.id] = share_of(order, sym)
+            apply_share(usage, share, 1)
+        for usage in self.accounts.values():
+            for sym in usage.symbols.values():
+                self.revalue(usage, sym)
 
     def account(self, account: AccountId) -> AccountUsage:
         """Return an account's usage, creating it on first use."""
@@ -103,6 +136,7 @@ class RiskUsage:
 
     def _on_limits(self, event: RiskLimitsChanged, order: None) -> None:
         self._limits.apply(event)
+        self.limits_applied.append(event)
         self.remark_all(lambda symbol: None)  # margin rates may have changed
 
     def _on_denied(self, event: OrderDenied, order: Order) -> None:

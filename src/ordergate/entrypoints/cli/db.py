@@ -134,12 +134,16 @@ def _print_rebuilt(rebuilt: "Rebuilt", dry_run: bool) -> None:
 
 @app.command()
 def check(data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: Json = False) -> None:
-    """Verify invariants (positions and cash = fills, no overfill, projections = journal); exit 1 if broken."""
+    """Verify invariants (positions and cash = fills, no overfill, projections = journal, the newest snapshot =
+    a full replay); exit 1 if broken."""
     from ordergate.adapters.store.check import check as run_check
+    from ordergate.bootstrap import fold_builder
 
-    engine = _engine(_settings(data_dir, database_url))
+    settings = _settings(data_dir, database_url)
+    engine = _engine(settings)
+    build = fold_builder(settings)
     try:
-        problems = run_check(engine)
+        problems = run_check(engine, lambda: build().ledger)
     finally:
         engine.dispose()
     if as_json:
