@@ -225,6 +225,11 @@ class Ledger:
 
     def restore_order(self, order: Order) -> None:
         """Hold an order a snapshot kept, in creation order, with every index (see domain/ledger_state.py)."""
+        if order.parent_id is not None:  # a child: known by id only, and working among the open children
+            self.orders[order.id] = order
+            if order.status not in TERMINAL:
+                self.open_children[order.id] = order
+            return
         self._add_order(order)
         if order.status not in TERMINAL:
             self._index_open(order)

@@ -28,7 +28,7 @@ OrderValues = tuple[
     str, str, str, str, Side, OrderType, Decimal, Decimal | None, Decimal | None, TimeInForce, datetime | None,
     str, str, datetime, datetime, OrderStatus, Decimal, Decimal, Decimal, Decimal | None, str | None, bool, bool,
     str, list[Denial], list[str], list[str], ReplaceTerms | None, datetime | None, Decimal, int, int, bool,
-    datetime | None, datetime | None,
+    datetime | None, datetime | None, bool, str | None, list[str],
 ]
 
 
@@ -63,7 +63,8 @@ def ledger_state(ledger: Ledger) -> LedgerState:
     """Return a copy of the ledger's state that shares nothing mutable with it."""
     return LedgerState(
         last_seq=ledger.last_seq,
-        orders=[_order_copy(_order_values(o)) for o in ledger.order_list],  # tuples of immutable values
+        # every order (children too), in the order the ledger made them; tuples of immutable values
+        orders=[_order_copy(_order_values(o)) for o in ledger.orders.values()],
         accounts=[_account_copy(a) for a in ledger.accounts.values()],
         positions=[replace(p) for p in ledger.positions.values()],
         trading_states={str(k): v for k, v in ledger.trading_states.items()},
@@ -116,7 +117,7 @@ def _order(
     status: Any, filled_qty: Any, filled_notional: Any, commission: Any, arrival_price: Any, venue_order_id: Any,
     triggered: Any, expiring: Any, reason: Any, denials: Any, flags: Any, fill_ids: Any, pending_replace: Any,
     accepted_at: Any, inferred_qty: Any, late_fills: Any, resends: Any, escalated: Any, first_fill_at: Any,
-    done_at: Any,
+    done_at: Any, is_parent: Any, parent_id: Any, children: Any,
 ) -> Order:
     """Make an order from its values as the ledger would hold it (empty collections shared, few fill ids in a
     tuple): positional, because a restart makes hundreds of thousands."""
@@ -130,4 +131,5 @@ def _order(
         fill_ids=(tuple(fill_ids) if len(fill_ids) <= SMALL_FILL_IDS else set(fill_ids)) if fill_ids else (),
         pending_replace=pending_replace, accepted_at=accepted_at, inferred_qty=inferred_qty,
         late_fills=late_fills, resends=resends, escalated=escalated, first_fill_at=first_fill_at, done_at=done_at,
+        is_parent=is_parent, parent_id=parent_id, children=tuple(children) if children else (),
     )
