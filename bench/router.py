@@ -1,7 +1,9 @@
 """Benchmark the smart order router: one routing decision, and the order path with the router wired in.
 
 * ``decision``: the pure policy (domain/routing.py ``choose``) over 4 venues with 10 levels each, for a
-  market buy that walks about 3 levels at every venue, under best_execution (also lowest_cost, fastest).
+  market buy that walks about 3 levels at every venue, under best_execution (also lowest_cost, fastest);
+  and ``best_execution_sweep``: the decision plus the split of a larger market buy over all 4 venues'
+  levels (domain/sweep.py), what the router does for an order larger than the best venue shows.
 * ``router``: the service-layer decision (service/router.py ``Router.route``) over the same books: it also
   reads each venue's state and learned statistics and builds the record journaled with the order.
 * ``order_path``: in the same run, bench/order_path.py's engine-only path (submit, ack, fill) with the
@@ -30,6 +32,7 @@ from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.ids import AccountId, Symbol, VenueId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.routing import Fees, Level, RouteRequest, VenueView, choose
+from ordergate.domain.sweep import needs_sweep, sweep
 from ordergate.entrypoints.serve import tune_gc
 from ordergate.service.engine import OrderEngine
 from ordergate.service.ids import OrderIdGenerator
@@ -71,8 +74,12 @@ def bench_decision(n: int) -> dict[str, float]:
     request = RouteRequest(Side.BUY, Decimal(300), OrderType.MARKET)
     chosen = choose(request, views, "best_execution")
     assert all(c.fillable == 300 for c in chosen.candidates), "every venue must walk several levels"
-    return {policy: _p50(lambda p=policy: choose(request, views, p), n)  # type: ignore[misc]
-            for policy in ("best_execution", "lowest_cost", "fastest")}
+    figures = {policy: _p50(lambda p=policy: choose(request, views, p), n)  # type: ignore[misc]
+               for policy in ("best_execution", "lowest_cost", "fastest")}
+    big = RouteRequest(Side.BUY, Decimal(600), OrderType.MARKET)  # more than any venue shows at its best level
+    assert needs_sweep(big, views) and len(sweep(big, views)[0]) == len(VENUES), "the sweep must use every venue"
+    figures["best_execution_sweep"] = _p50(lambda: (choose(big, views, "best_execution"), sweep(big, views)), n)
+    return figures
 
 
 def bench_router(n: int) -> float:

@@ -7,6 +7,7 @@ gets is a slice: its quantity, and the worst price taken there (the limit its ch
 child never trades at a price the venue did not show). Pure: no I/O, no clock.
 """
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,22 +59,25 @@ def _signed_all_in(view: VenueView, price: Decimal, buy: bool) -> Decimal:
 
 def sweep(request: RouteRequest, views: Sequence[VenueView]) -> tuple[list[Slice], Decimal]:
     """Split ``request`` over ``views``' displayed depth, best all-in level first; return the slices (in the
-    order their venues were first taken) and the quantity no level could take within the limit."""
+    order their venues were first taken) and the quantity no level could take within the limit.
+
+    A merge of the venues' books: only the levels taken (and one more per venue) are priced.
+    """
     buy = request.side is Side.BUY
     limit = request.limit_price if request.type is OrderType.LIMIT else None
-    levels = []
+    heap: list[tuple[Decimal, float, VenueId, int, VenueView]] = []
     for view in views:
-        latency = view.ack_latency_ms or 0.0
-        for price, size in view.levels:
-            if limit is not None and (price > limit if buy else price < limit):
-                break
-            levels.append((_signed_all_in(view, price, buy), latency, view.venue, price, size))
-    levels.sort()
+        if view.levels:
+            heap.append((_signed_all_in(view, view.levels[0][0], buy), view.ack_latency_ms or 0.0, view.venue, 0,
+                         view))
+    heapq.heapify(heap)
     left = request.qty
     slices: dict[VenueId, Slice] = {}
-    for _, _, venue, price, size in levels:
-        if left <= 0:
-            break
+    while heap and left > 0:
+        _, latency, venue, k, view = heapq.heappop(heap)
+        price, size = view.levels[k]
+        if limit is not None and (price > limit if buy else price < limit):
+            continue  # this venue's next levels are further still
         take = size if size < left else left
         left -= take
         found = slices.get(venue)
@@ -82,4 +86,6 @@ def sweep(request: RouteRequest, views: Sequence[VenueView]) -> tuple[list[Slice
         else:
             found.qty += take
             found.price = price  # each venue's own levels come best first, so this is its worst so far
+        if k + 1 < len(view.levels):
+            heapq.heappush(heap, (_signed_all_in(view, view.levels[k + 1][0], buy), latency, venue, k + 1, view))
     return list(slices.values()), left
