@@ -29,7 +29,10 @@ def main() -> None:
     parser.add_argument("--no-stream-drops", action="store_true")
     parser.add_argument("--settle", type=float, default=240.0, help="seconds both sides may take to agree")
     args = parser.parse_args()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    # The injected faults make hundreds of expected error lines, each with a rich traceback of its locals;
+    # rendering them alone slowed a run on a busy machine twentyfold (timeouts then cascade): the figures
+    # below say what matters.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.CRITICAL))
     with tempfile.TemporaryDirectory() as data_dir:
         result = asyncio.run(run(args.orders, Path(data_dir), args.seed, not args.no_stream_drops, args.settle))
     figures = {"bench": "alpaca_faults", **result.figures(),

@@ -107,8 +107,10 @@ class GttActions:
         try:
             await self.http.call("DELETE", "/v3/order/gtt/cancel", body={"gtt_order_id": t.gtt_id})
         except (UpstoxApiError, UpstoxLost) as e:
+            reason = f"upstox: {e.message or e.code}" if isinstance(e, UpstoxApiError) else \
+                "upstox did not answer the cancel"
             self.emit(CancelRejectReport(order_id=t.order_id, venue=self.venue, ts=self.now(), response_to="cancel",
-                                         reason=f"upstox: {getattr(e, 'message', '') or e}"))
+                                         reason=reason))
             await self.refresh(t)  # it may have triggered or ended meanwhile: say so
             return True
         self._ended(t, OrderStatus.CANCELED, "")
