@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ordergate.domain.commands import CancelOrder, SubmitOrder
 from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
-from ordergate.domain.events import Denial, OrderDenied, OrderSubmitted
+from ordergate.domain.events import Denial, OrderDenied, OrderPendingReplace, OrderReplaced, OrderSubmitted
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, VenueId
 from ordergate.domain.order import Order
 from ordergate.domain.validation import EXTENDED_HOURS, check_extended_hours, check_order_terms
@@ -51,7 +51,11 @@ class SubmitHandler:
         self._new_id = new_order_id
         self.risk = risk
         self._fingerprints: dict[tuple[AccountId, ClientOrderId], Fingerprint] = {}
+        # orders whose terms may have left their fingerprint: only a replace changes them (a fill past the
+        # quantity too, while a larger replace is pending); a snapshot compares only these
+        self._reterms: set[tuple[AccountId, ClientOrderId]] = set()
         ctx.ledger.subscribe(self._remember, (OrderSubmitted, OrderDenied))
+        ctx.ledger.subscribe(self._replacing, (OrderPendingReplace, OrderReplaced))
         ctx.ledger.keep_state("fingerprints", self)
 
     # account, client order id, the fingerprint's terms, and whether it ends with "extended_hours"
@@ -61,9 +65,9 @@ class SubmitHandler:
     def snapshot_state(self) -> list[tuple[AccountId, ClientOrderId, tuple[object, ...]]]:
         """Return the fingerprints the orders' own terms no longer give (replaced orders); the rest are derived."""
         ledger = self._ctx.ledger
-        orders, by_client_id = ledger.orders, ledger.by_client_id
-        return [(key[0], key[1], (*seen[:8], len(seen) > 8)) for key, seen in self._fingerprints.items()
-                if seen != _order_fingerprint(orders[by_client_id[key]])]
+        orders, by_client_id, fingerprints = ledger.orders, ledger.by_client_id, self._fingerprints
+        return [(key[0], key[1], (*seen[:8], len(seen) > 8)) for key in sorted(self._reterms)
+                if (seen := fingerprints[key]) != _order_fingerprint(orders[by_client_id[key]])]
 
     def restore_state(self, state: list[tuple[AccountId, ClientOrderId, tuple[object, ...]]]) -> None:
         """Derive every order's fingerprint from its terms, then take the ones a snapshot kept (after the ledger)."""
@@ -71,6 +75,7 @@ class SubmitHandler:
         self._fingerprints = {(o.account, o.client_order_id): _order_fingerprint(o) for o in orders}
         for account, client_id, seen in state:
             self._fingerprints[(account, client_id)] = (*seen[:8], EXTENDED_HOURS) if seen[8] else tuple(seen[:8])
+            self._reterms.add((account, client_id))
 
     def handle(self, cmd: SubmitOrder) -> SubmitResult:
         """Validate, risk-check and record a new order; return it."""
@@ -172,6 +177,10 @@ class SubmitHandler:
             limit_price=cmd.limit_price, stop_price=cmd.stop_price, tif=cmd.tif, expire_at=cmd.expire_at,
             currency=currency, reasons=denials,
         )
+
+    def _replacing(self, event: OrderPendingReplace | OrderReplaced, order: Order) -> None:
+        if order.parent_id is None:  # a child's terms are its parent's business: it has no fingerprint
+            self._reterms.add((order.account, order.client_order_id))
 
     def _remember(self, event: OrderSubmitted | OrderDenied, order: Order | None) -> None:
         self._fingerprints[(event.account, event.client_order_id)] = _fingerprint(event)

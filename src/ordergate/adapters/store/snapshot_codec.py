@@ -7,6 +7,7 @@ shares nothing mutable with the live state), in chunks so that the event loop ge
 before anything is restored.
 """
 
+import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,8 +45,16 @@ class _Head(msgspec.Struct):
 
 def take(ledger: Ledger) -> FoldCopy:
     """Copy the fold now (call between messages: the copy is consistent only if nothing is applied meanwhile)."""
-    parts = {name: part.snapshot_state() for name, part in sorted(ledger.state_parts.items())}
-    return FoldCopy(ledger.last_seq, ledger_state(ledger), parts)
+    # The copy makes a tuple per order and no cycles: with the collector on, the allocations would start
+    # collections of the older generations over and over, each scanning every copy made so far.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        parts = {name: part.snapshot_state() for name, part in sorted(ledger.state_parts.items())}
+        return FoldCopy(ledger.last_seq, ledger_state(ledger), parts)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def encode(copy: FoldCopy) -> bytes:
