@@ -54,6 +54,19 @@ def test_cli_when_modifying_and_canceling_then_order_follows(shared_server: Serv
     assert "0 order(s)" in cancel_all.stdout
 
 
+def test_cli_when_extended_hours_asked_then_the_order_carries_it_and_a_market_one_is_refused_naming_it(
+        shared_server: Server) -> None:
+    extended = cli(shared_server, "order", "submit", "SPY", "buy", "1", "--type", "limit", "--limit", "90",
+                   "--tif", "gtc", "--extended-hours", "--json")
+    refused = cli(shared_server, "order", "submit", "SPY", "buy", "1", "--extended-hours")
+    assert extended.returncode == 0, extended.stderr
+    assert "extended_hours" in json.loads(extended.stdout)["flags"]
+    assert refused.returncode == 1 and "extended_hours" in refused.stdout + refused.stderr
+    with shared_server.client() as c:
+        wait_for_status(c, json.loads(extended.stdout)["id"], {"new"})
+    assert cli(shared_server, "order", "cancel", json.loads(extended.stdout)["id"]).returncode == 0
+
+
 def test_cli_when_input_bad_then_clear_error_and_exit_1(shared_server: Server) -> None:
     result = cli(shared_server, "order", "submit", "AAPL", "buy", "0")
 
