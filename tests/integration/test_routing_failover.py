@@ -47,6 +47,8 @@ async def test_venue_refusing_every_order_then_each_fails_over_the_breaker_degra
         for order in sent:
             await _status(app, order["id"], "filled")
         routes = [(await client.get(f"/api/v1/orders/{o['id']}/route")).json() for o in sent]
+        parent = (await client.get(f"/api/v1/orders/{sent[0]['id']}")).json()
+        child = (await client.get(f"/api/v1/orders/{parent['children'][1]}")).json()
         after = (await client.post("/api/v1/orders/", json=ORDER)).json()
         venues = {v["id"]: v for v in (await client.get("/api/v1/venues/")).json()["venues"]}
         route = (await client.get(f"/api/v1/orders/{after['id']}/route")).json()
@@ -57,6 +59,9 @@ async def test_venue_refusing_every_order_then_each_fails_over_the_breaker_degra
             ("flaky", "rejected", "1", "0"), ("paper", "filled", "1", "1")]
         assert decision["children"][0]["reason"] == "venue unavailable (simulated)"
     assert after["venue"] == "paper"
+    assert (parent["children"], parent["parent_id"]) == ([c["id"] for c in routes[0]["children"]], None)
+    assert (child["parent_id"], child["venue"], child["status"], child["children"]) == (
+        sent[0]["id"], "paper", "filled", [])
     assert venues["flaky"]["state"] == "degraded"
     assert venues["flaky"]["stats"]["reject_rate"] == 1.0
     assert "reject rate 3/3" in venues["flaky"]["stats"]["breaker"]["reason"]

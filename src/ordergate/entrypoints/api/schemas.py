@@ -116,6 +116,8 @@ class OrderOut(BaseModel):
     accepted_at: datetime | None
     first_fill_at: datetime | None
     done_at: datetime | None
+    parent_id: str | None = Field(None, description="a child order's parent (the order a client sent)")
+    children: list[str] = Field(default_factory=list, description="a parent's child orders at venues")
 
 
 class OrderPage(BaseModel):

@@ -79,6 +79,7 @@ def order_dict(o: Order) -> dict[str, Any]:
         },
         "created_at": _ts(o.created_at), "updated_at": _ts(o.updated_at), "accepted_at": _ts(o.accepted_at),
         "first_fill_at": _ts(o.first_fill_at), "done_at": _ts(o.done_at),
+        "parent_id": o.parent_id, "children": list(o.children),
     }
 
 
