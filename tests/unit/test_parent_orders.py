@@ -1,14 +1,15 @@
 """Parent and child orders: an order of an instrument at several venues works through children at venues."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
-from ordergate.domain.commands import CancelOrder, ReplaceOrder
+from ordergate.domain.commands import CancelOrder, OpenAccount, ReplaceOrder
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.errors import OrderStateConflict
 from ordergate.domain.events import ChildOrderRouted
-from ordergate.domain.ids import OrderId, VenueOrderId
+from ordergate.domain.ids import AccountId, OrderId, VenueOrderId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.reports import CancelRejectReport, OrderStatusReport, ReplaceReport
 from ordergate.service.outcome import VenueAction
@@ -164,3 +165,15 @@ def test_report_addressed_to_a_parent_then_refused_as_from_the_wrong_venue() -> 
                                         venue_order_id=VenueOrderId("x")))
     assert rig.ledger.orders[parent_id].status is S.PENDING_NEW
     assert rig.engine.reports.anomalies["wrong_venue"] == 1
+
+
+def test_account_that_trades_only_at_one_venue_then_the_router_routes_it_there_and_fails_over_nowhere_else() -> None:
+    rig = Rig()
+    rig.engine.handle(OpenAccount(account=AccountId("DEEPONLY"), balances={"USD": D("1000000")}, venues=["deep"]))
+    order = rig.engine.handle(dataclasses.replace(buy("5", limit=None), account=AccountId("DEEPONLY"))).reply.order
+    [child_id] = order.children  # thin is cheaper and shows enough, but the account may not trade there
+    assert rig.ledger.orders[child_id].venue == DEEP
+    refused = rig.report(child_id, S.REJECTED)
+    refused.venue_fault = True  # deep is out of service: thin could take it, but not for this account
+    rig.engine.handle(refused)
+    assert order.status is S.REJECTED and len(order.children) == 1

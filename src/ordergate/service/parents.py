@@ -147,7 +147,9 @@ class ParentOrders:
 
     def _fail_over(self, parent: Order, child: Order) -> None:
         refused = {c.venue for c in self._ctx.ledger.children_of(parent) if c.status is S.REJECTED}
-        plan = self.router.failover(parent, child.qty - child.filled_qty, refused) if self.router else None
+        allowed = self._ctx.ledger.accounts[parent.account].venues
+        router = self.router
+        plan = router.failover(parent, child.qty - child.filled_qty, refused, allowed) if router else None
         if plan is not None:
             self.failovers += 1
             self.route_child(parent, plan, caused_by=f"failover:{child.venue}")

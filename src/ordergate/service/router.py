@@ -91,11 +91,17 @@ class Router(VenueSelector):
             return Health.DOWN
         return self.stats.health(venue, self._clock.now())
 
-    def route(self, cmd: SubmitOrder) -> Routing:
-        """Return where a new order goes; with a choice of venues, the decision and the children to make."""
+    def route(self, cmd: SubmitOrder, allowed: Collection[str] = ()) -> Routing:
+        """Return where a new order goes; with a choice of venues, the decision and the children to make.
+
+        ``allowed``: the venues the order's account may trade at (empty: any); the others are not considered
+        while one of the instrument's venues is allowed.
+        """
         venues = self.lists.get(cmd.symbol)
         if venues is None:  # one venue: as before the router (an account's default route has no say)
             return super().route(cmd)
+        if allowed:
+            venues = tuple(v for v in venues if v in allowed) or venues  # none allowed: the account check says so
         route = cmd.route or self.account_routes.get(cmd.account) or self.policy
         views = self._views(venues, cmd.symbol, cmd.side)
         request = RouteRequest(cmd.side, cmd.qty, cmd.type, cmd.limit_price)
@@ -119,12 +125,14 @@ class Router(VenueSelector):
             children = (ChildPlan(decision.venue, cmd.qty, cmd.type, cmd.tif, cmd.limit_price),)
         return Routing(decision.venue, record, children)
 
-    def failover(self, parent: Order, qty: Decimal, refused: Collection[VenueId]) -> ChildPlan | None:
+    def failover(self, parent: Order, qty: Decimal, refused: Collection[VenueId],
+                 allowed: Collection[str] = ()) -> ChildPlan | None:
         """Return where a parent's unfilled ``qty`` goes after venues ``refused`` it for reasons of their own.
 
-        Best execution among the instrument's other venues that are not down; None when there is none.
+        Best execution among the instrument's other venues that are not down (and that the account may use,
+        ``allowed``; empty: any); None when there is none.
         """
-        venues = [v for v in self.venues_of(parent.symbol) if v not in refused]
+        venues = [v for v in self.venues_of(parent.symbol) if v not in refused and (not allowed or v in allowed)]
         views = [view for view in self._views(venues, parent.symbol, parent.side) if view.health is not Health.DOWN]
         if not views:
             return None

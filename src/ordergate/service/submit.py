@@ -89,7 +89,7 @@ class SubmitHandler:
         now = ctx.clock.now()
         check_order_terms(cmd.type, cmd.qty, cmd.limit_price, cmd.stop_price, cmd.tif, cmd.expire_at, instrument, now)
         check_extended_hours(cmd.extended_hours, cmd.type, cmd.tif)
-        routing = self._venues.route(cmd)
+        routing = self._venues.route(cmd, ctx.ledger.accounts[cmd.account].venues)
         venue = routing.venue
         for child in routing.children:
             self._check_venue(cmd.account, child.venue)

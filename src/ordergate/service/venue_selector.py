@@ -4,7 +4,7 @@ This is the one-venue-per-instrument choice; the smart order router (service/rou
 instruments that trade at several venues.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,8 +64,11 @@ class VenueSelector:
             raise ValidationFailed("symbol", "routable", f"{symbol} trades at venue {venue!r}, which is not configured")
         return venue
 
-    def route(self, cmd: SubmitOrder) -> Routing:
-        """Return where a new order goes: its one venue, with no decision to record and no children."""
+    def route(self, cmd: SubmitOrder, allowed: Collection[str] = ()) -> Routing:
+        """Return where a new order goes: its one venue, with no decision to record and no children.
+
+        ``allowed`` (the account's venues) has no say here: the submit refuses a venue the account may not use.
+        """
         venue = self.select(cmd.symbol)
         if cmd.route is not None and cmd.route not in POLICIES and cmd.route != venue:
             raise ValidationFailed("route", "known_route", f"{cmd.route!r} is neither a routing policy "
