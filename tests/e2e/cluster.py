@@ -20,11 +20,18 @@ class Cluster:
     url: str = field(default_factory=new_postgres_database)
     instances: list[Server] = field(default_factory=list)
 
-    def add(self, env: dict[str, str] | None = None) -> Server:
-        """Start one more instance (the first becomes the leader) and wait until it is ready."""
+    def add(self, env: dict[str, str] | None = None, host: str = "127.0.0.1", launcher: list[str] | None = None,
+            database_host: str | None = None) -> Server:
+        """Start one more instance (the first becomes the leader) and wait until it is ready.
+
+        ``host``/``launcher``: where it listens and what runs it (a network namespace); ``database_host``:
+        the address it reaches PostgreSQL at, instead of the loopback.
+        """
         data_dir = self.base / f"node{len(self.instances)}"
         data_dir.mkdir(parents=True)
-        server = Server(data_dir, env_extra={"ORDERGATE_DATABASE_URL": self.url, **(env or {})})
+        url = self.url.replace("@127.0.0.1:", f"@{database_host}:") if database_host else self.url
+        server = Server(data_dir, env_extra={"ORDERGATE_DATABASE_URL": url, **(env or {})}, host=host,
+                        launcher=launcher or [])
         self.instances.append(server.start())
         return server
 
@@ -47,7 +54,7 @@ class Cluster:
 
     def ordergate(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``ordergate ARGS`` against the cluster's database."""
-        env = self.instances[0].env()
+        env = {**self.instances[0].env(), "ORDERGATE_DATABASE_URL": self.url}
         return subprocess.run([sys.executable, "-m", "ordergate.entrypoints.cli", *args], env=env,
                               capture_output=True, text=True, timeout=120)
 

@@ -20,6 +20,7 @@ from tests.e2e.cluster import Cluster
 from tests.e2e.server import ADMIN_KEY, Server
 
 RETRY_PAUSE = 0.05
+TIMEOUT = httpx.Timeout(10.0, connect=1.0)  # an instance cut off the network must not hold a client long
 GIVE_UP = 60.0  # seconds a client keeps retrying one order before it gives up (it stays unacknowledged)
 
 
@@ -30,12 +31,14 @@ class Tally:
     acknowledged: dict[str, str] = field(default_factory=dict)
     cancels: int = 0
     retries: dict[int, int] = field(default_factory=dict)
+    samples: dict[int, str] = field(default_factory=dict)  # the first answer of each status retried
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def retried(self, status: int) -> None:
+    def retried(self, status: int, sample: str = "") -> None:
         """Count one answer that made a client try again (0: no answer at all)."""
         with self.lock:
             self.retries[status] = self.retries.get(status, 0) + 1
+            self.samples.setdefault(status, sample[:300])
 
 
 def _body(client_order_id: str, n: int) -> dict[str, str]:
@@ -70,7 +73,7 @@ class Load:
         return self.tally
 
     def _run(self, name: str) -> None:
-        with httpx.Client(headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=10) as client:
+        with httpx.Client(headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=TIMEOUT) as client:
             for n in itertools.count():
                 if self._stop.is_set():
                     return
@@ -90,8 +93,8 @@ class Load:
                 return None
             try:
                 answer = client.post(f"{server.url}/api/v1/orders/", json=body)
-            except httpx.HTTPError:
-                self.tally.retried(0)
+            except httpx.HTTPError as e:
+                self.tally.retried(0, f"{type(e).__name__} from {server.url}")
                 time.sleep(RETRY_PAUSE)
                 continue
             if answer.status_code in (200, 201):
@@ -99,7 +102,7 @@ class Load:
                 with self.tally.lock:
                     self.tally.acknowledged[client_order_id] = order_id
                 return order_id
-            self.tally.retried(answer.status_code)
+            self.tally.retried(answer.status_code, f"{server.url}: {answer.text}")
             time.sleep(RETRY_PAUSE)
         return None
 
@@ -139,7 +142,7 @@ def kill_leader(cluster: Cluster) -> tuple[Server, float]:
 def takeover(load: Load, died: float, label: str, limit: float = 30.0) -> float:
     """Submit a probe order until some instance acknowledges it; return the seconds since the leader died."""
     body = _body(label, 1)
-    with httpx.Client(headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=10) as client:
+    with httpx.Client(headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=TIMEOUT) as client:
         order_id = load.submit(client, label, body, patient=True, deadline=died + limit)
     assert order_id is not None, f"no instance acknowledged {label} within {limit}s of the leader's death"
     return time.monotonic() - died

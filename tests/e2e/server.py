@@ -32,11 +32,13 @@ class Server:
     env_extra: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    host: str = "127.0.0.1"
+    launcher: list[str] = field(default_factory=list)  # a command prefix, e.g. ip netns exec NAME
 
     @property
     def url(self) -> str:
         """Return the base URL."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def env(self) -> dict[str, str]:
         """Return the environment the server and CLI run with."""
@@ -54,7 +56,8 @@ class Server:
         _starts[0] += 1
         log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ordergate.entrypoints.cli", "serve", "--port", str(self.port)],
+            [*self.launcher, sys.executable, "-m", "ordergate.entrypoints.cli", "serve", "--host", self.host,
+             "--port", str(self.port)],
             env=self.env(), stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout

@@ -73,3 +73,23 @@ def test_forward_when_the_request_was_forwarded_already_then_503_and_not_sent_ag
 
     assert (status, body["code"]) == (503, "no_leader")
     assert directory.refreshed == 0
+
+
+def test_forward_when_another_leader_is_elected_while_the_old_one_is_silent_then_503_at_once() -> None:
+    async def scenario() -> tuple[int, dict[str, Any]]:
+        async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await asyncio.sleep(30)  # takes the request, never answers (a leader cut off mid-request)
+
+        server = await asyncio.start_server(silent, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        directory = Directory(f"http://127.0.0.1:{port}")
+        asyncio.get_running_loop().call_later(0.3, setattr, directory, "leader", "http://127.0.0.1:9")
+        try:
+            return await _forward(directory, _scope())
+        finally:
+            server.close()
+
+    status, body = asyncio.run(scenario())
+
+    assert (status, body["code"]) == (503, "no_leader")
+    assert "was replaced before it answered" in body["detail"]  # not "did not answer": no forward timeout

@@ -5,9 +5,12 @@ from an authenticated caller goes to the leader's advertised address with the sa
 headers (the API key included) and body; the leader's status, headers and body bytes go back unchanged.
 Only a request the leader never received (it could not be reached) is tried again, at the leader the
 database names now; anything else is a 503 saying so, and the client retries with the same client order
-id (idempotent). A forwarded request is never forwarded again: between two standbys it is a 503.
+id (idempotent). A forward waiting on a leader that another one replaced meanwhile is given up at once
+(a 503), rather than after ``cluster.forward_timeout``. A forwarded request is never forwarded again:
+between two standbys it is a 503.
 """
 
+import asyncio
 from typing import Protocol
 
 import httpx
@@ -17,6 +20,8 @@ from starlette.types import Message, Scope, Send
 from ordergate.entrypoints.api.serialize import JsonResponse
 
 log = structlog.get_logger(__name__)
+MOVED_POLL = 0.1  # seconds between looks, while waiting on the leader, at whether another one took over
+CONNECT_TIMEOUT = 1.0  # seconds to reach the leader: a leader that is there answers in milliseconds
 FORWARDED = b"x-ordergate-forwarded-by"
 # Headers about one connection, not the request: the leg to the leader has its own.
 _HOP_BY_HOP = frozenset({b"host", b"content-length", b"connection", b"keep-alive", b"transfer-encoding", b"te",
@@ -55,7 +60,7 @@ class LeaderForwarder:
 
     def __init__(self, directory: LeaderDirectory, timeout: float) -> None:
         self._directory = directory
-        self._client = httpx.AsyncClient(timeout=timeout)
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)))
 
     async def close(self) -> None:
         """Close the connections to the leader."""
@@ -73,7 +78,7 @@ class LeaderForwarder:
             try:
                 await self._relay(leader, scope, body, send)
                 return
-            except httpx.ConnectError as e:  # never reached the leader: safe to send to a newer one
+            except (httpx.ConnectError, httpx.ConnectTimeout) as e:  # never reached it: safe to send to a newer one
                 log.info("forward_connect_failed", leader=leader, error=str(e))
                 leader = await self._directory.refresh_leader()
             except httpx.HTTPError as e:  # it may have acted on it: the client decides (same client order id)
@@ -84,6 +89,28 @@ class LeaderForwarder:
                     scope, send)
 
     async def _relay(self, leader: str, scope: Scope, body: bytes, send: Send) -> None:
+        fetch = asyncio.ensure_future(self._fetch(leader, scope, body))
+        moved = asyncio.ensure_future(self._moved(leader))
+        try:
+            await asyncio.wait({fetch, moved}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            moved.cancel()
+            if not fetch.done():
+                fetch.cancel()
+        if not fetch.done() or fetch.cancelled():  # a new leader was elected while the old one said nothing
+            log.warning("forward_abandoned", leader=leader, now=self._directory.leader_address())
+            await _send(no_leader(f"the leader at {leader} was replaced before it answered"), scope, send)
+            return
+        status, headers, raw = fetch.result()
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": raw})
+
+    async def _moved(self, leader: str) -> None:
+        """Return once the instance hears of another leader than ``leader`` (it waits on a dead one no more)."""
+        while self._directory.leader_address() == leader:
+            await asyncio.sleep(MOVED_POLL)
+
+    async def _fetch(self, leader: str, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         path = scope.get("raw_path") or scope["path"].encode()
         query = scope.get("query_string", b"")
         url = leader + path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
@@ -98,8 +125,7 @@ class LeaderForwarder:
         out = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response.headers.multi_items()
                if n.lower() not in _RESPONSE_HOP_BY_HOP and n.lower() != "content-length"]
         out.append((b"content-length", str(len(raw)).encode()))
-        await send({"type": "http.response.start", "status": response.status_code, "headers": out})
-        await send({"type": "http.response.body", "body": raw})
+        return response.status_code, out, raw
 
 
 async def _send(response: JsonResponse, scope: Scope, send: Send) -> None:
