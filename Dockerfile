@@ -13,18 +13,19 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 COPY deploy/certs/ /tmp/certs/
 COPY pyproject.toml README.md /src/
-# The dependencies first, in a layer of their own: a change to the code alone does not fetch them again.
+# The dependencies (and the build backend) first, in a layer of their own: a change to the code alone
+# fetches nothing again.
 RUN set -e; \
     if [ -s /tmp/certs/ca-certificates.crt ]; then export PIP_CERT=/tmp/certs/ca-certificates.crt; fi; \
     python3 -m venv /opt/ordergate; \
     python3 -c "import tomllib; print('\n'.join(tomllib.load(open('/src/pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt; \
-    /opt/ordergate/bin/pip install --quiet --upgrade pip; \
+    /opt/ordergate/bin/pip install --quiet --upgrade pip "setuptools>=69" wheel; \
     /opt/ordergate/bin/pip install --quiet -r /tmp/requirements.txt
 COPY src /src/src
 RUN set -e; \
     if [ -s /tmp/certs/ca-certificates.crt ]; then export PIP_CERT=/tmp/certs/ca-certificates.crt; fi; \
-    /opt/ordergate/bin/pip install --quiet --no-deps /src
+    /opt/ordergate/bin/pip install --quiet --no-deps --no-build-isolation /src
 
 FROM ${BASE_IMAGE}
 ENV PATH=/opt/ordergate/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

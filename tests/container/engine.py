@@ -77,4 +77,4 @@ def logs(name: str) -> str:
 
 def remove(name: str) -> None:
     """Remove the container, running or not."""
-    docker("rm", "--force", name, check=False)
+    docker("rm", "--force", "--volumes", name, check=False)
