@@ -2,6 +2,7 @@
 (and the cash figure compared with ours)."""
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,6 +32,34 @@ class AccountReads:
             return []
         return await self.reports(venue_order, found)
 
+    async def statuses(self, sent: Sequence[VenueOrder]) -> dict[OrderId, list[Report]]:
+        """Return the reports of many orders from two requests: the day book and the day's trades.
+
+        An order not in the day book (placed before today, or never) is asked about on its own: absence from
+        the list is not taken to mean that Upstox lacks it.
+        """
+        book: dict[str, UpstoxOrder] = {}
+        for raw in await self.http.call("GET", "/v2/order/retrieve-all") or []:
+            uo = order(raw)
+            if uo.tag and (uo.tag not in book or uo.order_id < book[uo.tag].order_id):
+                book[uo.tag] = uo  # tags are not unique: the first made is ours, as latest_by_tag says
+        trades: dict[str, list[FillReport]] = {}
+        for raw in await self.http.call("GET", "/v2/order/trades/get-trades-for-day") or []:
+            t = trade(raw)
+            if t.quantity > 0:
+                trades.setdefault(t.order_id, []).append(FillReport(
+                    order_id=OrderId(""), venue=self.venue, ts=t.ts or self.now(), fill_id=FillId(t.trade_id),
+                    qty=t.quantity, price=t.price))
+        out: dict[OrderId, list[Report]] = {}
+        for venue_order in sent:
+            found = book.get(str(venue_order.order_id))
+            if found is None:
+                out[venue_order.order_id] = await self.status(venue_order)
+                continue
+            fills = [replace(f, order_id=venue_order.order_id) for f in trades.get(found.order_id, [])]
+            out[venue_order.order_id] = self._reports(venue_order, found, fills)
+        return out
+
     async def of_order(self, venue_order: VenueOrder, upstox_id: str) -> list[Report]:
         """Return the reports of our order from the Upstox order ``upstox_id`` (one without our tag)."""
         raw = await self.http.call("GET", "/v2/order/details", params={"order_id": upstox_id})
@@ -38,11 +67,13 @@ class AccountReads:
 
     async def reports(self, venue_order: VenueOrder, found: UpstoxOrder) -> list[Report]:
         """Return the status of the Upstox order that is ours, and every fill of it."""
+        return self._reports(venue_order, found, await self._every_fill(venue_order.order_id, found.order_id))
+
+    def _reports(self, venue_order: VenueOrder, found: UpstoxOrder, fills: list[FillReport]) -> list[Report]:
         t = self.tracked.get(venue_order.order_id)
         t.order = t.order or venue_order
         if t.upstox_id is None:
             self.tracked.link(t, found.order_id)
-        fills = await self._every_fill(venue_order.order_id, found.order_id)
         t.trade_ids.update(f.fill_id for f in fills)  # the stream need not report these again
         status, phase = found.mapped
         if phase is Phase.WORKING and found.filled > 0:

@@ -142,6 +142,16 @@ class UpstoxVenue:
             return await self.gtt.status(t, order, self.reads.of_order)
         return await self.reads.status(order)
 
+    async def statuses(self, orders: Sequence[VenueOrder]) -> dict[OrderId, Sequence[Report]]:
+        """Return the reports of many orders: day orders from the day book and the day's trades (two requests
+        whatever the count), GTC orders (GTTs) one by one."""
+        gtts = [o for o in orders if goes_as_gtt(o)]
+        out: dict[OrderId, Sequence[Report]] = {o.order_id: await self.status(o) for o in gtts}
+        day = [o for o in orders if not goes_as_gtt(o)]
+        if day:
+            out.update(await self.reads.statuses(day))
+        return out
+
     async def open_orders(self) -> Sequence[VenueOrderState]:
         """Return every working order in Upstox's day book."""
         return await self.reads.open_orders()
