@@ -145,19 +145,33 @@ def _problems(rig: Rig, parent_id: OrderId, venues: Venues) -> list[str]:
 def test_any_report_schedule_when_a_parent_works_through_children_then_its_books_add_up_once(
     steps: list[tuple[str, int, int]],
 ) -> None:
+    rig, parent_id = check_schedule(steps, limit="230.05")
+    replaced = [e for e in rig.events if isinstance(e, OrderReplaced) and e.order_id == parent_id]
+    if steps and steps[-1] == ("repeat", 1, 2):  # the explicit example: one replace confirmed, one refused
+        assert [e.qty for e in replaced] == [D("32")]
+
+
+@kit_settings(suite_examples=20)
+@given(st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 5), st.integers(0, 50)), max_size=40))
+def test_any_report_schedule_when_a_market_parent_sweeps_and_slices_come_back_short_then_books_add_up_once(
+    steps: list[tuple[str, int, int]],
+) -> None:
+    check_schedule(steps, limit=None)  # an ioc slice canceled short sends its rest on as a market child
+
+
+def check_schedule(steps: list[tuple[str, int, int]], limit: str | None) -> tuple[Rig, OrderId]:
+    """Play ``steps`` on a parent of 30 swept over two venues, checking after each; then a restart."""
     rig = Rig()
-    parent_id = OrderId(rig.engine.handle(buy("30", limit="230.05")).reply.order.id)
+    parent_id = OrderId(rig.engine.handle(buy("30", limit=limit)).reply.order.id)
     assert len(rig.ledger.orders[parent_id].children) == 2  # a sweep: thin shows 10, deep the rest
     venues = Venues(rig)
     for n, (kind, pick, part) in enumerate(steps):
         venues.act(parent_id, kind, pick, part)
         assert _problems(rig, parent_id, venues) == [], f"after step {n} {kind}"
-    replaced = [e for e in rig.events if isinstance(e, OrderReplaced) and e.order_id == parent_id]
-    if steps and steps[-1] == ("repeat", 1, 2):  # the explicit example: one replace confirmed, one refused
-        assert [e.qty for e in replaced] == [D("32")]
     rebuilt = Ledger()
     rebuilt.replay(rig.events)
     for order_id in (parent_id, *rig.ledger.orders[parent_id].children):
         live, again = rig.ledger.orders[order_id], rebuilt.orders[order_id]
         assert (again.status, again.filled_qty, again.children) == (live.status, live.filled_qty, live.children)
     assert rebuilt.position(ACCOUNT, AAPL) == rig.ledger.position(ACCOUNT, AAPL)
+    return rig, parent_id

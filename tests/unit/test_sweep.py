@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from ordergate.domain.commands import CancelOrder
 from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 from ordergate.domain.ids import VenueId
 from ordergate.domain.routing import Fees, RouteRequest, VenueView
@@ -65,14 +66,30 @@ def test_market_order_larger_than_the_thin_venue_then_children_at_both_and_fills
     assert rig.ledger.position(ACCOUNT, AAPL).qty == D("500")  # type: ignore[union-attr]
 
 
-def test_sweep_child_canceled_short_then_parent_ends_canceled_with_what_filled() -> None:
+def test_sweep_slice_canceled_short_by_its_venue_then_the_rest_goes_on_as_a_market_child_once() -> None:
     rig = Rig()
     parent = rig.engine.handle(buy("500", limit=None)).reply.order
     thin, deep = parent.children
     rig.engine.handle(rig.fill_report(thin, "f1", "10", "230.00"))
     rig.engine.handle(rig.fill_report(deep, "f2", "400", "230.02"))
+    rig.engine.handle(rig.report(deep, OrderStatus.CANCELED))  # the book moved: ioc rest canceled
+    rig.engine.handle(rig.report(deep, OrderStatus.CANCELED))  # a repeat changes nothing
+    assert len(parent.children) == 3 and parent.status is OrderStatus.PARTIALLY_FILLED
+    rest = rig.ledger.orders[parent.children[2]]
+    assert (rest.venue, rest.qty, rest.type) == (DEEP, D("90"), OrderType.MARKET)
+    rig.engine.handle(rig.fill_report(rest.id, "f3", "90", "230.03"))
+    assert (parent.status, parent.filled_qty) == (OrderStatus.FILLED, D("500"))
+    assert rig.ledger.position(ACCOUNT, AAPL).qty == D("500")  # type: ignore[union-attr]
+
+
+def test_sweep_canceled_by_the_trader_then_no_rest_is_sent_and_the_parent_ends_canceled() -> None:
+    rig = Rig()
+    parent = rig.engine.handle(buy("500", limit=None)).reply.order
+    thin, deep = parent.children
+    rig.engine.handle(rig.fill_report(thin, "f1", "10", "230.00"))
+    rig.engine.handle(CancelOrder(order_id=parent.id, reason="enough", requested_by="t"))
     rig.engine.handle(rig.report(deep, OrderStatus.CANCELED))
-    assert (parent.status, parent.filled_qty) == (OrderStatus.CANCELED, D("410"))
+    assert (parent.status, parent.filled_qty, len(parent.children)) == (OrderStatus.CANCELED, D("10"), 2)
     assert parent.id not in rig.ledger.accounts[ACCOUNT].reservations
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ordergate.domain.enums import OrderStatus, TimeInForce
+from ordergate.domain.enums import OrderStatus, OrderType, TimeInForce
 from ordergate.domain.errors import OrderStateConflict
 from ordergate.domain.events import (
     ChildOrderRouted,
@@ -116,6 +116,8 @@ class ParentOrders:
             return
         if child.status is S.REJECTED and venue_refused and parent.status not in _PENDING_CHANGE:
             self._fail_over(parent, child)
+        elif self._slice_came_back_short(parent, child):
+            self._route_rest(parent, child)
         children = list(ledger.children_of(parent))
         working = [c for c in children if not c.status.is_terminal]
         if not working:
@@ -144,6 +146,23 @@ class ParentOrders:
             qty, price = self.holds(parent, parent.qty, parent.limit_price, parent.stop_price)
             ctx.emit(OrderCancelRejected(**base, response_to="replace", reason=answer.reason, reserve_qty=qty,
                                          reserve_price=price))
+
+    def _slice_came_back_short(self, parent: Order, child: Order) -> bool:
+        """Return whether a market parent's sweep slice (an ioc limit) was just canceled by its venue short of
+        its quantity: the book moved; the venue's cancel says it holds none of the rest."""
+        if child.status is not S.CANCELED or parent.status in _PENDING_CHANGE or child.filled_qty >= child.qty:
+            return False
+        if parent.type is not OrderType.MARKET or child.type is OrderType.MARKET:
+            return False
+        return any(isinstance(e, OrderCanceled) and e.order_id == child.id for e in self._ctx.outcome.events)
+
+    def _route_rest(self, parent: Order, child: Order) -> None:
+        """Send a short sweep slice's rest on as a market child to the best venue now (it walks that book)."""
+        allowed = self._ctx.ledger.accounts[parent.account].venues
+        router = self.router
+        plan = router.failover(parent, child.qty - child.filled_qty, (), allowed) if router else None
+        if plan is not None:
+            self.route_child(parent, plan, caused_by=f"sweep-rest:{child.venue}")
 
     def _fail_over(self, parent: Order, child: Order) -> None:
         refused = {c.venue for c in self._ctx.ledger.children_of(parent) if c.status is S.REJECTED}
