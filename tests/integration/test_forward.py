@@ -1,6 +1,10 @@
 """A standby's forwarder: the leader's answer byte for byte, or a 503 naming why no leader answered."""
 
 import asyncio
+import shutil
+import ssl
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -93,3 +97,47 @@ def test_forward_when_another_leader_is_elected_while_the_old_one_is_silent_then
 
     assert (status, body["code"]) == (503, "no_leader")
     assert "was replaced before it answered" in body["detail"]  # not "did not answer": no forward timeout
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """Make a self-signed certificate for 127.0.0.1 with the openssl command (as an operator would)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a certificate")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out",
+                    str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize(("trusted", "expected"), [(True, 201), (False, 503)])
+def test_forward_when_the_leader_serves_tls_with_the_shared_certificate_then_trusted_only_with_it(
+    tmp_path: Path, trusted: bool, expected: int,
+) -> None:
+    cert, key = _self_signed(tmp_path)
+
+    async def scenario() -> int:
+        async def leader(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}")
+            await writer.drain()
+            writer.close()
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(cert), str(key))
+        server = await asyncio.start_server(leader, "127.0.0.1", 0, ssl=context)
+        port = server.sockets[0].getsockname()[1]
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        forwarder = LeaderForwarder(Directory(f"https://127.0.0.1:{port}"), 5, cert if trusted else None)
+        try:
+            await forwarder.forward(_scope(), b"{}", send)
+        finally:
+            await forwarder.close()
+            server.close()
+        return int(sent[0]["status"])
+
+    assert asyncio.run(scenario()) == expected

@@ -209,7 +209,7 @@ async def run_node(app: FastAPI, settings: Settings) -> AsyncIterator[Node]:
 
     node = Node(settings, api_stream, use)
     app.state.node = node
-    app.state.forwarder = LeaderForwarder(node, settings.cluster.forward_timeout)
+    app.state.forwarder = LeaderForwarder(node, settings.cluster.forward_timeout, settings.ssl_certfile)
     container = await node.start()
     if container.generated_admin_key:
         _announce_key(container.generated_admin_key, settings)

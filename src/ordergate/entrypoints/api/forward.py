@@ -11,6 +11,8 @@ between two standbys it is a 503.
 """
 
 import asyncio
+import ssl
+from pathlib import Path
 from typing import Protocol
 
 import httpx
@@ -44,6 +46,14 @@ class LeaderDirectory(Protocol):
         ...
 
 
+def trust(certificate: Path | None) -> ssl.SSLContext:
+    """Return the TLS trust for reaching the leader: the system's authorities, and ``certificate`` if given."""
+    context = ssl.create_default_context()
+    if certificate is not None:
+        context.load_verify_locations(cafile=str(certificate))
+    return context
+
+
 def no_leader(why: str) -> JsonResponse:
     """Return the 503 a standby answers when it cannot reach a leader to forward a command to."""
     return JsonResponse({"detail": f"no leader reachable to forward the command to: {why}; try again",
@@ -58,9 +68,12 @@ def was_forwarded(scope: Scope) -> bool:
 class LeaderForwarder:
     """Send one request on to the leader and its answer back to the client."""
 
-    def __init__(self, directory: LeaderDirectory, timeout: float) -> None:
+    def __init__(self, directory: LeaderDirectory, timeout: float, certificate: Path | None = None) -> None:
+        """``certificate``: this instance's own TLS certificate, trusted besides the system's authorities (the
+        instances of a cluster usually share one, often self-signed)."""
         self._directory = directory
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)))
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+                                         verify=trust(certificate))
 
     async def close(self) -> None:
         """Close the connections to the leader."""
