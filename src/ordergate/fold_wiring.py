@@ -14,7 +14,7 @@ import structlog
 from sqlalchemy import Engine
 
 from ordergate.adapters.store.journal import SqlJournal
-from ordergate.adapters.store.snapshot_restore import Restored, disagreements, restore
+from ordergate.adapters.store.snapshot_restore import Discarded, Restored, disagreements, restore
 from ordergate.adapters.store.snapshots import SqlSnapshots
 from ordergate.domain.ledger import Ledger
 from ordergate.service.engine import OrderEngine
@@ -69,7 +69,12 @@ def restore_fold(build: Callable[[], Fold], journal: SqlJournal, snapshots: SqlS
     with collector_paused():
         while True:
             fold = build()
-            restored = restore(journal, snapshots, fold.ledger, skip)
+            try:
+                restored = restore(journal, snapshots, fold.ledger, skip)
+            except Discarded as e:
+                log.warning("snapshot_ignored", snapshot=e.snapshot_id, seq=e.seq, reason=e.reason)
+                skip.append(e.snapshot_id)
+                continue
             if restored.snapshot_id is None:
                 return fold, restored
             found = disagreements(db, fold.ledger)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, update
 from structlog.testing import capture_logs
 
+from ordergate.adapters.store import snapshot_codec
 from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.check import check
 from ordergate.adapters.store.snapshot_check import check_snapshot, compare
@@ -162,3 +163,14 @@ def test_db_check_when_snapshot_differs_from_a_full_replay_then_names_it(trading
     save_snapshot(trading.journal.engine, ledger, msgspec.json.encode(state))
     problems = check_snapshot(trading.journal.engine, lambda: builder()().ledger)
     assert len(problems) == 1 and "differs from a full replay: state part order_stats" in problems[0]
+
+
+def test_start_when_the_orders_span_many_chunks_then_they_come_back_in_order(trading: Any,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot_codec, "CHUNK", 2)
+    book(trading)
+    trade_more(trading, "chunked")
+    save_snapshot(trading.journal.engine, full_replay(trading).ledger)
+    fold, restored, _ = restore(trading)
+    assert restored.snapshot_id is not None and len(fold.ledger.orders) > 4
+    assert compare(take(full_replay(trading).ledger), take(fold.ledger)) == []

@@ -5,6 +5,7 @@ in creation order); ``restore_ledger`` rebuilds a fresh ledger from one, with ev
 (by client order id, open orders, open orders by symbol) made again from the orders.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import SMALL_FILL_IDS, Order, ReplaceTerms
 from ordergate.domain.position import Position
 
+ZERO = Decimal(0)
 ORDER_FIELDS = tuple(f.name for f in fields(Order))
 _order_values = attrgetter(*ORDER_FIELDS)
 
@@ -90,13 +92,17 @@ def _account_copy(a: Account) -> AccountValues:
     )
 
 
-def restore_ledger(ledger: Ledger, state: LedgerState) -> None:
-    """Fill a fresh ledger (listeners subscribed, nothing applied yet) with a snapshot's state."""
+def restore_ledger(ledger: Ledger, state: LedgerState, orders: Iterable[OrderValues] | None = None) -> None:
+    """Fill a fresh ledger (listeners subscribed, nothing applied yet) with a snapshot's state.
+
+    ``orders``: the orders, when they come apart from ``state`` (decoded a part at a time, say).
+    """
     if ledger.last_seq or ledger.orders or ledger.accounts:
         raise ValueError("a snapshot is restored into a fresh ledger only")
     restore = ledger.restore_order
-    for values in state.orders:
-        restore(_order(*values))
+    shared: dict[Any, Any] = {}  # one string per account, symbol, currency and venue, as a replay holds them
+    for values in state.orders if orders is None else orders:
+        restore(_order(shared, *values))
     for a in state.accounts:
         ledger.accounts[AccountId(a.id)] = Account(
             id=AccountId(a.id), margin=a.margin, name=a.name, venues=tuple(a.venues), closed=a.closed,
@@ -112,6 +118,7 @@ def restore_ledger(ledger: Ledger, state: LedgerState) -> None:
 
 
 def _order(
+    shared: dict[Any, Any],
     id: Any, account: Any, client_order_id: Any, symbol: Any, side: Any, type: Any, qty: Any, limit_price: Any,
     stop_price: Any, tif: Any, expire_at: Any, currency: Any, venue: Any, created_at: Any, updated_at: Any,
     status: Any, filled_qty: Any, filled_notional: Any, commission: Any, arrival_price: Any, venue_order_id: Any,
@@ -120,16 +127,34 @@ def _order(
     done_at: Any, is_parent: Any, parent_id: Any, children: Any,
 ) -> Order:
     """Make an order from its values as the ledger would hold it (empty collections shared, few fill ids in a
-    tuple): positional, because a restart makes hundreds of thousands."""
+    tuple, the same string for the same account, symbol, currency or venue, the same time object for the
+    same time): positional, because a restart makes hundreds of thousands."""
+    updated_at = _same_time(updated_at, created_at)
     return Order(
-        id=id, account=account, client_order_id=client_order_id, symbol=symbol, side=side, type=type, qty=qty,
-        limit_price=limit_price, stop_price=stop_price, tif=tif, expire_at=expire_at, currency=currency,
-        venue=venue, created_at=created_at, updated_at=updated_at, status=status, filled_qty=filled_qty,
-        filled_notional=filled_notional, commission=commission, arrival_price=arrival_price,
+        id=id, account=shared.setdefault(account, account),
+        client_order_id=id if client_order_id == id else client_order_id, symbol=shared.setdefault(symbol, symbol),
+        side=side, type=type, qty=qty, limit_price=limit_price, stop_price=stop_price, tif=tif, expire_at=expire_at,
+        currency=shared.setdefault(currency, currency), venue=shared.setdefault(venue, venue),
+        created_at=created_at, updated_at=updated_at, status=status, filled_qty=_zero(filled_qty),
+        filled_notional=_zero(filled_notional), commission=_zero(commission), arrival_price=arrival_price,
         venue_order_id=venue_order_id, triggered=triggered, expiring=expiring, reason=reason,
         denials=denials or (), flags=flags or (),
         fill_ids=(tuple(fill_ids) if len(fill_ids) <= SMALL_FILL_IDS else set(fill_ids)) if fill_ids else (),
-        pending_replace=pending_replace, accepted_at=accepted_at, inferred_qty=inferred_qty,
-        late_fills=late_fills, resends=resends, escalated=escalated, first_fill_at=first_fill_at, done_at=done_at,
+        pending_replace=pending_replace, accepted_at=_same_time(accepted_at, created_at),
+        inferred_qty=_zero(inferred_qty),
+        late_fills=late_fills, resends=resends, escalated=escalated,
+        first_fill_at=_same_time(first_fill_at, updated_at), done_at=_same_time(done_at, updated_at),
         is_parent=is_parent, parent_id=parent_id, children=tuple(children) if children else (),
     )
+
+
+def _same_time(value: datetime | None, other: datetime) -> datetime | None:
+    """Return ``other`` when it is the same time at the same offset as ``value`` (one object instead of two)."""
+    if value is not None and value == other and value.tzinfo is other.tzinfo:
+        return other
+    return value
+
+
+def _zero(value: Decimal) -> Decimal:
+    """Return the one shared zero for a plain ``0`` (as an order starts with), else ``value`` itself."""
+    return ZERO if value == 0 and str(value) == "0" else value

@@ -32,9 +32,9 @@ def check_snapshot(engine: Engine, build: Callable[[], Ledger]) -> list[str]:
     restored = build()
     try:
         copy = load(snapshots, info, journal.last_seq(), restored)
+        apply(copy, restored)
     except SnapshotRefused as e:
         return [f"{name}: a start would ignore it: {e}"]
-    apply(copy, restored)
     restored.replay(journal.read_events(after_seq=copy.seq))
     full = build()
     full.replay(journal.read_events())

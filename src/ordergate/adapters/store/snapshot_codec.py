@@ -8,14 +8,14 @@ before anything is restored.
 """
 
 import gc
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from ordergate.domain.ledger import Ledger
-from ordergate.domain.ledger_state import LedgerState, ledger_state
+from ordergate.domain.ledger_state import LedgerState, OrderValues, ledger_state
 
 SCHEMA_VERSION = 1
 CHUNK = 20_000  # orders per encode call: each call holds the GIL
@@ -29,11 +29,16 @@ class SnapshotRefused(ValueError):
 
 @dataclass(slots=True)
 class FoldCopy:
-    """The fold as of ``seq``: the ledger's state and each state part's, sharing nothing with the live state."""
+    """The fold as of ``seq``: the ledger's state and each state part's, sharing nothing with the live state.
+
+    A decoded copy keeps its orders encoded in ``chunks``, decoded a chunk at a time by ``orders_of``: the
+    whole list decoded at once would hold every order twice at the peak of a start.
+    """
 
     seq: int
     ledger: LedgerState
     parts: dict[str, Any]
+    chunks: list[msgspec.Raw] = field(default_factory=list)
 
 
 class _Head(msgspec.Struct):
@@ -41,6 +46,21 @@ class _Head(msgspec.Struct):
     seq: int
     parts: dict[str, msgspec.Raw]
     ledger: msgspec.Raw
+    orders: list[msgspec.Raw] = msgspec.field(default_factory=list)
+
+
+_chunk_decoder = msgspec.json.Decoder(list[OrderValues])
+
+
+def orders_of(copy: FoldCopy) -> Iterator[OrderValues]:
+    """Yield a copy's orders, decoding its chunks one at a time; raise SnapshotRefused if one does not decode."""
+    yield from copy.ledger.orders
+    for chunk in copy.chunks:
+        try:
+            decoded = _chunk_decoder.decode(chunk)
+        except msgspec.MsgspecError as e:
+            raise SnapshotRefused(f"orders: do not decode as this schema: {e}") from e
+        yield from decoded
 
 
 def take(ledger: Ledger) -> FoldCopy:
@@ -62,7 +82,7 @@ def encode(copy: FoldCopy) -> bytes:
     state = copy.ledger
     ledger = b"".join([
         b'{"last_seq":', _encoder.encode(state.last_seq),
-        b',"orders":', _chunked(state.orders),
+        b',"orders":[]',
         b',"accounts":', _encoder.encode(state.accounts),
         b',"positions":', _encoder.encode(state.positions),
         b',"trading_states":', _encoder.encode(state.trading_states),
@@ -71,8 +91,9 @@ def encode(copy: FoldCopy) -> bytes:
         b',"flattens_incomplete":', _encoder.encode(state.flattens_incomplete), b"}",
     ])
     parts = b",".join(_encoder.encode(name) + b":" + _encoder.encode(value) for name, value in copy.parts.items())
+    orders = b",".join(_encoder.encode(state.orders[i:i + CHUNK]) for i in range(0, len(state.orders), CHUNK))
     return b"".join([b'{"schema":', _encoder.encode(SCHEMA_VERSION), b',"seq":', _encoder.encode(copy.seq),
-                     b',"parts":{', parts, b'},"ledger":', ledger, b"}"])
+                     b',"parts":{', parts, b'},"ledger":', ledger, b',"orders":[', orders, b"]}"])
 
 
 def _chunked(items: list[Any]) -> bytes:
@@ -105,7 +126,7 @@ def decode(body: bytes, kept: Mapping[str, Any]) -> FoldCopy:
         raise SnapshotRefused(f"body: does not decode as this schema: {e}") from e
     if ledger.last_seq != head.seq:
         raise SnapshotRefused(f"seq: the body says {head.seq}, its ledger {ledger.last_seq}")
-    return FoldCopy(head.seq, ledger, parts)
+    return FoldCopy(head.seq, ledger, parts, head.orders)
 
 
 def _same_parts(found: Iterable[str], kept: Iterable[str]) -> None:

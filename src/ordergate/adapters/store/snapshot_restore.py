@@ -17,7 +17,7 @@ from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.rebuild import Projection, differences
 from ordergate.adapters.store.rows import balance_rows, position_row
-from ordergate.adapters.store.snapshot_codec import FoldCopy, SnapshotRefused, decode
+from ordergate.adapters.store.snapshot_codec import FoldCopy, SnapshotRefused, decode, orders_of
 from ordergate.adapters.store.snapshots import SnapshotInfo, SqlSnapshots, checksum
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.ledger import Ledger
@@ -36,10 +36,19 @@ class Restored:
     replayed: int
 
 
+class Discarded(Exception):
+    """A snapshot turned out unusable after the ledger was partly filled from it: build a fresh fold, skip it."""
+
+    def __init__(self, snapshot_id: int, seq: int, reason: str) -> None:
+        super().__init__(reason)
+        self.snapshot_id, self.seq, self.reason = snapshot_id, seq, reason
+
+
 def restore(journal: SqlJournal, snapshots: SqlSnapshots, ledger: Ledger, skip: Collection[int] = ()) -> Restored:
     """Restore the newest usable snapshot not in ``skip`` into the fresh ``ledger``, then replay the tail.
 
-    With none usable, replay the whole journal. The caller checks ``disagreements`` afterwards.
+    With none usable, replay the whole journal. Raise Discarded if one fails once the ledger was touched.
+    The caller checks ``disagreements`` afterwards.
     """
     end = journal.last_seq()
     for info in snapshots.newest_first():
@@ -50,7 +59,10 @@ def restore(journal: SqlJournal, snapshots: SqlSnapshots, ledger: Ledger, skip: 
         except SnapshotRefused as e:
             log.warning("snapshot_ignored", snapshot=info.id, seq=info.seq, reason=str(e))
             continue
-        apply(copy, ledger)
+        try:
+            apply(copy, ledger)
+        except SnapshotRefused as e:
+            raise Discarded(info.id, info.seq, str(e)) from e
         return Restored(info.id, info.seq, ledger.replay(journal.read_events(after_seq=copy.seq)))
     return Restored(None, 0, ledger.replay(journal.read_events()))
 
@@ -70,7 +82,7 @@ def load(snapshots: SqlSnapshots, info: SnapshotInfo, journal_end: int, ledger: 
 
 def apply(copy: FoldCopy, ledger: Ledger) -> None:
     """Restore a decoded snapshot into a fresh ledger and its state parts (the ledger first: parts read it)."""
-    restore_ledger(ledger, copy.ledger)
+    restore_ledger(ledger, copy.ledger, orders_of(copy))
     for name, part in ledger.state_parts.items():
         part.restore_state(copy.parts[name])
 
