@@ -20,7 +20,7 @@ async def test_protected_when_no_key_then_metrics_401_and_ready_shows_status_onl
         keyed_metrics = await keyed.get("/metrics")
         keyed_ready = await keyed.get("/ready")
     assert metrics.status_code == 401
-    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "role": "single"})  # what a balancer needs
     assert keyed_metrics.status_code == 200 and b"ordergate_" in keyed_metrics.content
     assert "checks" in keyed_ready.json()
 
