@@ -20,6 +20,7 @@ import structlog
 from redis.exceptions import RedisError
 
 from ordergate.adapters.shared.event_stream import Message, RedisEventStream
+from ordergate.adapters.shared.link import BLOCK_SECONDS
 
 log = structlog.get_logger(__name__)
 OUTBOX_LIMIT = 100_000  # events waiting for Redis; past this the oldest are dropped (clients are told)
@@ -46,6 +47,7 @@ class StreamRelay:
         self._followed: deque[Offered] = deque()  # read from the journal
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
         self._warned = 0.0
 
     async def start(self) -> None:
@@ -53,16 +55,21 @@ class StreamRelay:
         self._tasks = [asyncio.create_task(self._publish()), asyncio.create_task(self._read())]
 
     async def stop(self) -> None:
-        """Publish what this instance committed (briefly), then stop."""
+        """Publish what this instance committed (briefly), then stop.
+
+        The tasks are asked to stop, not cancelled, while they may be waiting on Redis: cancelling a
+        blocking read there can leave it waiting for ever (seen with redis-py's hiredis parser).
+        """
         for _ in range(20):
             if not self._own:
                 break
             await asyncio.sleep(0.05)
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._stopping = True
+        self._wake.set()
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=BLOCK_SECONDS + 2 * RETRY)
+            for task in late:
+                task.cancel()
         self._tasks = []
 
     def offer(self, seq: int, messages: Sequence[Message]) -> None:
@@ -95,9 +102,10 @@ class StreamRelay:
         return found
 
     async def _publish(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), GRACE / 2)
+                async with asyncio.timeout(GRACE / 2):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 while await self._publish_run():
@@ -123,7 +131,7 @@ class StreamRelay:
         return True
 
     async def _read(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 if self._after is None:
                     self._after = await self._stream.top() or b"0-0"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from ordergate.domain.access import Caller, Forbidden
 from ordergate.domain.ids import AccountId
 from ordergate.entrypoints.api.deps import READ, declare
-from ordergate.entrypoints.api.limits import Buckets, SharedBuckets
+from ordergate.entrypoints.api.limits import Buckets
 from ordergate.entrypoints.api.shared_limits import shared_buckets
 from ordergate.entrypoints.stream_hub import StreamHub
 from ordergate.entrypoints.stream_limits import POLICY_VIOLATION, MessageLimit, message_buckets
@@ -60,7 +60,7 @@ async def stream(
     try:
         with contextlib.suppress(WebSocketDisconnect):
             limit = MessageLimit(_message_buckets(websocket, container.settings.api.ws_messages_per_key), caller.key_id,
-                                 shared=_shared_message_buckets(websocket, container))
+                                 shared=shared_buckets(container, "ws"))
             await container.stream.serve(websocket, frozenset({account}) if account else caller.accounts, since,
                                          limit)
     finally:
@@ -82,15 +82,6 @@ def _message_buckets(websocket: WebSocket, rate: float) -> Buckets:
     if not hasattr(state, "stream_messages"):
         state.stream_messages = message_buckets(rate)
     buckets: Buckets = state.stream_messages
-    return buckets
-
-
-def _shared_message_buckets(websocket: WebSocket, container: Any) -> SharedBuckets | None:
-    """Return the keys' message buckets shared with the other instances (Redis), or None (made on first use)."""
-    state = websocket.app.state
-    if not hasattr(state, "shared_stream_messages"):
-        state.shared_stream_messages = shared_buckets(container, "ws")
-    buckets: SharedBuckets | None = state.shared_stream_messages
     return buckets
 
 

@@ -3,17 +3,32 @@
 Each message is one entry whose id is ``<journal sequence>-<index within the event>``. Redis only takes
 ids above the last one, so the stream is in journal order by construction, and adding an event that is
 already there is refused and changes nothing: whichever instance learns of a committed event first may
-add it. The stream is trimmed to about ``stream_maxlen`` entries (``MAXLEN ~``).
+add it. A batch of events is added by one Lua script: atomically, in one round trip. The stream is
+trimmed to about ``stream_maxlen`` entries (``MAXLEN ~``).
 """
 
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from redis.exceptions import ResponseError
-
 from ordergate.adapters.shared.link import BLOCK_SECONDS, RedisLink
 
 Message = tuple[str, bytes]  # (account, message as JSON)
+
+# KEYS[1]: the stream; ARGV[1]: the length to trim to (about); then (entry id, account, message) triples.
+APPEND = """
+local added = 0
+for i = 2, #ARGV, 3 do
+  local done = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], ARGV[i], 'a', ARGV[i + 1], 'm', ARGV[i + 2])
+  if type(done) == 'table' and done.err then
+    if not string.find(done.err, 'equal or smaller', 1, true) then
+      return redis.error_reply(done.err)
+    end
+  else
+    added = added + 1
+  end
+end
+return added
+"""
 Entry = tuple[bytes, int, str, bytes]  # (entry id, journal sequence, account, message)
 PAGE = 1000  # entries read at a time
 
@@ -26,25 +41,18 @@ class RedisEventStream:
         self._commands = link.commands
         self._blocking = link.blocking
         self._maxlen = link.stream_maxlen
+        self._append = link.commands.register_script(APPEND)
 
     async def append(self, events: Sequence[tuple[int, Sequence[Message]]]) -> int:
-        """Add each event's messages (one transaction); return how many entries were new.
+        """Add each event's messages (one script: atomic, one round trip); return how many entries were new.
 
         Entries Redis already holds (another instance added them) are refused by their ids and skipped.
         """
-        pipe = self._commands.pipeline(transaction=True)
+        args: list[str | bytes | int] = [self._maxlen]
         for seq, messages in events:
             for index, (account, data) in enumerate(messages):
-                pipe.xadd(self._key, {"a": account, "m": data}, id=f"{seq}-{index}", maxlen=self._maxlen,
-                          approximate=True)
-        added = 0
-        for result in await pipe.execute(raise_on_error=False):
-            if isinstance(result, ResponseError) and "equal or smaller" in str(result):
-                continue
-            if isinstance(result, Exception):
-                raise result
-            added += 1
-        return added
+                args += (f"{seq}-{index}", account, data)
+        return int(await self._append(keys=[self._key], args=args))
 
     async def bounds(self) -> tuple[int, int] | None:
         """Return the first and last journal sequence the stream holds, or None when it is empty."""

@@ -7,7 +7,7 @@ from redis.asyncio import Redis
 
 from ordergate.adapters.store.database import redact_url
 
-BLOCK_SECONDS = 1.0  # how long a read of the stream waits for new entries before it asks again
+BLOCK_SECONDS = 0.25  # how long a read of the stream waits for new entries before it asks again
 
 
 @dataclass

@@ -38,6 +38,7 @@ class RedisQuoteCache:
         self._changed: set[Symbol] = set()
         self._applied: dict[str, tuple[str, str]] = {}  # symbol -> (quote ts, trade ts) applied here
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._warned = 0.0
         hub.subscribe(self._mark)
 
@@ -49,11 +50,12 @@ class RedisQuoteCache:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        """Stop (a last write of what changed, if this instance leads)."""
+        """Stop (a last write of what changed, if this instance leads); asked, not cancelled mid-command."""
+        self._stopping = True
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            _, late = await asyncio.wait({self._task}, timeout=INTERVAL + 2.0)
+            for task in late:
+                task.cancel()
             self._task = None
         with contextlib.suppress(RedisError, OSError):
             if self._leads():
@@ -108,7 +110,7 @@ class RedisQuoteCache:
         return applied
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             await asyncio.sleep(INTERVAL)
             try:
                 await (self.write() if self._leads() else self.read())

@@ -70,8 +70,9 @@ class OrdergateApp(FastAPI):
         if scope["type"] != "http" or container is None:
             await super().__call__(scope, receive, send)
             return
-        if self._admission is None:
-            self._admission = gate.Admission(container.settings.api, shared_buckets(container, "http"))
+        shared = shared_buckets(container, "http") if container.redis is not None else None
+        if self._admission is None or self._admission.shared is not shared:
+            self._admission = gate.Admission(container.settings.api, shared)
         caller, refusal = await self._admission.admit(scope, container.keys)
         if refusal is not None:
             await gate.answer(refusal, scope, receive, send)

@@ -30,7 +30,7 @@ class Admission:
 
     def __init__(self, config: "ApiConfig", shared: SharedBuckets | None = None) -> None:
         self._per_key = Buckets(config.rate_per_key, config.burst_per_key)
-        self._shared = shared
+        self.shared = shared
         self._failures = Buckets(config.failed_auth_per_minute / 60, config.failed_auth_per_minute)
 
     async def admit(self, scope: Scope, keys: "KeyStore") -> tuple[Caller | None, JsonResponse | None]:
@@ -46,8 +46,8 @@ class Admission:
         if caller is None:
             self._failures.take(address)
             return None, None
-        if self._shared is not None:
-            wait = await self._shared.take(caller.key_id)
+        if self.shared is not None:
+            wait = await self.shared.take(caller.key_id)
         else:
             wait = self._per_key.take(caller.key_id)
         if wait:
