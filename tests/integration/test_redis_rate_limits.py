@@ -63,3 +63,19 @@ async def test_buckets_when_redis_does_not_answer_then_this_instance_limits_on_i
     finally:
         await link.close()
     assert waits[:2] == [0, 0] and waits[2] > 0
+
+
+async def test_buckets_when_the_rate_is_high_then_tokens_come_a_lease_at_a_time_and_are_spent_locally(
+        links: tuple[RedisLink, RedisLink]) -> None:
+    buckets = _buckets(links[0], 5000, 5000)  # a lease: 5000 / 50 = 100 tokens
+    key = links[0].key("limit", "http", "k_1")
+
+    assert await buckets.take("k_1") == 0
+    after_first = float(await links[0].commands.hget(key, "tokens"))  # type: ignore[arg-type]
+    for _ in range(99):
+        assert await buckets.take("k_1") == 0
+    after_lease = float(await links[0].commands.hget(key, "tokens"))  # type: ignore[arg-type]
+    await buckets.take("k_1")  # the lease is spent: the next token comes with a new one
+
+    assert after_first == after_lease == 4900  # the 99 came from the lease, without Redis
+    assert float(await links[0].commands.hget(key, "tokens")) < 4900  # type: ignore[arg-type]
