@@ -177,3 +177,16 @@ def test_account_that_trades_only_at_one_venue_then_the_router_routes_it_there_a
     refused.venue_fault = True  # deep is out of service: thin could take it, but not for this account
     rig.engine.handle(refused)
     assert order.status is S.REJECTED and len(order.children) == 1
+
+
+def test_parent_cancel_refused_by_its_venue_then_the_parent_works_on_as_its_acknowledged_child_does() -> None:
+    rig = Rig()
+    parent_id = _parent(rig, qty="5", limit="229.00")
+    child_id = rig.child(parent_id)
+    rig.answer(parent_id, S.NEW)
+    rig.engine.handle(CancelOrder(order_id=parent_id, reason="enough", requested_by="t"))
+    rig.engine.handle(CancelRejectReport(order_id=child_id, venue=rig.ledger.orders[child_id].venue,
+                                         ts=rig.clock.now(), response_to="cancel", reason="not now"))
+    parent = rig.ledger.orders[parent_id]
+    acked = rig.ledger.orders[child_id].accepted_at
+    assert (parent.status, parent.reason, parent.accepted_at) == (S.NEW, "not now", acked)

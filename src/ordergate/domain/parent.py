@@ -23,20 +23,22 @@ _PENDING_CHANGE = (S.PENDING_CANCEL, S.PENDING_REPLACE)
 def follow_children(parent: Order, children: Iterable[Order], ts: datetime) -> None:
     """Set ``parent``'s fills from ``children`` and move it to the working status they imply."""
     filled = notional = commission = ZERO
-    acked = False
+    acked: datetime | None = None
     first_fill: datetime | None = None
     for child in children:
         filled += child.filled_qty
         notional += child.filled_notional
         commission += child.commission
-        acked = acked or child.accepted_at is not None
+        if child.accepted_at is not None and (acked is None or child.accepted_at < acked):
+            acked = child.accepted_at
         if child.first_fill_at is not None and (first_fill is None or child.first_fill_at < first_fill):
             first_fill = child.first_fill_at
     parent.filled_qty, parent.filled_notional, parent.commission = filled, notional, commission
     parent.first_fill_at = first_fill
+    parent.accepted_at = acked  # the first venue's acknowledgement
     if parent.status.is_terminal:
         return  # a child's late fill: the parent shows it and keeps how it ended
-    parent.follow(_status(parent, filled, acked), ts)
+    parent.follow(_status(parent, filled, acked is not None), ts)
     if parent.status is S.FILLED:
         parent.pending_replace = None
 
