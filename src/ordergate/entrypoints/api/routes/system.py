@@ -29,7 +29,8 @@ async def ready(request: Request, container: ContainerDep, _: Public) -> Respons
     With ``api.protect_metrics`` on, only a request with a valid key sees the detail; the status is public.
     ``role`` says what this instance does: ``single``, or in a cluster ``leader`` or ``standby``; a standby
     is ready while its database answers and it follows the journal (it forwards commands to the leader).
-    The role is detail: with ``api.protect_metrics`` on, a request without a key sees the status only.
+    With ``api.protect_metrics`` on, a request without a key sees the status and the role (what a load
+    balancer needs), not the checks.
     """
     node = getattr(request.app.state, "node", None)
     if node is not None and node.role is NodeRole.STANDBY:
@@ -51,7 +52,7 @@ async def ready(request: Request, container: ContainerDep, _: Public) -> Respons
                if (reason := unavailable_reason(venue)) is not None}
     status = 200 if ok else 503
     if container.settings.api.protect_metrics and request.scope.get(CALLER) is None:
-        return JsonResponse({"status": "ready" if ok else "not ready"}, status_code=status)
+        return JsonResponse({"status": "ready" if ok else "not ready", "role": role}, status_code=status)
     return JsonResponse({"status": "ready" if ok else "not ready", "role": role, "checks": checks, "feeds": feeds,
                          "reasons": reasons, "venues": venues}, status_code=status)
 
@@ -60,10 +61,10 @@ async def _standby_ready(request: Request, container: ContainerDep, node: Node) 
     """A standby's readiness: its database answers and it follows the journal."""
     checks = {"database": await run_in_threadpool(container.read_model.ping), "following": node.following}
     ok = all(checks.values())
-    body: dict[str, object] = {"status": "ready" if ok else "not ready"}
+    body: dict[str, object] = {"status": "ready" if ok else "not ready", "role": node.role.value}
     if not (container.settings.api.protect_metrics and request.scope.get(CALLER) is None):
-        body.update(role=node.role.value, checks=checks, leader=node.leader.address or None,
-                    epoch=node.leader.epoch, applied_seq=node.applied_seq)
+        body.update(checks=checks, leader=node.leader.address or None, epoch=node.leader.epoch,
+                    applied_seq=node.applied_seq)
     return JsonResponse(body, status_code=200 if ok else 503)
 
 
