@@ -114,6 +114,7 @@ class OrderMessages:
             fmt = precision()
             out.append((event.account, {"type": "fill", **base, "fill": {
                 "fill_id": event.fill_id, "order_id": event.order_id, "symbol": event.symbol,
+                "parent_id": order.id if order.id != event.order_id else None,  # a child's: the order sent
                 "side": event.side.value, "qty": fmt.qty(event.symbol, event.qty),
                 "price": fmt.price(event.symbol, event.price),
                 "commission": fmt.money(event.currency, event.commission),
