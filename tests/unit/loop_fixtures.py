@@ -47,10 +47,13 @@ async def start_rig(clock: FakeClock, max_batch: int = 1024) -> Rig:
 
 async def settle(loop: EngineLoop) -> None:
     """Wait until every queued message is handled and committed."""
-    for _ in range(1000):
-        if loop.queue_depth() == 0 and not loop._pending:
+    def idle() -> bool:  # nothing queued, nothing waiting to commit, no commit in flight in its thread
+        return loop.queue_depth() == 0 and not loop._pending and not loop._committing
+
+    for _ in range(5000):
+        if idle():
             await asyncio.sleep(0)
-            if loop.queue_depth() == 0 and not loop._pending:
+            if idle():
                 return
         await asyncio.sleep(0.001)
     raise AssertionError("the engine loop did not settle")
