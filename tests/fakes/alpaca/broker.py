@@ -41,6 +41,8 @@ class FakeBroker:
         if order.client_order_id in self.by_client_id:
             raise AlpacaError(422, 40010001, "client_order_id must be unique")
         self._check_buying_power(order)
+        if self.faults.refuse_out_of_session and not self._trades_now(order):
+            raise AlpacaError(403, 40310000, f"market is closed for this order ({self.session} session)")
         self._add(order)
         self._later(self.faults.ack_delay, self._acknowledge, order)
         return order

@@ -15,6 +15,8 @@ class Faults:
     hang_seconds: float = 5.0
     drop_create_answer: int = 0  # create the next N orders, then answer 500 as if the answer was lost
     hang_create_answer: int = 0  # create the next N orders, then hold the answer ``hang_seconds``
+    create_5xx: int = 0  # answer the next N order creations 503 without creating (look-ups still answer)
+    refuse_out_of_session: bool = False  # refuse (403) an order that cannot trade in the session now
     stream_delay: float = 0.0  # seconds every trade update waits before it is sent
     duplicate_events: bool = False  # send every trade update twice
     reorder_events: bool = False  # hold each trade update until the next one and send them swapped

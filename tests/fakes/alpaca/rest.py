@@ -73,6 +73,8 @@ async def _json(request: Request) -> Any:
 
 
 async def create_order(request: Request, broker: FakeBroker) -> Any:
+    if broker.faults.take("create_5xx"):
+        return AlpacaError(503, 50310000, "service unavailable").response()
     order = broker.submit(await _json(request))
     if broker.faults.take("drop_create_answer"):
         return AlpacaError(500, 50010000, "internal server error").response()

@@ -14,6 +14,7 @@ from ordergate.adapters.venues.alpaca.http import AlpacaAnswer, AlpacaHttp, Alpa
 from ordergate.adapters.venues.alpaca.lookup import AlpacaLookup
 from ordergate.adapters.venues.alpaca.orders import Tracked, TrackedOrders
 from ordergate.adapters.venues.alpaca.parse import ORDER_TYPES, TIME_IN_FORCE, decimal, qty_text
+from ordergate.adapters.venues.alpaca.refusals import venue_side_refusal
 from ordergate.adapters.venues.alpaca.updates import UpdateReader
 from ordergate.domain.enums import OrderStatus, OrderType, TimeInForce
 from ordergate.domain.ids import Symbol, VenueId, VenueOrderId
@@ -59,9 +60,10 @@ class AlpacaRequests:
             elif answer.status == 422 and "client_order_id" in answer.message:
                 await self._found(tracked, AlpacaUnavailable("client_order_id already used"))
             else:
-                self.emit([self._status(order, OrderStatus.REJECTED, _reason(answer))])
+                self.emit([self._status(order, OrderStatus.REJECTED, _reason(answer),
+                                        venue_fault=venue_side_refusal(answer.status, answer.body))])
             return
-        log.error("alpaca_submit_gave_up", order_id=order.order_id, attempts=self.attempts)
+        await self._gave_up(tracked)
 
     async def cancel(self, order: VenueOrder) -> None:
         """Ask Alpaca to cancel the live order of the chain (its ``canceled`` event ends ours)."""
@@ -128,6 +130,15 @@ class AlpacaRequests:
             body["extended_hours"] = True
         return body
 
+    async def _gave_up(self, tracked: Tracked) -> None:
+        """After every try went unanswered: once Alpaca confirms it has no such order, refuse it as the
+        venue's own fault (the router may send it elsewhere); while unsure, leave it to reconciliation."""
+        log.error("alpaca_submit_gave_up", order_id=tracked.order.order_id, attempts=self.attempts)
+        if await self._found(tracked, AlpacaUnavailable("gave up")):
+            return
+        reason = f"alpaca unavailable: no answer to the order after {self.attempts} tries"
+        self.emit([self._status(tracked.order, OrderStatus.REJECTED, reason, venue_fault=True)])
+
     async def _found(self, tracked: Tracked, lost: AlpacaUnavailable) -> bool:
         """After a lost submit answer, return whether Alpaca has the order (adopting it); raise when unsure."""
         log.info("alpaca_submit_answer_lost", order_id=tracked.order.order_id, reason=lost.reason)
@@ -178,9 +189,9 @@ class AlpacaRequests:
         # pending_replace: the replacement's ``new`` event (it names what it replaces) completes it
 
     def _status(self, order: VenueOrder, status: OrderStatus, reason: str,
-                venue_order_id: VenueOrderId | None = None) -> OrderStatusReport:
+                venue_order_id: VenueOrderId | None = None, venue_fault: bool = False) -> OrderStatusReport:
         return OrderStatusReport(order_id=order.order_id, venue=self.venue, ts=self.now(), status=status,
-                                 reason=reason, venue_order_id=venue_order_id)
+                                 reason=reason, venue_order_id=venue_order_id, venue_fault=venue_fault)
 
     def _cancel_reject(self, order: VenueOrder, response_to: str, reason: str) -> CancelRejectReport:
         return CancelRejectReport(order_id=order.order_id, venue=self.venue, ts=self.now(),

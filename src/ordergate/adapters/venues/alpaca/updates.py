@@ -15,6 +15,7 @@ import structlog
 
 from ordergate.adapters.venues.alpaca.orders import Tracked, TrackedOrders
 from ordergate.adapters.venues.alpaca.parse import as_ours, decimal, fill_id, timestamp
+from ordergate.adapters.venues.alpaca.refusals import venue_side_reason
 from ordergate.domain.enums import OrderStatus, TimeInForce
 from ordergate.domain.ids import VenueId, VenueOrderId
 from ordergate.domain.reports import CancelRejectReport, FillReport, OrderStatusReport, ReplaceReport, Report
@@ -108,13 +109,15 @@ class UpdateReader:
                                        response_to="replace", reason=str(data.get("reason") or "replace rejected"))]
         if str(order["id"]) != tracked.current:
             return []  # an old link of the chain (or a replacement not live yet): the order lives on
-        return [self._status(tracked, status, order, ts, str(data.get("reason") or ""))]
+        reason = str(data.get("reason") or "")
+        venue_fault = status is OrderStatus.REJECTED and venue_side_reason(reason)
+        return [self._status(tracked, status, order, ts, reason, venue_fault)]
 
     def _status(self, tracked: Tracked, status: OrderStatus, order: dict[str, Any], ts: datetime,
-                reason: str = "") -> OrderStatusReport:
+                reason: str = "", venue_fault: bool = False) -> OrderStatusReport:
         filled = decimal(order.get("filled_qty")) or Decimal(0)
         return OrderStatusReport(
             order_id=tracked.order.order_id, venue=self.venue, ts=ts, status=status,
-            venue_order_id=VenueOrderId(str(order["id"])), reason=reason,
+            venue_order_id=VenueOrderId(str(order["id"])), reason=reason, venue_fault=venue_fault,
             filled_qty=tracked.prior_filled + filled, avg_price=decimal(order.get("filled_avg_price")),
         )
