@@ -97,3 +97,30 @@ def test_limit_order_not_marketable_then_one_child_rests_at_one_venue() -> None:
     rig = Rig()
     parent = rig.engine.handle(buy("500", limit="229.00")).reply.order
     assert len(parent.children) == 1
+
+
+def test_sweep_when_a_venue_charges_a_minimum_commission_then_its_levels_carry_it_spread_over_their_shares() -> None:
+    views = [VenueView(A, BOOK_A, Fees(minimum=D("5"))), VenueView(B, BOOK_B, Fees())]
+    # without the minimum: A 10 at 100.00 and B 5 at 100.01; with it A's shares cost 100.50, then 101.00 for 5
+    assert _split("15", _views()) == ([(A, D("10"), D("100.00")), (B, D("5"), D("100.01"))], 0)
+    assert _split("15", views) == ([(B, D("15"), D("100.03"))], 0)
+
+
+def test_sweep_when_little_is_left_then_a_minimum_commission_weighs_on_fewer_shares_and_the_level_loses_its_turn(
+        ) -> None:
+    a = VenueView(A, [(D("100.00"), D("10"))], Fees(minimum=D("0.2")))  # 100.02 a share over 10, 100.20 for 1
+    b = VenueView(B, [(D("100.01"), D("8")), (D("100.03"), D("100"))], Fees())
+    assert _split("9", [a, b]) == ([(B, D("9"), D("100.03"))], 0)
+    assert _split("18", [a, b]) == ([(B, D("8"), D("100.01")), (A, D("10"), D("100.00"))], 0)
+
+
+def test_sweep_when_a_venues_fees_exceed_its_minimum_then_the_minimum_changes_nothing() -> None:
+    views = [VenueView(A, BOOK_A, Fees(per_share=D("0.02"), minimum=D("0.01"))), VenueView(B, BOOK_B, Fees())]
+    assert _split("15", views) == _split("15", _views(fee_a="0.02"))
+
+
+def test_needs_sweep_when_the_best_price_carries_a_minimum_commission_then_judged_on_the_all_in_best() -> None:
+    a = VenueView(A, [(D("100.00"), D("10"))], Fees(minimum=D("5")))  # 100.50 a share: B's 100.01 is best
+    b = VenueView(B, [(D("100.01"), D("20"))], Fees())
+    assert not needs_sweep(RouteRequest(Side.BUY, D("15"), OrderType.MARKET), [a, b])
+    assert needs_sweep(RouteRequest(Side.BUY, D("15"), OrderType.MARKET), [VenueView(A, a.levels, Fees()), b])

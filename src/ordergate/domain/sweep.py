@@ -1,7 +1,10 @@
 """A sweep: a marketable order split across venues, taking the best displayed levels of all of them.
 
 Each venue's own book is walked with what a share there really costs: the level's price plus the venue's
-per-share fee, its basis-point fee and its learned slippage (for a sell, less them). Levels are taken
+per-share fee, its basis-point fee and its learned slippage (for a sell, less them), and its minimum
+commission where that is more than the fees: a venue's child pays at least the minimum, so what a level
+adds to the venue's commission (up to the minimum for its first shares) is spread over the shares it would
+take there. Levels are taken
 best first across every venue until the order's quantity is reached, never beyond its limit. What a venue
 gets is a slice: its quantity, and the worst price taken there (the limit its child is sent with, so a
 child never trades at a price the venue did not show). Pure: no I/O, no clock.
@@ -38,7 +41,7 @@ def needs_sweep(request: RouteRequest, views: Sequence[VenueView]) -> bool:
     for view in views:
         if view.levels:
             price, size = view.levels[0]
-            cost = _signed_all_in(view, price, buy)
+            cost = _signed_all_in(view, price, buy, min(size, request.qty), None)
             if best is None or cost < best[0]:
                 best = (cost, price, size)
     if best is None:
@@ -50,11 +53,23 @@ def needs_sweep(request: RouteRequest, views: Sequence[VenueView]) -> bool:
     return request.qty > size
 
 
-def _signed_all_in(view: VenueView, price: Decimal, buy: bool) -> Decimal:
-    """Return what one share at ``price`` really costs at ``view`` (a sell: minus what it brings), lower better."""
+def _signed_all_in(view: VenueView, price: Decimal, buy: bool, take: Decimal, fees_so_far: Decimal | None) -> Decimal:
+    """Return what one share at ``price`` really costs at ``view`` (a sell: minus what it brings), lower better,
+    taking ``take`` shares there when the venue's slice so far owes ``fees_so_far`` before any minimum (None:
+    the venue is not taken yet, so its minimum commission is still to pay)."""
     fees = view.fees
-    extra = price * (fees.bps + view.slippage_bps) / BPS + fees.per_share
+    if not fees.minimum or take <= 0:
+        extra = price * (fees.bps + view.slippage_bps) / BPS + fees.per_share
+    else:
+        before = ZERO if fees_so_far is None else max(fees_so_far, fees.minimum)
+        after = max((fees_so_far or ZERO) + _linear_fees(view, price, take), fees.minimum)
+        extra = price * view.slippage_bps / BPS + (after - before) / take
     return price + extra if buy else extra - price
+
+
+def _linear_fees(view: VenueView, price: Decimal, qty: Decimal) -> Decimal:
+    """Return the per-share and basis-point fees of ``qty`` at ``price`` at ``view`` (no minimum)."""
+    return qty * (view.fees.per_share + price * view.fees.bps / BPS)
 
 
 def sweep(request: RouteRequest, views: Sequence[VenueView]) -> tuple[list[Slice], Decimal]:
@@ -65,27 +80,44 @@ def sweep(request: RouteRequest, views: Sequence[VenueView]) -> tuple[list[Slice
     """
     buy = request.side is Side.BUY
     limit = request.limit_price if request.type is OrderType.LIMIT else None
+    left = request.qty
     heap: list[tuple[Decimal, float, VenueId, int, VenueView]] = []
     for view in views:
         if view.levels:
-            heap.append((_signed_all_in(view, view.levels[0][0], buy), view.ack_latency_ms or 0.0, view.venue, 0,
-                         view))
+            price, size = view.levels[0]
+            heap.append((_signed_all_in(view, price, buy, min(size, left), None), view.ack_latency_ms or 0.0,
+                         view.venue, 0, view))
     heapq.heapify(heap)
-    left = request.qty
     slices: dict[VenueId, Slice] = {}
+    owed: dict[VenueId, Decimal] = {}  # each venue's fees so far, before its minimum
     while heap and left > 0:
-        _, latency, venue, k, view = heapq.heappop(heap)
+        cost, latency, venue, k, view = heapq.heappop(heap)
         price, size = view.levels[k]
+        take = size if size < left else left
+        if view.fees.minimum:  # less left to take: the minimum weighs on fewer shares, the level may lose its turn
+            now = _signed_all_in(view, price, buy, take, owed.get(venue))
+            if now != cost and heap and now > heap[0][0]:
+                heapq.heappush(heap, (now, latency, venue, k, view))
+                continue
         if limit is not None and (price > limit if buy else price < limit):
             continue  # this venue's next levels are further still
-        take = size if size < left else left
         left -= take
-        found = slices.get(venue)
-        if found is None:
-            slices[venue] = Slice(venue, take, price)
-        else:
-            found.qty += take
-            found.price = price  # each venue's own levels come best first, so this is its worst so far
+        _take(slices, venue, take, price)
+        if view.fees.minimum:
+            owed[venue] = owed.get(venue, ZERO) + _linear_fees(view, price, take)
         if k + 1 < len(view.levels):
-            heapq.heappush(heap, (_signed_all_in(view, view.levels[k + 1][0], buy), latency, venue, k + 1, view))
+            price, size = view.levels[k + 1]
+            heapq.heappush(heap, (_signed_all_in(view, price, buy, min(size, left), owed.get(venue)), latency, venue,
+                                  k + 1, view))
     return list(slices.values()), left
+
+
+def _take(slices: dict[VenueId, Slice], venue: VenueId, qty: Decimal, price: Decimal) -> None:
+    """Add ``qty`` at ``price`` to ``venue``'s slice (each venue's levels come best first: ``price`` is its
+    worst so far)."""
+    found = slices.get(venue)
+    if found is None:
+        slices[venue] = Slice(venue, qty, price)
+    else:
+        found.qty += qty
+        found.price = price
