@@ -147,14 +147,96 @@ def test_parent_replace_refused_by_the_venue_then_the_parent_keeps_its_terms() -
     assert rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty == D("5")
 
 
-def test_replace_of_a_parent_working_at_two_venues_then_refused_with_a_conflict_and_nothing_changes() -> None:
-    rig = Rig()
-    parent_id = _parent(rig, qty="500", route=None, limit="230.05")  # a sweep: children at thin and deep
-    for child_id in rig.ledger.orders[parent_id].children:
+def _swept(rig: Rig) -> tuple[OrderId, OrderId, OrderId]:
+    """A limit parent of 500 swept over thin (10, the earlier child) and deep (490, the later), both acked."""
+    parent_id = _parent(rig, qty="500", route=None, limit="230.05")
+    thin, deep = rig.ledger.orders[parent_id].children
+    for child_id in (thin, deep):
         rig.engine.handle(rig.report(child_id, S.NEW))
+    return parent_id, thin, deep
+
+
+def _confirm(rig: Rig, child_id: OrderId, qty: str) -> None:
+    child = rig.ledger.orders[child_id]
+    rig.engine.handle(ReplaceReport(order_id=child_id, venue=child.venue, ts=rig.clock.now(),
+                                    venue_order_id=VenueOrderId(f"v-{child_id}"), qty=D(qty),
+                                    limit_price=child.limit_price, stop_price=None, tif=child.tif, expire_at=None))
+
+
+def _refuse(rig: Rig, child_id: OrderId, reason: str = "too late") -> None:
+    rig.engine.handle(CancelRejectReport(order_id=child_id, venue=rig.ledger.orders[child_id].venue,
+                                         ts=rig.clock.now(), response_to="replace", reason=reason))
+
+
+def test_new_price_for_a_parent_working_at_two_venues_then_refused_naming_the_rule_and_nothing_changes() -> None:
+    rig = Rig()
+    parent_id, _, _ = _swept(rig)
     before = len(rig.events)
-    with pytest.raises(OrderStateConflict, match="2 venues"):
-        rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("6"), requested_by="t"))
+    for change in ({"limit_price": D("230.04")}, {"qty": D("600")}):
+        with pytest.raises(OrderStateConflict, match=r"2 venues.*several_venues_reduce_only"):
+            rig.engine.handle(ReplaceOrder(order_id=parent_id, requested_by="t", **change))  # type: ignore[arg-type]
+    assert len(rig.events) == before and rig.ledger.orders[parent_id].status is S.NEW
+
+
+def test_reduction_of_a_parent_at_two_venues_then_taken_from_the_latest_child_and_the_parent_waits_for_both() -> None:
+    rig = Rig()
+    parent_id, _, deep = _swept(rig)
+    held = rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty
+    outcome = rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("20"), requested_by="t"))
+    assert [(r.action, r.order.order_id, r.new.qty) for r in outcome.requests] == [  # type: ignore[union-attr]
+        (VenueAction.REPLACE, deep, D("10"))]  # deep gives 480 of its 490; thin keeps its 10
+    parent = rig.ledger.orders[parent_id]
+    assert parent.status is S.PENDING_REPLACE
+    assert rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty == held  # the larger terms meanwhile
+    _confirm(rig, deep, "10")
+    assert (parent.status, parent.qty) == (S.NEW, D("20"))
+    assert rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty == D("20")
+
+
+def test_reduction_spread_over_both_children_one_refuses_then_the_parent_keeps_that_venues_share() -> None:
+    rig = Rig()
+    parent_id, thin, deep = _swept(rig)
+    outcome = rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("2"), requested_by="t"))
+    assert [(r.order.order_id, r.new.qty) for r in outcome.requests] == [  # type: ignore[union-attr]
+        (deep, D("1")), (thin, D("1"))]  # each keeps one lot working
+    parent = rig.ledger.orders[parent_id]
+    _refuse(rig, thin)
+    assert parent.status is S.PENDING_REPLACE  # deep has not answered yet
+    _confirm(rig, deep, "1")
+    assert (parent.status, parent.qty) == (S.NEW, D("11"))  # thin's 10 and deep's 1
+    assert rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty == D("11")
+
+
+def test_reduction_refused_by_every_venue_then_the_parent_keeps_its_terms_and_the_reason() -> None:
+    rig = Rig()
+    parent_id, thin, deep = _swept(rig)
+    rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("2"), requested_by="t"))
+    _refuse(rig, deep, "busy")
+    _refuse(rig, thin, "too late")
+    parent = rig.ledger.orders[parent_id]
+    assert (parent.status, parent.qty, parent.reason) == (S.NEW, D("500"), "too late")
+    assert rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty == D("500")
+
+
+def test_child_filled_before_its_venue_took_the_reduction_then_the_parent_counts_what_it_filled() -> None:
+    rig = Rig()
+    parent_id, thin, deep = _swept(rig)
+    rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("2"), requested_by="t"))
+    rig.engine.handle(rig.fill_report(thin, "f1", "10", "230.00"))  # thin filled whole: its cut never happened
+    parent = rig.ledger.orders[parent_id]
+    assert parent.status is S.PENDING_REPLACE
+    _confirm(rig, deep, "1")
+    assert (parent.status, parent.qty, parent.filled_qty) == (S.PARTIALLY_FILLED, D("11"), D("10"))
+    rig.engine.handle(rig.fill_report(deep, "f2", "1", "230.02"))
+    assert parent.status is S.FILLED and rig.ledger.position(ACCOUNT, AAPL).qty == D("11")  # type: ignore[union-attr]
+
+
+def test_reduction_that_would_leave_a_venue_nothing_then_refused_naming_the_rule() -> None:
+    rig = Rig()
+    parent_id, _, _ = _swept(rig)
+    before = len(rig.events)
+    with pytest.raises(OrderStateConflict, match="several_venues_keep_a_lot"):
+        rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("1"), requested_by="t"))
     assert len(rig.events) == before
 
 

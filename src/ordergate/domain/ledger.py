@@ -38,7 +38,7 @@ from ordergate.domain.flattening import FlattenBook
 from ordergate.domain.fold_state import StatePart
 from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId
 from ordergate.domain.order import TERMINAL, Order, child_from_routed, order_from_denied, order_from_submitted
-from ordergate.domain.parent import follow_children
+from ordergate.domain.parent import child_replace_unconfirmed, follow_children
 from ordergate.domain.position import Position
 
 FIRM = AccountId("*")
@@ -264,12 +264,15 @@ class Ledger:
 
     def _apply_filled(self, e: OrderFilled) -> Order:
         order = self.orders[e.order_id]
+        asked = order.pending_replace
         order.apply(e)
         self.fill_owners[(e.venue, e.fill_id)] = order.id
         if order.parent_id is None:
             self._settle_fill(order, e, self.accounts[order.account])
             return self._after_order_event(order)
         parent = self.orders[order.parent_id]
+        if asked is not None and order.pending_replace is None:  # filled before its venue took the replace
+            child_replace_unconfirmed(parent, order, asked)
         follow_children(parent, self.children_of(parent), e.ts)
         self._settle_fill(parent, e, self.accounts[order.account])  # once; the parent holds the reservation
         return self._after_order_event(order)
@@ -289,7 +292,10 @@ class Ledger:
 
     def _apply_rehold(self, e: OrderPendingReplace | OrderCancelRejected) -> Order:
         order = self.orders[e.order_id]
+        asked = order.pending_replace
         order.apply(e)
+        if order.parent_id is not None and asked is not None and order.pending_replace is None:  # refused
+            child_replace_unconfirmed(self.orders[order.parent_id], order, asked)
         if e.reserve_qty is not None and e.reserve_price is not None:
             self.accounts[order.account].reserve(order.id, order.currency, e.reserve_qty, e.reserve_price)
         return self._after_order_event(order)

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ordergate.domain.enums import OrderStatus
-from ordergate.domain.order import Order
+from ordergate.domain.order import Order, ReplaceTerms
 
 S = OrderStatus
 ZERO = Decimal(0)
@@ -53,3 +53,21 @@ def _status(parent: Order, filled: Decimal, acked: bool) -> OrderStatus:
     if acked or parent.status is not S.PENDING_NEW:
         return S.NEW
     return S.PENDING_NEW
+
+
+def child_replace_unconfirmed(parent: Order, child: Order, asked: ReplaceTerms) -> None:
+    """A child's replace (``asked``) ended without the venue confirming it (refused, or the child filled first):
+    the parent's pending terms take back the child's share of the change, so the parent ends with the terms
+    its children really have (a reduction refused at one venue leaves that venue's quantity in the parent).
+    A refused new price or time in force leaves the parent's own in its pending terms."""
+    terms = parent.pending_replace
+    if terms is None or parent.status is not S.PENDING_REPLACE:
+        return
+    kept = child.qty if not child.status.is_terminal else child.filled_qty
+    if child.status.is_terminal and kept <= asked.qty:
+        return  # it ended within what was asked of it: its share of the change holds
+    terms.qty += kept - asked.qty
+    if (asked.limit_price, asked.stop_price, asked.tif, asked.expire_at) != (
+            child.limit_price, child.stop_price, child.tif, child.expire_at):
+        terms.limit_price, terms.stop_price = parent.limit_price, parent.stop_price
+        terms.tif, terms.expire_at = parent.tif, parent.expire_at

@@ -89,7 +89,6 @@ class OrderChanges:
         ctx = self._ctx
         order = ctx.order(cmd.order_id)
         _require_replaceable(order)
-        child = self._parents.replaceable_child(order) if order.is_parent else None
         qty = order.qty if cmd.qty is None else cmd.qty
         limit = cmd.limit_price if cmd.limit_price is not None else order.limit_price
         stop = cmd.stop_price if cmd.stop_price is not None else order.stop_price
@@ -100,6 +99,8 @@ class OrderChanges:
         check_extended_hours(EXTENDED_HOURS in order.flags, order.type, tif)
         if tif.is_immediate:
             raise ValidationFailed("time_in_force", "replace_tif", "a working order cannot be replaced to ioc/fok")
+        same_terms = (limit, stop, tif, expire_at) == (order.limit_price, order.stop_price, order.tif, order.expire_at)
+        plan = self._parents.replace_plan(order, qty, same_terms) if order.is_parent else None
         denials = self._risk.check_replace(order, qty, limit, stop)
         if denials:
             raise RiskDenied(order, denials)
@@ -112,9 +113,9 @@ class OrderChanges:
             qty=qty, limit_price=limit, stop_price=stop, tif=tif, expire_at=expire_at,
             reserve_qty=hold_qty, reserve_price=hold_price,
         ))
-        if child is not None:  # the parent's new terms go to the venue through its working child
-            child_qty = max(child.qty + qty - order.qty, child.filled_qty)
-            self._parents.replace_child(child, child_qty, limit, stop, tif, expire_at, cmd.requested_by)
+        if plan is not None:  # the parent's new terms go to the venues through its working children
+            for child, child_qty in plan:
+                self._parents.replace_child(child, child_qty, limit, stop, tif, expire_at, cmd.requested_by)
             return order
         new = snapshot(order)
         new.qty, new.limit_price, new.stop_price, new.tif, new.expire_at = qty, limit, stop, tif, expire_at

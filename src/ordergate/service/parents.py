@@ -25,7 +25,7 @@ from ordergate.domain.events import (
     OrderRejected,
     OrderReplaced,
 )
-from ordergate.domain.ids import ClientOrderId, OrderId, VenueId
+from ordergate.domain.ids import ClientOrderId, OrderId, VenueId, VenueOrderId
 from ordergate.domain.order import Order
 from ordergate.domain.reports import OrderStatusReport
 from ordergate.service.context import EngineContext, snapshot
@@ -79,19 +79,45 @@ class ParentOrders:
         if not working:  # nothing at any venue: done now
             self._end(parent, None)
 
-    def replaceable_child(self, parent: Order) -> Order:
-        """Return the one working child a parent's replace acts on; raise OrderStateConflict if there is none."""
+    def replace_plan(self, parent: Order, qty: Decimal, same_terms: bool) -> list[tuple[Order, Decimal]]:
+        """Return each working child a parent's replace acts on with its new quantity; raise
+        OrderStateConflict when the replace cannot be carried out through them.
+
+        One working child takes the parent's change whole. At several venues only a quantity reduction is
+        spread (``same_terms``: price, stop, time in force and expiry unchanged): it is taken from the
+        latest children first (a sweep's worst-priced), each keeping at least one lot working.
+        """
         working = [c for c in self._ctx.ledger.children_of(parent) if not c.status.is_terminal]
-        if len(working) != 1:
-            raise OrderStateConflict(f"order {parent.id} works at {len(working)} venues at once: cancel it and send "
-                                     "a new one (a replace acts on a parent working at one venue)")
-        child = working[0]
-        if child.status not in (S.NEW, S.PARTIALLY_FILLED):
-            raise OrderStateConflict(f"order {parent.id}: its child at {child.venue} is {child.status}; replace "
-                                     "once the venue has answered")
-        if child.tif.is_immediate:
-            raise OrderStateConflict(f"order {parent.id}: its child at {child.venue} is {child.tif}, done at once")
-        return child
+        for child in working:
+            if child.status not in (S.NEW, S.PARTIALLY_FILLED):
+                raise OrderStateConflict(f"order {parent.id}: its child at {child.venue} is {child.status}; replace "
+                                         "once the venue has answered")
+            if child.tif.is_immediate:
+                raise OrderStateConflict(f"order {parent.id}: its child at {child.venue} is {child.tif}, done at "
+                                         "once")
+        if len(working) == 1:
+            child = working[0]
+            return [(child, max(child.qty + qty - parent.qty, child.filled_qty))]
+        if not working or qty >= parent.qty or not same_terms:
+            raise OrderStateConflict(f"order {parent.id} works at {len(working)} venues at once: only a quantity "
+                                     "reduction is spread over its children (rule several_venues_reduce_only); "
+                                     "for new terms cancel it and send a new one")
+        return self._spread_reduction(parent, working, parent.qty - qty)
+
+    def _spread_reduction(self, parent: Order, working: list[Order], cut: Decimal) -> list[tuple[Order, Decimal]]:
+        lot = self._ctx.instrument(parent.symbol).lot_size
+        plan: list[tuple[Order, Decimal]] = []
+        for child in reversed(working):
+            if cut <= 0:
+                break
+            give = min(cut, child.qty - child.filled_qty - lot)
+            if give > 0:
+                plan.append((child, child.qty - give))
+                cut -= give
+        if cut > 0:
+            raise OrderStateConflict(f"order {parent.id}: a reduction leaves each of its {len(working)} venues at "
+                                     "least one lot working (rule several_venues_keep_a_lot); cancel it instead")
+        return plan
 
     def replace_child(self, child: Order, qty: Decimal, limit: Decimal | None, stop: Decimal | None,
                       tif: TimeInForce, expire_at: datetime | None, caused_by: str) -> None:
@@ -128,24 +154,29 @@ class ParentOrders:
             self._replace_answered(parent, child)
 
     def _replace_answered(self, parent: Order, child: Order) -> None:
-        """The child's venue answered the parent's replace: the parent takes the new terms, or keeps its own."""
+        """Every child's venue answered the parent's replace: the parent takes the terms its children took
+        (the new ones, or its own where a child's venue refused), or keeps its own when none took any."""
         ctx = self._ctx
         terms = parent.pending_replace
+        if terms is None:
+            return
         answer = next((e for e in reversed(ctx.outcome.events) if e.order_id == child.id  # type: ignore[attr-defined]
                        and isinstance(e, OrderReplaced | OrderCancelRejected)), None)
-        if terms is None or answer is None:
-            return
         base: dict[str, Any] = {"ts": ctx.clock.now(), "account": parent.account, "order_id": parent.id,
                                 "caused_by": f"venue:{child.venue}"}
-        if isinstance(answer, OrderReplaced):
+        if (terms.qty, terms.limit_price, terms.stop_price, terms.tif, terms.expire_at) != (
+                parent.qty, parent.limit_price, parent.stop_price, parent.tif, parent.expire_at):
             qty, price = self.holds(parent, terms.qty, terms.limit_price, terms.stop_price)
+            venue_order_id = answer.venue_order_id if isinstance(answer, OrderReplaced) else parent.venue_order_id
             ctx.emit(OrderReplaced(**base, qty=terms.qty, limit_price=terms.limit_price, stop_price=terms.stop_price,
-                                   tif=terms.tif, expire_at=terms.expire_at, venue_order_id=answer.venue_order_id,
+                                   tif=terms.tif, expire_at=terms.expire_at,
+                                   venue_order_id=venue_order_id or VenueOrderId(child.id),
                                    reserve_qty=qty, reserve_price=price))
         else:
             qty, price = self.holds(parent, parent.qty, parent.limit_price, parent.stop_price)
-            ctx.emit(OrderCancelRejected(**base, response_to="replace", reason=answer.reason, reserve_qty=qty,
-                                         reserve_price=price))
+            reason = answer.reason if isinstance(answer, OrderCancelRejected) else child.reason
+            ctx.emit(OrderCancelRejected(**base, response_to="replace", reason=reason or "replace refused",
+                                         reserve_qty=qty, reserve_price=price))
 
     def _slice_came_back_short(self, parent: Order, child: Order) -> bool:
         """Return whether a market parent's sweep slice (an ioc limit) was just canceled by its venue short of
