@@ -183,8 +183,8 @@ def test_reduction_of_a_parent_at_two_venues_then_taken_from_the_latest_child_an
     parent_id, _, deep = _swept(rig)
     held = rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty
     outcome = rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("20"), requested_by="t"))
-    assert [(r.action, r.order.order_id, r.new.qty) for r in outcome.requests] == [  # type: ignore[union-attr]
-        (VenueAction.REPLACE, deep, D("10"))]  # deep gives 480 of its 490; thin keeps its 10
+    assert [(r.action, r.order.order_id, r.new.qty, r.new.limit_price) for r in outcome.requests] == [  # type: ignore[union-attr]
+        (VenueAction.REPLACE, deep, D("10"), D("230.02"))]  # deep gives 480 of its 490 and keeps its price
     parent = rig.ledger.orders[parent_id]
     assert parent.status is S.PENDING_REPLACE
     assert rig.ledger.accounts[ACCOUNT].reservations[parent_id].qty == held  # the larger terms meanwhile

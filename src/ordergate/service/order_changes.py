@@ -114,8 +114,10 @@ class OrderChanges:
             reserve_qty=hold_qty, reserve_price=hold_price,
         ))
         if plan is not None:  # the parent's new terms go to the venues through its working children
-            for child, child_qty in plan:
-                self._parents.replace_child(child, child_qty, limit, stop, tif, expire_at, cmd.requested_by)
+            for child, child_qty in plan:  # a change of quantity alone keeps each child's own price (a sweep's cap)
+                terms = (child.limit_price, child.stop_price, child.tif, child.expire_at) if same_terms else (
+                    limit, stop, tif, expire_at)
+                self._parents.replace_child(child, child_qty, *terms, cmd.requested_by)
             return order
         new = snapshot(order)
         new.qty, new.limit_price, new.stop_price, new.tif, new.expire_at = qty, limit, stop, tif, expire_at
