@@ -70,8 +70,10 @@ class Venues:
                 rig.engine.handle(CancelOrder(order_id=parent_id, reason="trader", requested_by="t"))
         elif kind == "replace_parent":
             parent = rig.ledger.orders[parent_id]
-            with contextlib.suppress(DomainError):  # working at two venues, pending, or done: refused
-                rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=parent.qty + part % 5 - 2, requested_by="t"))
+            limit = D("230.04") if part % 3 == 1 and parent.limit_price is not None else None  # a new price too
+            with contextlib.suppress(DomainError):  # pending, done, or a venue left nothing: refused
+                rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=parent.qty + part % 5 - 2, limit_price=limit,
+                                               requested_by="t"))
         elif kind in ("answer_replace", "refuse_replace") and child.pending_replace is not None and not truth.done:
             terms = child.pending_replace
             if kind == "answer_replace":

@@ -7,7 +7,7 @@ import pytest
 
 from ordergate.domain.commands import CancelOrder, OpenAccount, ReplaceOrder
 from ordergate.domain.enums import OrderStatus
-from ordergate.domain.errors import OrderStateConflict
+from ordergate.domain.errors import OrderStateConflict, ValidationFailed
 from ordergate.domain.events import ChildOrderRouted
 from ordergate.domain.ids import AccountId, OrderId, VenueOrderId
 from ordergate.domain.ledger import Ledger
@@ -158,9 +158,11 @@ def _swept(rig: Rig) -> tuple[OrderId, OrderId, OrderId]:
 
 def _confirm(rig: Rig, child_id: OrderId, qty: str) -> None:
     child = rig.ledger.orders[child_id]
+    asked = child.pending_replace
+    assert asked is not None
     rig.engine.handle(ReplaceReport(order_id=child_id, venue=child.venue, ts=rig.clock.now(),
                                     venue_order_id=VenueOrderId(f"v-{child_id}"), qty=D(qty),
-                                    limit_price=child.limit_price, stop_price=None, tif=child.tif, expire_at=None))
+                                    limit_price=asked.limit_price, stop_price=None, tif=child.tif, expire_at=None))
 
 
 def _refuse(rig: Rig, child_id: OrderId, reason: str = "too late") -> None:
@@ -168,14 +170,47 @@ def _refuse(rig: Rig, child_id: OrderId, reason: str = "too late") -> None:
                                          ts=rig.clock.now(), response_to="replace", reason=reason))
 
 
-def test_new_price_for_a_parent_working_at_two_venues_then_refused_naming_the_rule_and_nothing_changes() -> None:
+def test_new_limit_for_a_parent_at_two_venues_then_each_child_takes_it_and_the_parent_once_both_confirmed() -> None:
+    rig = Rig()
+    parent_id, thin, deep = _swept(rig)
+    outcome = rig.engine.handle(ReplaceOrder(order_id=parent_id, limit_price=D("230.04"), requested_by="t"))
+    assert [(r.order.order_id, r.new.qty, r.new.limit_price) for r in outcome.requests] == [  # type: ignore[union-attr]
+        (thin, D("10"), D("230.04")), (deep, D("490"), D("230.04"))]
+    parent = rig.ledger.orders[parent_id]
+    _confirm(rig, thin, "10")
+    assert parent.status is S.PENDING_REPLACE
+    _confirm(rig, deep, "490")
+    assert (parent.status, parent.qty, parent.limit_price) == (S.NEW, D("500"), D("230.04"))
+
+
+def test_new_limit_refused_at_one_venue_then_the_parent_keeps_its_own_limit() -> None:
+    rig = Rig()
+    parent_id, thin, deep = _swept(rig)
+    rig.engine.handle(ReplaceOrder(order_id=parent_id, limit_price=D("230.04"), qty=D("400"), requested_by="t"))
+    _refuse(rig, thin)
+    _confirm(rig, deep, "390")
+    parent = rig.ledger.orders[parent_id]
+    assert (parent.status, parent.qty, parent.limit_price) == (S.NEW, D("400"), D("230.05"))
+    assert rig.ledger.orders[deep].limit_price == D("230.04")  # what a venue took stays there
+
+
+def test_larger_quantity_for_a_parent_at_two_venues_then_the_earliest_child_takes_it() -> None:
+    rig = Rig()
+    parent_id, thin, _ = _swept(rig)
+    outcome = rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("520"), requested_by="t"))
+    assert [(r.order.order_id, r.new.qty, r.new.limit_price) for r in outcome.requests] == [  # type: ignore[union-attr]
+        (thin, D("30"), D("230.00"))]
+    _confirm(rig, thin, "30")
+    assert rig.ledger.orders[parent_id].qty == D("520")
+
+
+def test_replace_of_a_parent_at_two_venues_that_changes_nothing_then_refused_and_nothing_changes() -> None:
     rig = Rig()
     parent_id, _, _ = _swept(rig)
     before = len(rig.events)
-    for change in ({"limit_price": D("230.04")}, {"qty": D("600")}):
-        with pytest.raises(OrderStateConflict, match=r"2 venues.*several_venues_reduce_only"):
-            rig.engine.handle(ReplaceOrder(order_id=parent_id, requested_by="t", **change))  # type: ignore[arg-type]
-    assert len(rig.events) == before and rig.ledger.orders[parent_id].status is S.NEW
+    with pytest.raises(ValidationFailed, match="qty"):
+        rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("500"), requested_by="t"))
+    assert len(rig.events) == before
 
 
 def test_reduction_of_a_parent_at_two_venues_then_taken_from_the_latest_child_and_the_parent_waits_for_both() -> None:
@@ -198,7 +233,7 @@ def test_reduction_spread_over_both_children_one_refuses_then_the_parent_keeps_t
     parent_id, thin, deep = _swept(rig)
     outcome = rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("2"), requested_by="t"))
     assert [(r.order.order_id, r.new.qty) for r in outcome.requests] == [  # type: ignore[union-attr]
-        (deep, D("1")), (thin, D("1"))]  # each keeps one lot working
+        (thin, D("1")), (deep, D("1"))]  # each keeps one lot working
     parent = rig.ledger.orders[parent_id]
     _refuse(rig, thin)
     assert parent.status is S.PENDING_REPLACE  # deep has not answered yet

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ordergate.domain.enums import OrderStatus, OrderType, TimeInForce
-from ordergate.domain.errors import OrderStateConflict
+from ordergate.domain.errors import OrderStateConflict, ValidationFailed
 from ordergate.domain.events import (
     ChildOrderRouted,
     OrderCanceled,
@@ -83,9 +83,10 @@ class ParentOrders:
         """Return each working child a parent's replace acts on with its new quantity; raise
         OrderStateConflict when the replace cannot be carried out through them.
 
-        One working child takes the parent's change whole. At several venues only a quantity reduction is
-        spread (``same_terms``: price, stop, time in force and expiry unchanged): it is taken from the
-        latest children first (a sweep's worst-priced), each keeping at least one lot working.
+        One working child takes the parent's change whole. At several venues a quantity reduction is taken
+        from the latest children first (a sweep's worst-priced), each keeping at least one lot working; an
+        increase goes to the earliest child (a sweep's best venue); new terms (``same_terms`` false: price,
+        stop, time in force or expiry) go to every working child.
         """
         working = [c for c in self._ctx.ledger.children_of(parent) if not c.status.is_terminal]
         for child in working:
@@ -95,14 +96,20 @@ class ParentOrders:
             if child.tif.is_immediate:
                 raise OrderStateConflict(f"order {parent.id}: its child at {child.venue} is {child.tif}, done at "
                                          "once")
+        if not working:
+            raise OrderStateConflict(f"order {parent.id} has no child working at a venue: nothing to replace")
         if len(working) == 1:
             child = working[0]
             return [(child, max(child.qty + qty - parent.qty, child.filled_qty))]
-        if not working or qty >= parent.qty or not same_terms:
-            raise OrderStateConflict(f"order {parent.id} works at {len(working)} venues at once: only a quantity "
-                                     "reduction is spread over its children (rule several_venues_reduce_only); "
-                                     "for new terms cancel it and send a new one")
-        return self._spread_reduction(parent, working, parent.qty - qty)
+        new_qty = {c.id: c.qty for c in working}
+        if qty < parent.qty:
+            new_qty.update((c.id, q) for c, q in self._spread_reduction(parent, working, parent.qty - qty))
+        else:
+            new_qty[working[0].id] += qty - parent.qty
+        plan = [(c, new_qty[c.id]) for c in working if not same_terms or new_qty[c.id] != c.qty]
+        if not plan:
+            raise ValidationFailed("qty", "replace_changes_nothing", "the new terms are the order's own")
+        return plan
 
     def _spread_reduction(self, parent: Order, working: list[Order], cut: Decimal) -> list[tuple[Order, Decimal]]:
         lot = self._ctx.instrument(parent.symbol).lot_size
