@@ -307,3 +307,18 @@ def test_parent_cancel_refused_by_its_venue_then_the_parent_works_on_as_its_ackn
     parent = rig.ledger.orders[parent_id]
     acked = rig.ledger.orders[child_id].accepted_at
     assert (parent.status, parent.reason, parent.accepted_at) == (S.NEW, "not now", acked)
+
+
+def test_restart_while_a_parent_replace_is_half_answered_then_the_journal_gives_the_same_pending_terms() -> None:
+    rig = Rig()
+    parent_id, thin, _ = _swept(rig)
+    rig.engine.handle(ReplaceOrder(order_id=parent_id, qty=D("2"), limit_price=D("230.04"), requested_by="t"))
+    _refuse(rig, thin)  # thin keeps its 10 and its price: the parent's pending terms take them back
+    again = Ledger()
+    again.replay(rig.events)
+    before, after = rig.ledger.orders[parent_id], again.orders[parent_id]
+    assert after.pending_replace == before.pending_replace
+    assert before.pending_replace is not None and (before.pending_replace.qty, before.pending_replace.limit_price) == (
+        D("11"), D("230.05"))
+    assert after.status is S.PENDING_REPLACE
+    assert again.accounts[ACCOUNT].reservations[parent_id] == rig.ledger.accounts[ACCOUNT].reservations[parent_id]
