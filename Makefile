@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+# pytest-xdist workers for make test; a test file stays on one worker (with its shared server)
+TEST_WORKERS ?= 2
 
 .PHONY: run test install dev lint bench bench-peers clean
 
@@ -17,8 +19,8 @@ run: install  ## set up and start the service on SQLite and the paper exchange
 	$(BIN)/ordergate serve
 
 test: install  ## the whole suite (store tests on SQLite and PostgreSQL), then the server tests again on PostgreSQL
-	$(BIN)/pytest -q
-	ORDERGATE_TEST_DB=postgres $(BIN)/pytest -q tests/e2e
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	ORDERGATE_TEST_DB=postgres $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests/e2e
 
 lint: install
 	$(BIN)/ruff check src tests bench
