@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 # pytest-xdist workers for make test; a test file stays on one worker (with its shared server)
 TEST_WORKERS ?= 2
 
-.PHONY: run test install dev lint bench bench-peers clean
+.PHONY: run test install dev lint bench bench-peers bench-suite clean
 
 $(BIN)/ordergate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ bench: install  ## run every benchmark (figures go to docs/performance.md)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 PEERS_VENV ?= .peers-venv
+bench-suite: install  ## time make test's two passes (and count the servers and databases they start)
+	$(BIN)/python bench/suite/suite_time.py --workers $(TEST_WORKERS)
+
 bench-peers: install  ## NautilusTrader's backtest pipeline beside ours, in a virtual environment of its own
 	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
 	$(PEERS_VENV)/bin/pip install --quiet nautilus_trader==1.221.0
