@@ -41,6 +41,16 @@ async def test_admission_when_key_over_its_rate_then_429_with_retry_after() -> N
     assert b"rate_limited" in refusal.body
 
 
+async def test_admission_when_not_counted_here_then_the_key_keeps_its_tokens() -> None:
+    keys = KeyStore()
+    _, secret = keys.create("desk", Role.TRADER, None, "test", datetime.now(UTC))
+    admission = Admission(ApiConfig(rate_per_key=1, burst_per_key=1))
+    for _ in range(3):  # a standby forwarding commands: the leader counts them
+        assert (await admission.admit(_scope(secret), keys, counted=False))[1] is None
+    assert (await admission.admit(_scope(secret), keys))[1] is None  # its one token is still there
+    assert (await admission.admit(_scope(secret), keys))[1] is not None
+
+
 async def test_admission_when_address_fails_too_often_then_429_even_for_a_right_key_from_there() -> None:
     keys = KeyStore()
     _, secret = keys.create("desk", Role.VIEWER, None, "test", datetime.now(UTC))

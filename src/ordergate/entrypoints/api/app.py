@@ -73,7 +73,8 @@ class OrdergateApp(FastAPI):
         shared = shared_buckets(container, "http") if container.redis is not None else None
         if self._admission is None or self._admission.shared is not shared:
             self._admission = gate.Admission(container.settings.api, shared)
-        caller, refusal = await self._admission.admit(scope, container.keys)
+        forwards = scope["method"] in gate.BODY_METHODS and self._standby()
+        caller, refusal = await self._admission.admit(scope, container.keys, counted=not forwards)  # leader counts
         if refusal is not None:
             await gate.answer(refusal, scope, receive, send)
             return
@@ -95,9 +96,8 @@ class OrdergateApp(FastAPI):
             return
         if body is None:
             return  # the client left before sending its body: nobody to answer
-        forwarder: LeaderForwarder | None = getattr(self.state, "forwarder", None)
-        if forwarder is not None and self.state.node.role is NodeRole.STANDBY:
-            await forwarder.forward(scope, body, send)  # commands are the leader's: answered as it answers
+        if forwards:
+            await self.state.forwarder.forward(scope, body, send)  # commands are the leader's: answered as it answers
             return
         if scope["method"] == "POST" and scope["path"] == orders.SUBMIT_PATH:
             order = _order(scope, body)
@@ -116,6 +116,11 @@ class OrdergateApp(FastAPI):
                 raise
             response = await handler(Request(scope, receive), exc)
         await response(scope, receive, send)
+
+    def _standby(self) -> bool:
+        """Return whether this instance is a standby that forwards commands to the leader."""
+        forwarder: LeaderForwarder | None = getattr(self.state, "forwarder", None)
+        return forwarder is not None and self.state.node.role is NodeRole.STANDBY
 
     def _handler_for(self, exc: Exception) -> Any:
         for kind in type(exc).__mro__:

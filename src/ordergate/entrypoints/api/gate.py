@@ -33,8 +33,14 @@ class Admission:
         self.shared = shared
         self._failures = Buckets(config.failed_auth_per_minute / 60, config.failed_auth_per_minute)
 
-    async def admit(self, scope: Scope, keys: "KeyStore") -> tuple[Caller | None, JsonResponse | None]:
-        """Return the caller (None: no valid key) and a refusal (429) if a limit is passed, else None."""
+    async def admit(self, scope: Scope, keys: "KeyStore",
+                    counted: bool = True) -> tuple[Caller | None, JsonResponse | None]:
+        """Return the caller (None: no valid key) and a refusal (429) if a limit is passed, else None.
+
+        ``counted=False``: the key's request is not taken from its bucket here, because the instance that
+        will answer it counts it (a standby forwarding a command to the leader); failed authentications
+        are counted all the same.
+        """
         token = bearer_token(scope)
         if token is None:
             return None, None
@@ -46,6 +52,8 @@ class Admission:
         if caller is None:
             self._failures.take(address)
             return None, None
+        if not counted:
+            return caller, None
         if self.shared is not None:
             wait = await self.shared.take(caller.key_id)
         else:
