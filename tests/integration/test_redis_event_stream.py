@@ -15,11 +15,14 @@ from tests.redis_service import delete_keys, new_prefix, require_redis
 class Instance:
     """One instance's relay and what it delivered to its clients."""
 
+    made: list["Instance"] = []  # stopped when the test ends, even one that failed before its own stop
+
     def __init__(self, link: RedisLink) -> None:
         self.delivered: list[tuple[int, str, bytes]] = []
         self.lost: list[tuple[int, int]] = []
         self.relay = StreamRelay(RedisEventStream(link), lambda *m: self.delivered.append(m),
                                  lambda a, b: self.lost.append((a, b)))
+        Instance.made.append(self)
 
 
 @pytest.fixture
@@ -33,6 +36,9 @@ async def shared() -> AsyncIterator[Callable[[int], RedisLink]]:
         return made[-1]
 
     yield link
+    for instance in Instance.made:  # asked to stop, never left to the event loop's closing cancel
+        await instance.relay.stop()
+    Instance.made.clear()
     for one in made:
         await one.close()
     delete_keys(prefix)

@@ -1,5 +1,6 @@
 """The Redis connections of one instance, and how its keys are named."""
 
+import asyncio
 import contextlib
 from dataclasses import dataclass
 
@@ -8,6 +9,7 @@ from redis.asyncio import Redis
 from ordergate.adapters.store.database import redact_url
 
 BLOCK_SECONDS = 0.25  # how long a read of the stream waits for new entries before it asks again
+CLOSE_SECONDS = 2.0  # how long closing a client may take
 
 
 @dataclass
@@ -32,10 +34,11 @@ class RedisLink:
             return False
 
     async def close(self) -> None:
-        """Close both clients' connections."""
+        """Close both clients' connections (a close that hangs on a connection left mid-read is given up)."""
         for client in (self.commands, self.blocking):
             with contextlib.suppress(Exception):
-                await client.aclose()
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    await client.aclose()
 
 
 def redis_link(url: str, prefix: str, stream_maxlen: int, timeout: float) -> RedisLink:
