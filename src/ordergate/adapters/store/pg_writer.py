@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from ordergate.adapters.store import tables as t
 from ordergate.adapters.store.rows import ORDER_CHANGING, Row
 
 
@@ -31,8 +30,13 @@ def append(conn: Connection, table: Table, rows: list[Row]) -> None:
         copy_rows(conn, table, _columns(table), rows)
 
 
-_STAGE = "og_order_changes"
-_CREATE_STAGE = f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE orders) ON COMMIT DELETE ROWS"
+_STAGE = "og_order_updates"
+_STAGE_COLUMNS = ", ".join(f'"{n}"' for n in [*ORDER_CHANGING, "id"])
+# Only the columns an update sets, and the id: the fixed ones are neither formatted nor parsed.
+_CREATE_STAGE = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ON COMMIT DELETE ROWS AS SELECT {_STAGE_COLUMNS} FROM orders"
+    " WITH NO DATA"
+)
 _APPLY_STAGE = (
     "UPDATE orders AS o SET " + ", ".join(f'"{n}" = s."{n}"' for n in ORDER_CHANGING)
     + f' FROM {_STAGE} AS s WHERE o."id" = s."id"'
@@ -40,9 +44,9 @@ _APPLY_STAGE = (
 
 
 def update_orders(conn: Connection, rows: list[Row]) -> None:
-    """Update existing orders from full order rows: COPY them into a staging table, then one UPDATE."""
+    """Update existing orders from ``order_update_row`` rows: COPY them into a staging table, then one UPDATE."""
     if not rows:
         return
     conn.exec_driver_sql(_CREATE_STAGE)
-    copy_rows(conn, _STAGE, _columns(t.orders), rows)
+    copy_rows(conn, _STAGE, _STAGE_COLUMNS, rows)
     conn.exec_driver_sql(_APPLY_STAGE)

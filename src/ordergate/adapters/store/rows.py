@@ -80,16 +80,28 @@ def _json_denials(o: Order) -> str:
     ]).decode()
 
 
-def order_row(o: Order, seq: int, c: Conv = PYTHON) -> Row:
-    """Return the ``orders`` row of an order as of journal position ``seq``."""
+def order_update_row(o: Order, seq: int, c: Conv = PYTHON) -> Row:
+    """Return the columns of an order's ``orders`` row that can change (``ORDER_CHANGING``), then its id.
+
+    What an UPDATE of an order written before needs: the fixed columns are neither converted nor sent.
+    Enum members give ``_value_`` (the plain attribute behind ``.value``, which is a slower descriptor).
+    """
     d, ts = c.dec, c.ts
     return (
-        o.id, o.account, o.client_order_id, o.symbol, o.side.value, o.type.value, d(o.qty), d(o.limit_price),
-        d(o.stop_price), o.tif.value, ts(o.expire_at), o.currency, o.venue, o.status.value, d(o.filled_qty),
-        d(o.filled_notional), d(o.commission), d(o.arrival_price), o.venue_order_id, o.triggered, o.expiring,
-        o.reason, _json_denials(o) if o.denials else "[]", orjson.dumps(o.flags).decode() if o.flags else "[]",
-        ts(o.created_at), ts(o.updated_at), ts(o.accepted_at), ts(o.first_fill_at), ts(o.done_at), seq,
-        o.parent_id,
+        d(o.qty), d(o.limit_price), d(o.stop_price), o.tif._value_, ts(o.expire_at), o.venue, o.status._value_,
+        d(o.filled_qty), d(o.filled_notional), d(o.commission), d(o.arrival_price), o.venue_order_id, o.triggered,
+        o.expiring, o.reason, _json_denials(o) if o.denials else "[]",
+        orjson.dumps(o.flags).decode() if o.flags else "[]", ts(o.updated_at), ts(o.accepted_at),
+        ts(o.first_fill_at), ts(o.done_at), seq, o.parent_id, o.id,
+    )
+
+
+def order_row(o: Order, seq: int, c: Conv = PYTHON) -> Row:
+    """Return the ``orders`` row of an order as of journal position ``seq``."""
+    u = order_update_row(o, seq, c)
+    return (
+        o.id, o.account, o.client_order_id, o.symbol, o.side._value_, o.type._value_, *u[:5], o.currency,
+        *u[5:17], c.ts(o.created_at), *u[17:-1],
     )
 
 
@@ -117,8 +129,8 @@ def fill_row(e: OrderFilled, c: Conv = PYTHON) -> Row:
     """Return the ``fills`` row an OrderFilled event records."""
     d, ts = c.dec, c.ts
     return (
-        e.seq, e.venue, e.fill_id, e.order_id, e.account, e.symbol, e.side.value, d(e.qty), d(e.price),
-        d(e.commission), e.currency, e.liquidity.value, ts(e.ts), ts(e.venue_ts),
+        e.seq, e.venue, e.fill_id, e.order_id, e.account, e.symbol, e.side._value_, d(e.qty), d(e.price),
+        d(e.commission), e.currency, e.liquidity._value_, ts(e.ts), ts(e.venue_ts),
     )
 
 
