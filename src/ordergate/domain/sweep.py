@@ -53,23 +53,27 @@ def needs_sweep(request: RouteRequest, views: Sequence[VenueView]) -> bool:
     return request.qty > size
 
 
-def _signed_all_in(view: VenueView, price: Decimal, buy: bool, take: Decimal, fees_so_far: Decimal | None) -> Decimal:
+def _signed_all_in(view: VenueView, price: Decimal, buy: bool, take: Decimal, owed: Decimal | None) -> Decimal:
     """Return what one share at ``price`` really costs at ``view`` (a sell: minus what it brings), lower better,
-    taking ``take`` shares there when the venue's slice so far owes ``fees_so_far`` before any minimum (None:
+    taking ``take`` shares there when the venue's slice so far owes ``owed`` in fees before any minimum (None:
     the venue is not taken yet, so its minimum commission is still to pay)."""
     fees = view.fees
-    if not fees.minimum or take <= 0:
-        extra = price * (fees.bps + view.slippage_bps) / BPS + fees.per_share
-    else:
-        before = ZERO if fees_so_far is None else max(fees_so_far, fees.minimum)
-        after = max((fees_so_far or ZERO) + _linear_fees(view, price, take), fees.minimum)
-        extra = price * view.slippage_bps / BPS + (after - before) / take
+    extra = price * (fees.bps + view.slippage_bps) / BPS + fees.per_share
+    minimum = fees.minimum
+    if minimum and take > 0 and (owed is None or owed < minimum):  # the minimum, not the fees, is what it pays
+        fee = _linear_fees(view, price, take)
+        if owed is None:
+            if fee < minimum:
+                extra += (minimum - fee) / take
+        else:  # the minimum paid already covers part of these fees
+            extra -= min(fee, minimum - owed) / take
     return price + extra if buy else extra - price
 
 
 def _linear_fees(view: VenueView, price: Decimal, qty: Decimal) -> Decimal:
     """Return the per-share and basis-point fees of ``qty`` at ``price`` at ``view`` (no minimum)."""
-    return qty * (view.fees.per_share + price * view.fees.bps / BPS)
+    fees = view.fees
+    return qty * (fees.per_share + price * fees.bps / BPS) if fees.bps else qty * fees.per_share
 
 
 def sweep(request: RouteRequest, views: Sequence[VenueView]) -> tuple[list[Slice], Decimal]:
@@ -94,7 +98,7 @@ def sweep(request: RouteRequest, views: Sequence[VenueView]) -> tuple[list[Slice
         cost, latency, venue, k, view = heapq.heappop(heap)
         price, size = view.levels[k]
         take = size if size < left else left
-        if view.fees.minimum:  # less left to take: the minimum weighs on fewer shares, the level may lose its turn
+        if take < size and view.fees.minimum:  # less left than priced: the minimum weighs on fewer shares
             now = _signed_all_in(view, price, buy, take, owed.get(venue))
             if now != cost and heap and now > heap[0][0]:
                 heapq.heappush(heap, (now, latency, venue, k, view))
@@ -103,8 +107,9 @@ def sweep(request: RouteRequest, views: Sequence[VenueView]) -> tuple[list[Slice
             continue  # this venue's next levels are further still
         left -= take
         _take(slices, venue, take, price)
-        if view.fees.minimum:
-            owed[venue] = owed.get(venue, ZERO) + _linear_fees(view, price, take)
+        if view.fees.minimum:  # what a venue owes matters only until it reaches the minimum
+            so_far = owed.get(venue, ZERO)
+            owed[venue] = so_far + _linear_fees(view, price, take) if so_far < view.fees.minimum else so_far
         if k + 1 < len(view.levels):
             price, size = view.levels[k + 1]
             heapq.heappush(heap, (_signed_all_in(view, price, buy, min(size, left), owed.get(venue)), latency, venue,
