@@ -133,6 +133,8 @@ def _problems(rig: Rig, parent_id: OrderId, venues: Venues) -> list[str]:
     working = [c for c in children if not c.status.is_terminal]
     if parent.is_open and not working:
         problems.append(f"parent {parent.status} with no child working")
+    if parent.status is S.PENDING_REPLACE and not any(c.pending_replace is not None for c in working):
+        problems.append("parent pending replace with no child's replace outstanding")
     if not parent.is_open and parent_id in ledger.accounts[ACCOUNT].reservations:
         problems.append(f"parent {parent.status} still holds a reservation")
     if rig.engine.risk.usage.accounts[ACCOUNT].open_orders != (1 if parent.is_open else 0):
