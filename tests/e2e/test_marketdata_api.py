@@ -30,6 +30,18 @@ def wait_for_book(c: httpx.Client, symbol: str, timeout: float = 10.0) -> dict[s
     raise AssertionError(f"no book for {symbol}: {body}")
 
 
+def wait_for_trades(c: httpx.Client, symbol: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """Poll until the feed has delivered ``count`` trades of the symbol (a replay sends them after its books)."""
+    deadline = time.monotonic() + timeout
+    items: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        items = c.get(f"/api/v1/marketdata/{symbol}/trades").json()["items"]
+        if len(items) >= count:
+            return items
+        time.sleep(0.1)
+    raise AssertionError(f"{len(items)} trades of {symbol}, waited for {count}")
+
+
 def cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "ordergate.entrypoints.cli", *args], env=server.env(),
                           capture_output=True, text=True, timeout=60)
@@ -105,8 +117,8 @@ def test_feed_with_uneven_decimals_then_answers_pad_to_the_tick_and_lot(tmp_path
         with srv.client() as c:
             aapl = wait_for_book(c, "AAPL")
             reliance = wait_for_book(c, "RELIANCE")
+            [trade] = wait_for_trades(c, "AAPL", 1)  # 100 ms after the books in the feed
             quote = c.get("/api/v1/marketdata/AAPL/quote").json()
-            [trade] = c.get("/api/v1/marketdata/AAPL/trades").json()["items"]
             stats = c.get("/api/v1/marketdata/AAPL/stats").json()
             [bar] = c.get("/api/v1/marketdata/AAPL/bars", params={"interval": "1m"}).json()["items"]
     finally:
