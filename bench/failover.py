@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))  # for tests.e2e, which starts real servers as the
 import machine  # noqa: E402  (beside this file)
 from tests.databases import drop_created_databases  # noqa: E402
 from tests.e2e.cluster import Cluster  # noqa: E402
-from tests.e2e.failover import Load, audit, kill_leader, takeover  # noqa: E402
+from tests.e2e.failover import Load, audit, kill_leader_repeatedly, takeover  # noqa: E402
 from tests.e2e.netns import DatabaseRelay, Namespace, allow_forwarding, netns_problem  # noqa: E402
 from tests.e2e.server import Server  # noqa: E402
 
@@ -57,17 +57,6 @@ def _start_cluster(folder: Path, spaces: list[Namespace]) -> Cluster:
         else:
             cluster.add()
     return cluster
-
-
-def _kills(cluster: Cluster, load: Load, kills: int, between: float) -> list[float]:
-    took = []
-    for kill in range(kills):
-        time.sleep(between)
-        killed, died = kill_leader(cluster)
-        took.append(takeover(load, died, f"probe-kill-{kill}"))
-        killed.start()  # back as a standby
-        print(f"kill {kill + 1}: takeover {took[-1]:.3f}s", file=sys.stderr, flush=True)
-    return took
 
 
 def _cuts(cluster: Cluster, load: Load, spaces: list[Namespace], cuts: int, between: float) -> list[float]:
@@ -102,7 +91,7 @@ def drill(kills: int, cuts: int, between: float, folder: Path) -> dict[str, Any]
         cluster = _start_cluster(folder, spaces)
         try:
             load = Load(cluster).start()
-            killed = _kills(cluster, load, kills, between)
+            killed = kill_leader_repeatedly(cluster, load, kills, between)
             cut = _cuts(cluster, load, spaces, cuts, between) if spaces else []
             time.sleep(between)
             tally = load.stop()

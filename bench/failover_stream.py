@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))  # for tests.e2e, which starts real servers as the
 import machine  # noqa: E402  (beside this file)
 from tests.databases import drop_created_databases  # noqa: E402
 from tests.e2e.cluster import Cluster  # noqa: E402
-from tests.e2e.failover import Load, audit, kill_leader, takeover  # noqa: E402
+from tests.e2e.failover import Load, audit, kill_leader_repeatedly  # noqa: E402
 from tests.e2e.server import Server  # noqa: E402
 from tests.e2e.stream_reader import StreamReader  # noqa: E402
 from tests.redis_service import delete_keys, new_prefix, require_redis  # noqa: E402
@@ -55,13 +55,7 @@ def drill(kills: int, between: float, folder: Path) -> dict[str, Any]:
         for reader in readers:
             reader.start()
         load = Load(cluster).start()
-        took = []
-        for kill in range(kills):
-            time.sleep(between)
-            killed, died = kill_leader(cluster)
-            took.append(takeover(load, died, f"probe-{kill}"))
-            killed.start()  # back as a standby
-            print(f"kill {kill + 1}: takeover {took[-1]:.3f}s", file=sys.stderr, flush=True)
+        took = kill_leader_repeatedly(cluster, load, kills, between)
         time.sleep(between)
         tally = load.stop()
         time.sleep(SETTLE)

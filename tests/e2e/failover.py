@@ -8,6 +8,7 @@ then be in the database under the same order id, exactly once.
 
 import itertools
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -146,6 +147,19 @@ def takeover(load: Load, died: float, label: str, limit: float = 30.0) -> float:
         order_id = load.submit(client, label, body, patient=True, deadline=died + limit)
     assert order_id is not None, f"no instance acknowledged {label} within {limit}s of the leader's death"
     return time.monotonic() - died
+
+
+def kill_leader_repeatedly(cluster: Cluster, load: Load, kills: int, between: float) -> list[float]:
+    """Kill the leader ``kills`` times, ``between`` seconds apart, each time restarting it as a standby once
+    another has taken over; return each takeover's seconds (printed to stderr as they come)."""
+    took = []
+    for kill in range(kills):
+        time.sleep(between)
+        killed, died = kill_leader(cluster)
+        took.append(takeover(load, died, f"probe-kill-{kill}"))
+        killed.start()  # back as a standby
+        print(f"kill {kill + 1}: takeover {took[-1]:.3f}s", file=sys.stderr, flush=True)
+    return took
 
 
 @dataclass
