@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 # pytest-xdist workers for make test; a test file stays on one worker (with its shared server)
 TEST_WORKERS ?= 2
 
-.PHONY: run test install dev lint bench bench-peers bench-suite clean
+.PHONY: run test install dev lint bench bench-all bench-peers bench-suite peers-venv clean
 
 $(BIN)/ordergate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,16 +26,21 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-bench: install  ## run every benchmark (figures go to docs/performance.md)
+PEERS_VENV ?= .peers-venv
+bench: install peers-venv  ## the performance scorecard: every target's benchmark in one run, the table at the end
+	$(BIN)/python bench/scorecard.py --peer-python $(PEERS_VENV)/bin/python
+
+bench-all: install  ## every script in bench/ in turn (fault runs and failover drills included: long)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
-PEERS_VENV ?= .peers-venv
+peers-venv:  ## NautilusTrader in a virtual environment of its own (not a project dependency)
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet nautilus_trader==1.221.0
+
 bench-suite: install  ## time make test's two passes (and count the servers and databases they start)
 	$(BIN)/python bench/suite/suite_time.py --workers $(TEST_WORKERS)
 
-bench-peers: install  ## NautilusTrader's backtest pipeline beside ours, in a virtual environment of its own
-	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
-	$(PEERS_VENV)/bin/pip install --quiet nautilus_trader==1.221.0
+bench-peers: install peers-venv  ## NautilusTrader's backtest pipeline and book beside ours
 	$(PEERS_VENV)/bin/python bench/peers/nautilus_pipeline.py --project-python $(BIN)/python
 	$(BIN)/python bench/peers/nautilus_book.py --peer-python $(PEERS_VENV)/bin/python
 
