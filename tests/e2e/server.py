@@ -70,6 +70,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop(signal.SIGKILL)  # a server that never got ready must not outlive its test
         raise RuntimeError(f"server not ready after {timeout}s: {self.log_text()}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
