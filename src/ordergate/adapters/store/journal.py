@@ -102,6 +102,10 @@ class SqlJournal:
         self._update_order = order_update_sql(mark)
         self._upsert_limits = insert_sql(t.risk_limits, mark, upsert=True)
         self._insert_limit_change = insert_sql(t.risk_limit_changes, mark)
+        self._pg_events = pg_writer.insert_sql(t.events)
+        self._pg_orders = pg_writer.insert_sql(t.orders)
+        self._pg_update_orders = pg_writer.update_orders_sql(t.orders)
+        self._pg_fills = pg_writer.insert_sql(t.fills)
 
     def last_seq(self) -> int:
         """Return the highest event sequence number written, archived events included (0 when empty)."""
@@ -161,16 +165,16 @@ class SqlJournal:
         conn.exec_driver_sql(self._insert_limit_change, limits.changes)
 
     def _commit_postgres(self, conn: Connection, prepared: PreparedRows) -> None:
-        # COPY for appends: psycopg's executemany costs more per row in Python than the server does.
-        pg_writer.append(conn, t.events, prepared.events)
-        for name, sql in self._inserts[1:3]:  # accounts and balances: a few rows, upserted
-            if getattr(prepared, name):
-                conn.exec_driver_sql(sql, getattr(prepared, name))
-        pg_writer.append(conn, t.orders, prepared.orders)
-        pg_writer.update_orders(conn, prepared.order_updates)
-        if prepared.positions:
-            conn.exec_driver_sql(self._inserts[4][1], prepared.positions)
-        pg_writer.append(conn, t.fills, prepared.fills)
+        # One pipeline, one statement per table: appends and the order updates as column arrays, the few
+        # accounts, balances and positions upserted row by row.
+        with pg_writer.pipelined(conn) as writer:
+            writer.arrays(self._pg_events, prepared.events)
+            writer.each(self._inserts[1][1], prepared.accounts)
+            writer.each(self._inserts[2][1], prepared.balances)
+            writer.arrays(self._pg_orders, prepared.orders)
+            writer.arrays(self._pg_update_orders, prepared.order_updates)
+            writer.each(self._inserts[4][1], prepared.positions)
+            writer.arrays(self._pg_fills, prepared.fills)
 
     def read_events(self, after_seq: int = 0) -> Iterator[Event]:
         """Yield every event after ``after_seq`` in sequence order, archived ones included."""
