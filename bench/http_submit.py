@@ -6,8 +6,11 @@ all are driven in the same run by the same load generator: a minimal keep-alive 
 (raw sockets, so the client costs far less than the servers it measures; httpx would be the bottleneck).
 The real server is ``ordergate serve`` on SQLite in a temporary data directory with the paper exchange:
 every 201 it answers was committed first. Orders are 1-share AAPL market orders, alternately buy and sell.
+The real server runs once per ``--api-workers`` count (0: one process; N: the engine process and N front
+workers, see docs/performance.md), and for each the CPU time its processes spent per request is printed
+(from /proc, so it holds even when other work shares the cores). The headline ratio is the best mode's.
 
-Run:  .venv/bin/python bench/http_submit.py [--connections 64] [--seconds 10] [--warmup 2]
+Run:  .venv/bin/python bench/http_submit.py [--connections 64] [--seconds 10] [--warmup 2] [--api-workers 0,2]
 """
 
 import argparse
@@ -149,7 +152,8 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def drive(port: int, connections: int, warmup: float, seconds: float, path: str = PATH) -> dict[str, Any]:
+async def drive(port: int, connections: int, warmup: float, seconds: float, path: str = PATH,
+                probe: "CpuProbe | None" = None) -> dict[str, Any]:
     """Keep ``connections`` requests in flight for warmup + seconds; return figures of the measured part."""
     load = Load()
     loop = asyncio.get_running_loop()
@@ -158,10 +162,13 @@ async def drive(port: int, connections: int, warmup: float, seconds: float, path
     await asyncio.sleep(warmup)
     load.measuring = True
     started = time.perf_counter()
+    if probe is not None:
+        probe.start()
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
     lat = sorted(load.latencies)
-    return {
+    cpu = probe.per_request(len(lat)) if probe is not None else None
+    return {**({"cpu_us_per_request": cpu} if cpu else {}),
         "requests": len(lat),
         "req_per_s": round(len(lat) / elapsed),
         "p50_ms": round(statistics.median(lat) * 1000, 2) if lat else None,
@@ -170,24 +177,60 @@ async def drive(port: int, connections: int, warmup: float, seconds: float, path
     }
 
 
-def run(port: int, connections: int, warmup: float, seconds: float, path: str = PATH) -> dict[str, Any]:
+def run(port: int, connections: int, warmup: float, seconds: float, path: str = PATH,
+        probe: "CpuProbe | None" = None) -> dict[str, Any]:
     """Drive one server on uvloop when it is installed (a cheaper client leaves more CPU to the server)."""
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(drive(port, connections, warmup, seconds, path))
+        return asyncio.run(drive(port, connections, warmup, seconds, path, probe))
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(drive(port, connections, warmup, seconds, path))
+        return runner.run(drive(port, connections, warmup, seconds, path, probe))
 
 
-def run_real_server(connections: int, warmup: float, seconds: float) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Drive ``ordergate serve`` (SQLite, paper exchange): durable submits, then its no-op authenticated POST."""
+class CpuProbe:
+    """CPU time (user + system, every thread) of a server process and of its children (front workers)."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self._before: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        children = Path(f"/proc/{self._pid}/task/{self._pid}/children").read_text().split()
+        times = {"engine": _cpu_seconds(self._pid)}
+        if children:
+            times["fronts"] = sum(_cpu_seconds(int(child)) for child in children)
+        return times
+
+    def start(self) -> None:
+        """Take the measured part's first reading."""
+        self._before = self._now()
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        """Return each process kind's CPU microseconds per request since ``start``."""
+        after = self._now()
+        spent = {kind: after[kind] - self._before.get(kind, 0.0) for kind in after}
+        return {kind: round(seconds / requests * 1e6, 1) for kind, seconds in spent.items()} if requests else {}
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def run_real_server(connections: int, warmup: float, seconds: float,
+                    workers: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Drive ``ordergate serve`` (SQLite, paper exchange) with ``workers`` front workers (0: one process):
+    durable submits, then its no-op authenticated POST."""
     os.environ.pop("ORDERGATE_TEST_DB", None)  # the bench always measures the default SQLite setup
+    os.environ.pop("ORDERGATE_TEST_API_WORKERS", None)  # and says itself how many front workers
     with tempfile.TemporaryDirectory(prefix="og-bench-") as tmp:
-        server = Server(Path(tmp)).start()
+        server = Server(Path(tmp), env_extra={"ORDERGATE_API__WORKERS": str(workers)}).start()
         try:
-            submits = run(server.port, connections, warmup, seconds)
-            pings = run(server.port, connections, warmup, seconds, PING)
+            assert server.process is not None
+            probe = CpuProbe(server.process.pid)
+            submits = run(server.port, connections, warmup, seconds, probe=probe)
+            pings = run(server.port, connections, warmup, seconds, PING, probe)
         finally:
             server.stop()
     return submits, pings
@@ -212,6 +255,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--api-workers", default="0,2", help="front worker counts to run the server with, comma "
+                                                              "separated (0: one process)")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-fastapi", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -221,25 +266,34 @@ def main() -> None:
     if args.serve_fastapi:
         serve_fastapi(args.serve_fastapi)
         return
+    modes = [int(n) for n in args.api_workers.split(",")]
     print(f"rerun: .venv/bin/python bench/http_submit.py --connections {args.connections} "
-          f"--seconds {args.seconds} --warmup {args.warmup}")
-    real, ping = run_real_server(args.connections, args.warmup, args.seconds)
+          f"--seconds {args.seconds} --warmup {args.warmup} --api-workers {args.api_workers}")
+    served = {n: run_real_server(args.connections, args.warmup, args.seconds, n) for n in modes}
     bare, fastapi = (_run_app(kind, args) for kind in ("bare", "fastapi"))
+    for n, (real, ping) in served.items():
+        mode = "one process" if n == 0 else f"engine process + {n} front workers"
+        print(f"ordergate POST {PATH} (durable, SQLite), {mode}: {real['req_per_s']:,} req/s, "
+              f"p50 {real['p50_ms']} ms, p99 {real['p99_ms']} ms, statuses {real['statuses']}, "
+              f"CPU µs per request {real.get('cpu_us_per_request')}")
+        print(f"  the same server's no-op authenticated POST {PING}: {ping['req_per_s']:,} req/s, "
+              f"p50 {ping['p50_ms']} ms, p99 {ping['p99_ms']} ms, CPU µs per request {ping.get('cpu_us_per_request')}")
+    workers = max(served, key=lambda n: served[n][0]["req_per_s"])
+    real, ping = served[workers]
     ratio = round(real["req_per_s"] / bare["req_per_s"], 3) if bare["req_per_s"] else None
-    print(f"ordergate POST {PATH} (durable, SQLite): {real['req_per_s']:,} req/s, p50 {real['p50_ms']} ms, "
-          f"p99 {real['p99_ms']} ms, statuses {real['statuses']}")
-    print(f"the same server's no-op authenticated POST {PING}: {ping['req_per_s']:,} req/s, p50 {ping['p50_ms']} ms, "
-          f"p99 {ping['p99_ms']} ms")
     print(f"bare Starlette+orjson POST: {bare['req_per_s']:,} req/s, p50 {bare['p50_ms']} ms, "
           f"p99 {bare['p99_ms']} ms")
     print(f"FastAPI+pydantic hello-world POST (for scale): {fastapi['req_per_s']:,} req/s, p50 {fastapi['p50_ms']} ms, "
           f"p99 {fastapi['p99_ms']} ms")
     met = ratio is not None and ratio >= 0.5 and real["p99_ms"] is not None and real["p99_ms"] <= 20
-    print(f"ratio {ratio} (target >= 0.5, p99 <= 20 ms): {'met' if met else 'NOT met'}")
+    print(f"best: {workers} front workers; ratio {ratio} (target >= 0.5, p99 <= 20 ms): {'met' if met else 'NOT met'}; "
+          f"load average {os.getloadavg()[0]:.2f}")
     print(json.dumps({
         "benchmark": "http_submit", "date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
         "connections": args.connections, "seconds": args.seconds, "ordergate": real, "ordergate_ping": ping,
-        "bare_starlette": bare,
+        "ordergate_api_workers": workers,
+        "by_api_workers": {str(n): {"submit": r, "ping": p} for n, (r, p) in served.items()},
+        "bare_starlette": bare, "load_average": round(os.getloadavg()[0], 2),
         "machine": machine.speed(), "fastapi_hello": fastapi, "ratio": ratio, "target_ratio": 0.5, "target_p99_ms": 20,
     }))
 

@@ -250,6 +250,8 @@ class ApiConfig(BaseModel):
                                                                   "make per minute; more are 429 without a check")
     protect_metrics: bool = Field(False, description="/metrics needs a key, and /ready shows its checks only "
                                                      "to a key (its status code stays public)")
+    workers: int = Field(0, ge=0, le=32, description="front worker processes that speak HTTP and relay each "
+                         "request to the engine process, which answers it (0: one process does both)")
     ws_connections_per_key: int = Field(20, ge=1, description="WebSocket streams one key may hold open at once")
     ws_messages_per_key: float = Field(200, gt=0, description="messages per second one key may send on its "
                                        "WebSocket streams (all together, bursts of one second's worth); more "

@@ -45,6 +45,9 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERGATE_")}
         env.update({"ORDERGATE_ADMIN_KEY": ADMIN_KEY, "ORDERGATE_DATA_DIR": str(self.data_dir),
                     "ORDERGATE_URL": self.url, "ORDERGATE_LOG_LEVEL": "warning"})
+        workers = os.environ.get("ORDERGATE_TEST_API_WORKERS")  # run the suite against front workers
+        if workers:
+            env["ORDERGATE_API__WORKERS"] = workers
         database_url = database_url_for(self.data_dir)
         if database_url is not None:
             env["ORDERGATE_DATABASE_URL"] = database_url

@@ -11,6 +11,7 @@ from ordergate.adapters.store.migrate import require_head
 from ordergate.adapters.store.writer_lock import hold_writer_lock
 from ordergate.config import Settings
 from ordergate.entrypoints.api.app import clustered, create_app
+from ordergate.entrypoints.front import supervise as front
 from ordergate.entrypoints.logging_setup import configure_logging
 
 GIL_SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
@@ -37,16 +38,25 @@ def run(flags: dict[str, Any]) -> None:
         # fsync; each time it wants it back from the busy event loop it waited up to the whole interval,
         # which made group commits (and every answer waiting on one) take several times longer under load.
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
-        uvicorn.run(
-            create_app(settings, writer_lock=writer_lock), host=settings.host, port=settings.port,
-            # log_config=None: uvicorn's loggers go through ours, whose handler redacts secrets and query strings
-            log_level=settings.log_level, access_log=False, log_config=None, loop="auto", http="auto",
-            ws="websockets-sansio", lifespan="on",
-            ssl_certfile=settings.ssl_certfile, ssl_keyfile=settings.ssl_keyfile,
-        )
+        app = create_app(settings, writer_lock=writer_lock)
+        if settings.api.workers:
+            front.run(app, uvicorn_options(settings), settings.log_json, settings.api.workers)
+        else:
+            uvicorn.run(app, **uvicorn_options(settings))
     finally:
         if writer_lock is not None:
             writer_lock.release()
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Return how uvicorn serves the app (a front worker's uvicorn serves with the same options)."""
+    return {
+        "host": settings.host, "port": settings.port,
+        # log_config=None: uvicorn's loggers go through ours, whose handler redacts secrets and query strings
+        "log_level": settings.log_level, "access_log": False, "log_config": None, "loop": "auto", "http": "auto",
+        "ws": "websockets-sansio", "lifespan": "on",
+        "ssl_certfile": settings.ssl_certfile, "ssl_keyfile": settings.ssl_keyfile,
+    }
 
 
 def tune_gc() -> None:

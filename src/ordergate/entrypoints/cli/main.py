@@ -57,12 +57,16 @@ def serve(
     ssl_certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM): serve HTTPS and WSS "
                                                            "[env ORDERGATE_SSL_CERTFILE]")] = None,
     ssl_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM) [env ORDERGATE_SSL_KEYFILE]")] = None,
+    api_workers: Annotated[int | None, typer.Option(help="front worker processes that speak HTTP for the "
+                                                         "engine process (0: one process) "
+                                                         "[env ORDERGATE_API__WORKERS]")] = None,
 ) -> None:
     """Run the server: REST API, WebSocket stream, blotter, paper exchange."""
     from ordergate.entrypoints.serve import run
 
     flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url,
-             "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile}
+             "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile,
+             "api": {"workers": api_workers} if api_workers is not None else None}
     from ordergate.adapters.store.migrate import SchemaNotCurrent
     from ordergate.adapters.store.writer_lock import WriterLockHeld
 
