@@ -189,7 +189,11 @@ def run(port: int, connections: int, warmup: float, seconds: float, path: str = 
 
 
 class CpuProbe:
-    """CPU time (user + system, every thread) of a server process and of its children (front workers)."""
+    """CPU time (user + system, every thread) of a server process and of its children (front workers).
+
+    Per request, this is what bounds a server's rate on a machine of its own (the engine process's share
+    when it has front workers), and it hardly depends on what else runs on the machine, unlike req/s.
+    """
 
     def __init__(self, pid: int) -> None:
         self._pid = pid
@@ -197,7 +201,7 @@ class CpuProbe:
 
     def _now(self) -> dict[str, float]:
         children = Path(f"/proc/{self._pid}/task/{self._pid}/children").read_text().split()
-        times = {"engine": _cpu_seconds(self._pid)}
+        times = {"server": _cpu_seconds(self._pid)}
         if children:
             times["fronts"] = sum(_cpu_seconds(int(child)) for child in children)
         return times
@@ -243,7 +247,7 @@ def _port(url: str) -> int:
 def _run_app(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     process, url = start_bare(kind)
     try:
-        return run(_port(url), args.connections, args.warmup, args.seconds)
+        return run(_port(url), args.connections, args.warmup, args.seconds, probe=CpuProbe(process.pid))
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -278,11 +282,16 @@ def main() -> None:
               f"CPU µs per request {real.get('cpu_us_per_request')}")
         print(f"  the same server's no-op authenticated POST {PING}: {ping['req_per_s']:,} req/s, "
               f"p50 {ping['p50_ms']} ms, p99 {ping['p99_ms']} ms, CPU µs per request {ping.get('cpu_us_per_request')}")
+    bare_cpu = bare.get("cpu_us_per_request", {}).get("server")
+    cpu_ratios = {n: round(bare_cpu / r["cpu_us_per_request"]["server"], 3)
+                  for n, (r, _) in served.items() if bare_cpu and r.get("cpu_us_per_request", {}).get("server")}
+    print(f"bare app's CPU per request / the ordergate (engine) process's, by front workers: {cpu_ratios} "
+          "(the rate ratio each would reach with a core of its own)")
     workers = max(served, key=lambda n: served[n][0]["req_per_s"])
     real, ping = served[workers]
     ratio = round(real["req_per_s"] / bare["req_per_s"], 3) if bare["req_per_s"] else None
     print(f"bare Starlette+orjson POST: {bare['req_per_s']:,} req/s, p50 {bare['p50_ms']} ms, "
-          f"p99 {bare['p99_ms']} ms")
+          f"p99 {bare['p99_ms']} ms, CPU µs per request {bare.get('cpu_us_per_request')}")
     print(f"FastAPI+pydantic hello-world POST (for scale): {fastapi['req_per_s']:,} req/s, p50 {fastapi['p50_ms']} ms, "
           f"p99 {fastapi['p99_ms']} ms")
     met = ratio is not None and ratio >= 0.5 and real["p99_ms"] is not None and real["p99_ms"] <= 20
@@ -294,6 +303,7 @@ def main() -> None:
         "ordergate_api_workers": workers,
         "by_api_workers": {str(n): {"submit": r, "ping": p} for n, (r, p) in served.items()},
         "bare_starlette": bare, "load_average": round(os.getloadavg()[0], 2),
+        "cpu_ratio_by_api_workers": {str(n): r for n, r in cpu_ratios.items()},
         "machine": machine.speed(), "fastapi_hello": fastapi, "ratio": ratio, "target_ratio": 0.5, "target_p99_ms": 20,
     }))
 
