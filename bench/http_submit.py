@@ -286,7 +286,7 @@ def main() -> None:
     cpu_ratios = {n: round(bare_cpu / r["cpu_us_per_request"]["server"], 3)
                   for n, (r, _) in served.items() if bare_cpu and r.get("cpu_us_per_request", {}).get("server")}
     print(f"bare app's CPU per request / the ordergate (engine) process's, by front workers: {cpu_ratios} "
-          "(the rate ratio each would reach with a core of its own)")
+          "(the ratio's ceiling with the ordergate (engine) process alone on a core)")
     workers = max(served, key=lambda n: served[n][0]["req_per_s"])
     real, ping = served[workers]
     ratio = round(real["req_per_s"] / bare["req_per_s"], 3) if bare["req_per_s"] else None
