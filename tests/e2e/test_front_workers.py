@@ -24,13 +24,14 @@ pytestmark = pytest.mark.e2e
 ORDER = {"account": "PAPER", "symbol": "AAPL", "side": "buy", "type": "limit", "qty": "1", "limit_price": "1.00",
          "client_order_id": "same-on-both"}
 AUTH = f"Bearer {ADMIN_KEY}"
+START = 120.0  # seconds a server may take to get ready: these start several, on a machine other work shares
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
     """One server in one process, one with two front workers."""
-    one = Server(Path(tmp_path_factory.mktemp("one")), env_extra={"ORDERGATE_API__WORKERS": "0"}).start()
-    fronted = Server(Path(tmp_path_factory.mktemp("fronted")), env_extra={"ORDERGATE_API__WORKERS": "2"}).start()
+    one = Server(Path(tmp_path_factory.mktemp("one")), env_extra={"ORDERGATE_API__WORKERS": "0"}).start(START)
+    fronted = Server(Path(tmp_path_factory.mktemp("fronted")), env_extra={"ORDERGATE_API__WORKERS": "2"}).start(START)
     yield one, fronted
     fronted.stop()
     one.stop()
@@ -113,7 +114,7 @@ def test_stream_when_front_workers_then_events_arrive_over_the_relay(servers: tu
 
 
 def test_serve_when_a_front_worker_dies_then_it_is_started_again(tmp_path: Path) -> None:
-    server = Server(tmp_path, env_extra={"ORDERGATE_API__WORKERS": "1"}).start()
+    server = Server(tmp_path, env_extra={"ORDERGATE_API__WORKERS": "1"}).start(START)
     try:
         worker = _workers(server)[0]
         os.kill(worker, signal.SIGKILL)
@@ -128,7 +129,7 @@ def test_serve_when_a_front_worker_dies_then_it_is_started_again(tmp_path: Path)
 
 
 def test_serve_when_the_engine_process_is_killed_then_its_workers_exit(tmp_path: Path) -> None:
-    server = Server(tmp_path, env_extra={"ORDERGATE_API__WORKERS": "2"}).start()
+    server = Server(tmp_path, env_extra={"ORDERGATE_API__WORKERS": "2"}).start(START)
     workers = _workers(server)
     server.stop(signal.SIGKILL)
     deadline = time.monotonic() + 10
@@ -137,7 +138,7 @@ def test_serve_when_the_engine_process_is_killed_then_its_workers_exit(tmp_path:
 
     assert len(workers) == 2
     assert not any(_alive(pid) for pid in workers)
-    server.start()  # the port is free again
+    server.start(START)  # the port is free again
     server.stop()
 
 
