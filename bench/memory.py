@@ -5,7 +5,8 @@ orders over 100 accounts, about 400 of them working at the end). Each measuremen
 a fresh copy of it: ``bootstrap.start`` (from the journal alone; or from a snapshot, which another process
 wrote by a clean stop first), then working orders are added (resting limit buys far from the market) until
 1,000 work, a full garbage collection, and the process's RSS and its peak are read from /proc. Printed beside
-them: the orders held in memory and the RSS per order held.
+them: the orders held in memory, those out of it (ended before the trading day: the journal's clock starts on
+2026-03-02, so every order that ended is before today) and the RSS per order held.
 
 Run:  .venv/bin/python bench/memory.py [--events N] [--working N]
 """
@@ -64,7 +65,8 @@ async def _serve(data_dir: Path, working: int) -> dict[str, Any]:
     gc.collect()
     rss, peak = rss_mb()
     figures = {"rss_mb": round(rss, 1), "peak_mb": round(peak, 1), "orders_in_memory": len(ledger.orders),
-               "working": len(ledger.open_orders), "kb_per_order": round(1024 * rss / len(ledger.orders), 2)}
+               "orders_out_of_memory": ledger.ended.total(), "working": len(ledger.open_orders),
+               "kb_per_order": round(1024 * rss / len(ledger.orders), 2)}
     await bootstrap.stop(container)
     return figures
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from sqlalchemy import Engine
 
 from ordergate.adapters.clock import SystemClock
 from ordergate.adapters.instruments_file import load_instruments
@@ -19,6 +20,7 @@ from ordergate.adapters.metrics import PrometheusMetrics
 from ordergate.adapters.shared.link import RedisLink, redis_link
 from ordergate.adapters.shared.quotes import RedisQuoteCache
 from ordergate.adapters.store.database import make_engine, make_private_dir, redact_url
+from ordergate.adapters.store.ended_orders import SqlEndedOrders
 from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.keys import SqlKeyRepository
 from ordergate.adapters.store.migrate import require_head, upgrade_to_head
@@ -39,6 +41,7 @@ from ordergate.config import Settings
 from ordergate.domain.access import Caller, Role
 from ordergate.domain.commands import OpenAccount
 from ordergate.domain.enums import Side
+from ordergate.domain.eviction import Eviction
 from ordergate.domain.ids import AccountId, Symbol, VenueId
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.ledger import Ledger
@@ -158,9 +161,16 @@ def replay(journal: SqlJournal, ledger: Ledger) -> int:
 
 
 def _fold(settings: Settings, instruments: dict[Symbol, Instrument], marketdata: MarketDataHub,
-          clock: Clock) -> Fold:
-    """Build the ledger and everything that folds its events (subscribed before anything is loaded)."""
+          clock: Clock, ended: SqlEndedOrders | None = None) -> Fold:
+    """Build the ledger and everything that folds its events (subscribed before anything is loaded).
+
+    With ``ended`` (the database), orders that ended leave memory as ``engine.keep_ended_days`` says.
+    """
     ledger = Ledger()
+    if ended is not None:
+        ledger.eviction = Eviction(TradingDay(settings.risk.trading_day_timezone).end_of,
+                                   settings.engine.keep_ended_days)
+        ledger.ended.source = ended
     risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
                     TradingDay(settings.risk.trading_day_timezone),
                     books=marketdata, pricing=settings.risk.pricing(settings.paper),
@@ -172,16 +182,16 @@ def _fold(settings: Settings, instruments: dict[Symbol, Instrument], marketdata:
     router = _router(settings, instruments, venue_stats, clock)
     ids = OrderIdGenerator(clock.now())
     engine = OrderEngine(ledger, instruments, marketdata, clock, router, ids, risk=risk)
-    return Fold(ledger, risk, venue_stats, router, engine, Views(ledger, marketdata), OrderStats(ledger),
+    return Fold(ledger, risk, venue_stats, router, engine, Views(ledger, marketdata, ended), OrderStats(ledger),
                 RouteLog(ledger) if routed else None, ids)
 
 
-def fold_builder(settings: Settings) -> Callable[[], Fold]:
+def fold_builder(settings: Settings, db: Engine | None = None) -> Callable[[], Fold]:
     """Return a maker of fresh folds wired as the server's (for checks that replay outside a server)."""
     clock = SystemClock()
     instruments = load_instruments()
     marketdata = MarketDataHub(clock=clock, stale_after=settings.marketdata.stale_after, instruments=instruments)
-    return partial(_fold, settings, instruments, marketdata, clock)
+    return partial(_fold, settings, instruments, marketdata, clock, None if db is None else SqlEndedOrders(db))
 
 
 StreamFactory = Callable[[Views, MarketDataHub, Mapping[Symbol, Instrument], RedisLink | None], EventSink]
@@ -236,11 +246,14 @@ async def build(settings: Settings, db_url: str, stream_factory: StreamFactory |
     db_engine, journal = await asyncio.to_thread(open_store, settings, db_url, writes)
     snapshots = SqlSnapshots(db_engine)
 
+    ended = SqlEndedOrders(db_engine)
+
     def fresh_fold() -> Fold:
-        return _fold(settings, instruments, marketdata, clock)
+        return _fold(settings, instruments, marketdata, clock, ended)
 
     # the loop is not running yet: no race
     fold, restored = await asyncio.to_thread(restore_fold, fresh_fold, journal, snapshots, db_engine)
+    await asyncio.to_thread(fold.ledger.evict_ended, clock.now())  # what ended before today leaves memory
     ledger, engine, views, router, ids = fold.ledger, fold.engine, fold.views, fold.router, fold.ids
     order_stats, routes = fold.order_stats, fold.routes
     metrics = PrometheusMetrics()

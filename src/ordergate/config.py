@@ -40,6 +40,9 @@ class EngineConfig(BaseModel):
                                      "(0: only at a clean stop)")
     snapshot_min_events: int = Field(10_000, ge=1, description="journal events since the last snapshot before "
                                      "a background one is written")
+    keep_ended_days: int = Field(1, ge=0, le=3650, description="trading days an order that ended stays in "
+                                 "memory (1: until its day ends; 0: until the next day starts or the server "
+                                 "starts again); then it is read back from the database")
 
 
 class AccountConfig(BaseModel):

@@ -28,7 +28,7 @@ def test_upgrade_of_empty_database_when_compared_with_models_then_no_drift(db_ur
 def test_upgrade_when_run_twice_then_stays_at_head_and_keeps_tables(db_url: str) -> None:
     upgrade_to_head(db_url)
     upgrade_to_head(db_url)
-    assert current_revision(db_url) == head_revision(db_url) == "0007"
+    assert current_revision(db_url) == head_revision(db_url) == "0008"
     engine = make_engine(db_url)
     try:
         tables = set(inspect(engine).get_table_names())

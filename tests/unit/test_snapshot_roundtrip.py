@@ -61,7 +61,7 @@ def test_snapshot_when_encoded_and_decoded_then_every_decimal_and_time_is_exact(
     order.fill_ids = tuple(FillId(f) for f in fills) if len(fills) <= 16 else {FillId(f) for f in fills}
     order.denials = [Denial(rule="max_order_qty", message="too big", limit=str(qty), actual=None)]
     order.pending_replace = ReplaceTerms(qty, price, None, order.tif, expire) if replacing else None
-    ledger.restore_order(order)
+    ledger.restore_order(order, 1)
     account = Account(id=AccountId("ACC"), balances={"USD": Balance(cash, cash, basis, price)},
                       reservations={OrderId(order.id): Reservation("USD", qty, price)})
     ledger.accounts[account.id] = account

@@ -5,12 +5,14 @@ everything. The ledger also records which objects changed, so the journal writer
 projections of exactly those.
 """
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ordergate.domain.account import Account
+from ordergate.domain.ended import Ended, OrderMap, stable_hash
 from ordergate.domain.enums import TradingState
 from ordergate.domain.errors import InvalidOrderTransition
 from ordergate.domain.events import (
@@ -34,6 +36,7 @@ from ordergate.domain.events import (
     RiskLimitsChanged,
     TradingStateChanged,
 )
+from ordergate.domain.eviction import Eviction, evict, load_back
 from ordergate.domain.flattening import FlattenBook
 from ordergate.domain.fold_state import StatePart
 from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, Symbol, VenueId
@@ -45,6 +48,8 @@ FIRM = AccountId("*")
 
 Listener = Callable[[Any, Any], None]  # (event, order): typed per event type by each subscriber
 Handler = Callable[["Ledger", Any], Order | None]
+_NEVER = datetime.max.replace(tzinfo=UTC)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -57,11 +62,20 @@ class Changes:
 
 
 class Ledger:
-    """Every order, account and position, kept by applying events in journal order."""
+    """Every order, account and position, kept by applying events in journal order.
+
+    With ``eviction`` set, orders that ended before the trading day leave memory and come back when asked
+    for (domain/eviction.py): ``find`` and ``orders[...]`` read them back, ``orders.get`` does not.
+    """
 
     def __init__(self) -> None:
-        self.orders: dict[OrderId, Order] = {}
-        self.order_list: list[Order] = []  # in creation order: the index is a stable paging cursor
+        self.orders = OrderMap()  # one that left memory comes back when asked with []
+        self.orders.load = self._load_back
+        self.order_list: list[Order] = []  # the orders clients sent (not children) in memory, in creation order
+        self.order_seqs: list[int] = []  # and the seq of the event that made each: the paging cursor
+        self.ended = Ended()  # what is still known of the orders that left memory (domain/ended.py)
+        self.eviction: Eviction | None = None  # None: every order stays in memory
+        self.next_roll = _NEVER  # ended orders leave memory when the time (of a replayed event) reaches this
         self.by_client_id: dict[tuple[AccountId, ClientOrderId], OrderId] = {}
         self.open_orders: dict[OrderId, Order] = {}  # the working orders clients sent (parents, not children)
         self.open_children: dict[OrderId, Order] = {}  # the working children of parent orders
@@ -115,8 +129,14 @@ class Ledger:
         count = 0
         self.replaying = True
         routes = self._routes
+        last: Event | None = None
+        if self.eviction is not None and self.next_roll is _NEVER:
+            self.next_roll = _EARLIEST  # the first event sets the day
         try:
             for event in events:  # the body of ``apply``, inlined: this loop runs a million times at a restart
+                if event.ts >= self.next_roll:
+                    self.evict_ended(event.ts)
+                last = event
                 route = routes.get(type(event)) or self._route(type(event))
                 order = route[0](self, event)
                 if event.seq > self.last_seq:
@@ -124,6 +144,8 @@ class Ledger:
                 for listener in route[1]:
                     listener(event, order)
                 count += 1
+            if last is not None and self.eviction is not None:
+                self.evict_ended(last.ts)
         finally:
             self.replaying = False
         for callback in self._after_replay:
@@ -140,6 +162,46 @@ class Ledger:
         listeners = tuple(fn for fn, types in self._listeners if types is None or issubclass(kind, types))
         route = self._routes[kind] = (handler, listeners)
         return route
+
+    def evict_ended(self, now: datetime) -> int:
+        """Take out of memory the orders that ended before ``now``'s cut-off (``eviction``); return how many.
+
+        Call between messages only, with every event applied so far committed: an order that left is read
+        back from the journal.
+        """
+        if self.eviction is None:
+            return 0
+        self.next_roll = self.eviction.day_end(now)
+        return len(evict(self, self.eviction.before(now)))
+
+    def find(self, order_id: OrderId) -> Order | None:
+        """Return an order, read back into memory if it had left; None if there is no such order."""
+        order = self.orders.get(order_id)
+        return order if order is not None else self._load_back(order_id)
+
+    def find_client(self, account: AccountId, client_order_id: ClientOrderId) -> Order | None:
+        """Return the order an account made with a client order id (read back if it had left), or None."""
+        order_id = self.by_client_id.get((account, client_order_id))
+        if order_id is not None:
+            return self.orders[order_id]
+        source = self.ended.source
+        if source is None or stable_hash(account, client_order_id) not in self.ended.clients:
+            return None
+        order_id = source.order_id_of(account, client_order_id)
+        return None if order_id is None else self.find(order_id)
+
+    def fill_owner(self, venue: VenueId, fill_id: FillId) -> OrderId | None:
+        """Return the order a venue's fill was booked to (in memory or not), or None if it was never booked."""
+        owner = self.fill_owners.get((venue, fill_id))
+        if owner is not None:
+            return owner
+        source = self.ended.source
+        if source is None or stable_hash(venue, fill_id) not in self.ended.fills:
+            return None
+        return source.fill_owner(venue, fill_id)
+
+    def _load_back(self, order_id: OrderId) -> Order | None:
+        return load_back(self, order_id) if self.ended.counts else None
 
     def take_changes(self) -> Changes:
         """Return and reset the set of changed objects."""
@@ -208,7 +270,7 @@ class Ledger:
 
     def _apply_submitted(self, e: OrderSubmitted) -> Order:
         order = order_from_submitted(e)
-        self._add_order(order)
+        self._add_order(order, e.seq)
         self._index_open(order)
         account = self.accounts[e.account]
         account.reserve(order.id, e.currency, e.reserve_qty, e.reserve_price)
@@ -223,14 +285,14 @@ class Ledger:
             same = self._open_by_symbol[key] = {}
         same[order.id] = order
 
-    def restore_order(self, order: Order) -> None:
-        """Hold an order a snapshot kept, in creation order, with every index (see domain/ledger_state.py)."""
+    def restore_order(self, order: Order, seq: int) -> None:
+        """Hold an order a snapshot kept (or one read back), made by the event ``seq``, with every index."""
         if order.parent_id is not None:  # a child: known by id only, and working among the open children
             self.orders[order.id] = order
             if order.status not in TERMINAL:
                 self.open_children[order.id] = order
             return
-        self._add_order(order)
+        self._add_order(order, seq)
         if order.status not in TERMINAL:
             self._index_open(order)
 
@@ -248,12 +310,19 @@ class Ledger:
 
     def _apply_denied(self, e: OrderDenied) -> Order:
         order = order_from_denied(e)
-        self._add_order(order)
+        self._add_order(order, e.seq)
         return order
 
-    def _add_order(self, order: Order) -> None:
+    def _add_order(self, order: Order, seq: int) -> None:
         self.orders[order.id] = order
-        self.order_list.append(order)
+        seqs = self.order_seqs
+        if not seqs or seqs[-1] <= seq:
+            self.order_list.append(order)
+            seqs.append(seq)
+        else:  # an order read back: in its place by creation
+            i = bisect_left(seqs, seq)
+            self.order_list.insert(i, order)
+            seqs.insert(i, seq)
         self.by_client_id[(order.account, order.client_order_id)] = order.id
         self.changes.orders[order.id] = order
 

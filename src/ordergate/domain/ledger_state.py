@@ -13,6 +13,7 @@ from operator import attrgetter
 from typing import Any
 
 from ordergate.domain.account import Account, Balance, Reservation
+from ordergate.domain.ended import EndedState
 from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce, TradingState
 from ordergate.domain.events import Denial, FlattenIncomplete
 from ordergate.domain.flattening import Flattening
@@ -59,10 +60,13 @@ class LedgerState:
     fill_owners: list[tuple[str, str, str]]  # venue, fill id, order id
     flattening: list[tuple[str, str, Flattening]]  # account, symbol, the kill-switch flatten under way
     flattens_incomplete: list[tuple[str, str, FlattenIncomplete]]
+    order_seqs: list[int]  # the seq of the event that made each order (0 for a child), as ``orders``
+    ended: EndedState  # what is known of the orders that left memory
 
 
 def ledger_state(ledger: Ledger) -> LedgerState:
-    """Return a copy of the ledger's state that shares nothing mutable with it."""
+    """Return a copy of the ledger's state that shares nothing mutable with it (the orders in memory only)."""
+    made = {order.id: seq for order, seq in zip(ledger.order_list, ledger.order_seqs, strict=True)}
     return LedgerState(
         last_seq=ledger.last_seq,
         # every order (children too), in the order the ledger made them; tuples of immutable values
@@ -73,6 +77,8 @@ def ledger_state(ledger: Ledger) -> LedgerState:
         fill_owners=[(venue, fill, order) for (venue, fill), order in ledger.fill_owners.items()],
         flattening=[(a, s, replace(f)) for (a, s), f in ledger.flattening.working.items()],
         flattens_incomplete=[(a, s, e) for (a, s), e in ledger.flattening.incomplete.items()],
+        order_seqs=[made.get(order_id, 0) for order_id in ledger.orders],
+        ended=ledger.ended.state(),
     )
 
 
@@ -101,8 +107,8 @@ def restore_ledger(ledger: Ledger, state: LedgerState, orders: Iterable[OrderVal
         raise ValueError("a snapshot is restored into a fresh ledger only")
     restore = ledger.restore_order
     shared: dict[Any, Any] = {}  # one string per account, symbol, currency and venue, as a replay holds them
-    for values in state.orders if orders is None else orders:
-        restore(_order(shared, *values))
+    for values, seq in zip(state.orders if orders is None else orders, state.order_seqs, strict=True):
+        restore(_order(shared, *values), seq)
     for a in state.accounts:
         ledger.accounts[AccountId(a.id)] = Account(
             id=AccountId(a.id), margin=a.margin, name=a.name, venues=tuple(a.venues), closed=a.closed,
@@ -113,6 +119,7 @@ def restore_ledger(ledger: Ledger, state: LedgerState, orders: Iterable[OrderVal
     ledger.fill_owners.update({(VenueId(v), FillId(f)): OrderId(o) for v, f, o in state.fill_owners})
     ledger.flattening.working.update({(AccountId(a), Symbol(s)): f for a, s, f in state.flattening})
     ledger.flattening.incomplete.update({(AccountId(a), Symbol(s)): e for a, s, e in state.flattens_incomplete})
+    ledger.ended.restore(state.ended)
     ledger.last_seq = state.last_seq
     ledger.take_changes()
 

@@ -46,7 +46,7 @@ class EngineContext:
 
     def order(self, order_id: OrderId) -> Order:
         """Return an order or raise UnknownOrder."""
-        order = self.ledger.orders.get(order_id)
+        order = self.ledger.find(order_id)  # one that left memory comes back
         if order is None:
             raise UnknownOrder(f"order {order_id} not found")
         return order

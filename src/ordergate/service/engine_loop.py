@@ -203,6 +203,20 @@ class EngineLoop:
             self._deliver(batch)
             if events:
                 self._sink.publish(events)
+            self._roll()
+
+    def _roll(self) -> None:
+        """At a new trading day, let the orders that ended before it leave memory: between messages, and only
+        with everything applied committed (one that left is read back from the journal)."""
+        ledger = self.engine.ledger
+        if ledger.eviction is None or self.durable_seq != ledger.last_seq or self._pending:
+            return
+        now = self.engine.clock.now()
+        if now < ledger.next_roll:
+            return
+        count = ledger.evict_ended(now)
+        log.info("ended_orders_left_memory", orders=count, in_memory=len(ledger.orders),
+                 ended=ledger.ended.total())
 
     def _mark_durable(self, seq: int) -> None:
         self.durable_seq = seq

@@ -31,8 +31,8 @@ class ExpiryScheduler:
         while heap and heap[0][0] <= cmd.now:
             due.append(heapq.heappop(heap)[1])
         for order_id in due:
-            order = ctx.ledger.orders[order_id]
-            if order.status.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
+            order = ctx.ledger.orders.get(order_id)  # not in memory: it ended before today (domain/eviction.py)
+            if order is None or order.status.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
                 continue
             expiry = self.expiry_of(order)
             if expiry is None or expiry > cmd.now:

@@ -56,9 +56,11 @@ class OrderStats:
 
     def summary(self) -> dict[str, Any]:
         """Return the statistics as a JSON-ready dict."""
-        counts = Counter(order.status.value for order in self._ledger.orders.values())
+        ledger = self._ledger
+        counts = Counter(order.status.value for order in ledger.orders.values())
+        counts.update(ledger.ended.counts)  # the orders that left memory
         return {
-            "total_orders": len(self._ledger.orders),
+            "total_orders": len(ledger.orders) + ledger.ended.total(),
             "by_status": dict(sorted(counts.items())),
             "submitted": self.submitted,
             "denied": self.denied,

@@ -124,9 +124,9 @@ class Reconciler:
                                          detail=f"{order.status} after {order.resends} re-sends"))
 
     async def _venue_orders(self, venue: Venue, run: ReconciliationRun) -> None:
-        orders = self._loop.engine.ledger.orders
+        ledger = self._loop.engine.ledger
         for state in await venue.open_orders():
-            ours = orders.get(state.order_id) if state.order_id is not None else None
+            ours = ledger.find(state.order_id) if state.order_id is not None else None
             if ours is None:
                 self._found(run, Discrepancy("unknown_here", venue.id, symbol=state.symbol,
                                              detail=_describe(state)))

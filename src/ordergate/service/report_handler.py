@@ -65,7 +65,7 @@ class ReportHandler:
 
     def handle(self, report: Report) -> None:
         """Turn one report into zero or more events."""
-        order = self._ctx.ledger.orders.get(report.order_id)
+        order = self._ctx.ledger.find(report.order_id)  # one that left memory comes back
         if order is None:
             self._anomaly("unknown_order", report)
             return
@@ -90,7 +90,7 @@ class ReportHandler:
     # -- fills --------------------------------------------------------------------------------------------
 
     def _fill(self, order: Order, r: FillReport) -> None:
-        owner = self._ctx.ledger.fill_owners.get((r.venue, r.fill_id))
+        owner = self._ctx.ledger.fill_owner(r.venue, r.fill_id)
         if owner is not None:
             if owner != order.id:
                 self._anomaly("fill_id_reused", r)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ordergate.domain.commands import CancelOrder, SubmitOrder
 from ordergate.domain.errors import DuplicateClientOrderId, ValidationFailed
-from ordergate.domain.events import Denial, OrderDenied, OrderPendingReplace, OrderReplaced, OrderSubmitted
+from ordergate.domain.events import Denial, Event, OrderDenied, OrderPendingReplace, OrderReplaced, OrderSubmitted
 from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, VenueId
 from ordergate.domain.order import Order
 from ordergate.domain.validation import EXTENDED_HOURS, check_extended_hours, check_order_terms
@@ -57,6 +57,8 @@ class SubmitHandler:
         ctx.ledger.subscribe(self._remember, (OrderSubmitted, OrderDenied))
         ctx.ledger.subscribe(self._replacing, (OrderPendingReplace, OrderReplaced))
         ctx.ledger.keep_state("fingerprints", self)
+        ctx.ledger.ended.on_evict.append(self._evicted)
+        ctx.ledger.ended.on_load.append(self._loaded)
 
     # account, client order id, the fingerprint's terms, and whether it ends with "extended_hours"
     STATE_TYPE = list[tuple[str, str, tuple[str, str, str, Decimal, Decimal | None, Decimal | None, str,
@@ -160,7 +162,9 @@ class SubmitHandler:
         key = (cmd.account, cmd.client_order_id)
         seen = self._fingerprints.get(key)
         if seen is None:
-            return None
+            if self._ctx.ledger.find_client(cmd.account, cmd.client_order_id) is None:  # nor out of memory
+                return None
+            seen = self._fingerprints[key]  # the order read back gave its submit's fingerprint
         if seen != _fingerprint(cmd):
             raise DuplicateClientOrderId(
                 f"client_order_id {cmd.client_order_id!r} is already used by account {cmd.account} "
@@ -184,6 +188,24 @@ class SubmitHandler:
 
     def _remember(self, event: OrderSubmitted | OrderDenied, order: Order | None) -> None:
         self._fingerprints[(event.account, event.client_order_id)] = _fingerprint(event)
+
+    def _evicted(self, orders: list[Order]) -> None:
+        """Forget the fingerprints of orders that left memory (the ledger keeps a hash of their keys)."""
+        for order in orders:
+            if order.parent_id is None:
+                key = (order.account, order.client_order_id)
+                self._fingerprints.pop(key, None)
+                self._reterms.discard(key)
+
+    def _loaded(self, orders: list[Order], events: list[Event]) -> None:
+        """Take the fingerprints of orders read back from their submits (replaced ones included)."""
+        held = {order.id: order for order in orders}
+        for event in events:
+            if type(event) is OrderSubmitted or type(event) is OrderDenied:
+                key = (event.account, event.client_order_id)
+                seen = self._fingerprints[key] = _fingerprint(event)
+                if seen != _order_fingerprint(held[event.order_id]):
+                    self._reterms.add(key)
 
 
 def _flags(cmd: SubmitOrder, flags: list[str]) -> list[str]:

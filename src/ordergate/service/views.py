@@ -1,11 +1,14 @@
 """The read side served from the engine's in-memory state: orders, positions, accounts."""
 
+from bisect import bisect_left
 from collections.abc import Collection, Iterator
 from decimal import Decimal
+from typing import Protocol
 
 from ordergate.domain.account import Account
 from ordergate.domain.enums import OrderStatus
 from ordergate.domain.errors import UnknownAccount, UnknownOrder
+from ordergate.domain.eviction import read_back
 from ordergate.domain.ids import AccountId, OrderId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.order import Order
@@ -13,19 +16,41 @@ from ordergate.domain.position import Position
 from ordergate.service.ports import PriceSource
 
 
-class Views:
-    """Answer read queries from the ledger, valuing positions with live prices."""
+class EndedPages(Protocol):
+    """Where the orders that left memory are listed from (the database's projections)."""
 
-    def __init__(self, ledger: Ledger, prices: PriceSource) -> None:
+    def page(
+        self, before_seq: int, limit: int, statuses: Collection[str] | None = None, symbol: str | None = None,
+        account: str | None = None, within: Collection[str] | None = None,
+    ) -> list[tuple[int, OrderId]]:
+        """Return up to ``limit`` (creation seq, id) of matching orders made before ``before_seq``, newest first."""
+
+
+class Views:
+    """Answer read queries from the ledger, valuing positions with live prices.
+
+    Orders that left memory (domain/eviction.py) are read back, never into the ledger: a read changes nothing.
+    """
+
+    def __init__(self, ledger: Ledger, prices: PriceSource, ended: EndedPages | None = None) -> None:
         self._ledger = ledger
         self._prices = prices
+        self._ended = ended
 
     def order(self, order_id: OrderId) -> Order:
         """Return one order or raise UnknownOrder."""
         order = self._ledger.orders.get(order_id)
         if order is None:
+            order = self._read_back(order_id)
+        if order is None:
             raise UnknownOrder(f"order {order_id} not found")
         return order
+
+    def _read_back(self, order_id: OrderId) -> Order | None:
+        found = read_back(self._ledger, order_id)
+        if found is None:
+            return None
+        return next(order for order, _ in found[0] if order.id == order_id)
 
     def list_orders(
         self, statuses: set[OrderStatus] | None = None, symbol: str | None = None, account: str | None = None,
@@ -33,13 +58,18 @@ class Views:
     ) -> tuple[list[Order], str | None]:
         """Return a page of orders newest first, and the cursor of the next page (None at the end).
 
-        ``within`` keeps only the orders of those accounts (a key's scope; None: every account).
+        ``within`` keeps only the orders of those accounts (a key's scope; None: every account). The cursor
+        is the seq of the event that made the page's last order: the next page has the orders made before it,
+        in memory or not.
         """
-        orders = self._ledger.order_list
-        index = min(len(orders), cursor if cursor is not None else len(orders)) - 1
-        page: list[Order] = []
+        ledger = self._ledger
+        bound = ledger.last_seq + 1 if cursor is None else min(cursor, ledger.last_seq + 1)
+        orders, seqs = ledger.order_list, ledger.order_seqs
+        index = bisect_left(seqs, bound) - 1
+        page: list[tuple[int, Order]] = []
         while index >= 0 and len(page) < limit:
             order = orders[index]
+            seq = seqs[index]
             index -= 1
             if statuses is not None and order.status not in statuses:
                 continue
@@ -47,8 +77,40 @@ class Views:
                 continue
             if within is not None and order.account not in within:
                 continue
-            page.append(order)
-        return page, (str(index + 1) if index >= 0 and len(page) == limit else None)
+            page.append((seq, order))
+        ended = ledger.ended
+        if self._ended is not None and ended.counts and ended.first_seq < bound:
+            wanted = {s.value for s in statuses} if statuses is not None else None
+            page = self._with_ended(page, bound, limit, wanted, symbol, account, within)
+        if len(page) < limit:
+            return [order for _, order in page], None
+        last = page[-1][0]
+        older = bisect_left(seqs, last) > 0 or (bool(ended.counts) and 0 < ended.first_seq < last)
+        return [order for _, order in page], (str(last) if older else None)
+
+    def _with_ended(
+        self, page: list[tuple[int, Order]], bound: int, limit: int, statuses: set[str] | None, symbol: str | None,
+        account: str | None, within: Collection[str] | None,
+    ) -> list[tuple[int, Order]]:
+        """Merge into a page the orders that left memory, made before ``bound``, matching the filters."""
+        assert self._ended is not None
+        in_memory = self._ledger.orders
+        found: list[tuple[int, OrderId]] = []
+        before = min(bound, self._ledger.ended.last_seq + 1)
+        while len(found) < limit:
+            rows = self._ended.page(before, limit, statuses, symbol, account, within)
+            found += [(seq, order_id) for seq, order_id in rows if order_id not in in_memory]
+            if len(rows) < limit:
+                break
+            before = rows[-1][0]
+        merged: list[tuple[int, Order | OrderId]] = [*page, *found]
+        merged.sort(key=lambda item: item[0], reverse=True)
+        out: list[tuple[int, Order]] = []
+        for seq, item in merged[:limit]:
+            order = item if isinstance(item, Order) else self._read_back(item)
+            if order is not None:
+                out.append((seq, order))
+        return out
 
     def positions(self, account: str | None = None, open_only: bool = False) -> list[tuple[Position, Decimal | None]]:
         """Return positions with their mark price, of one account or all."""

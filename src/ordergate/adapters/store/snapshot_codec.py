@@ -17,7 +17,7 @@ import msgspec
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.ledger_state import LedgerState, OrderValues, ledger_state
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: only the orders in memory, their creation seqs, what is known of the others
 CHUNK = 20_000  # orders per encode call: each call holds the GIL
 
 _encoder = msgspec.json.Encoder(decimal_format="string")
@@ -88,7 +88,9 @@ def encode(copy: FoldCopy) -> bytes:
         b',"trading_states":', _encoder.encode(state.trading_states),
         b',"fill_owners":', _chunked(state.fill_owners),
         b',"flattening":', _encoder.encode(state.flattening),
-        b',"flattens_incomplete":', _encoder.encode(state.flattens_incomplete), b"}",
+        b',"flattens_incomplete":', _encoder.encode(state.flattens_incomplete),
+        b',"order_seqs":', _encoder.encode(state.order_seqs),
+        b',"ended":', _encoder.encode(state.ended), b"}",
     ])
     parts = b",".join(_encoder.encode(name) + b":" + _encoder.encode(value) for name, value in copy.parts.items())
     orders = b",".join(_encoder.encode(state.orders[i:i + CHUNK]) for i in range(0, len(state.orders), CHUNK))

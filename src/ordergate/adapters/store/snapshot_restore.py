@@ -101,8 +101,9 @@ def disagreements(engine: Engine, ledger: Ledger, limit: int = 20) -> list[str]:
         working = {r.id: (r.status, r.filled_qty) for r in conn.execute(
             select(o.id, o.status, o.filled_qty).where(o.status.in_(OPEN)))}
     found = differences(want, have, limit)
-    if stored != len(ledger.orders):
-        found.append(f"orders: {len(ledger.orders)} in the fold, {stored} stored")
+    held = len(ledger.orders) + ledger.ended.total()  # in memory, and those that left it
+    if stored != held:
+        found.append(f"orders: {held} in the fold, {stored} stored")
     mine = {order.id: (order.status.value, order.filled_qty) for order in ledger.open_orders.values()}
     if mine != working:
         wrong = sorted(set(mine.items()) ^ set(working.items()), key=str)[:limit]

@@ -132,6 +132,7 @@ orders = Table(
     Index(None, "account", "status"),
     Index(None, "symbol"),
     Index(None, "created_at"),
+    Index(None, "parent_id"),  # an order that left memory is read back with its children
 )
 
 def fill_columns() -> list[Column]:  # type: ignore[type-arg]
@@ -232,10 +233,13 @@ events_archive = Table(
 )
 orders_archive = Table(
     "orders_archive", metadata, *order_columns(), Column("archived_at", UtcDateTime, nullable=False),
+    Index(None, "parent_id"),
+    Index(None, "account", "client_order_id"),
 )
 fills_archive = Table(
     "fills_archive", metadata, *fill_columns(), Column("archived_at", UtcDateTime, nullable=False),
     Index(None, "order_id", "seq"),
+    Index(None, "venue", "fill_id"),
 )
 
 # Several instances on one PostgreSQL: the one row naming the engine leader and its epoch (fencing: every

@@ -141,7 +141,7 @@ def check(data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: J
 
     settings = _settings(data_dir, database_url)
     engine = _engine(settings)
-    build = fold_builder(settings)
+    build = fold_builder(settings, engine)
     try:
         problems = run_check(engine, lambda: build().ledger)
     finally:

@@ -45,11 +45,11 @@ async def order_route(order_id: str, container: CommittedDep, who: Reader) -> Re
 
 def _children(container: Any, order: Order) -> list[dict[str, Any]]:
     """Return the child orders made for a parent, in the order they were made, each as its venue has it."""
-    orders = container.engine.ledger.orders
+    views = container.views
     fields = ("id", "venue", "type", "time_in_force", "qty", "limit_price", "status", "filled_qty",
               "avg_fill_price", "reason", "created_at")
     return [{name: view[name] for name in fields}
-            for view in (order_dict(orders[child_id]) for child_id in order.children)]
+            for view in (order_dict(views.order(child_id)) for child_id in order.children)]
 
 
 async def _journaled(container: Any, order_id: OrderId) -> dict[str, Any] | None:
