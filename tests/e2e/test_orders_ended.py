@@ -1,9 +1,10 @@
-"""Orders that ended left the server's memory at its start: still served, listed, idempotent, and a late fill
-from the broker is booked to them."""
+"""Orders that ended left the server's memory at its start: still served, listed, counted and idempotent.
 
-import time
+A late fill for one is tested in tests/integration/test_ended_orders.py: after a restart the Alpaca adapter
+tracks only the orders still working, so the fake's fill of a canceled order never reaches the engine.
+"""
+
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,11 @@ def resting(c: httpx.Client, client_order_id: str, qty: str) -> dict[str, Any]:
     return wait_for_status(c, submit(c, **body).json()["id"], {"new"})
 
 
-def test_orders_when_they_ended_before_a_restart_then_served_listed_idempotent_and_late_fills_booked(
+def test_orders_when_they_ended_before_a_restart_then_served_listed_counted_and_idempotent(
         fake: FakeProcess, tmp_path: Path) -> None:
     # keep_ended_days 0: what ended leaves memory at the next start (as at the end of its trading day)
-    server = Server(tmp_path, env_extra={**alpaca_env(fake), "ORDERGATE_ENGINE__KEEP_ENDED_DAYS": "0"}).start()
+    server = Server(tmp_path, env_extra={**alpaca_env(fake), "ORDERGATE_ENGINE__KEEP_ENDED_DAYS": "0"})
+    server.start(timeout=120)  # two starts on a shared machine
     try:
         with server.client() as c:
             ended = resting(c, "ended-1", "6")
@@ -47,7 +49,7 @@ def test_orders_when_they_ended_before_a_restart_then_served_listed_idempotent_a
             listed = c.get("/api/v1/orders/", params={"limit": 1}).json()
             summary = c.get("/api/v1/orders/metrics/summary").json()
         server.stop()
-        server.start()
+        server.start(timeout=120)
         with server.client() as c:
             assert c.get(f"/api/v1/orders/{ended['id']}").json() == ended
             assert c.get("/api/v1/orders/", params={"limit": 1}).json() == listed
@@ -61,20 +63,6 @@ def test_orders_when_they_ended_before_a_restart_then_served_listed_idempotent_a
             other = submit(c, qty="7", type="limit", limit_price="95.00", time_in_force="gtc",
                            client_order_id="ended-1")
             assert other.status_code == 409
-            fake.post("execute", {"client_order_id": "ended-1", "qty": "2", "price": "95"})  # after its cancel
-            late = _wait_filled(c, ended["id"], "2")
-            position = next(p for p in c.get("/api/v1/orders/positions/current").json() if p["symbol"] == "AAPL")
             assert c.get(f"/api/v1/orders/{working['id']}").json()["status"] == "new"
     finally:
         server.stop()
-    assert late["status"] == "canceled" and Decimal(position["qty"]) == Decimal("2")
-
-
-def _wait_filled(c: httpx.Client, order_id: str, qty: str, timeout: float = 15.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        order: dict[str, Any] = c.get(f"/api/v1/orders/{order_id}").json()
-        if Decimal(order["filled_qty"]) == Decimal(qty) or time.monotonic() > deadline:
-            assert Decimal(order["filled_qty"]) == Decimal(qty), order
-            return order
-        time.sleep(0.1)
