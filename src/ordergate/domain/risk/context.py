@@ -60,8 +60,9 @@ class RiskContext:
     ``qty`` is what the order adds to working quantity (a replace adds its new leaves, with the old
     ones taken out of ``buy_working``/``sell_working``). ``price`` values the order: its limit price,
     else its stop price, else the reference price (None for a market order without a fresh one).
-    ``potential_before``/``potential_after`` are the largest absolute positions reachable if every
-    working order fills, without and with this order. ``side_before``/``side_after`` are the reach on
+    ``potential_after`` is the largest absolute position reachable if every working order and this one
+    fill; ``net_after`` the position if every working order on both sides and this one fill (both worked
+    out when asked: only margin accounts need them). ``side_before``/``side_after`` are the reach on
     the order's own side of flat (how long the position can get with every working buy filled, for a
     buy; how short with every sell, for a sell), never below zero: the part of a sell that only takes a
     long toward flat adds nothing there, the part beyond flat does. ``reduces`` says the order trades
@@ -75,6 +76,7 @@ class RiskContext:
         "account",
         "added_notional",
         "balance",
+        "buy",
         "buy_working",
         "far",
         "fx",
@@ -82,12 +84,9 @@ class RiskContext:
         "instrument",
         "limits",
         "mark",
-        "net_after",
         "notional",
         "now",
         "now_ts",
-        "potential_after",
-        "potential_before",
         "price",
         "pricing",
         "qty",
@@ -134,9 +133,7 @@ class RiskContext:
     working_qty: Decimal
     working_notional: Decimal
     reserved: Decimal
-    potential_before: Decimal
-    potential_after: Decimal
-    net_after: Decimal
+    buy: bool  # the order buys
     reduces: bool
     side_before: Decimal
     side_after: Decimal
@@ -148,6 +145,25 @@ class RiskContext:
     fx: Callable[[str, str], Decimal | None]
     pricing: MarketPricing
     volume_of: Callable[[Symbol, float], Decimal | None]
+
+    @property
+    def potential_after(self) -> Decimal:
+        """Return the largest absolute position reachable if every working order and this one fill."""
+        long_now, short_now = self.sym.position + self.buy_working, self.sym.position - self.sell_working
+        if self.buy:
+            long_now = long_now + self.qty
+        else:
+            short_now = short_now - self.qty
+        long_reach = long_now if long_now >= ZERO else -long_now
+        short_reach = short_now if short_now >= ZERO else -short_now
+        return long_reach if long_reach > short_reach else short_reach
+
+    @property
+    def net_after(self) -> Decimal:
+        """Return the position if every working order on either side and this one filled."""
+        if self.buy:
+            return self.sym.position + self.buy_working + self.qty - self.sell_working
+        return self.buy_working + (self.sym.position - self.sell_working - self.qty)
 
     def aggregate(self, here: Decimal, of: Callable[[str, CurrencyTotals], Decimal]) -> tuple[Decimal | None, str]:
         """Return a figure across currencies and the currency it is in.

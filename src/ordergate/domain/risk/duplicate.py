@@ -9,6 +9,14 @@ ROUNDING = 1e-6  # seconds: more than a float's error on any window
 _SECONDS: dict[Decimal, float] = {}  # each window as float seconds, worked out once
 
 
+def window_seconds(window: Decimal) -> float:
+    """Return a duplicate window as float seconds with a margin for its rounding (worked out once per window)."""
+    seconds = _SECONDS.get(window)
+    if seconds is None:
+        seconds = _SECONDS[window] = float(window) + ROUNDING
+    return seconds
+
+
 class DuplicateOrderRule:
     """Deny a new order identical to one accepted less than duplicate_window_seconds ago."""
 
@@ -25,10 +33,7 @@ class DuplicateOrderRule:
         last = ctx.usage.recent_sizes.get((order.symbol, order.side, order.qty))
         if last is None:
             return None
-        seconds = _SECONDS.get(window)
-        if seconds is None:
-            seconds = _SECONDS[window] = float(window) + ROUNDING
-        if ctx.now_ts - last > seconds:
+        if ctx.now_ts - last > window_seconds(window):
             return None
         seen = ctx.usage.recent.get((order.symbol, order.side, order.qty, order.limit_price, order.stop_price))
         if seen is None:

@@ -21,6 +21,7 @@ from ordergate.domain.risk.daily_limits import DailyLimitsRule
 from ordergate.domain.risk.daily_loss import DailyLossRule
 from ordergate.domain.risk.duplicate import DuplicateOrderRule
 from ordergate.domain.risk.exposure import ExposureRule
+from ordergate.domain.risk.fast_pass import passes
 from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.limits import LimitBook, RiskLimits
 from ordergate.domain.risk.lockout import LockoutRule
@@ -71,6 +72,10 @@ def default_rules() -> list[Rule]:
     ]
 
 
+# the rule set ``fast_pass.passes`` mirrors: only with exactly these rules may it answer for them
+DEFAULT_RULES = tuple(type(rule) for rule in default_rules())
+
+
 class RiskEngine:
     """Run the pre-trade rules against an order, from in-memory state only."""
 
@@ -96,7 +101,8 @@ class RiskEngine:
     @rules.setter
     def rules(self, rules: list[Rule]) -> None:
         self._rules = rules
-        self._active: dict[int, tuple[RiskLimits, list[Check], list[Check]]] = {}
+        self._fused = tuple(type(rule) for rule in rules) == DEFAULT_RULES
+        self._active: dict[int, tuple[RiskLimits, list[Check], list[Check], bool]] = {}
 
     def active_checks(self, limits: RiskLimits, market: bool = True) -> list[Check]:
         """Return the checks of the rules that can deny under ``limits``: a rule whose ``switches`` are all
@@ -107,9 +113,11 @@ class RiskEngine:
             checks = [rule for rule in self._rules if _switched_on(rule, limits)]
             if len(self._active) > MAX_LIMIT_SETS:
                 self._active.clear()
+            # only the trading state left (every limit off): it denies nothing while trading is active
+            bare = self._fused and [type(rule) for rule in checks] == [TradingStateRule]
             # the limits are kept in the entry: their id cannot be reused while it is there
             entry = self._active[id(limits)] = (limits, [rule.check for rule in checks], [
-                rule.check for rule in checks if not getattr(rule, "market_only", False)])
+                rule.check for rule in checks if not getattr(rule, "market_only", False)], bare)
         return entry[1] if market else entry[2]
 
     def evaluate(
@@ -119,10 +127,29 @@ class RiskEngine:
         """Return every denial of the order (empty when it may go ahead)."""
         # one context object filled again for every order: nothing keeps it past this call
         ctx = self.context(order, instrument, reference, stale, now, replacing, market_price, into=self._scratch)
-        return self.check(order, ctx)
+        limits = ctx.limits
+        entry = self._active.get(id(limits))  # ``active_checks``, its hit inlined: this runs for every order
+        if entry is None or entry[0] is not limits:
+            self.active_checks(limits)
+            entry = self._active[id(limits)]
+        if entry[3]:
+            return [] if ctx.state is ACTIVE else self._run(order, ctx, entry[1])  # every limit off
+        if self._fused and passes(order, ctx):  # the usual answer, in one pass (see fast_pass.py)
+            return []
+        return self._run(order, ctx, entry[1] if order.type is MARKET else entry[2])
+
+    def _run(self, order: RiskOrder, ctx: RiskContext, checks: list[Check]) -> list[Denial]:
+        denials = []
+        for check in checks:
+            denial = check(order, ctx)
+            if denial is not None:
+                denials.append(denial)
+        return denials
 
     def check(self, order: RiskOrder, ctx: RiskContext) -> list[Denial]:
         """Run every rule on a filled context; return the denials."""
+        if self._fused and passes(order, ctx):  # the usual answer, in one pass (see fast_pass.py)
+            return []
         limits, market = ctx.limits, order.type is MARKET
         entry = self._active.get(id(limits))  # ``active_checks``, its hit inlined: this runs for every order
         checks = self.active_checks(limits, market) if entry is None or entry[0] is not limits else (
@@ -187,25 +214,19 @@ class RiskEngine:
             ctx.added_notional = notional if replacing is None else qty * price
         ctx.pricing, ctx.volume_of, ctx.fx = self.pricing, self.volume_of, self.fx
         ctx.siblings = tuple(usage_book.account(a) for a in self.limits.siblings(account)) if ctx.limits.owner else ()
-        ctx.buy_working, ctx.sell_working = buying, selling
+        ctx.buy_working, ctx.sell_working, ctx.buy = buying, selling, buy
         # conditionals, not abs() and max(): each builtin call costs more than the Decimal operation
         position = sym.position
-        long_now, short_now = position + buying, position - selling  # with every working buy / sell filled
-        long_reach = long_now if long_now >= ZERO else -long_now
-        short_reach = short_now if short_now >= ZERO else -short_now
-        ctx.potential_before = long_reach if long_reach > short_reach else short_reach
         if buy:
+            long_now = position + buying  # with every working buy filled
             long_after = long_now + qty
-            long_reach = long_after if long_after >= ZERO else -long_after
-            ctx.net_after = long_after - selling
             ctx.reduces = position < ZERO and long_after <= ZERO
             before = long_now if long_now > ZERO else ZERO
             after = long_after if long_after > ZERO else ZERO
             ctx.reach_after = long_after
         else:
+            short_now = position - selling  # with every working sell filled
             short_after = short_now - qty
-            short_reach = short_after if short_after >= ZERO else -short_after
-            ctx.net_after = buying + short_after
             ctx.reduces = position > ZERO and short_after >= ZERO
             before = -short_now if short_now < ZERO else ZERO
             after = -short_after if short_after < ZERO else ZERO
@@ -213,7 +234,6 @@ class RiskEngine:
         ctx.side_before, ctx.side_after, ctx.grows = before, after, after > before
         mark = ctx.mark
         ctx.side_value = None if mark is None else after * mark  # position, concentration and gross read it
-        ctx.potential_after = long_reach if long_reach > short_reach else short_reach
         return ctx
 
     def _without(
