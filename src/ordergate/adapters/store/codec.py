@@ -57,7 +57,7 @@ class UnknownEventType(ValueError):
 def event_row(event: ev.Event, ts: Callable[[datetime], Any] = _same) -> tuple[Any, ...]:
     """Return the journal row of an event, in the ``events`` columns' order (``ts`` converts the time)."""
     name = type(event).__name__
-    if _decoder(name) is None:
+    if name not in _decoders and _decoder(name) is None:  # the lookup first: this runs for every event
         raise UnknownEventType(f"type: {name} is not a journal event type")
     return (
         event.seq, ts(event.ts), event.account, getattr(event, "order_id", None), name, event.caused_by,

@@ -58,15 +58,20 @@ def _format_ts(value: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Conv:
-    """How decimals and timestamps go to one database's driver."""
+    """How decimals and timestamps go to one database's driver.
+
+    ``num`` converts a decimal that is never None (a builtin where it can be: a call of a Python
+    function costs more than the conversion, and a batch makes about ten per order).
+    """
 
     dec: Callable[[Decimal | None], Any]
     ts: Callable[[datetime | None], Any]
+    num: Callable[[Decimal], Any]
 
 
-PYTHON = Conv(_same, _same)  # plain Python values, for comparisons
-POSTGRES = Conv(_same, _same)  # psycopg takes Decimal and aware datetimes as they are
-SQLITE = Conv(_sqlite_dec, _sqlite_ts)
+PYTHON = Conv(_same, _same, _same)  # plain Python values, for comparisons
+POSTGRES = Conv(_same, _same, _same)  # psycopg takes Decimal and aware datetimes as they are
+SQLITE = Conv(_sqlite_dec, _sqlite_ts, str)
 
 
 def conv_for(dialect_name: str) -> Conv:
@@ -86,13 +91,16 @@ def order_update_row(o: Order, seq: int, c: Conv = PYTHON) -> Row:
     What an UPDATE of an order written before needs: the fixed columns are neither converted nor sent.
     Enum members give ``_value_`` (the plain attribute behind ``.value``, which is a slower descriptor).
     """
-    d, ts = c.dec, c.ts
+    d, n, ts = c.dec, c.num, c.ts
+    # Times that are often unset are tested here rather than in a call of ``ts``.
+    expire_at, accepted_at, first_fill_at, done_at = o.expire_at, o.accepted_at, o.first_fill_at, o.done_at
     return (
-        d(o.qty), d(o.limit_price), d(o.stop_price), o.tif._value_, ts(o.expire_at), o.venue, o.status._value_,
-        d(o.filled_qty), d(o.filled_notional), d(o.commission), d(o.arrival_price), o.venue_order_id, o.triggered,
-        o.expiring, o.reason, _json_denials(o) if o.denials else "[]",
-        orjson.dumps(o.flags).decode() if o.flags else "[]", ts(o.updated_at), ts(o.accepted_at),
-        ts(o.first_fill_at), ts(o.done_at), seq, o.parent_id, o.id,
+        n(o.qty), d(o.limit_price), d(o.stop_price), o.tif._value_, None if expire_at is None else ts(expire_at),
+        o.venue, o.status._value_, n(o.filled_qty), n(o.filled_notional), n(o.commission), d(o.arrival_price),
+        o.venue_order_id, o.triggered, o.expiring, o.reason, _json_denials(o) if o.denials else "[]",
+        orjson.dumps(o.flags).decode() if o.flags else "[]", ts(o.updated_at),
+        None if accepted_at is None else ts(accepted_at), None if first_fill_at is None else ts(first_fill_at),
+        None if done_at is None else ts(done_at), seq, o.parent_id, o.id,
     )
 
 
@@ -107,10 +115,10 @@ def order_row(o: Order, seq: int, c: Conv = PYTHON) -> Row:
 
 def position_row(p: Position, c: Conv = PYTHON) -> Row:
     """Return the ``positions`` row of a position."""
-    d = c.dec
+    n = c.num
     return (
-        p.account, p.symbol, p.currency, d(p.qty), d(p.avg_cost), d(p.realized_pnl), d(p.commission),
-        d(p.bought_qty), d(p.sold_qty), p.fill_count, d(p.cost_basis),
+        p.account, p.symbol, p.currency, n(p.qty), n(p.avg_cost), n(p.realized_pnl), n(p.commission),
+        n(p.bought_qty), n(p.sold_qty), p.fill_count, n(p.cost_basis),
     )
 
 
@@ -127,10 +135,10 @@ def balance_rows(a: Account, c: Conv = PYTHON) -> list[Row]:
 
 def fill_row(e: OrderFilled, c: Conv = PYTHON) -> Row:
     """Return the ``fills`` row an OrderFilled event records."""
-    d, ts = c.dec, c.ts
+    n, ts = c.num, c.ts
     return (
-        e.seq, e.venue, e.fill_id, e.order_id, e.account, e.symbol, e.side._value_, d(e.qty), d(e.price),
-        d(e.commission), e.currency, e.liquidity._value_, ts(e.ts), ts(e.venue_ts),
+        e.seq, e.venue, e.fill_id, e.order_id, e.account, e.symbol, e.side._value_, n(e.qty), n(e.price),
+        n(e.commission), e.currency, e.liquidity._value_, ts(e.ts), ts(e.venue_ts),
     )
 
 
