@@ -5,12 +5,19 @@ BIN     = $(VENV)/bin
 # pytest-xdist workers for make test; a test file stays on one worker (with its shared server)
 TEST_WORKERS ?= 2
 
+# the order book's modules, compiled with mypyc by the install (setup.py; src/ordergate/compiled.py names them)
+HOT_SOURCES = $(wildcard src/ordergate/domain/book*.py src/ordergate/domain/fixed.py) src/ordergate/compiled.py
+# their tests, run a second time as pure Python (ORDERGATE_PURE_PYTHON=1): the fallback must pass them too
+PURE_TESTS = tests/unit/test_book.py tests/unit/test_book_properties.py tests/unit/test_book_fixed_point.py \
+	tests/unit/test_book_hub.py tests/unit/risk/test_market_buy_pricing.py
+
 .PHONY: run test install dev lint bench bench-all bench-peers bench-suite peers-venv clean
 
-$(BIN)/ordergate: pyproject.toml
+$(BIN)/ordergate: pyproject.toml setup.py $(HOT_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -c 'from ordergate.compiled import main; main()'
 	touch $(BIN)/ordergate
 
 install: $(BIN)/ordergate
@@ -18,8 +25,9 @@ install: $(BIN)/ordergate
 run: install  ## set up and start the service on SQLite and the paper exchange
 	$(BIN)/ordergate serve
 
-test: install  ## the whole suite (store tests on SQLite and PostgreSQL), then the server tests again on PostgreSQL
+test: install  ## the whole suite (store tests on SQLite and PostgreSQL), the book's tests again as pure Python, then the server tests again on PostgreSQL
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	ORDERGATE_PURE_PYTHON=1 $(BIN)/pytest -q -p no:cacheprovider $(PURE_TESTS)
 	ORDERGATE_TEST_DB=postgres $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests/e2e
 
 lint: install
