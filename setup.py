@@ -48,6 +48,7 @@ class OptionalBuildExt(build_ext):
         """Build every extension; on any failure, leave none (a half-built set would not import)."""
         try:
             super().run()
+            self._touch()
         except Exception as error:
             _warn(f"the C build failed ({error!r})")
             for ext in self.extensions:
@@ -55,6 +56,18 @@ class OptionalBuildExt(build_ext):
                     if os.path.exists(path):
                         os.remove(path)
             self.extensions = []
+
+    def _touch(self) -> None:
+        """Date the compiled modules now, even those the build found up to date: the package runs a hot module
+        from source when its ``.py`` is newer than what was compiled (``compiled.py``)."""
+        for ext in self.extensions:
+            for path in {self.get_ext_fullpath(ext.name), *self._in_place(ext)}:
+                if os.path.exists(path):
+                    os.utime(path)
+
+    def _in_place(self, ext: Any) -> list[str]:
+        inplace = getattr(self, "_get_inplace_equivalent", None)  # setuptools' copy for editable installs
+        return [inplace(self.get_finalized_command("build_py"), ext)[0]] if inplace is not None else []
 
 
 setup(ext_modules=_ext_modules(), cmdclass={"build_ext": OptionalBuildExt})
