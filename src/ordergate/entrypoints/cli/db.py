@@ -11,13 +11,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ordergate.config import Settings
 from ordergate.entrypoints.cli.options import Json
 from ordergate.entrypoints.cli.render import emit_json
 from ordergate.entrypoints.cli.settings import load_settings
 
-if TYPE_CHECKING:  # the store is imported by the commands that use it: the CLI starts faster
+if TYPE_CHECKING:  # the settings and the store are imported by the commands that use them: the CLI starts faster
     from ordergate.adapters.store.rebuild import Rebuilt
+    from ordergate.config import Settings
 
 app = typer.Typer(help="Database: migrations, rebuild and checks of the projections, retention.",
                   no_args_is_help=True)
@@ -28,12 +28,12 @@ DataDir = Annotated[Path | None, typer.Option(help="data directory [env ORDERGAT
 DatabaseUrl = Annotated[str | None, typer.Option(help="database URL [env ORDERGATE_DATABASE_URL]")]
 
 
-def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
+def _settings(data_dir: Path | None, database_url: str | None) -> "Settings":
     """Return the same Settings ``serve`` would use, with these flags on top."""
     return load_settings({"data_dir": data_dir, "database_url": database_url})
 
 
-def _url(settings: Settings) -> str:
+def _url(settings: "Settings") -> str:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return settings.resolved_database_url()
 
@@ -55,7 +55,7 @@ def _sole_writer(url: str, command: str) -> Iterator[None]:
         lock.release()
 
 
-def _engine(settings: Settings) -> Any:
+def _engine(settings: "Settings") -> Any:
     from ordergate.adapters.store.database import make_engine
     from ordergate.adapters.store.migrate import current_revision, head_revision
 

@@ -1,21 +1,28 @@
-"""Settings for the commands that run on this machine (``serve``, ``db``): bad values are a clear exit 2."""
+"""Settings for the commands that run on this machine (``serve``, ``db``): bad values are a clear exit 2.
+
+pydantic and the settings are imported when such a command runs, not when the CLI starts: the commands that
+talk to a server never need them (a third of the CLI's start-up time).
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
 from rich.markup import escape
 
-from ordergate.config import Settings
 from ordergate.entrypoints.cli.client import err
+
+if TYPE_CHECKING:
+    from ordergate.config import Settings
 
 
 @contextmanager
 def bad_settings_exit() -> Iterator[None]:
     """Turn a setting that is invalid, or does not even parse, into a message naming it and exit code 2."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
     try:
         yield
     except ValidationError as e:
@@ -29,8 +36,10 @@ def bad_settings_exit() -> Iterator[None]:
         raise typer.Exit(2) from e
 
 
-def load_settings(flags: dict[str, Any]) -> Settings:
+def load_settings(flags: dict[str, Any]) -> "Settings":
     """Return the Settings ``serve`` uses (flags over environment over .env), or exit 2 naming a bad one."""
+    from ordergate.config import Settings
+
     with bad_settings_exit():
         settings = Settings(**{k: v for k, v in flags.items() if v is not None})
     return settings
