@@ -73,7 +73,7 @@ ROWS = (
                    f"→ {f['ratio']}x"),
         lambda f: float(f["ratio"]) >= 10, "≥ 10x"),
     Row("book", "L2 book update + best bid/ask, vs NautilusTrader's book",
-        lambda a: _peer(a, "nautilus_book.py", "--peer-python", a.peer_python),
+        lambda a: _python(a, "peers/nautilus_book.py", "--peer-python", a.peer_python),
         lambda f: f"{f['ordergate_updates_per_s']:,} vs {f['nautilus_updates_per_s']:,} updates/s → {f['ratio']}x",
         lambda f: float(f["ratio"]) >= 0.6, "≥ 0.6x"),
     Row("http", "HTTP durable submit, 64 connections, vs bare Starlette POST",
