@@ -154,12 +154,7 @@ class RiskEngine:
         entry = self._active.get(id(limits))  # ``active_checks``, its hit inlined: this runs for every order
         checks = self.active_checks(limits, market) if entry is None or entry[0] is not limits else (
             entry[1] if market else entry[2])
-        denials = []
-        for check in checks:
-            denial = check(order, ctx)
-            if denial is not None:
-                denials.append(denial)
-        return denials
+        return self._run(order, ctx, checks)
 
     def context(
         self, order: RiskOrder, instrument: Instrument, reference: Decimal | None, stale: bool, now: datetime,
