@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -168,8 +168,8 @@ def _fold(settings: Settings, instruments: dict[Symbol, Instrument], marketdata:
     """
     ledger = Ledger()
     if ended is not None:
-        ledger.eviction = Eviction(TradingDay(settings.risk.trading_day_timezone).end_of,
-                                   settings.engine.keep_ended_days)
+        eviction = Eviction(TradingDay(settings.risk.trading_day_timezone).end_of, settings.engine.keep_ended_days)
+        ledger.eviction = replace(eviction, floor=eviction.before(clock.now()))  # a long replay holds no old day
         ledger.ended.source = ended
     risk = RiskGate(ledger, instruments, marketdata, clock, settings.risk.limits(),
                     TradingDay(settings.risk.trading_day_timezone),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ordergate.domain.ended import KeySet, stable_hash
 from ordergate.domain.events import AccountOpened, Event
-from ordergate.domain.eviction import Eviction
+from ordergate.domain.eviction import REPLAY_STEP, Eviction
 from ordergate.domain.ids import AccountId, ClientOrderId, FillId, OrderId, VenueId
 from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.usage_state import TradingDay
@@ -130,3 +130,60 @@ def test_replay_when_days_pass_then_it_evicts_as_it_goes_and_late_events_read_ba
     assert replayed.ended.state() == ledger.ended.state()
     assert replayed.find(OrderId("o-2")) == ledger.find(OrderId("o-2"))
     assert replayed.positions == ledger.positions
+
+
+def a_long_day() -> list[Event]:
+    """Return three hours of one day: o-w working throughout, and an order every 5 minutes that is filled or
+    canceled a minute later; o-0 (canceled) gets a late fill at the end."""
+    events: list[Event] = [submitted("o-w", qty="1"), accepted("o-w")]
+    for i in range(36):
+        ended: Event = filled("1", order_id=f"o-{i}", fill_id=f"f{i}") if i % 2 else canceled(f"o-{i}")
+        made = [submitted(f"o-{i}", qty="1"), accepted(f"o-{i}"), ended]
+        for event, minute in zip(made, (5 * i, 5 * i, 5 * i + 1), strict=True):
+            event.ts = T0 + timedelta(minutes=minute)
+        events += made
+    late = filled("1", order_id="o-0", fill_id="f-late")
+    late.ts, late.late = T0 + timedelta(hours=3), True
+    return [*events, late]
+
+
+def replayed_from(source: ListSource, eviction: Eviction) -> tuple[Ledger, int]:
+    """Replay ``source``'s journal into a fresh ledger; return it and the most orders it held during the replay."""
+    ledger = Ledger()
+    ledger.eviction, ledger.ended.source = eviction, source
+    peak = 0
+
+    def held(event: Event, order: object) -> None:
+        nonlocal peak
+        peak = max(peak, len(dict(ledger.orders)))
+
+    ledger.subscribe(held)
+    ledger.replay(source.journal)
+    return ledger, peak
+
+
+def test_plan_when_replaying_before_the_floor_then_it_looks_every_step_and_keeps_a_step() -> None:
+    day = Eviction(TradingDay("UTC").end_of)
+    start_of_next_day = day.before(NEXT_DAY)
+    rolling = Eviction(TradingDay("UTC").end_of, floor=start_of_next_day)
+    assert day.plan(T0, replaying=True) == (day.before(T0), day.day_end(T0))  # no floor: a day at a time
+    assert rolling.plan(T0, replaying=False) == day.plan(T0, replaying=False)  # live: a day at a time
+    assert rolling.plan(T0, replaying=True) == (T0 - REPLAY_STEP, T0 + REPLAY_STEP)
+    late_in_day = start_of_next_day - timedelta(minutes=3)
+    assert rolling.plan(late_in_day, replaying=True) == (late_in_day - REPLAY_STEP, start_of_next_day)
+    assert rolling.plan(NEXT_DAY, replaying=True) == day.plan(NEXT_DAY, replaying=True)  # past the floor
+
+
+def test_replay_when_a_floor_is_set_then_a_long_day_never_sits_in_memory_whole_and_ends_the_same() -> None:
+    journal = journaled(a_long_day())[1]
+    day = Eviction(TradingDay("UTC").end_of)
+    whole, whole_peak = replayed_from(journal, day)
+    rolled, rolled_peak = replayed_from(journal, Eviction(TradingDay("UTC").end_of, floor=day.before(NEXT_DAY)))
+    assert whole_peak == 37 and rolled_peak <= 6  # o-w, and the orders that ended in the last step or so
+    assert journal.asked >= 1  # o-0 was read back for its late fill, in the middle of the replay
+    for ledger in (whole, rolled):
+        ledger.evict_ended(NEXT_DAY)
+    assert list(dict(rolled.orders)) == list(dict(whole.orders)) == ["o-w"]
+    assert rolled.ended.state() == whole.ended.state() and rolled.positions == whole.positions
+    assert rolled.find(OrderId("o-0")) == whole.find(OrderId("o-0"))
+    assert rolled.accounts[ACC].balances == whole.accounts[ACC].balances

@@ -49,6 +49,12 @@ class KeySet:
     def __len__(self) -> int:
         return len(self._sorted) + len(self._recent)
 
+    def tidy(self) -> None:
+        """Compact once the hashes added since the last sort are many (an eighth of the sorted ones, or 4,096
+        when there are few): repeated evictions cost a sort each only as often as the set doubles."""
+        if len(self._recent) >= max(4096, len(self._sorted) // 8):
+            self.compact()
+
     def compact(self) -> None:
         """Merge the recent hashes into the sorted array."""
         if self._recent:

@@ -31,17 +31,34 @@ if TYPE_CHECKING:
 CREATING = (OrderSubmitted, OrderDenied, ChildOrderRouted)
 
 
+REPLAY_STEP = timedelta(minutes=10)  # how often a replay with a floor looks for orders to take out
+
+
 @dataclass(frozen=True, slots=True)
 class Eviction:
     """When ended orders leave memory: ``day_end(ts)`` is the start of the trading day after ``ts``'s (the
-    daily risk counters' day); orders that ended ``keep_days`` days before that leave (1: before today)."""
+    daily risk counters' day); orders that ended ``keep_days`` days before that leave (1: before today).
+
+    ``floor`` is the cut-off at the server's start (``before(now)``): whatever ended before it leaves once
+    the start's replay is done, so the replay takes such orders out as it goes, every ``REPLAY_STEP`` of
+    journal time (keeping each at least one step after it ended), instead of holding a long day whole.
+    """
 
     day_end: Callable[[datetime], datetime]
     keep_days: int = 1
+    floor: datetime | None = None
 
     def before(self, ts: datetime) -> datetime:
         """Return the cut-off at ``ts``: orders done before it may leave."""
         return self.day_end(ts) - timedelta(days=self.keep_days)
+
+    def plan(self, ts: datetime, replaying: bool) -> tuple[datetime, datetime]:
+        """Return (the cut-off at ``ts``, when to look again): at the next trading day, or sooner in a replay
+        that is still before the floor."""
+        cutoff, day_end = self.before(ts), self.day_end(ts)
+        if not replaying or self.floor is None or self.floor <= cutoff:
+            return cutoff, day_end
+        return max(cutoff, min(self.floor, ts - REPLAY_STEP)), min(day_end, ts + REPLAY_STEP)
 
 
 def evict(ledger: "Ledger", before: datetime) -> list[Order]:
@@ -100,8 +117,8 @@ def _forget(ledger: "Ledger", gone: list[Order]) -> None:
         for fill_id in order.fill_ids:
             if owners.pop((order.venue, fill_id), None) is not None:
                 fills.add(stable_hash(order.venue, fill_id))
-    ended.clients.compact()
-    fills.compact()
+    ended.clients.tidy()
+    fills.tidy()
 
 
 def load_back(ledger: "Ledger", order_id: OrderId) -> Order | None:

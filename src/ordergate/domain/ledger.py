@@ -171,8 +171,8 @@ class Ledger:
         """
         if self.eviction is None:
             return 0
-        self.next_roll = self.eviction.day_end(now)
-        return len(evict(self, self.eviction.before(now)))
+        cutoff, self.next_roll = self.eviction.plan(now, self.replaying)
+        return len(evict(self, cutoff))
 
     def find(self, order_id: OrderId) -> Order | None:
         """Return an order, read back into memory if it had left; None if there is no such order."""
