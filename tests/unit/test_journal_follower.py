@@ -1,18 +1,22 @@
 """A standby's ledger follows the journal: what the leader committed is applied in order, once."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.domain.commands import OpenAccount
-from ordergate.domain.events import Event
-from ordergate.domain.ids import VenueId
+from ordergate.domain.events import AccountOpened, Event
+from ordergate.domain.eviction import Eviction
+from ordergate.domain.ids import OrderId, VenueId
 from ordergate.domain.ledger import Ledger
+from ordergate.domain.risk.usage_state import TradingDay
 from ordergate.service.engine import OrderEngine
 from ordergate.service.follower import JournalFollower
 from tests.fakes.clock import FakeClock
 from tests.fakes.journal import InMemoryJournal
 from tests.fakes.prices import FixedPrices
-from tests.unit.builders import ACCOUNT, T0, Counter, buy
+from tests.unit.builders import ACCOUNT, T0, Counter, buy, submitted
+from tests.unit.test_eviction import ListSource, a_day
 
 
 class Leader:
@@ -60,3 +64,25 @@ async def test_follow_when_nothing_new_then_nothing_applied_and_later_events_are
     assert await follower.follow_once() == 0
     assert [e.seq for batch in heard for e in batch] == [1, 2]
     assert len(ledger.orders) == 1
+
+
+async def test_follow_when_the_journal_reaches_a_new_day_then_what_ended_before_it_leaves_memory() -> None:
+    journal = InMemoryJournal()
+    ledger = Ledger()
+    ledger.eviction, ledger.ended.source = Eviction(TradingDay("UTC").end_of), ListSource(journal.events)
+    ledger.evict_ended(T0)  # as a start does: sets the next day's roll
+    next_day = submitted("o-4", qty="1")
+    next_day.ts = T0 + timedelta(days=1)
+    for seq, event in enumerate([AccountOpened(ts=T0, account=ACCOUNT, balances={"USD": Decimal(10_000)}),
+                                 *a_day()], start=1):
+        event.seq = seq
+        journal.events.append(event)
+    follower = JournalFollower(journal, ledger, lambda events: None)
+
+    await follower.catch_up()
+    assert sorted(dict(ledger.orders)) == ["o-1", "o-2", "o-3"]  # the same day: everything stays
+    next_day.seq = len(journal.events) + 1
+    journal.events.append(next_day)
+    await follower.catch_up()
+    assert sorted(dict(ledger.orders)) == ["o-3", "o-4"] and ledger.ended.total() == 2
+    assert ledger.find(OrderId("o-1")) is not None  # read back from the journal when asked

@@ -1,8 +1,10 @@
 """A standby's ledger follows the journal: what the leader commits is applied here too, in order.
 
 So a standby serves reads from committed state, and when it takes over it replays only the tail it has
-not seen yet, never the whole journal. The leader commits one batch at a time in sequence order, so the
-events after the last one applied are always the next ones: reading ``seq > last`` never skips any.
+not seen yet, never the whole journal. When the journal's events reach a new trading day, the orders that
+ended before it leave memory (domain/eviction.py), as they do on the leader. The leader commits one batch
+at a time in sequence order, so the events after the last one applied are always the next ones: reading
+``seq > last`` never skips any.
 """
 
 import asyncio
@@ -82,6 +84,9 @@ class JournalFollower:
         for event in events:
             ledger.apply(event)
         ledger.take_changes()  # the projections already hold them: nothing here writes
+        last = events[-1]
+        if ledger.eviction is not None and last.ts >= ledger.next_roll:
+            ledger.evict_ended(last.ts)  # a new trading day: what ended before it leaves memory, as on the leader
         self._on_events(events)
 
     async def _run(self) -> None:
