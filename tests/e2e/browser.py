@@ -65,8 +65,11 @@ class Page:
             raise AssertionError(f"{expression}: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
-    async def wait_for(self, expression: str, timeout: float = 10.0) -> Any:
-        """Poll a JavaScript expression until it is truthy; return its value or fail with the last one."""
+    async def wait_for(self, expression: str, timeout: float = 30.0) -> Any:
+        """Poll a JavaScript expression until it is truthy; return its value or fail with the last one.
+
+        The default allows a loaded machine (a slow CI day runs three times slower): a wait that succeeds
+        returns at once, only a failing one takes the whole timeout."""
         deadline = time.monotonic() + timeout
         value = None
         while time.monotonic() < deadline:
