@@ -37,6 +37,7 @@ from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
 from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
 from ordergate.adapters.venues.upstox.venue import UpstoxVenue
+from ordergate.collector import collector_paused
 from ordergate.config import Settings
 from ordergate.domain.access import Caller, Role
 from ordergate.domain.commands import OpenAccount
@@ -48,7 +49,7 @@ from ordergate.domain.ledger import Ledger
 from ordergate.domain.risk.fx import FxRates
 from ordergate.domain.risk.usage_state import TradingDay
 from ordergate.domain.routing import Fees
-from ordergate.fold_wiring import Fold, collector_paused, restore_fold
+from ordergate.fold_wiring import Fold, restore_fold
 from ordergate.service.adv import AverageDailyVolume
 from ordergate.service.background import BackgroundWork
 from ordergate.service.engine import OrderEngine

@@ -5,9 +5,7 @@ restore, which hands each state part its own state) brings all of it back. A sna
 disagrees with the committed projections is skipped: the fold is built afresh and the next one tried.
 """
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -16,6 +14,7 @@ from sqlalchemy import Engine
 from ordergate.adapters.store.journal import SqlJournal
 from ordergate.adapters.store.snapshot_restore import Discarded, Restored, disagreements, restore
 from ordergate.adapters.store.snapshots import SqlSnapshots
+from ordergate.collector import collector_paused
 from ordergate.domain.ledger import Ledger
 from ordergate.service.engine import OrderEngine
 from ordergate.service.ids import OrderIdGenerator
@@ -42,24 +41,6 @@ class Fold:
     order_stats: OrderStats
     routes: RouteLog | None  # only when some instrument is routed among venues
     ids: OrderIdGenerator
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic GC while a fold is built, then freeze what it built out of later collections.
-
-    The fold makes millions of long-lived objects and no cycles: the collector's full passes over a growing
-    heap would cost more than the fold itself. What it built lives as long as the process: frozen before
-    collecting again, or the first young collection would scan all of it at once.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
 
 
 def restore_fold(build: Callable[[], Fold], journal: SqlJournal, snapshots: SqlSnapshots,

@@ -62,7 +62,10 @@ def serve(
                                                          "[env ORDERGATE_API__WORKERS]")] = None,
 ) -> None:
     """Run the server: REST API, WebSocket stream, blotter, paper exchange."""
-    from ordergate.entrypoints.serve import run
+    from ordergate.collector import collector_paused
+
+    with collector_paused():  # the server's modules live as long as it does: no collections while importing them
+        from ordergate.entrypoints.serve import run
 
     flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url,
              "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile,
