@@ -6,10 +6,18 @@ from typing import Any
 
 import pytest
 
+from tests.bytecode import compile_package
 from tests.databases import asked_within, databases_made, drop_created_databases, recycle_databases
 from tests.e2e.server import server_starts
 
 _from_workers: dict[str, int] = {"server_starts": 0, "databases_made": 0}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test (on the pytest-xdist controller, before its workers start): write the package's
+    bytecode, which every server and CLI process of the suite then loads instead of compiling it."""
+    if not hasattr(config, "workerinput"):
+        compile_package()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,7 +4,8 @@ A CLI call: ``ordergate order list`` against a URL where nothing listens (it imp
 command needs, builds its HTTP client, fails to connect and exits 2), median CPU over ``--cli-runs`` runs.
 A server start: ``tests.e2e.server.Server`` started on SQLite until /ready answers, then stopped; the
 server's CPU (its imports, migrations, start and stop) and this process's CPU while it waited (the
-readiness poll), medians over ``--starts`` starts.
+readiness poll), medians over ``--starts`` starts. The package's bytecode is written first, as the suite
+writes it at the start of each session (tests/bytecode.py).
 
 Run:  .venv/bin/python bench/suite/start_cost.py [--cli-runs 9] [--starts 3]
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from tests.bytecode import compile_package  # noqa: E402
 from tests.e2e.server import Server  # noqa: E402  (the suite's own server fixture class)
 
 
@@ -61,6 +63,7 @@ def main() -> None:
     parser.add_argument("--cli-runs", type=int, default=9)
     parser.add_argument("--starts", type=int, default=3)
     args = parser.parse_args()
+    compile_package()
     cli = cli_call_cpu(args.cli_runs)
     server, waiting = server_start_cpu(args.starts)
     print(f"rerun: .venv/bin/python bench/suite/start_cost.py --cli-runs {args.cli_runs} --starts {args.starts}")
