@@ -30,13 +30,9 @@ from ordergate.adapters.store.snapshots import SqlSnapshots
 from ordergate.adapters.store.writer_lock import WriterLock, hold_writer_lock
 from ordergate.adapters.venue_metrics import VenueConnectionMetrics
 from ordergate.adapters.venue_stats_metrics import venue_gauges
-from ordergate.adapters.venues.alpaca.marketdata import AlpacaMarketFeed
-from ordergate.adapters.venues.alpaca.venue import AlpacaVenue
 from ordergate.adapters.venues.paper.extra import extra_paper_venue
 from ordergate.adapters.venues.paper.follow import PaperFollower
 from ordergate.adapters.venues.paper.venue import PaperVenue
-from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
-from ordergate.adapters.venues.upstox.venue import UpstoxVenue
 from ordergate.collector import collector_paused
 from ordergate.config import Settings
 from ordergate.domain.access import Caller, Role
@@ -390,6 +386,10 @@ def _add_alpaca(
     config = settings.venues.alpaca
     if not config.enabled:
         return
+    # imported here: a server without Alpaca keys (every test server) does not load its client and feed
+    from ordergate.adapters.venues.alpaca.marketdata import AlpacaMarketFeed
+    from ordergate.adapters.venues.alpaca.venue import AlpacaVenue
+
     observer = venue_metrics.for_venue("alpaca")
     venue = AlpacaVenue(config, instruments, clock, observer)
     venues[venue.id] = venue
@@ -413,6 +413,10 @@ def _add_upstox(
     config = settings.venues.upstox
     if not config.enabled(settings.data_dir):
         return
+    # imported here: a server without Upstox does not load its client and feed (protobuf among them)
+    from ordergate.adapters.venues.upstox.marketdata import UpstoxMarketFeed
+    from ordergate.adapters.venues.upstox.venue import UpstoxVenue
+
     observer = venue_metrics.for_venue("upstox")
     venue = UpstoxVenue(config, settings.data_dir, instruments, clock, observer=observer)
     venues[venue.id] = venue
