@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import Engine
@@ -17,8 +17,6 @@ from ordergate.adapters.clock import SystemClock
 from ordergate.adapters.instruments_file import load_instruments
 from ordergate.adapters.marketdata import replay_feed_from
 from ordergate.adapters.metrics import PrometheusMetrics
-from ordergate.adapters.shared.link import RedisLink, redis_link
-from ordergate.adapters.shared.quotes import RedisQuoteCache
 from ordergate.adapters.store.database import make_engine, make_private_dir, redact_url
 from ordergate.adapters.store.ended_orders import SqlEndedOrders
 from ordergate.adapters.store.journal import SqlJournal
@@ -64,6 +62,10 @@ from ordergate.service.snapshotter import Snapshotter
 from ordergate.service.venue_stats import BreakerSettings, VenueStats
 from ordergate.service.views import Views
 
+if TYPE_CHECKING:  # Redis is imported only by a server that shares through it (redis_url set)
+    from ordergate.adapters.shared.link import RedisLink
+    from ordergate.adapters.shared.quotes import RedisQuoteCache
+
 log = structlog.get_logger(__name__)
 ADMIN_KEY_FILE = "admin.key"
 
@@ -97,8 +99,8 @@ class Container:
     ids: OrderIdGenerator | None = None
     clock: Clock | None = None
     active: bool = False  # trading: venues, engine loop and background work started (the leader's part)
-    redis: RedisLink | None = None  # what instances share; None: this instance alone
-    quotes: RedisQuoteCache | None = None  # the latest quotes, shared through Redis
+    redis: "RedisLink | None" = None  # what instances share; None: this instance alone
+    quotes: "RedisQuoteCache | None" = None  # the latest quotes, shared through Redis
     snapshotter: Snapshotter | None = None
 
 
@@ -191,13 +193,15 @@ def fold_builder(settings: Settings, db: Engine | None = None) -> Callable[[], F
     return partial(_fold, settings, instruments, marketdata, clock, None if db is None else SqlEndedOrders(db))
 
 
-StreamFactory = Callable[[Views, MarketDataHub, Mapping[Symbol, Instrument], RedisLink | None], EventSink]
+StreamFactory = Callable[[Views, MarketDataHub, Mapping[Symbol, Instrument], "RedisLink | None"], EventSink]
 
 
-def shared_redis(settings: Settings) -> RedisLink | None:
+def shared_redis(settings: Settings) -> "RedisLink | None":
     """Return the Redis that instances share (``redis_url``), or None: this instance alone."""
     if settings.redis_url is None:
         return None
+    from ordergate.adapters.shared.link import redis_link
+
     config = settings.redis
     return redis_link(settings.redis_url, config.key_prefix, config.stream_maxlen, config.timeout)
 
@@ -296,6 +300,8 @@ async def build(settings: Settings, db_url: str, stream_factory: StreamFactory |
         snapshotter=snapshotter,
     )
     if redis is not None:  # the instance whose feeds run writes the quotes; the others serve them
+        from ordergate.adapters.shared.quotes import RedisQuoteCache
+
         container.quotes = RedisQuoteCache(redis, marketdata, lambda: container.active)
         container.quotes.start()
     return container

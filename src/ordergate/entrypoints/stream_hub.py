@@ -9,21 +9,22 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from fastapi import WebSocket
 
-from ordergate.adapters.shared.event_stream import RedisEventStream
-from ordergate.adapters.shared.link import RedisLink
 from ordergate.domain.events import Event
 from ordergate.entrypoints.api.serialize import _default
 from ordergate.entrypoints.market_stream import CommandError, MarketStream
 from ordergate.entrypoints.order_stream import RESUME_WINDOW, OrderMessages
 from ordergate.entrypoints.stream_limits import POLICY_VIOLATION, MessageLimit
-from ordergate.entrypoints.stream_relay import StreamRelay
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.views import Views
+
+if TYPE_CHECKING:  # Redis is imported only by a hub that shares the stream through it
+    from ordergate.adapters.shared.link import RedisLink
+    from ordergate.entrypoints.stream_relay import StreamRelay
 
 QUEUE_LIMIT = 10_000
 MAX_COMMAND = 4096  # bytes: a subscribe command is well under 200
@@ -46,9 +47,14 @@ class StreamHub:
     """
 
     def __init__(self, views: Views, marketdata: MarketDataHub, known: Callable[[str], bool],
-                 redis: RedisLink | None = None) -> None:
+                 redis: "RedisLink | None" = None) -> None:
         self._orders = OrderMessages(views)
-        self._relay = StreamRelay(RedisEventStream(redis), self._deliver, self._lost) if redis is not None else None
+        self._relay: StreamRelay | None = None
+        if redis is not None:
+            from ordergate.adapters.shared import event_stream
+            from ordergate.entrypoints import stream_relay
+
+            self._relay = stream_relay.StreamRelay(event_stream.RedisEventStream(redis), self._deliver, self._lost)
         self._marketdata = marketdata
         self._known = known
         self._clients: set[_Client] = set()

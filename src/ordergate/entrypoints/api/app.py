@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from fastapi import FastAPI
@@ -13,7 +13,6 @@ from starlette.responses import FileResponse
 from starlette.types import Receive, Scope, Send
 
 from ordergate import __version__
-from ordergate.adapters.shared.link import RedisLink
 from ordergate.adapters.store.database import normalize_url
 from ordergate.adapters.store.writer_lock import WriterLock
 from ordergate.bootstrap import Container, start, stop
@@ -51,6 +50,9 @@ from ordergate.node import Node
 from ordergate.service.cluster import NodeRole
 from ordergate.service.marketdata import MarketDataHub
 from ordergate.service.views import Views
+
+if TYPE_CHECKING:  # Redis is imported only by a server that shares through it (see bootstrap.shared_redis)
+    from ordergate.adapters.shared.link import RedisLink
 
 
 class OrdergateApp(FastAPI):
@@ -189,7 +191,7 @@ async def _blotter_page(_: Public) -> FileResponse:
 
 
 def api_stream(views: Views, marketdata: MarketDataHub, instruments: Mapping[Symbol, Instrument],
-               redis: RedisLink | None = None) -> StreamHub:
+               redis: "RedisLink | None" = None) -> StreamHub:
     """Make the API's event stream hub (shared through ``redis`` when given), and set how answers show
     numbers (both need the instruments)."""
     use_precision(Precision(instruments.values()))

@@ -2,19 +2,21 @@
 
 from typing import TYPE_CHECKING
 
-from ordergate.adapters.shared.buckets import RedisBuckets
 from ordergate.entrypoints.api.limits import Buckets
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Redis is imported only by a server that shares through it
+    from ordergate.adapters.shared.buckets import RedisBuckets
     from ordergate.bootstrap import Container
 
 
-def shared_buckets(container: "Container", kind: str) -> RedisBuckets | None:
+def shared_buckets(container: "Container", kind: str) -> "RedisBuckets | None":
     """Return the per-key buckets of ``kind`` ("http" requests, "ws" stream messages) that the instances share
     through Redis, or None without Redis (each instance keeps its own). Made once per container: a new
     container (a standby rebuilt after it stepped down) has new Redis connections."""
     if container.redis is None:
         return None
+    from ordergate.adapters.shared.buckets import RedisBuckets
+
     made: RedisBuckets | None = container.extras.get(f"limits:{kind}")
     if made is None:
         api = container.settings.api
