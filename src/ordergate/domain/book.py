@@ -70,9 +70,9 @@ class OrderBook:
         # remembered), and the next-in-sequence case is inline; anything else goes the slow way.
         units = self._price_units(price, "price")
         lots = self._size_units(size, "size")
-        last = self.seq
+        last, number = self.seq, seq  # ``number`` stays a Python object: stored back without re-boxing
         if type(seq) is int and last is not None and seq == last + 1 and not self._gapped:
-            self.seq = seq
+            self.seq = cast("int | None", number)
             if ts is not None:
                 self.ts = ts
         elif not self._in_sequence(seq, ts):
@@ -241,6 +241,8 @@ class OrderBook:
     def _size_units(self, size: object, field: str) -> int:
         """Return a size's units; check it (raising ValidationFailed) and widen the scale the first time."""
         if type(size) is _DECIMAL:
+            if not size:  # any zero (0, -0, 0E-5) is a valid size of 0 units; deletes send a fresh one each time
+                return 0
             try:
                 found = self._scale.sizes.get(size)
             except TypeError:
