@@ -81,3 +81,27 @@ def test_vwap_to_fill_equals_a_direct_sweep(levels: list[tuple[Decimal, Decimal]
         notional, remaining = notional + take * price, remaining - take
     expected = notional / qty if remaining == 0 else None
     assert book.vwap_to_fill(Side.BUY, qty) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_ops, st.lists(st.tuples(prices, sizes), max_size=8), st.booleans())
+def test_price_points_are_exactly_the_levels_and_the_remembered_prices(
+    ops: list, snapshot: list[tuple[Decimal, Decimal]], finer: bool,  # type: ignore[type-arg]
+) -> None:
+    book = OrderBook("X")
+    book.apply_snapshot([(Decimal(5), Decimal(1))], [(Decimal(10), Decimal(1))], seq=0)
+    for seq, op in enumerate(ops, start=1):
+        _apply(book, op, seq)
+        if seq == len(ops) // 2:
+            low, high = [(p, s) for p, s in snapshot if p < 7], [(p, s) for p, s in snapshot if p >= 7]
+            book.apply_snapshot(low, high, seq=seq)
+            if finer:  # widens the scale: every point's units and sizes are multiplied
+                book.update(Side.BUY, Decimal("0.125"), Decimal("0.5"), seq=seq + 1)
+                book.apply_snapshot(*book.depth(), seq=seq)
+    scale = book._scale  # no point leaks (a feed of ever new prices) and none is lost or left stale
+    bids, asks = book.bids._prices, book.asks._prices
+    assert {units for units, point in scale.points.items() if point.bid} == set(bids)
+    assert {units for units, point in scale.points.items() if point.ask} == set(asks)
+    assert all(scale.points[point.units] is point for point in scale.prices.values())
+    assert set(scale.points) == set(bids) | set(asks) | {point.units for point in scale.prices.values()}
+    assert all(point.units == units for units, point in scale.points.items())

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final, cast
 
-from ordergate.domain.book_scale import Scale, check_places, check_price, check_size
+from ordergate.domain.book_scale import PricePoint, Scale, check_places, check_price, check_size
 from ordergate.domain.book_side import BookSide, Level
 from ordergate.domain.enums import Side
 from ordergate.domain.errors import ValidationFailed
@@ -68,7 +68,7 @@ class OrderBook:
         """Set the L2 size at a price (add or change; zero deletes). Return whether it was applied."""
         # The hot path: prices and sizes seen lately are one lookup each (only checked values are
         # remembered), and the next-in-sequence case is inline; anything else goes the slow way.
-        units = self._price_units(price, "price")
+        point = self._price_point(price, "price")
         lots = self._size_units(size, "size")
         last, number = self.seq, seq  # ``number`` stays a Python object: stored back without re-boxing
         if type(seq) is int and last is not None and seq == last + 1 and not self._gapped:
@@ -79,14 +79,14 @@ class OrderBook:
             return False
         # Only the level just set can cross the book, so one comparison against the other side suffices.
         if side is _BUY:
-            self.bids.put(units, lots, cast(Decimal, price))
+            self.bids.set(point, lots, cast(Decimal, price))
             ask = self.asks.best_units
-            if lots and ask and units >= ask:
+            if lots and ask and point.units >= ask:
                 self._flag("crossed")
         else:
-            self.asks.put(units, lots, cast(Decimal, price))
+            self.asks.set(point, lots, cast(Decimal, price))
             bid = self.bids.best_units
-            if lots and bid and units <= bid:
+            if lots and bid and point.units <= bid:
                 self._flag("crossed")
         return True
 
@@ -225,6 +225,10 @@ class OrderBook:
 
     def _price_units(self, price: object, field: str) -> int:
         """Return a price's units; check it (raising ValidationFailed) and widen the scale the first time."""
+        return self._price_point(price, field).units
+
+    def _price_point(self, price: object, field: str) -> PricePoint:
+        """Return a price's point; check the price (raising ValidationFailed) and widen the scale the first time."""
         if type(price) is _DECIMAL:
             try:
                 found = self._scale.prices.get(price)
@@ -234,9 +238,7 @@ class OrderBook:
                 return found
         value = check_price(price, field)
         self._widen(check_places(value, field, "positive_decimal"), 0)
-        units = to_units(value, self._scale.price_places)
-        self._scale.remember_price(value, units)
-        return units
+        return self._scale.remember_price(value, to_units(value, self._scale.price_places))
 
     def _size_units(self, size: object, field: str) -> int:
         """Return a size's units; check it (raising ValidationFailed) and widen the scale the first time."""
@@ -264,8 +266,9 @@ class OrderBook:
             return
         price_factor = 10 ** max(price_places - scale.price_places, 0)
         size_factor = 10 ** max(size_places - scale.size_places, 0)
-        self.bids.rescale(price_factor, size_factor)
-        self.asks.rescale(price_factor, size_factor)
+        self.bids.rescale(price_factor)
+        self.asks.rescale(price_factor)
+        scale.rescale(price_factor, size_factor)
         self._orders = {k: (s, p * price_factor, q * size_factor) for k, (s, p, q) in self._orders.items()}
         if price_factor > 1:
             scale.price_places = price_places
