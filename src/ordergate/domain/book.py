@@ -53,10 +53,12 @@ class OrderBook:
         number = _check_seq(seq) if seq is not None else None
         self._widen(*_places(checked[0], "bids"), *_places(checked[1], "asks"))
         scale = self._scale
+        emptied = self.bids.empty() + self.asks.empty()  # their points stay: the new levels are mostly the same
         for side, levels in ((self.bids, checked[0]), (self.asks, checked[1])):
-            side.clear()
             for price, size in levels:
                 side.put(to_units(price, scale.price_places), to_units(size, scale.size_places), price)
+        for point in emptied:
+            scale.drop_if_unused(point)
         self._orders.clear()
         self.seq, self.seen_seq, self.ts = number, None, ts if ts is not None else self.ts
         self.needs_snapshot, self.snapshot_reason, self._gapped = False, None, False

@@ -84,7 +84,7 @@ class Scale:
 
     def drop_if_unused(self, point: PricePoint) -> None:
         """Forget a point that holds no level and is not remembered (so points stay as few as the levels)."""
-        if not point.bid and not point.ask and not point.remembered:
+        if not point.bid and not point.ask and not point.remembered and self.points.get(point.units) is point:
             del self.points[point.units]
 
     def known_price(self, price: object) -> int:

@@ -95,17 +95,26 @@ class BookSide:
 
     def clear(self) -> None:
         """Remove every level."""
-        scale, points, is_bid = self.scale, self.scale.points, self.is_bid
-        for units in self._prices:
-            point = points[units]
+        scale = self.scale
+        for point in self.empty():
+            scale.drop_if_unused(point)
+
+    def empty(self) -> list[PricePoint]:
+        """Remove every level, keeping the points (returned): for a snapshot about to set most of them again.
+
+        The caller drops those left unused afterwards (``Scale.drop_if_unused``).
+        """
+        points, is_bid = self.scale.points, self.is_bid
+        emptied = [points[units] for units in self._prices]
+        for point in emptied:
             if is_bid:
                 point.bid = 0
             else:
                 point.ask = 0
-            scale.drop_if_unused(point)
         self._prices.clear()
         self.best_units = 0
         self.top = None
+        return emptied
 
     # --- reads in Decimals ----------------------------------------------------------------------------
 
