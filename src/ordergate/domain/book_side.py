@@ -10,9 +10,12 @@ Decimal because it is read on every update.
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import final
+from typing import TYPE_CHECKING, final
 
 from ordergate.domain.book_scale import PricePoint, Scale
+
+if TYPE_CHECKING:  # mypyc's native 64-bit int; only in annotations of locals, which Python never evaluates
+    from mypy_extensions import i64
 
 Level = tuple[Decimal, Decimal]
 
@@ -156,9 +159,10 @@ class BookSide:
 
 def _index(prices: list[int], price: int) -> int:
     """Return where ``price`` is or goes in the ascending ``prices`` (before any equal one): a binary search."""
-    low, high = 0, len(prices)
+    low: i64 = 0
+    high: i64 = len(prices)
     while low < high:
-        middle = (low + high) // 2
+        middle: i64 = (low + high) // 2
         if prices[middle] < price:
             low = middle + 1
         else:
