@@ -105,3 +105,16 @@ def test_price_points_are_exactly_the_levels_and_the_remembered_prices(
     assert all(scale.points[point.units] is point for point in scale.prices.values())
     assert set(scale.points) == set(bids) | set(asks) | {point.units for point in scale.prices.values()}
     assert all(point.units == units for units, point in scale.points.items())
+
+
+def test_a_feed_of_ever_new_prices_keeps_as_many_points_as_levels_and_remembered_prices() -> None:
+    book, seqs = OrderBook("X"), iter(range(1, 100_000))
+    for i in range(1, 10_001):  # past the 4,096 prices a book remembers: it forgets them and starts again
+        price = Decimal(i) / 100
+        assert book.update(Side.BUY, price, Decimal(1), seq=next(seqs))
+        if i % 10:  # nine levels in ten go again
+            assert book.update(Side.BUY, price, Decimal(0), seq=next(seqs))
+    scale = book._scale
+    assert book.depth()[0] == [(Decimal(i) / 10, Decimal(1)) for i in range(1000, 0, -1)]
+    assert set(scale.points) == set(book.bids._prices) | {point.units for point in scale.prices.values()}
+    assert len(scale.points) <= 1000 + 4096
