@@ -1,5 +1,6 @@
 """The fused passing path decides as the rules do: whenever it says an order passes, every rule lets it
-pass, over random limits (each off or near the account's figures), positions, working orders and orders."""
+pass, over random limits (each off or near the account's figures), positions, working orders and orders;
+also when the figures it keeps between checks were worked out from earlier states."""
 
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from ordergate.domain import commands as cmds
 from ordergate.domain.enums import TradingState
 from ordergate.domain.events import Denial
+from ordergate.domain.risk.context import RiskContext
 from ordergate.domain.risk.fast_pass import passes
 from ordergate.domain.risk.pricing import MarketPricing
 from tests.unit.risk.conftest import ACC, Desk
@@ -77,20 +79,29 @@ def test_fast_pass_when_it_passes_an_order_then_every_rule_passes_it(
     pricing = MarketPricing(commission_per_share=D("0.01"), commission_minimum=D(1))
     desk = Desk(cash=cash, margin=margin, pricing=pricing)
     desk.gate.engine.volume_of = lambda symbol, now: D(10_000)
-    for buy_sell, qty, offset, filled in before:  # with every limit off, so all of it happens
+    symbol, buy_sell, kind, qty, offset = terms
+    cmd = desk.order_cmd(symbol=symbol, side=buy_sell, type=kind, qty=str(qty), price=str(D(230) + offset))
+    engine = desk.gate.engine
+
+    def context() -> RiskContext:
+        reference = desk.prices.reference_price(cmd.symbol)
+        return engine.context(cmd, desk.engine.instruments[cmd.symbol], reference, stale, desk.clock.now())
+
+    desk.limits(**limits)
+    passes(cmd, context())  # the figures the fast path keeps, worked out from the state before each step
+    desk.limits(**dict.fromkeys(limits))  # every limit off, so all of the history happens
+    for buy_sell, qty, offset, filled in before:
         placed = desk.submit(side=buy_sell, qty=str(qty), price=str(D(230) + offset))
         if filled:
             desk.fill(placed)
+        passes(cmd, context())
     desk.limits(**limits)
+    passes(cmd, context())
     desk.handle(cmds.SetTradingState(account=ACC, state=TradingState(state), reason="test"))
     desk.clock.advance(wait)
     if mark is not None:
         desk.prices.set("AAPL", D(mark))
-    symbol, buy_sell, kind, qty, offset = terms
-    cmd = desk.order_cmd(symbol=symbol, side=buy_sell, type=kind, qty=str(qty), price=str(D(230) + offset))
-    engine = desk.gate.engine
-    reference = desk.prices.reference_price(cmd.symbol)
-    ctx = engine.context(cmd, desk.engine.instruments[cmd.symbol], reference, stale, desk.clock.now())
+    ctx = context()
     if passes(cmd, ctx):
         denials: list[Denial] = [d for d in (rule.check(cmd, ctx) for rule in engine.rules) if d is not None]
         assert denials == [], (limits, before, terms)

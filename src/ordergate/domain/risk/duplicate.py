@@ -9,11 +9,19 @@ ROUNDING = 1e-6  # seconds: more than a float's error on any window
 _SECONDS: dict[Decimal, float] = {}  # each window as float seconds, worked out once
 
 
+_last: tuple[Decimal | None, float] = (None, 0.0)  # the window asked last: hashing a Decimal costs more
+
+
 def window_seconds(window: Decimal) -> float:
     """Return a duplicate window as float seconds with a margin for its rounding (worked out once per window)."""
+    global _last
+    last = _last
+    if last[0] is window:
+        return last[1]
     seconds = _SECONDS.get(window)
     if seconds is None:
         seconds = _SECONDS[window] = float(window) + ROUNDING
+    _last = (window, seconds)
     return seconds
 
 

@@ -15,7 +15,10 @@ from decimal import Decimal
 from ordergate.domain.enums import OrderType, Side, TradingState
 from ordergate.domain.risk.context import RiskContext, RiskOrder
 from ordergate.domain.risk.duplicate import window_seconds
+from ordergate.domain.risk.headroom import floor_divide, hundredth, representable, room, within
+from ordergate.domain.risk.pricing import MarketPricing
 from ordergate.domain.risk.self_match import crossing_price
+from ordergate.domain.risk.usage_state import CurrencyTotals
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -74,12 +77,23 @@ def _in_collar(order: RiskOrder, ctx: RiskContext) -> bool:
     if band is None or band[0] is not reference or band[1] is not limits:
         band = ctx.sym.collar = (reference, limits, None if pct is None else pct * reference,
                                  None if ticks is None else ticks * ctx.instrument.tick_size)
+    inside = ctx.sym.fast_collar  # (band, low, high): every price from low to high is inside the band
+    if inside is None or inside[0] is not band:
+        inside = ctx.sym.fast_collar = (band, *_band_window(reference, band[2], band[3]))
+    if inside[1] <= limit_price <= inside[2]:
+        return True
     pct_band, tick_band = band[2], band[3]
     distance = limit_price - reference
     if distance < ZERO:
         distance = -distance
     return not ((pct_band is not None and distance * HUNDRED > pct_band) or (
         tick_band is not None and distance > tick_band))
+
+
+def _band_window(reference: Decimal, pct_band: Decimal | None, tick_band: Decimal | None) -> tuple[Decimal, Decimal]:
+    """Return the prices every one of which the collar's bands let through (the narrower band, safely rounded)."""
+    widths = [width for width in (None if pct_band is None else hundredth(pct_band), tick_band) if width is not None]
+    return within(reference, min(widths))
 
 
 def _within_slippage(ctx: RiskContext, limit: Decimal) -> bool:
@@ -100,14 +114,20 @@ def _within_adv(order: RiskOrder, ctx: RiskContext, limit: Decimal) -> bool:
     if bound is None or bound[0] != day or bound[1] is not limit:
         volume = ctx.volume_of(order.symbol, ctx.now_ts)
         bound = ctx.sym.adv_bound = (day, limit, volume, None if volume is None else limit * volume)
-    return bound[2] is None or bound[3] is None or ctx.qty * HUNDRED <= bound[3]
+    if bound[2] is None or bound[3] is None:
+        return True
+    safe = ctx.sym.fast_adv  # (bound, bound[3] / 100): ``qty * 100 <= cap`` iff ``qty <= cap / 100``, exactly
+    if safe is None or safe[0] is not bound:
+        safe = ctx.sym.fast_adv = (bound, hundredth(bound[3]))
+    return ctx.qty <= safe[1]
 
 
 def _flow_pass(order: RiskOrder, ctx: RiskContext) -> bool:
     """Duplicates, the order rate, open orders, daily counters, volume and notional."""
     limits, usage, now = ctx.limits, ctx.usage, ctx.now_ts
     window = limits.duplicate_window_seconds
-    if window is not None:
+    # no order of the symbol since the window began: no duplicate (hashing the size costs more than the rest)
+    if window is not None and not now - ctx.sym.last_submitted > window_seconds(window):
         last = usage.recent_sizes.get((order.symbol, order.side, order.qty))
         if last is not None and not now - last > window_seconds(window):
             return False
@@ -129,11 +149,27 @@ def _flow_pass(order: RiskOrder, ctx: RiskContext) -> bool:
     if most is not None and usage.trades_today >= most:
         return False
     volume = limits.max_daily_volume
-    if volume is not None and usage.volume_today + ctx.working_qty + ctx.qty > volume:
-        return False
+    if volume is not None:
+        done, working = usage.volume_today, ctx.working_qty  # the account's working quantity: a new order
+        memo = usage.volume_room  # (done, working, limit, the headroom of their sum)
+        if memo is None or memo[0] is not done or memo[1] is not working or memo[2] is not volume:
+            memo = usage.volume_room = (done, working, volume, room(volume, done + working))
+        left = memo[3]
+        if (left is None or not ctx.qty <= left) and done + working + ctx.qty > volume:
+            return False
     notional = limits.max_daily_notional
-    return notional is None or (ctx.added_notional is not None and
-                                ctx.totals.traded_notional + ctx.working_notional + ctx.added_notional <= notional)
+    if notional is None:
+        return True
+    added = ctx.added_notional
+    if added is None:
+        return False
+    totals = ctx.totals
+    traded, working_notional = totals.traded_notional, ctx.working_notional
+    memo = totals.notional_room
+    if memo is None or memo[0] is not traded or memo[1] is not working_notional or memo[2] is not notional:
+        memo = totals.notional_room = (traded, working_notional, notional, room(notional, traded + working_notional))
+    left = memo[3]
+    return (left is not None and added <= left) or traded + working_notional + added <= notional
 
 
 def _book_pass(order: RiskOrder, ctx: RiskContext) -> bool:
@@ -151,7 +187,7 @@ def _book_pass(order: RiskOrder, ctx: RiskContext) -> bool:
     loss = limits.max_daily_loss
     if loss is not None and not ctx.reduces:
         if limits.daily_loss_unrealized is True:
-            if ctx.mark is None or not -ctx.totals.pnl_today < loss:
+            if ctx.mark is None or not _drawdown(ctx.totals) < loss:
                 return False
         elif not -ctx.totals.realized_today < loss:
             return False
@@ -169,41 +205,135 @@ def _growth_fits(ctx: RiskContext) -> bool:
         return False
     pct = limits.max_concentration_pct
     if pct is not None:
-        equity = ctx.balance.cash + ctx.totals.value
-        if value is None or equity <= ZERO or not value * HUNDRED <= pct * equity:
+        if value is None:
+            return False
+        cash, totals = ctx.balance.cash, ctx.totals
+        equity = totals.equity_memo  # (cash, value, pct, pct * equity / 100 or None when equity <= 0)
+        if equity is None or equity[0] is not cash or equity[1] is not totals.value or equity[2] is not pct:
+            held = cash + totals.value
+            # ``value * 100 <= pct * equity`` iff ``value <= pct * equity / 100``, exactly
+            equity = totals.equity_memo = (cash, totals.value, pct, None if held <= ZERO else hundredth(pct * held))
+        most_value = equity[3]
+        if most_value is None or not value <= most_value:
             return False
     gross = limits.max_gross_exposure
-    return gross is None or (value is not None and ctx.totals.gross - ctx.sym.gross + value <= gross)
+    if gross is None:
+        return True
+    if value is None:
+        return False
+    total, own, sym = ctx.totals.gross, ctx.sym.gross, ctx.sym
+    memo = sym.gross_room  # (the account's gross, the symbol's, the limit, the headroom of the others')
+    if memo is None or memo[0] is not total or memo[1] is not own or memo[2] is not gross:
+        memo = sym.gross_room = (total, own, gross, room(gross, total - own))
+    left = memo[3]
+    return (left is not None and value <= left) or total - own + value <= gross
 
 
 def _net_fits(order: RiskOrder, ctx: RiskContext, most: Decimal) -> bool:
     """The net exposure test on the order's side (the caller saw to a mark)."""
     mark, sym, totals = ctx.mark, ctx.sym, ctx.totals
     assert mark is not None
-    if order.side is BUY:
-        before = totals.net_long
-        after = before - sym.net_long + ctx.reach_after * mark
-    else:
-        before = totals.net_short
-        after = before - sym.net_short + ctx.reach_after * mark
+    buy = order.side is BUY
+    before, own = (totals.net_long, sym.net_long) if buy else (totals.net_short, sym.net_short)
+    memo = sym.net_room_long if buy else sym.net_room_short  # (before, own, limit, window of the order's value)
+    if memo is None or memo[0] is not before or memo[1] is not own or memo[2] is not most:
+        memo = (before, own, most, _net_window(before - own, most))
+        if buy:
+            sym.net_room_long = memo
+        else:
+            sym.net_room_short = memo
+    value = ctx.reach_after * mark
+    window = memo[3]
+    if window is not None and window[0] <= value <= window[1]:
+        return True  # the side's net stays within the limit
+    after = before - own + value
     net = after if after >= ZERO else -after
     return not (net > most and (net > abs(before) or (after < ZERO) != (before < ZERO)))
+
+
+def _net_window(others: Decimal, most: Decimal) -> tuple[Decimal, Decimal] | None:
+    """Return (low, high): every value from low to high keeps ``others + value`` within ``most`` either way,
+    exactly (None: ``most`` is not representable, no guarantee)."""
+    high, below = room(most, others), room(most, -others)  # -below: the least value that keeps it above -most
+    if high is None or below is None:
+        return None
+    return -below, high
 
 
 def _affordable(order: RiskOrder, ctx: RiskContext) -> bool:
     """A cash account's buying power test: a sell of shares held, or a buy it can pay for, commission in."""
     sym = ctx.sym
     if order.side is not BUY:
-        position = sym.position
-        held = (position if position > ZERO else ZERO) - ctx.sell_working
-        return ctx.qty - (held if held > ZERO else ZERO) <= ZERO  # else a short sale: the rule decides
+        return _covered(ctx)
     price = ctx.price
     if price is None:
         return False
-    qty = ctx.qty
-    short_left = -sym.position - ctx.buy_working
-    if short_left > ZERO:
-        qty = qty - (short_left if short_left < qty else qty)
+    qty, position, buying = ctx.qty, sym.position, ctx.buy_working
+    if position >= ZERO and buying >= ZERO:  # no short left to cover: the order pays for all of it
+        cost = ctx.notional  # ``qty * price``, worked out by the context
+        assert cost is not None
+    else:
+        short_left = -position - buying
+        if short_left > ZERO:
+            qty = qty - (short_left if short_left < qty else qty)
+        cost = qty * price
+    return cost + _commission(ctx.pricing, ctx.qty, price) <= _free_cash(ctx)
+
+
+def _covered(ctx: RiskContext) -> bool:
+    """A sell's test: the shares held and not already being sold cover it (else a short sale: the rule decides)."""
+    sym, selling = ctx.sym, ctx.sell_working
+    position = sym.position
+    memo = sym.held_memo  # (position, selling, the shares held and not being sold, never below zero)
+    if memo is None or memo[0] is not position or memo[1] is not selling:
+        held = (position if position > ZERO else ZERO) - selling
+        memo = sym.held_memo = (position, selling, held if held > ZERO else ZERO)
+    held = memo[2]
+    return ctx.qty <= held or ctx.qty - held <= ZERO
+
+
+_minimum_qty: tuple[MarketPricing | None, Decimal | None] = (None, None)  # the schedule asked last, see below
+
+
+def _commission(pricing: MarketPricing, qty: Decimal, price: Decimal) -> Decimal:
+    """Return ``pricing.commission(qty, price)``: the minimum, without arithmetic, for a quantity whose per-share
+    commission is at most the minimum (no basis points), exactly as the schedule works it out."""
+    global _minimum_qty
+    memo = _minimum_qty
+    if memo[0] is not pricing:
+        memo = _minimum_qty = (pricing, _qty_at_minimum(pricing))
+    most = memo[1]
+    if most is not None and qty <= most:
+        return pricing.commission_minimum
+    return pricing.commission(qty, price)
+
+
+def _qty_at_minimum(pricing: MarketPricing) -> Decimal | None:
+    """Return the largest quantity whose per-share commission is at most the minimum (None: no such shortcut)."""
+    per_share, minimum = pricing.commission_per_share, pricing.commission_minimum
+    if pricing.commission_bps or not per_share > ZERO or not representable(minimum):
+        return None
+    return floor_divide(minimum, per_share)
+
+
+def _free_cash(ctx: RiskContext) -> Decimal:
+    """What a buy may spend: the buying-power rule's sum for a new order (``ctx.reserved`` is zero), reused
+    while cash, reserved cash, short value and short margin are the same objects."""
     balance, totals = ctx.balance, ctx.totals
-    cost = qty * price + ctx.pricing.commission(ctx.qty, price)
-    return cost <= balance.cash - balance.reserved + ctx.reserved + totals.short_value - totals.short_margin
+    cash, reserved, short_value, short_margin = balance.cash, balance.reserved, totals.short_value, totals.short_margin
+    memo = totals.free_memo
+    if (memo is None or memo[0] is not cash or memo[1] is not reserved or memo[2] is not short_value
+            or memo[3] is not short_margin):
+        free = cash - reserved + ctx.reserved + short_value - short_margin
+        memo = totals.free_memo = (cash, reserved, short_value, short_margin, free)
+    return memo[4]
+
+
+def _drawdown(totals: CurrencyTotals) -> Decimal:
+    """Return ``-totals.pnl_today``, reused while the value, the value at the open and the day's trade cash are
+    the same objects."""
+    value, at_open, cash = totals.value, totals.value_at_open, totals.trade_cash_today
+    memo = totals.loss_memo
+    if memo is None or memo[0] is not value or memo[1] is not at_open or memo[2] is not cash:
+        memo = totals.loss_memo = (value, at_open, cash, -(value - at_open + cash))
+    return memo[3]

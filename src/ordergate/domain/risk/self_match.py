@@ -6,14 +6,15 @@ from ordergate.domain.enums import OrderType, Side
 from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext, RiskOrder, fmt
 
-NOT_LIVE = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})
 BUY = Side.BUY
+STOP, STOP_LIMIT = OrderType.STOP, OrderType.STOP_LIMIT
 
 
 def crossing_price(order: RiskOrder, ctx: RiskContext) -> Decimal | None:
     """Return the best price of the resting orders of the account (and of the accounts of its owner) the
     order would cross, or None."""
-    if order.type in NOT_LIVE:
+    kind = order.type  # two identity tests: a set lookup hashes the enum member, a Python call
+    if kind is STOP or kind is STOP_LIMIT:
         return None  # not live until triggered; checked again if it is replaced
     buy = order.side is BUY
     best = ctx.sym.best_resting_sell if buy else ctx.sym.best_resting_buy

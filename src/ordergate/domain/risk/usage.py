@@ -176,6 +176,9 @@ class RiskUsage:
         usage.submits.take(self._limits.effective(e.account).max_orders_per_second, ts)
         usage.recent[(e.symbol, e.side, e.qty, e.limit_price, e.stop_price)] = ts
         usage.recent_sizes[(e.symbol, e.side, e.qty)] = ts
+        sym = usage.symbols.get(e.symbol) or usage.symbol(e.symbol, e.currency)
+        if ts > sym.last_submitted:
+            sym.last_submitted = ts
         if "watch_list" in e.flags:
             usage.watch_hits += 1
 

@@ -20,6 +20,8 @@ LOCKOUT = "lockout_denials"
 MAX_DENIAL_TIMES = 100_000  # the largest lockout count that can matter (the limit is capped the same)
 
 DuplicateKey = tuple[Symbol, Side, Decimal, Decimal | None, Decimal | None]
+# a headroom the fast path keeps (fast_pass.py): the two figures and the limit it came from, and the room
+Room = tuple[Decimal, Decimal, Decimal, Decimal | None]
 
 
 class TradingDay:
@@ -62,8 +64,9 @@ class TokenBucket:
 class CurrencyTotals:
     """An account's sums in one currency: exposure, position value, margin, working and traded notional."""
 
-    __slots__ = ("gross", "margin", "net_long", "net_short", "realized_today", "short_margin", "short_value",
-                 "trade_cash_today", "traded_notional", "value", "value_at_open", "working_notional")
+    __slots__ = ("equity_memo", "free_memo", "gross", "loss_memo", "margin", "net_long", "net_short", "notional_room",
+                 "realized_today", "short_margin", "short_value", "trade_cash_today", "traded_notional", "value",
+                 "value_at_open", "working_notional")
 
     def __init__(self) -> None:
         self.gross = self.net_long = self.net_short = self.value = self.margin = ZERO
@@ -71,6 +74,12 @@ class CurrencyTotals:
         self.working_notional = self.traded_notional = self.realized_today = ZERO
         # the day's P&L with unrealized: positions' value now - at the day's start + cash the day's trades moved
         self.value_at_open = self.trade_cash_today = ZERO
+        # sums the fast path (fast_pass.py) worked out, each with the objects it summed: reused while every one
+        # of them is the same object (a Decimal never changes, so the sum is the same); see each use
+        self.free_memo: tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None = None
+        self.loss_memo: tuple[Decimal, Decimal, Decimal, Decimal] | None = None
+        self.equity_memo: Room | None = None
+        self.notional_room: Room | None = None
 
     @property
     def pnl_today(self) -> Decimal:
@@ -93,11 +102,18 @@ class SymbolUsage:
         "buy_working",
         "collar",
         "currency",
+        "fast_adv",
+        "fast_collar",
         "gross",
+        "gross_room",
+        "held_memo",
+        "last_submitted",
         "margin",
         "margin_rate",
         "mark",
         "net_long",
+        "net_room_long",
+        "net_room_short",
         "net_short",
         "open_orders",
         "position",
@@ -116,6 +132,9 @@ class SymbolUsage:
         self.currency = currency
         self.position = self.buy_working = self.sell_working = ZERO
         self.open_orders = 0
+        # POSIX seconds of the newest order of this symbol the account submitted: no entry of the account's
+        # ``recent_sizes`` for the symbol is newer, so a duplicate window that ended by then needs no look
+        self.last_submitted = float("-inf")
         self.mark: Decimal | None = None
         self.gross = self.net_long = self.net_short = self.value = self.margin = self.realized_seen = ZERO
         self.short_value = self.short_margin = ZERO
@@ -127,14 +146,21 @@ class SymbolUsage:
         # figures rules work out once and reuse while their inputs are the same objects (see each rule)
         self.collar: tuple[object, object, Decimal | None, Decimal | None] | None = None
         self.adv_bound: tuple[float, object, Decimal | None, Decimal | None] | None = None
+        # the fast path's headrooms (see fast_pass.py and headroom.py), each with the objects it came from
+        self.fast_collar: tuple[object, Decimal, Decimal] | None = None
+        self.fast_adv: tuple[object, Decimal] | None = None
+        self.gross_room: Room | None = None
+        self.net_room_long: tuple[Decimal, Decimal, Decimal, tuple[Decimal, Decimal] | None] | None = None
+        self.net_room_short: tuple[Decimal, Decimal, Decimal, tuple[Decimal, Decimal] | None] | None = None
+        self.held_memo: tuple[Decimal, Decimal, Decimal] | None = None
 
 
 class AccountUsage:
     """One account's usage of its limits: daily counters, open orders, symbols, rate buckets."""
 
     __slots__ = ("account", "day_end", "denial_times", "denials", "modifies", "open_orders", "orders_today",
-                 "recent", "recent_sizes", "submits", "symbols", "totals", "trades_today", "volume_today", "watch_hits",
-                 "working_qty")
+                 "recent", "recent_sizes", "submits", "symbols", "totals", "trades_today", "volume_room",
+                 "volume_today", "watch_hits", "working_qty")
 
     def __init__(self, account: AccountId) -> None:
         self.account = account
@@ -152,6 +178,8 @@ class AccountUsage:
         self.recent_sizes: dict[tuple[Symbol, Side, Decimal], float] = {}
         self.denials: Counter[str] = Counter()
         self.watch_hits = 0
+        # the fast path's daily volume headroom with the objects it came from (see fast_pass.py)
+        self.volume_room: Room | None = None
 
     def note_denial(self, denials: Sequence[Denial], ts: float) -> None:
         """Remember when an order or a modify was denied (the lockout's own denials do not count)."""
