@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ordergate.adapters.store.snapshot_codec import decode, encode, orders_of, take
 from ordergate.domain.account import Account, Balance, Reservation
-from ordergate.domain.enums import OrderStatus
+from ordergate.domain.enums import OrderStatus, Side
 from ordergate.domain.events import Denial
 from ordergate.domain.ids import AccountId, FillId, OrderId, Symbol, VenueId
 from ordergate.domain.ledger import Ledger
@@ -99,3 +99,20 @@ def test_risk_usage_when_snapshotted_then_its_counters_come_back_exact(
     back = decode(encode(copy), restored_ledger.state_parts)
     restored.restore_state(back.parts["risk_usage"])
     assert exact(take(restored_ledger).parts) == exact(copy.parts)
+
+
+def test_risk_usage_when_restored_then_recent_orders_are_found_by_size_too() -> None:
+    ledger = Ledger()
+    usage = RiskUsage(ledger, LimitBook())
+    account = usage.account(AccountId("ACC"))
+    sym = account.symbol(Symbol("AAPL"), "USD")
+    for ts, price in ((100.0, Decimal("230")), (101.5, Decimal("231"))):
+        account.recent[(Symbol("AAPL"), Side.BUY, Decimal(10), price, None)] = ts
+        account.recent_sizes[(Symbol("AAPL"), Side.BUY, Decimal(10))] = ts
+        sym.last_submitted = ts
+    restored_ledger = Ledger()
+    restored = RiskUsage(restored_ledger, LimitBook())
+    restored.restore_state(decode(encode(take(ledger)), restored_ledger.state_parts).parts["risk_usage"])
+    back = restored.accounts[AccountId("ACC")]
+    assert back.recent_sizes == {(Symbol("AAPL"), Side.BUY, Decimal(10)): 101.5}  # the duplicate rule's first look
+    assert back.symbols[Symbol("AAPL")].last_submitted == 101.5

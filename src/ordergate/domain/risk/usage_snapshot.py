@@ -73,6 +73,12 @@ def _account(values: AccountState) -> AccountUsage:
     a.submits, a.modifies = _bucket(submits), _bucket(modifies)
     a.denial_times = deque(denial_times[-MAX_DENIAL_TIMES:])
     a.recent = {(Symbol(k[0]), k[1], k[2], k[3], k[4]): ts for k, ts in recent}
+    for (symbol, side, qty, _, _), ts in a.recent.items():  # the first look by size, and each symbol's newest
+        if ts > a.recent_sizes.get((symbol, side, qty), float("-inf")):
+            a.recent_sizes[(symbol, side, qty)] = ts
+        sym = a.symbols.get(symbol)  # every symbol an order was submitted in has usage, kept with the marks
+        if sym is not None and ts > sym.last_submitted:
+            sym.last_submitted = ts
     a.denials = Counter(denials)
     return a
 
