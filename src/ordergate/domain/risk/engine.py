@@ -103,6 +103,7 @@ class RiskEngine:
         self._rules = rules
         self._fused = tuple(type(rule) for rule in rules) == DEFAULT_RULES
         self._active: dict[int, tuple[RiskLimits, list[Check], list[Check], bool]] = {}
+        self._last: tuple[RiskLimits | None, list[Check], list[Check], bool] = (None, [], [], False)  # asked last
 
     def active_checks(self, limits: RiskLimits, market: bool = True) -> list[Check]:
         """Return the checks of the rules that can deny under ``limits``: a rule whose ``switches`` are all
@@ -128,10 +129,13 @@ class RiskEngine:
         # one context object filled again for every order: nothing keeps it past this call
         ctx = self.context(order, instrument, reference, stale, now, replacing, market_price, into=self._scratch)
         limits = ctx.limits
-        entry = self._active.get(id(limits))  # ``active_checks``, its hit inlined: this runs for every order
-        if entry is None or entry[0] is not limits:
-            self.active_checks(limits)
-            entry = self._active[id(limits)]
+        entry = self._last  # the same limits as the order before: the usual case (one account, or the defaults)
+        if entry[0] is not limits:
+            found = self._active.get(id(limits))  # ``active_checks``, its hit inlined: this runs for every order
+            if found is None or found[0] is not limits:
+                self.active_checks(limits)
+                found = self._active[id(limits)]
+            entry = self._last = found
         if entry[3]:
             return [] if ctx.state is ACTIVE else self._run(order, ctx, entry[1])  # every limit off
         if self._fused and passes(order, ctx):  # the usual answer, in one pass (see fast_pass.py)
@@ -213,17 +217,25 @@ class RiskEngine:
         # conditionals, not abs() and max(): each builtin call costs more than the Decimal operation
         position = sym.position
         if buy:
-            long_now = position + buying  # with every working buy filled
-            long_after = long_now + qty
-            ctx.reduces = position < ZERO and long_after <= ZERO
-            before = long_now if long_now > ZERO else ZERO
+            reach = sym.long_reach  # kept while the position and working buys are the same objects
+            if reach is None or reach[0] is not position or reach[1] is not buying:
+                long_now = position + buying  # with every working buy filled
+                reach = sym.long_reach = (position, buying, long_now, long_now if long_now > ZERO else ZERO,
+                                          position < ZERO)
+            long_after = reach[2] + qty
+            ctx.reduces = reach[4] and long_after <= ZERO
+            before = reach[3]
             after = long_after if long_after > ZERO else ZERO
             ctx.reach_after = long_after
         else:
-            short_now = position - selling  # with every working sell filled
-            short_after = short_now - qty
-            ctx.reduces = position > ZERO and short_after >= ZERO
-            before = -short_now if short_now < ZERO else ZERO
+            reach = sym.short_reach  # kept while the position and working sells are the same objects
+            if reach is None or reach[0] is not position or reach[1] is not selling:
+                short_now = position - selling  # with every working sell filled
+                reach = sym.short_reach = (position, selling, short_now, -short_now if short_now < ZERO else ZERO,
+                                           position > ZERO)
+            short_after = reach[2] - qty
+            ctx.reduces = reach[4] and short_after >= ZERO
+            before = reach[3]
             after = -short_after if short_after < ZERO else ZERO
             ctx.reach_after = short_after
         ctx.side_before, ctx.side_after, ctx.grows = before, after, after > before

@@ -22,6 +22,7 @@ MAX_DENIAL_TIMES = 100_000  # the largest lockout count that can matter (the lim
 DuplicateKey = tuple[Symbol, Side, Decimal, Decimal | None, Decimal | None]
 # a headroom the fast path keeps (fast_pass.py): the two figures and the limit it came from, and the room
 Room = tuple[Decimal, Decimal, Decimal, Decimal | None]
+Reach = tuple[Decimal, Decimal, Decimal, Decimal, bool]
 
 
 class TradingDay:
@@ -108,6 +109,7 @@ class SymbolUsage:
         "gross_room",
         "held_memo",
         "last_submitted",
+        "long_reach",
         "margin",
         "margin_rate",
         "mark",
@@ -122,6 +124,7 @@ class SymbolUsage:
         "resting_sells",
         "sell_working",
         "short_margin",
+        "short_reach",
         "short_value",
         "symbol",
         "value",
@@ -153,6 +156,10 @@ class SymbolUsage:
         self.net_room_long: tuple[Decimal, Decimal, Decimal, tuple[Decimal, Decimal] | None] | None = None
         self.net_room_short: tuple[Decimal, Decimal, Decimal, tuple[Decimal, Decimal] | None] | None = None
         self.held_memo: tuple[Decimal, Decimal, Decimal] | None = None
+        # the context's reach on each side of flat before the order (engine.py): (position, working, reach,
+        # reach beyond flat, whether the position is on the other side), kept while those are the same objects
+        self.long_reach: Reach | None = None
+        self.short_reach: Reach | None = None
 
 
 class AccountUsage:
