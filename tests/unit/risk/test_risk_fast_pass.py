@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ordergate.domain import commands as cmds
-from ordergate.domain.enums import TradingState
+from ordergate.domain.enums import OrderType, Side, TradingState
 from ordergate.domain.events import Denial
 from ordergate.domain.risk.context import RiskContext
+from ordergate.domain.risk.envelope import envelope_passes
 from ordergate.domain.risk.fast_pass import passes
 from ordergate.domain.risk.pricing import MarketPricing
 from tests.unit.risk.conftest import ACC, Desk
@@ -66,17 +67,18 @@ order = st.tuples(st.sampled_from(["AAPL", "MSFT"]), side, st.sampled_from(["lim
                   st.integers(1, 60), st.integers(-30, 30))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(limits=limit_sets(), state=st.sampled_from(["active", "active", "reducing", "halted"]),
        stale=st.sampled_from([False, False, False, True]), margin=st.booleans(), before=history, terms=order,
        cash=st.sampled_from(["500", "20000", "1000000"]),
-       mark=st.sampled_from([None, "229.00", "231.00"]), wait=st.sampled_from([0, 2, 10]))
+       mark=st.sampled_from([None, "229.00", "231.00"]), wait=st.sampled_from([0, 2, 10]),
+       commission=st.sampled_from([("0.01", "1"), ("0", "0"), ("0", "1")]))
 def test_fast_pass_when_it_passes_an_order_then_every_rule_passes_it(
     limits: dict[str, object], state: str, stale: bool, margin: bool, before: list[tuple[str, int, int, bool]],
     terms: tuple[str, str, str, int, int],
-    cash: str, mark: str | None, wait: int,
+    cash: str, mark: str | None, wait: int, commission: tuple[str, str],
 ) -> None:
-    pricing = MarketPricing(commission_per_share=D("0.01"), commission_minimum=D(1))
+    pricing = MarketPricing(commission_per_share=D(commission[0]), commission_minimum=D(commission[1]))
     desk = Desk(cash=cash, margin=margin, pricing=pricing)
     desk.gate.engine.volume_of = lambda symbol, now: D(10_000)
     symbol, buy_sell, kind, qty, offset = terms
@@ -101,10 +103,16 @@ def test_fast_pass_when_it_passes_an_order_then_every_rule_passes_it(
     desk.clock.advance(wait)
     if mark is not None:
         desk.prices.set("AAPL", D(mark))
-    ctx = context()
-    if passes(cmd, ctx):
-        denials: list[Denial] = [d for d in (rule.check(cmd, ctx) for rule in engine.rules) if d is not None]
-        assert denials == [], (limits, before, terms)
+    # twice: an envelope is worked out once the state held for two orders (envelope.py); each answer of
+    # the envelope alone is checked too
+    for _ in range(2):
+        ctx = context()
+        covered = (cmd.type is OrderType.LIMIT and ctx.state is TradingState.ACTIVE and not ctx.stale
+                   and not ctx.account.margin)  # what ``passes`` sees to before it asks the envelope
+        answers = [passes(cmd, ctx), covered and envelope_passes(cmd, ctx, cmd.side is Side.BUY)]
+        if any(answers):
+            denials: list[Denial] = [d for d in (rule.check(cmd, ctx) for rule in engine.rules) if d is not None]
+            assert denials == [], (limits, before, terms, answers)
 
 
 def test_fast_pass_when_every_limit_is_on_and_loose_then_it_answers_for_the_rules() -> None:

@@ -15,16 +15,16 @@ from decimal import Decimal
 from ordergate.domain.enums import OrderType, Side, TradingState
 from ordergate.domain.risk.context import RiskContext, RiskOrder
 from ordergate.domain.risk.duplicate import window_seconds
-from ordergate.domain.risk.headroom import floor_divide, hundredth, representable, room, within
+from ordergate.domain.risk.envelope import envelope_passes
+from ordergate.domain.risk.headroom import hundredth, minimum_qty, room
 from ordergate.domain.risk.pricing import MarketPricing
 from ordergate.domain.risk.self_match import crossing_price
-from ordergate.domain.risk.usage_state import CurrencyTotals
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 DAY_SECONDS = 86_400.0  # as max_adv_pct counts days
 # module constants: an attribute lookup on an Enum class is slow, and this runs for every order
-ACTIVE, BUY, MARKET = TradingState.ACTIVE, Side.BUY, OrderType.MARKET
+ACTIVE, BUY, LIMIT, MARKET = TradingState.ACTIVE, Side.BUY, OrderType.LIMIT, OrderType.MARKET
 
 
 def passes(order: RiskOrder, ctx: RiskContext) -> bool:
@@ -34,6 +34,8 @@ def passes(order: RiskOrder, ctx: RiskContext) -> bool:
     limits = ctx.limits
     if limits.base_currency is not None or order.stop_price is not None:
         return False
+    if order.type is LIMIT and envelope_passes(order, ctx, order.side is BUY):
+        return True  # inside its symbol and side's envelope: the tests below would all pass (envelope.py)
     return _terms_pass(order, ctx) and _flow_pass(order, ctx) and _book_pass(order, ctx)
 
 
@@ -77,23 +79,12 @@ def _in_collar(order: RiskOrder, ctx: RiskContext) -> bool:
     if band is None or band[0] is not reference or band[1] is not limits:
         band = ctx.sym.collar = (reference, limits, None if pct is None else pct * reference,
                                  None if ticks is None else ticks * ctx.instrument.tick_size)
-    inside = ctx.sym.fast_collar  # (band, low, high): every price from low to high is inside the band
-    if inside is None or inside[0] is not band:
-        inside = ctx.sym.fast_collar = (band, *_band_window(reference, band[2], band[3]))
-    if inside[1] <= limit_price <= inside[2]:
-        return True
     pct_band, tick_band = band[2], band[3]
     distance = limit_price - reference
     if distance < ZERO:
         distance = -distance
     return not ((pct_band is not None and distance * HUNDRED > pct_band) or (
         tick_band is not None and distance > tick_band))
-
-
-def _band_window(reference: Decimal, pct_band: Decimal | None, tick_band: Decimal | None) -> tuple[Decimal, Decimal]:
-    """Return the prices every one of which the collar's bands let through (the narrower band, safely rounded)."""
-    widths = [width for width in (None if pct_band is None else hundredth(pct_band), tick_band) if width is not None]
-    return within(reference, min(widths))
 
 
 def _within_slippage(ctx: RiskContext, limit: Decimal) -> bool:
@@ -187,7 +178,7 @@ def _book_pass(order: RiskOrder, ctx: RiskContext) -> bool:
     loss = limits.max_daily_loss
     if loss is not None and not ctx.reduces:
         if limits.daily_loss_unrealized is True:
-            if ctx.mark is None or not _drawdown(ctx.totals) < loss:
+            if ctx.mark is None or not -ctx.totals.pnl_today < loss:
                 return False
         elif not -ctx.totals.realized_today < loss:
             return False
@@ -205,59 +196,25 @@ def _growth_fits(ctx: RiskContext) -> bool:
         return False
     pct = limits.max_concentration_pct
     if pct is not None:
-        if value is None:
-            return False
-        cash, totals = ctx.balance.cash, ctx.totals
-        equity = totals.equity_memo  # (cash, value, pct, pct * equity / 100 or None when equity <= 0)
-        if equity is None or equity[0] is not cash or equity[1] is not totals.value or equity[2] is not pct:
-            held = cash + totals.value
-            # ``value * 100 <= pct * equity`` iff ``value <= pct * equity / 100``, exactly
-            equity = totals.equity_memo = (cash, totals.value, pct, None if held <= ZERO else hundredth(pct * held))
-        most_value = equity[3]
-        if most_value is None or not value <= most_value:
+        equity = ctx.balance.cash + ctx.totals.value
+        if value is None or equity <= ZERO or not value * HUNDRED <= pct * equity:
             return False
     gross = limits.max_gross_exposure
-    if gross is None:
-        return True
-    if value is None:
-        return False
-    total, own, sym = ctx.totals.gross, ctx.sym.gross, ctx.sym
-    memo = sym.gross_room  # (the account's gross, the symbol's, the limit, the headroom of the others')
-    if memo is None or memo[0] is not total or memo[1] is not own or memo[2] is not gross:
-        memo = sym.gross_room = (total, own, gross, room(gross, total - own))
-    left = memo[3]
-    return (left is not None and value <= left) or total - own + value <= gross
+    return gross is None or (value is not None and ctx.totals.gross - ctx.sym.gross + value <= gross)
 
 
 def _net_fits(order: RiskOrder, ctx: RiskContext, most: Decimal) -> bool:
     """The net exposure test on the order's side (the caller saw to a mark)."""
     mark, sym, totals = ctx.mark, ctx.sym, ctx.totals
     assert mark is not None
-    buy = order.side is BUY
-    before, own = (totals.net_long, sym.net_long) if buy else (totals.net_short, sym.net_short)
-    memo = sym.net_room_long if buy else sym.net_room_short  # (before, own, limit, window of the order's value)
-    if memo is None or memo[0] is not before or memo[1] is not own or memo[2] is not most:
-        memo = (before, own, most, _net_window(before - own, most))
-        if buy:
-            sym.net_room_long = memo
-        else:
-            sym.net_room_short = memo
-    value = ctx.reach_after * mark
-    window = memo[3]
-    if window is not None and window[0] <= value <= window[1]:
-        return True  # the side's net stays within the limit
-    after = before - own + value
+    if order.side is BUY:
+        before = totals.net_long
+        after = before - sym.net_long + ctx.reach_after * mark
+    else:
+        before = totals.net_short
+        after = before - sym.net_short + ctx.reach_after * mark
     net = after if after >= ZERO else -after
     return not (net > most and (net > abs(before) or (after < ZERO) != (before < ZERO)))
-
-
-def _net_window(others: Decimal, most: Decimal) -> tuple[Decimal, Decimal] | None:
-    """Return (low, high): every value from low to high keeps ``others + value`` within ``most`` either way,
-    exactly (None: ``most`` is not representable, no guarantee)."""
-    high, below = room(most, others), room(most, -others)  # -below: the least value that keeps it above -most
-    if high is None or below is None:
-        return None
-    return -below, high
 
 
 def _affordable(order: RiskOrder, ctx: RiskContext) -> bool:
@@ -301,39 +258,14 @@ def _commission(pricing: MarketPricing, qty: Decimal, price: Decimal) -> Decimal
     global _minimum_qty
     memo = _minimum_qty
     if memo[0] is not pricing:
-        memo = _minimum_qty = (pricing, _qty_at_minimum(pricing))
+        memo = _minimum_qty = (pricing, minimum_qty(pricing))
     most = memo[1]
     if most is not None and qty <= most:
         return pricing.commission_minimum
     return pricing.commission(qty, price)
 
 
-def _qty_at_minimum(pricing: MarketPricing) -> Decimal | None:
-    """Return the largest quantity whose per-share commission is at most the minimum (None: no such shortcut)."""
-    per_share, minimum = pricing.commission_per_share, pricing.commission_minimum
-    if pricing.commission_bps or not per_share > ZERO or not representable(minimum):
-        return None
-    return floor_divide(minimum, per_share)
-
-
 def _free_cash(ctx: RiskContext) -> Decimal:
-    """What a buy may spend: the buying-power rule's sum for a new order (``ctx.reserved`` is zero), reused
-    while cash, reserved cash, short value and short margin are the same objects."""
+    """What a buy may spend: the buying-power rule's sum for a new order (``ctx.reserved`` is zero)."""
     balance, totals = ctx.balance, ctx.totals
-    cash, reserved, short_value, short_margin = balance.cash, balance.reserved, totals.short_value, totals.short_margin
-    memo = totals.free_memo
-    if (memo is None or memo[0] is not cash or memo[1] is not reserved or memo[2] is not short_value
-            or memo[3] is not short_margin):
-        free = cash - reserved + ctx.reserved + short_value - short_margin
-        memo = totals.free_memo = (cash, reserved, short_value, short_margin, free)
-    return memo[4]
-
-
-def _drawdown(totals: CurrencyTotals) -> Decimal:
-    """Return ``-totals.pnl_today``, reused while the value, the value at the open and the day's trade cash are
-    the same objects."""
-    value, at_open, cash = totals.value, totals.value_at_open, totals.trade_cash_today
-    memo = totals.loss_memo
-    if memo is None or memo[0] is not value or memo[1] is not at_open or memo[2] is not cash:
-        memo = totals.loss_memo = (value, at_open, cash, -(value - at_open + cash))
-    return memo[3]
+    return balance.cash - balance.reserved + ctx.reserved + totals.short_value - totals.short_margin

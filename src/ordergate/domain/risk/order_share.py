@@ -41,6 +41,7 @@ def apply_share(usage: AccountUsage, share: Share, sign: int) -> None:
     """Add (``sign`` 1) or take back (-1) an order's share of its account's usage."""
     # adds and subtracts, not ``sign * x``: an int times a Decimal converts the int on every call
     sym = share.symbol
+    usage.epoch += 1
     sym.open_orders += sign
     usage.open_orders += sign
     totals = usage.totals[sym.currency]

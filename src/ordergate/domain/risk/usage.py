@@ -129,6 +129,7 @@ class RiskUsage:
     def _rolled(self, account: AccountId, event: Event) -> tuple[AccountUsage, float]:
         """Return the account's usage, moved to the event's trading day, and the event time in POSIX seconds."""
         usage = self.accounts.get(account) or self.account(account)
+        usage.epoch += 1  # the handler changes it
         ts = event.ts.timestamp()
         if ts >= usage.day_end:
             usage.roll(event.ts, ts, self.day)

@@ -65,9 +65,8 @@ class TokenBucket:
 class CurrencyTotals:
     """An account's sums in one currency: exposure, position value, margin, working and traded notional."""
 
-    __slots__ = ("equity_memo", "free_memo", "gross", "loss_memo", "margin", "net_long", "net_short", "notional_room",
-                 "realized_today", "short_margin", "short_value", "trade_cash_today", "traded_notional", "value",
-                 "value_at_open", "working_notional")
+    __slots__ = ("gross", "margin", "net_long", "net_short", "notional_room", "realized_today", "short_margin",
+                 "short_value", "trade_cash_today", "traded_notional", "value", "value_at_open", "working_notional")
 
     def __init__(self) -> None:
         self.gross = self.net_long = self.net_short = self.value = self.margin = ZERO
@@ -75,11 +74,7 @@ class CurrencyTotals:
         self.working_notional = self.traded_notional = self.realized_today = ZERO
         # the day's P&L with unrealized: positions' value now - at the day's start + cash the day's trades moved
         self.value_at_open = self.trade_cash_today = ZERO
-        # sums the fast path (fast_pass.py) worked out, each with the objects it summed: reused while every one
-        # of them is the same object (a Decimal never changes, so the sum is the same); see each use
-        self.free_memo: tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None = None
-        self.loss_memo: tuple[Decimal, Decimal, Decimal, Decimal] | None = None
-        self.equity_memo: Room | None = None
+        # the fast path's daily notional headroom with the objects it came from (see fast_pass.py)
         self.notional_room: Room | None = None
 
     @property
@@ -100,13 +95,12 @@ class SymbolUsage:
         "adv_bound",
         "best_resting_buy",
         "best_resting_sell",
+        "buy_envelope",
         "buy_working",
         "collar",
         "currency",
         "fast_adv",
-        "fast_collar",
         "gross",
-        "gross_room",
         "held_memo",
         "last_submitted",
         "long_reach",
@@ -114,14 +108,13 @@ class SymbolUsage:
         "margin_rate",
         "mark",
         "net_long",
-        "net_room_long",
-        "net_room_short",
         "net_short",
         "open_orders",
         "position",
         "realized_seen",
         "resting_buys",
         "resting_sells",
+        "sell_envelope",
         "sell_working",
         "short_margin",
         "short_reach",
@@ -150,27 +143,28 @@ class SymbolUsage:
         self.collar: tuple[object, object, Decimal | None, Decimal | None] | None = None
         self.adv_bound: tuple[float, object, Decimal | None, Decimal | None] | None = None
         # the fast path's headrooms (see fast_pass.py and headroom.py), each with the objects it came from
-        self.fast_collar: tuple[object, Decimal, Decimal] | None = None
         self.fast_adv: tuple[object, Decimal] | None = None
-        self.gross_room: Room | None = None
-        self.net_room_long: tuple[Decimal, Decimal, Decimal, tuple[Decimal, Decimal] | None] | None = None
-        self.net_room_short: tuple[Decimal, Decimal, Decimal, tuple[Decimal, Decimal] | None] | None = None
         self.held_memo: tuple[Decimal, Decimal, Decimal] | None = None
         # the context's reach on each side of flat before the order (engine.py): (position, working, reach,
         # reach beyond flat, whether the position is on the other side), kept while those are the same objects
         self.long_reach: Reach | None = None
         self.short_reach: Reach | None = None
+        self.buy_envelope: object = None  # the fast path's envelope of each side (envelope.py)
+        self.sell_envelope: object = None
 
 
 class AccountUsage:
     """One account's usage of its limits: daily counters, open orders, symbols, rate buckets."""
 
-    __slots__ = ("account", "day_end", "denial_times", "denials", "modifies", "open_orders", "orders_today",
+    __slots__ = ("account", "day_end", "denial_times", "denials", "epoch", "modifies", "open_orders", "orders_today",
                  "recent", "recent_sizes", "submits", "symbols", "totals", "trades_today", "volume_room",
                  "volume_today", "watch_hits", "working_qty")
 
     def __init__(self, account: AccountId) -> None:
         self.account = account
+        # counts the changes to this usage (each event folded, each revaluation, each new day): what the fast
+        # path keeps from it (envelope.py) is worked out again when the count moved
+        self.epoch = 0
         self.day_end = float("-inf")  # POSIX seconds at which the current trading day ends
         self.orders_today = self.trades_today = 0
         self.volume_today = ZERO
@@ -216,6 +210,7 @@ class AccountUsage:
         """Start a new trading day's counters when ``now`` (``now_ts`` in POSIX seconds) is past the day's end."""
         if now_ts < self.day_end:
             return
+        self.epoch += 1
         self.day_end = day.end_of(now).timestamp()
         self.orders_today = self.trades_today = 0
         self.volume_today = ZERO

@@ -20,6 +20,7 @@ def revalue(usage: AccountUsage, sym: SymbolUsage, margin_of: MarginOf, mark: De
 
     ``margin_of`` gives the symbol's initial margin rate when it has none cached.
     """
+    usage.epoch += 1
     if mark is not None:
         sym.mark = mark
     price = sym.mark or ZERO
