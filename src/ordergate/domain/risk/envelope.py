@@ -124,8 +124,11 @@ def _per_order(order: RiskOrder, env: Envelope, ctx: RiskContext, now: float) ->
     window = env.window
     if window is not None and not now - ctx.sym.last_submitted > window:  # an order of the symbol inside it
         last = usage.recent_sizes.get((order.symbol, order.side, order.qty))
-        if last is not None and not now - last > window:
-            return False  # one of the same size too: the rule by rule path looks at its price
+        if last is not None and not now - last > window:  # one of the same size too: the rule's own test
+            seen = usage.recent.get((order.symbol, order.side, order.qty, order.limit_price, order.stop_price))
+            duplicate = ctx.limits.duplicate_window_seconds
+            if seen is not None and duplicate is not None and not now - seen >= duplicate:
+                return False
     rate = env.rate
     if rate is not None:
         bucket = usage.submits
