@@ -217,25 +217,17 @@ class RiskEngine:
         # conditionals, not abs() and max(): each builtin call costs more than the Decimal operation
         position = sym.position
         if buy:
-            reach = sym.long_reach  # kept while the position and working buys are the same objects
-            if reach is None or reach[0] is not position or reach[1] is not buying:
-                long_now = position + buying  # with every working buy filled
-                reach = sym.long_reach = (position, buying, long_now, long_now if long_now > ZERO else ZERO,
-                                          position < ZERO)
-            long_after = reach[2] + qty
-            ctx.reduces = reach[4] and long_after <= ZERO
-            before = reach[3]
+            long_now = position + buying  # with every working buy filled
+            long_after = long_now + qty
+            ctx.reduces = position < ZERO and long_after <= ZERO
+            before = long_now if long_now > ZERO else ZERO
             after = long_after if long_after > ZERO else ZERO
             ctx.reach_after = long_after
         else:
-            reach = sym.short_reach  # kept while the position and working sells are the same objects
-            if reach is None or reach[0] is not position or reach[1] is not selling:
-                short_now = position - selling  # with every working sell filled
-                reach = sym.short_reach = (position, selling, short_now, -short_now if short_now < ZERO else ZERO,
-                                           position > ZERO)
-            short_after = reach[2] - qty
-            ctx.reduces = reach[4] and short_after >= ZERO
-            before = reach[3]
+            short_now = position - selling  # with every working sell filled
+            short_after = short_now - qty
+            ctx.reduces = position > ZERO and short_after >= ZERO
+            before = -short_now if short_now < ZERO else ZERO
             after = -short_after if short_after < ZERO else ZERO
             ctx.reach_after = short_after
         ctx.side_before, ctx.side_after, ctx.grows = before, after, after > before

@@ -22,7 +22,6 @@ MAX_DENIAL_TIMES = 100_000  # the largest lockout count that can matter (the lim
 DuplicateKey = tuple[Symbol, Side, Decimal, Decimal | None, Decimal | None]
 # a headroom the fast path keeps (fast_pass.py): the two figures and the limit it came from, and the room
 Room = tuple[Decimal, Decimal, Decimal, Decimal | None]
-Reach = tuple[Decimal, Decimal, Decimal, Decimal, bool]
 
 
 class TradingDay:
@@ -103,7 +102,6 @@ class SymbolUsage:
         "gross",
         "held_memo",
         "last_submitted",
-        "long_reach",
         "margin",
         "margin_rate",
         "mark",
@@ -117,7 +115,6 @@ class SymbolUsage:
         "sell_envelope",
         "sell_working",
         "short_margin",
-        "short_reach",
         "short_value",
         "symbol",
         "value",
@@ -145,10 +142,6 @@ class SymbolUsage:
         # the fast path's headrooms (see fast_pass.py and headroom.py), each with the objects it came from
         self.fast_adv: tuple[object, Decimal] | None = None
         self.held_memo: tuple[Decimal, Decimal, Decimal] | None = None
-        # the context's reach on each side of flat before the order (engine.py): (position, working, reach,
-        # reach beyond flat, whether the position is on the other side), kept while those are the same objects
-        self.long_reach: Reach | None = None
-        self.short_reach: Reach | None = None
         self.buy_envelope: object = None  # the fast path's envelope of each side (envelope.py)
         self.sell_envelope: object = None
 
