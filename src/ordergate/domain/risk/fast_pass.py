@@ -7,7 +7,10 @@ not handle (a replace, a margin account, a base currency, a stale or missing pri
 limit) answers False, and the rules themselves then decide and word the denials. So ``passes`` can only
 skip work, never change a decision; ``tests/unit/test_risk_fast_pass.py`` checks it against the rules.
 
-A rule whose test changes must change here too (or make this answer False for that case).
+Before those tests, a limit order is held against its symbol and side's envelope (``envelope.py``): the same
+tests worked out once as bounds on the order's terms while the account holds still.
+
+A rule whose test changes must change here and in ``envelope.py`` too (or make them answer False for that case).
 """
 
 from decimal import Decimal
