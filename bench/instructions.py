@@ -1,15 +1,18 @@
 """Instructions per operation of a hot path, counted by valgrind's callgrind: the same whatever the load.
 
-Two paths: ``risk`` (bench/risk.py's account, every limit on; one ``check_submit`` of a passing limit
-order) and ``order_path`` (bench/order_path.py's engine alone: one market order submitted, acknowledged
-and filled, with ``take_changes`` every 64 orders). The setup runs first; only the measured loop is
-counted (it runs inside one ``sum()`` call, and callgrind collects only inside ``builtin_sum``).
+Three paths: ``risk`` (bench/risk.py's account, every limit on; one ``check_submit`` of a passing limit
+order), ``order_path`` (bench/order_path.py's engine alone: one market order submitted, acknowledged
+and filled, with ``take_changes`` every 64 orders) and ``paper`` (the same orders through the engine and
+the real paper exchange, as bench/order_path.py's paper run: matched, filled, the reports applied). The
+setup runs first; only the measured loop is counted (it runs inside ``sum()`` calls, and callgrind
+collects only inside ``builtin_sum``; the paper market's own ticks run between them, not counted).
 
 For a same-run A/B against older code: extract it (``git archive COMMIT src bench | tar -x -C /tmp/old``)
 and pass ``--src /tmp/old/src --bench /tmp/old/bench``; the old code is imported in place of this one.
 
 Run:  .venv/bin/python bench/instructions.py risk [--n 5000] [--src DIR --bench DIR]
       .venv/bin/python bench/instructions.py order_path [--n 3000] [--src DIR --bench DIR]
+      .venv/bin/python bench/instructions.py paper [--n 3000] [--src DIR --bench DIR]
 (needs valgrind: apt-get install -y valgrind)
 """
 
@@ -107,10 +110,58 @@ def _inner_order_path(n: int) -> None:
     print("counted", sum(map(one, commands[1000:])) + n)
 
 
+def _inner_paper(n: int) -> None:
+    from collections import deque
+
+    import order_path as bench  # from --bench
+    from ordergate.adapters.clock import SystemClock
+    from ordergate.adapters.instruments_file import load_instruments
+    from ordergate.adapters.venues.paper.exchange import PaperExchange
+    from ordergate.config import PaperConfig
+    from ordergate.entrypoints.serve import tune_gc
+    from ordergate.service.marketdata import MarketDataHub
+
+    tune_gc()
+    clock = SystemClock()
+    prices = MarketDataHub(clock=clock, stale_after=1e6)
+    reports: deque[Any] = deque()
+    exchange = PaperExchange(bench.PAPER, PaperConfig(), load_instruments(), clock, prices)
+    exchange.emit = reports.append
+    exchange.open()
+    engine = bench._engine(clock, prices)
+
+    def route(cmd: Any) -> None:  # bench/order_path.py's paper route
+        for request in engine.handle(cmd).requests:
+            exchange.submit(request.order)
+        while reports:
+            engine.handle(reports.popleft())
+
+    commands = bench._commands(1000 + n)
+    for i, cmd in enumerate(commands[:1000]):
+        if i % bench.TICK_EVERY == 0:
+            exchange.tick()
+        route(cmd)
+    engine.ledger.take_changes()
+    counter = iter(range(10**9))
+
+    def one(cmd: Any) -> int:
+        route(cmd)
+        if next(counter) % 64 == 0:
+            engine.ledger.take_changes()
+        return 0
+
+    measured, counted = commands[1000:], 0
+    for start in range(0, n, bench.TICK_EVERY):
+        exchange.tick()  # between the counted sums, as the bench ticks between its timed orders
+        batch = measured[start:start + bench.TICK_EVERY]
+        counted += sum(map(one, batch)) + len(batch)
+    print("counted", counted)
+
+
 def main() -> None:
     """Count one path's instructions per operation under callgrind and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", choices=["risk", "order_path"])
+    parser.add_argument("path", choices=["risk", "order_path", "paper"])
     parser.add_argument("--n", type=int, default=None, help="operations counted (default 5000 risk, 3000 orders)")
     parser.add_argument("--src", default=None, help="another src tree to import ordergate from (A/B)")
     parser.add_argument("--bench", default=str(HERE), help="the bench folder whose setup to use")
@@ -119,7 +170,7 @@ def main() -> None:
     n = args.n or (5000 if args.path == "risk" else 3000)
     if args.inner:
         sys.path.insert(0, args.bench)
-        (_inner_risk if args.path == "risk" else _inner_order_path)(n)
+        {"risk": _inner_risk, "order_path": _inner_order_path, "paper": _inner_paper}[args.path](n)
         return
     total = _count(args.path, n, args.src, args.bench)
     print(f"rerun: .venv/bin/python bench/instructions.py {args.path} --n {n}"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ordergate.domain.errors import ValidationFailed
-from ordergate.domain.session_day import SessionCalendar, SessionDays
+from ordergate.domain.session_day import SessionCalendar, SessionDay, SessionDays
 from ordergate.domain.trade_stats import epoch_seconds
 
 INTERVALS: dict[str, int] = {"1s": 1, "1m": 60, "5m": 300, "1h": 3600}
@@ -49,6 +49,10 @@ class Bar:
     def add(self, price: Decimal, size: Decimal, ts: datetime) -> None:
         """Fold one trade in: the open is the earliest print by event time (the first to arrive among equal
         times), the close the latest (the last to arrive among equal times), as in the session statistics."""
+        self.fold(price, size, ts, price * size)
+
+    def fold(self, price: Decimal, size: Decimal, ts: datetime, notional: Decimal) -> None:
+        """Fold one trade in as ``add`` does, its notional (price x size) worked out by the caller."""
         if price > self.high:
             self.high = price
         elif price < self.low:
@@ -58,7 +62,7 @@ class Bar:
         if ts >= self.close_ts:
             self.close, self.close_ts = price, ts
         self.volume += size
-        self.notional += price * size
+        self.notional += notional
         self.trades += 1
 
 
@@ -72,14 +76,20 @@ class BarSeries:
     def add(self, price: Decimal, size: Decimal, ts: datetime, anchor: int = 0) -> None:
         """Fold one trade into its bar (bars start at ``anchor`` plus whole intervals), opening one if new."""
         seconds = epoch_seconds(ts)
-        start = seconds - (seconds - anchor) % self.interval
+        self.add_at(price, size, ts, seconds - (seconds - anchor) % self.interval, price * size)
+
+    def add_at(self, price: Decimal, size: Decimal, ts: datetime, start: int, notional: Decimal) -> None:
+        """Fold one trade into the bar that starts at ``start`` (on this series' grid), its notional worked out."""
         bars = self._bars
-        if bars and bars[-1].start == start:
-            bars[-1].add(price, size, ts)
-        elif not bars or start > bars[-1].start:
-            bars.append(Bar.first(start, price, size, ts))
-        else:
-            self._add_late(start, price, size, ts)
+        if bars:
+            last = bars[-1]
+            if last.start == start:
+                last.fold(price, size, ts, notional)
+                return
+            if start < last.start:
+                self._add_late(start, price, size, ts)
+                return
+        bars.append(Bar(start, price, price, price, price, size, notional, 1, ts, ts))
 
     def last(self, limit: int) -> list[Bar]:
         """Return up to ``limit`` newest bars, oldest first."""
@@ -112,12 +122,23 @@ class Bars:
     def __init__(self, maxlen: int = 1000, calendar: SessionCalendar | None = None) -> None:
         self.series = {name: BarSeries(seconds, maxlen) for name, seconds in INTERVALS.items()}
         self.calendar = calendar if calendar is not None else SessionDays()
+        self._grids = tuple((series, series.interval) for series in self.series.values())
+        self._day: SessionDay | None = None  # the day whose anchor was last worked out, and that anchor
+        self._anchor = 0
 
     def add(self, price: Decimal, size: Decimal, ts: datetime) -> None:
         """Fold one trade into every interval."""
-        anchor = self.calendar(ts).anchor
-        for series in self.series.values():
-            series.add(price, size, ts, anchor)
+        self.add_print(price, size, ts, self.calendar(ts), epoch_seconds(ts), price * size)
+
+    def add_print(self, price: Decimal, size: Decimal, ts: datetime, day: SessionDay, seconds: int,
+                  notional: Decimal) -> None:
+        """Fold one trade into every interval, given its session ``day`` (this calendar's), ``epoch_seconds``
+        and notional: the market data hub works them out once per print."""
+        if day is not self._day:
+            self._day, self._anchor = day, day.anchor
+        since = seconds - self._anchor
+        for series, interval in self._grids:
+            series.add_at(price, size, ts, seconds - since % interval, notional)
 
     def last(self, interval: str, limit: int) -> list[Bar]:
         """Return up to ``limit`` newest bars of ``interval`` (one of INTERVALS), oldest first."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from ordergate.domain.session_day import SessionCalendar, SessionDays
+from ordergate.domain.session_day import SessionCalendar, SessionDay, SessionDays
 
 _ZERO = Decimal(0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -147,29 +147,36 @@ class TradeStats:
 
     def add(self, price: Decimal, size: Decimal, ts: datetime) -> None:
         """Count one trade (prices and sizes are checked by the caller)."""
-        day = self.calendar(ts)
-        session, in_hours = day.day, day.in_hours(ts)
+        self.add_print(price, size, ts, self.calendar(ts), epoch_seconds(ts), price * size)
+
+    def add_print(self, price: Decimal, size: Decimal, ts: datetime, day: SessionDay, seconds: int,
+                  notional: Decimal) -> None:
+        """Count one trade whose session ``day`` (this calendar's), ``epoch_seconds`` and notional (price x
+        size) the caller has worked out already: the market data hub works them out once per print."""
+        session, in_hours = day.day, day.opens <= ts <= day.closes
         if self.session is None or session > self.session:
             self._new_session(session)
         elif session < self.session:
             self._late_for_closed_session(session, price, ts, in_hours)
-            self._add_windows(price, size, ts)
+            self._add_windows(seconds, size, notional)
             return
         if self.last_ts is None or ts >= self.last_ts:
             self.last_price, self.last_size, self.last_ts = price, size, ts
         high, low = self.high, self.low
         if high is None or low is None:
             self.high = self.low = price
-        else:
-            self.high, self.low = max(high, price), min(low, price)
+        elif price > high:  # as max(high, price): an equal price keeps the high it had
+            self.high = price
+        elif price < low:
+            self.low = price
         if _opens(self.open_ts, self.open_in_hours, ts, in_hours):
             self.open, self.open_ts, self.open_in_hours = price, ts, in_hours
         if _closes(self.close_ts, self.close_in_hours, ts, in_hours):
             self.close, self.close_ts, self.close_in_hours = price, ts, in_hours
         self.volume += size
-        self.notional += price * size
+        self.notional += notional
         self.trade_count += 1
-        self._add_windows(price, size, ts)
+        self._add_windows(seconds, size, notional)
 
     def snapshot(self, now: datetime) -> StatsSnapshot:
         """Return the statistics as of ``now`` (which ages the rolling windows)."""
@@ -208,8 +215,7 @@ class TradeStats:
                                                         ts, in_hours):
             self.previous_close, self.previous_close_ts, self.previous_close_in_hours = price, ts, in_hours
 
-    def _add_windows(self, price: Decimal, size: Decimal, ts: datetime) -> None:
-        seconds, notional = epoch_seconds(ts), price * size
+    def _add_windows(self, seconds: int, size: Decimal, notional: Decimal) -> None:
         self.window.add(seconds, size, notional)
         self.day.add(seconds, size, notional)
 

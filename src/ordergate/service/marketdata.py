@@ -22,7 +22,7 @@ from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import Symbol
 from ordergate.domain.instruments import Instrument
 from ordergate.domain.session_day import SessionDays
-from ordergate.domain.trade_stats import StatsSnapshot, TradeStats
+from ordergate.domain.trade_stats import StatsSnapshot, TradeStats, epoch_seconds
 from ordergate.service.ports import Clock, MarketDataFeed, Quote
 from ordergate.service.sessions import exchange_days
 from ordergate.service.snapshots import SnapshotRequests
@@ -86,11 +86,11 @@ class MarketStats:
 
 
 class _SymbolState:
-    __slots__ = ("bars", "book", "mid", "quote", "refused", "stale_at", "stats", "trades", "updated")
+    __slots__ = ("bars", "book", "days", "mid", "quote", "refused", "stale_at", "stats", "trades", "updated")
 
     def __init__(self, symbol: Symbol, trades_kept: int, bars_kept: int, vwap_window: int,
                  instrument: Instrument | None) -> None:
-        days = exchange_days(instrument) if instrument is not None else SessionDays()
+        self.days = days = exchange_days(instrument) if instrument is not None else SessionDays()
         self.book = OrderBook(symbol)
         self.stats = TradeStats(vwap_window, days)
         self.bars = Bars(bars_kept, days)
@@ -136,13 +136,17 @@ class MarketDataHub:
         about the market being alive and leaves the symbol's freshness as it was."""
         check_price(price)
         check_size(qty, "qty")
-        state = self._state(symbol)
+        state = self._symbols.get(symbol) or self._state(symbol)
         state.trades.append(Trade(ts, price, qty))
-        state.stats.add(price, qty, ts)
-        state.bars.add(price, qty, ts)
+        # the statistics and the bars share the symbol's calendar: its day, the epoch seconds and the
+        # notional are worked out once for both
+        day, seconds, notional = state.days(ts), epoch_seconds(ts), price * qty
+        state.stats.add_print(price, qty, ts, day, seconds, notional)
+        state.bars.add_print(price, qty, ts, day, seconds, notional)
         if not own:
             self._fresh(state, ts)
-        self._notify(symbol)
+        if self._listeners:
+            self._notify(symbol)
 
     # --- sequenced feeds ------------------------------------------------------------------------------
 
