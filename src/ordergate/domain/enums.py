@@ -12,12 +12,12 @@ class Side(StrEnum):
     @property
     def sign(self) -> int:
         """Return +1 for buys and -1 for sells."""
-        return 1 if self is Side.BUY else -1
+        return 1 if self is _BUY else -1
 
     @property
     def opposite(self) -> "Side":
         """Return the other side."""
-        return Side.SELL if self is Side.BUY else Side.BUY
+        return _SELL if self is _BUY else _BUY
 
 
 class OrderType(StrEnum):
@@ -31,12 +31,17 @@ class OrderType(StrEnum):
     @property
     def needs_limit_price(self) -> bool:
         """Return whether the type carries a limit price."""
-        return self in (OrderType.LIMIT, OrderType.STOP_LIMIT)
+        return self is _LIMIT or self is _STOP_LIMIT
 
     @property
     def needs_stop_price(self) -> bool:
         """Return whether the type carries a stop (trigger) price."""
-        return self in (OrderType.STOP, OrderType.STOP_LIMIT)
+        return self is _STOP or self is _STOP_LIMIT
+
+
+# module constants for the properties above (an attribute lookup on an Enum class costs ~45 ns; they run per order)
+_BUY, _SELL = Side.BUY, Side.SELL
+_LIMIT, _STOP, _STOP_LIMIT = OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT
 
 
 class TimeInForce(StrEnum):

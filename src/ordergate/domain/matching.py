@@ -103,6 +103,7 @@ class OrderBook:
         self._orders: dict[str, BookOrder] = {}  # working orders: resting or held
         self._buy_stops: SortedList = SortedList(key=_stop_key)  # lowest stop triggers first
         self._sell_stops: SortedList = SortedList(key=_neg_stop_key)  # highest stop triggers first
+        self._stops_held = 0  # of both lists: one int test per match while none is held
         self._seq = 0
 
     # -- reads ------------------------------------------------------------------------------------------
@@ -132,9 +133,13 @@ class OrderBook:
 
     def submit(self, order: BookOrder) -> list[BookEvent]:
         """Take a new order: hold it (stop), match it, then rest, or cancel what is left by its terms."""
-        _check_positive(order.qty, "qty", True)
-        _check_positive(order.price, "limit_price", False)
-        _check_positive(order.stop, "stop_price", False)
+        qty = order.qty
+        if type(qty) is not Decimal or not qty.is_finite() or qty <= 0:  # the usual good qty, checked inline
+            _check_positive(qty, "qty", True)
+        if order.price is not None:
+            _check_positive(order.price, "limit_price", False)
+        if order.stop is not None:
+            _check_positive(order.stop, "stop_price", False)
         if order.id in self._orders:
             raise ValidationFailed("order_id", "unique", f"order {order.id!r} is already working")
         order.leaves = order.qty
@@ -156,6 +161,7 @@ class OrderBook:
         order.live = False
         if order.stop is not None:
             (self._buy_stops if order.side is BUY else self._sell_stops).remove(order)
+            self._stops_held -= 1
             return order
         book = self._bids if order.side is BUY else self._asks
         level = book[order.price]
@@ -205,7 +211,7 @@ class OrderBook:
     def _execute(self, order: BookOrder, out: list[BookEvent]) -> None:
         """Match an order, rest or cancel what is left, then release every stop the trades crossed."""
         self._match_one(order, out)
-        while True:
+        while self._stops_held:
             released = self._triggered_stops()
             if not released:
                 return
@@ -236,11 +242,11 @@ class OrderBook:
         buying = taker.side is BUY
         book = self._asks if buying else self._bids
         limit = taker.price
-        index = 0 if buying else -1
-        while taker.leaves and book:
-            price, level = book.peekitem(index)
-            if limit is not None and (price > limit if buying else price < limit):
+        emptied: list[Decimal] = []  # levels taken whole, deleted after the walk (not while iterating)
+        for price in iter(book) if buying else reversed(book):  # best price first
+            if not taker.leaves or (limit is not None and (price > limit if buying else price < limit)):
                 break
+            level = book[price]
             queue = level.orders
             while taker.leaves and queue:
                 maker = queue[0]
@@ -258,7 +264,9 @@ class OrderBook:
                     del self._orders[maker.id]
             self.last_price = price
             if not level.total:
-                del book[price]
+                emptied.append(price)
+        for price in emptied:
+            del book[price]
 
     def _available(self, order: BookOrder) -> Decimal:
         """Return how much the opposite side offers at prices the order accepts (up to its leaves)."""
@@ -299,6 +307,7 @@ class OrderBook:
         order.seq = self._seq
         order.live = True
         (self._buy_stops if order.side is BUY else self._sell_stops).add(order)
+        self._stops_held += 1
         self._orders[order.id] = order
 
     def _triggered_stops(self) -> list[BookOrder]:
@@ -309,6 +318,7 @@ class OrderBook:
         for stops, crossed in ((self._buy_stops, _at_or_above), (self._sell_stops, _at_or_below)):
             while stops and crossed(self.last_price, stops[0].stop):
                 order = stops.pop(0)
+                self._stops_held -= 1
                 order.live = False
                 del self._orders[order.id]
                 released.append(order)

@@ -42,6 +42,7 @@ from ordergate.service.ports import Clock, MarketDataSink, ReportSink, VenueOrde
 
 log = structlog.get_logger(__name__)
 S = OrderStatus
+_FILLED, _MAKER, _TAKER = S.FILLED, Liquidity.MAKER, Liquidity.TAKER  # module constants: looked up per fill
 # Done orders remembered for status queries; older ones are forgotten so a long-running server's memory
 # stays flat. The engine asks only about orders it still thinks are open, which end within moments.
 KEEP_DONE = 50_000
@@ -240,13 +241,14 @@ class PaperExchange:
         print_all = symbol not in self.followed
         for event in events:
             if type(event) is Fill:
-                own = event.taker.owner is not None or event.maker.owner is not None
-                if print_all or event.taker.owner is not None:
-                    on_trade(symbol, event.price, event.qty, now, own)  # our own fill never makes data fresh
-                if event.maker.owner is not None:
-                    self._fill(event.maker.owner, event, Liquidity.MAKER, now)  # type: ignore[arg-type]
-                if event.taker.owner is not None:
-                    self._fill(event.taker.owner, event, Liquidity.TAKER, now)  # type: ignore[arg-type]
+                maker, taker = event.maker.owner, event.taker.owner
+                if print_all or taker is not None:
+                    # our own fill never makes data fresh
+                    on_trade(symbol, event.price, event.qty, now, taker is not None or maker is not None)
+                if maker is not None:
+                    self._fill(maker, event, _MAKER, now)  # type: ignore[arg-type]
+                if taker is not None:
+                    self._fill(taker, event, _TAKER, now)  # type: ignore[arg-type]
             elif type(event) is Triggered and event.order.owner is not None:
                 self.emit(TriggerReport(order_id=event.order.id, venue=self.venue, ts=now,  # type: ignore[arg-type]
                                         trigger_price=event.price))
@@ -255,16 +257,17 @@ class PaperExchange:
         self.dirty.add(symbol)
 
     def _fill(self, record: PaperOrder, fill: Fill, liquidity: Liquidity, now: datetime) -> None:
-        commission = self._fees.for_fill(record.filled_here, record.notional, fill.qty, fill.price)
+        qty, price, filled = fill.qty, fill.price, record.filled_here
+        commission = self._fees.for_fill(filled, record.notional, qty, price)
         report = FillReport(
             order_id=record.terms.order_id, venue=self.venue, ts=now, fill_id=FillId(self._next_id()),
-            qty=fill.qty, price=fill.price, commission=commission, liquidity=liquidity)
+            qty=qty, price=price, commission=commission, liquidity=liquidity)
         record.fills.append(report)
-        record.filled_here += fill.qty
-        record.notional += fill.qty * fill.price
+        record.filled_here = filled = filled + qty
+        record.notional += qty * price
         self.emit(report)
-        if record.base_filled + record.filled_here >= record.terms.qty:
-            record.status = S.FILLED
+        if record.base_filled + filled >= record.terms.qty:
+            record.status = _FILLED
             self._retire(record)
 
     def _finish(self, record: PaperOrder, status: OrderStatus, reason: str, now: datetime) -> None:
@@ -275,9 +278,10 @@ class PaperExchange:
         self._retire(record)
 
     def _retire(self, record: PaperOrder) -> None:
-        self._done.append(record.terms.order_id)
-        while len(self._done) > KEEP_DONE:
-            self._orders.pop(self._done.popleft(), None)
+        done = self._done
+        done.append(record.terms.order_id)
+        while len(done) > KEEP_DONE:
+            self._orders.pop(done.popleft(), None)
 
     def _refuse(self, order: VenueOrder, action: str, record: PaperOrder | None, now: datetime) -> None:
         state = "unknown at this venue" if record is None else str(record.status)
@@ -285,7 +289,7 @@ class PaperExchange:
                                      reason=f"too late to {action}: order is {state}"))
 
     def _venue_order_id(self) -> VenueOrderId:
-        return VenueOrderId(f"P{self._next_id()}")
+        return VenueOrderId(f"P{self._session}-{next(self._ids)}")
 
     def _next_id(self) -> str:
         return f"{self._session}-{next(self._ids)}"

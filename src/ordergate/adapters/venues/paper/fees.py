@@ -20,10 +20,13 @@ class CommissionSchedule:
 
     def total(self, qty: Decimal, notional: Decimal) -> Decimal:
         """Return the commission on an order that has filled ``qty`` for ``notional``, in cents."""
-        raw = qty * self.per_share + notional * self.bps / BPS
+        raw = qty * self.per_share
+        if self.bps:  # a zero term changes no sum's value, and the rounding below sees values only
+            raw += notional * self.bps / BPS
         return max(self.minimum, raw).quantize(CENT, rounding=ROUND_HALF_UP)
 
     def for_fill(self, filled_before: Decimal, notional_before: Decimal, qty: Decimal, price: Decimal) -> Decimal:
         """Return the commission of one fill, given what the order had filled before it."""
-        before = self.total(filled_before, notional_before) if filled_before else Decimal(0)
-        return self.total(filled_before + qty, notional_before + qty * price) - before
+        after = self.total(filled_before + qty, notional_before + qty * price)
+        # the first fill pays the whole total (subtracting a zero would change neither value nor places)
+        return after - self.total(filled_before, notional_before) if filled_before else after
