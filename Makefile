@@ -5,11 +5,15 @@ BIN     = $(VENV)/bin
 # pytest-xdist workers for make test; a test file stays on one worker (with its shared server)
 TEST_WORKERS ?= 2
 
-# the order book's modules, compiled with mypyc by the install (setup.py; src/ordergate/compiled.py names them)
-HOT_SOURCES = $(wildcard src/ordergate/domain/book*.py src/ordergate/domain/fixed.py) src/ordergate/compiled.py
+# the order book's and the tape's modules, compiled with mypyc by the install (setup.py; src/ordergate/compiled.py
+# names them)
+HOT_SOURCES = $(wildcard src/ordergate/domain/book*.py src/ordergate/domain/fixed.py) \
+	src/ordergate/domain/session_day.py src/ordergate/domain/trade_stats.py src/ordergate/domain/bars.py \
+	src/ordergate/compiled.py
 # their tests, run a second time as pure Python (ORDERGATE_PURE_PYTHON=1): the fallback must pass them too
 PURE_TESTS = tests/unit/test_book.py tests/unit/test_book_properties.py tests/unit/test_book_fixed_point.py \
-	tests/unit/test_book_hub.py tests/unit/risk/test_market_buy_pricing.py
+	tests/unit/test_book_hub.py tests/unit/risk/test_market_buy_pricing.py \
+	tests/unit/test_bars.py tests/unit/test_trade_stats.py tests/unit/test_exchange_sessions.py
 
 .PHONY: run test install dev lint bench bench-all bench-peers bench-suite peers-venv clean
 

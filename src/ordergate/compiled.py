@@ -1,5 +1,8 @@
 """The hot modules the package build compiles with mypyc, and the switch that runs them as pure Python.
 
+They are the order book (``fixed``, ``book_scale``, ``book_side``, ``book``) and what every print on the
+tape goes through (``session_day``, ``trade_stats``, ``bars``).
+
 ``setup.py`` compiles ``HOT_MODULES`` when it can (mypyc and a C compiler), else installs them as they are,
 with a warning. The same source runs either way: with ``ORDERGATE_PURE_PYTHON=1`` in the environment the
 compiled modules are skipped and the ``.py`` files beside them are imported instead (``make test`` runs
@@ -21,6 +24,9 @@ HOT_MODULES = (
     "ordergate.domain.book_scale",
     "ordergate.domain.book_side",
     "ordergate.domain.book",
+    "ordergate.domain.session_day",
+    "ordergate.domain.trade_stats",
+    "ordergate.domain.bars",
 )
 GROUP_LIBRARY = "ordergate_hot__mypyc"  # the compiled code of them all (mypyc's group), beside the package
 PURE_ENV = "ORDERGATE_PURE_PYTHON"
