@@ -242,31 +242,32 @@ class OrderBook:
         buying = taker.side is BUY
         book = self._asks if buying else self._bids
         limit = taker.price
-        emptied: list[Decimal] = []  # levels taken whole, deleted after the walk (not while iterating)
-        for price in iter(book) if buying else reversed(book):  # best price first
-            if not taker.leaves or (limit is not None and (price > limit if buying else price < limit)):
+        index = 0 if buying else -1
+        while taker.leaves and book:
+            price, level = book.peekitem(index)
+            if limit is not None and (price > limit if buying else price < limit):
                 break
-            level = book[price]
             queue = level.orders
-            while taker.leaves and queue:
+            leaves = taker.leaves
+            while leaves and queue:
                 maker = queue[0]
                 if not maker.live:
                     queue.popleft()
                     continue
-                qty = maker.leaves if maker.leaves < taker.leaves else taker.leaves
-                maker.leaves -= qty
-                taker.leaves -= qty
+                rest = maker.leaves
+                qty = rest if rest < leaves else leaves
+                maker.leaves = rest = rest - qty
+                leaves -= qty
                 level.total -= qty
                 out.append(Fill(maker, taker, price, qty))
-                if not maker.leaves:
+                if not rest:
                     maker.live = False
                     queue.popleft()
                     del self._orders[maker.id]
+            taker.leaves = leaves
             self.last_price = price
             if not level.total:
-                emptied.append(price)
-        for price in emptied:
-            del book[price]
+                del book[price]
 
     def _available(self, order: BookOrder) -> Decimal:
         """Return how much the opposite side offers at prices the order accepts (up to its leaves)."""

@@ -163,10 +163,13 @@ class ReportHandler:
             self._infer_fills(order, r)
         status = r.status
         if order.accepted_at is None and status is not _REJECTED:
-            if r.venue_order_id is not None:
-                self._ctx.emit(OrderAccepted(**self._base(order, r), venue_order_id=r.venue_order_id))
-            elif status is _NEW:
-                self._ctx.emit(OrderAccepted(**self._base(order, r), venue_order_id=VenueOrderId(order.id)))
+            venue_order_id = r.venue_order_id
+            if venue_order_id is None and status is _NEW:
+                venue_order_id = VenueOrderId(order.id)
+            if venue_order_id is not None:
+                self._ctx.emit(OrderAccepted(  # the base fields spelled out: every order's ack comes here
+                    ts=self._ctx.clock.now(), account=order.account, order_id=order.id, caused_by=f"venue:{r.venue}",
+                    venue_order_id=venue_order_id))
         if status in _STILL_WORKING or order.status.is_terminal:
             return  # still working, or done already (a repeated or late status changes nothing more)
         base = self._base(order, r)

@@ -42,7 +42,7 @@ from ordergate.service.ports import Clock, MarketDataSink, ReportSink, VenueOrde
 
 log = structlog.get_logger(__name__)
 S = OrderStatus
-_FILLED, _MAKER, _TAKER = S.FILLED, Liquidity.MAKER, Liquidity.TAKER  # module constants: looked up per fill
+_NEW, _FILLED, _MAKER, _TAKER = S.NEW, S.FILLED, Liquidity.MAKER, Liquidity.TAKER  # module constants: per order
 # Done orders remembered for status queries; older ones are forgotten so a long-running server's memory
 # stays flat. The engine asks only about orders it still thinks are open, which end within moments.
 KEEP_DONE = 50_000
@@ -157,23 +157,23 @@ class PaperExchange:
     def submit(self, order: VenueOrder) -> None:
         """Take a new order: reject it with a reason, or acknowledge it and match it."""
         now = self._clock.now()
-        if order.order_id in self._orders:
-            log.warning("paper_duplicate_submit", order_id=order.order_id)
+        order_id, symbol, orders = order.order_id, order.symbol, self._orders
+        if order_id in orders:
+            log.warning("paper_duplicate_submit", order_id=order_id)
             return
         try:
-            check_new_order(order, self._instruments.get(order.symbol))
+            check_new_order(order, self._instruments.get(symbol))
         except DomainError as e:
-            self.emit(OrderStatusReport(order_id=order.order_id, venue=self.venue, ts=now, status=S.REJECTED,
+            self.emit(OrderStatusReport(order_id=order_id, venue=self.venue, ts=now, status=S.REJECTED,
                                         reason=str(e)))
             return
-        record = PaperOrder(order, self._venue_order_id())
-        self._orders[order.order_id] = record
-        record.ack = OrderStatusReport(order_id=order.order_id, venue=self.venue, ts=now, status=S.NEW,
-                                       venue_order_id=record.venue_order_id)
-        self.emit(record.ack)
-        book_order = BookOrder(order.order_id, order.side, order.qty - order.filled_qty, order.limit_price,
+        record = orders[order_id] = PaperOrder(order, self._venue_order_id())
+        record.ack = ack = OrderStatusReport(order_id=order_id, venue=self.venue, ts=now, status=_NEW,
+                                             venue_order_id=record.venue_order_id)
+        self.emit(ack)
+        book_order = BookOrder(order_id, order.side, order.qty - order.filled_qty, order.limit_price,
                                stop=order.stop_price, tif=order.tif, owner=record)
-        self._apply(order.symbol, self.markets[order.symbol].book.submit(book_order), now)
+        self._apply(symbol, self.markets[symbol].book.submit(book_order), now)
 
     def reject(self, order: VenueOrder, reason: str) -> None:
         """Refuse a new order for a reason of the venue's own (an unreliable venue's simulated refusal)."""
