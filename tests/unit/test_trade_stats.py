@@ -1,12 +1,12 @@
 """Trade statistics, each checked against a direct computation over the same trades."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from ordergate.domain.trade_stats import RollingSum, TradeStats
+from ordergate.domain.trade_stats import RollingSum, TradeStats, epoch_seconds
 
 DAY1 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -135,3 +135,15 @@ def test_late_print_of_the_previous_session_after_its_close_corrects_the_previou
     snap = stats.snapshot(DAY1 + timedelta(days=1))
     assert snap.previous_close == Decimal("12") and snap.change == Decimal("8")
     assert snap.trade_count == 1 and snap.volume_24h == 3  # the print before day 1 14:00 is out of the 24 h
+
+
+@pytest.mark.parametrize("ts", [
+    datetime(1970, 1, 1, tzinfo=UTC),
+    datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),  # before the epoch: the floor, not toward zero
+    datetime(1960, 6, 1, 12, 0, 0, 1, tzinfo=UTC),
+    datetime(2026, 3, 2, 9, 15, 0, 999_999, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+    datetime(2026, 3, 2, 14, 0, 0, 500_000, tzinfo=timezone(timedelta(hours=-5))),
+])
+def test_epoch_seconds_when_any_aware_time_then_the_floor_of_its_exact_seconds_since_the_epoch(ts: datetime) -> None:
+    micros = (ts - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)  # exact, an int
+    assert epoch_seconds(ts) == micros // 1_000_000

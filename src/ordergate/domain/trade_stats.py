@@ -11,19 +11,19 @@ each trade is O(1) amortised; a window is exact to its bucket size.
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from ordergate.domain.session_day import SessionCalendar, SessionDay, SessionDays
 
 _ZERO = Decimal(0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SECOND = timedelta(seconds=1)
 
 
 def epoch_seconds(ts: datetime) -> int:
     """Return whole seconds since the Unix epoch (exact, no float) of a timezone-aware time."""
-    return (ts - _EPOCH) // _SECOND
+    since = ts - _EPOCH  # a timedelta keeps seconds and microseconds non-negative: this is the floor
+    return since.days * 86_400 + since.seconds
 
 
 class _Bucket:
