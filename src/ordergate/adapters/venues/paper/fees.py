@@ -27,6 +27,7 @@ class CommissionSchedule:
 
     def for_fill(self, filled_before: Decimal, notional_before: Decimal, qty: Decimal, price: Decimal) -> Decimal:
         """Return the commission of one fill, given what the order had filled before it."""
-        after = self.total(filled_before + qty, notional_before + qty * price)
-        # the first fill pays the whole total (subtracting a zero would change neither value nor places)
-        return after - self.total(filled_before, notional_before) if filled_before else after
+        if not filled_before:  # the first fill pays the whole total (0 + x is x's value: the rounding sees values)
+            return self.total(qty, qty * price)
+        return self.total(filled_before + qty, notional_before + qty * price) - self.total(filled_before,
+                                                                                         notional_before)
