@@ -7,6 +7,8 @@ from ordergate.domain.ids import VenueId, VenueOrderId
 from ordergate.domain.reports import FillReport, OrderStatusReport, ReplaceReport, Report
 from ordergate.service.ports import VenueOrder, VenueOrderState
 
+_ZERO = Decimal(0)  # one immutable zero for every new order's counters
+
 
 class PaperOrder:
     """One order at the paper venue."""
@@ -18,8 +20,8 @@ class PaperOrder:
         self.terms = terms
         self.venue_order_id = venue_order_id
         self.base_filled = terms.filled_qty  # filled before it reached this venue (a re-sent order)
-        self.filled_here = Decimal(0)  # quantity filled at this venue
-        self.notional = Decimal(0)  # of the fills here, for the per-order commission
+        self.filled_here = _ZERO  # quantity filled at this venue
+        self.notional = _ZERO  # of the fills here, for the per-order commission
         self.status = OrderStatus.NEW
         self.ack: OrderStatusReport | None = None
         self.fills: list[FillReport] = []
