@@ -1,11 +1,13 @@
 """Instructions per operation of a hot path, counted by valgrind's callgrind: the same whatever the load.
 
-Three paths: ``risk`` (bench/risk.py's account, every limit on; one ``check_submit`` of a passing limit
+Four paths: ``risk`` (bench/risk.py's account, every limit on; one ``check_submit`` of a passing limit
 order), ``order_path`` (bench/order_path.py's engine alone: one market order submitted, acknowledged
-and filled, with ``take_changes`` every 64 orders) and ``paper`` (the same orders through the engine and
-the real paper exchange, as bench/order_path.py's paper run: matched, filled, the reports applied). The
-setup runs first; only the measured loop is counted (it runs inside ``sum()`` calls, and callgrind
-collects only inside ``builtin_sum``; the paper market's own ticks run between them, not counted).
+and filled, with ``take_changes`` every 64 orders), ``paper`` (the same orders through the engine and
+the real paper exchange, as bench/order_path.py's paper run: matched, filled, the reports applied) and
+``venue`` (the same orders' ``PaperExchange.submit`` alone: checks, match, reports, commission and the
+market data hub's fold of each print; the reports dropped). The setup runs first; only the measured loop
+is counted (it runs inside ``sum()`` calls, and callgrind collects only inside ``builtin_sum``; the paper
+market's own ticks run between them, not counted).
 
 For a same-run A/B against older code: extract it (``git archive COMMIT src bench | tar -x -C /tmp/old``)
 and pass ``--src /tmp/old/src --bench /tmp/old/bench``; the old code is imported in place of this one.
@@ -13,6 +15,7 @@ and pass ``--src /tmp/old/src --bench /tmp/old/bench``; the old code is imported
 Run:  .venv/bin/python bench/instructions.py risk [--n 5000] [--src DIR --bench DIR]
       .venv/bin/python bench/instructions.py order_path [--n 3000] [--src DIR --bench DIR]
       .venv/bin/python bench/instructions.py paper [--n 3000] [--src DIR --bench DIR]
+      .venv/bin/python bench/instructions.py venue [--n 3000] [--src DIR --bench DIR]
 (needs valgrind: apt-get install -y valgrind)
 """
 
@@ -110,7 +113,7 @@ def _inner_order_path(n: int) -> None:
     print("counted", sum(map(one, commands[1000:])) + n)
 
 
-def _inner_paper(n: int) -> None:
+def _inner_paper(n: int, venue_only: bool = False) -> None:
     from collections import deque
 
     import order_path as bench  # from --bench
@@ -150,18 +153,26 @@ def _inner_paper(n: int) -> None:
             engine.ledger.take_changes()
         return 0
 
-    measured, counted = commands[1000:], 0
+    def venue(order: Any) -> int:
+        exchange.submit(order)
+        reports.clear()
+        return 0
+
+    measured: list[Any] = commands[1000:]
+    if venue_only:  # the venue's view of each order, made before counting
+        measured = [request.order for cmd in measured for request in engine.handle(cmd).requests]
+    counted = 0
     for start in range(0, n, bench.TICK_EVERY):
         exchange.tick()  # between the counted sums, as the bench ticks between its timed orders
         batch = measured[start:start + bench.TICK_EVERY]
-        counted += sum(map(one, batch)) + len(batch)
+        counted += sum(map(venue if venue_only else one, batch)) + len(batch)
     print("counted", counted)
 
 
 def main() -> None:
     """Count one path's instructions per operation under callgrind and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", choices=["risk", "order_path", "paper"])
+    parser.add_argument("path", choices=["risk", "order_path", "paper", "venue"])
     parser.add_argument("--n", type=int, default=None, help="operations counted (default 5000 risk, 3000 orders)")
     parser.add_argument("--src", default=None, help="another src tree to import ordergate from (A/B)")
     parser.add_argument("--bench", default=str(HERE), help="the bench folder whose setup to use")
@@ -170,7 +181,10 @@ def main() -> None:
     n = args.n or (5000 if args.path == "risk" else 3000)
     if args.inner:
         sys.path.insert(0, args.bench)
-        {"risk": _inner_risk, "order_path": _inner_order_path, "paper": _inner_paper}[args.path](n)
+        if args.path == "venue":
+            _inner_paper(n, venue_only=True)
+        else:
+            {"risk": _inner_risk, "order_path": _inner_order_path, "paper": _inner_paper}[args.path](n)
         return
     total = _count(args.path, n, args.src, args.bench)
     print(f"rerun: .venv/bin/python bench/instructions.py {args.path} --n {n}"
