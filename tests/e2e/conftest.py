@@ -3,7 +3,9 @@
 ``server`` starts a fresh server for one test: for tests that change what every order sees (risk limits,
 trading states, the kill switch), count everything on the server, stop or restart it. ``shared_server``
 is one server for all the tests of a module that need none of that (bad input, reads, their own orders
-judged by their own ids); a server start is most of an end-to-end test's time.
+judged by their own ids); a server start is most of an end-to-end test's time. ``own_account`` is an account
+of the test's own on the shared server (cash, positions, orders and per-account limits no other test sees),
+with a key scoped to it.
 """
 
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.databases import wants_postgres
+from tests.e2e import helpers
 from tests.e2e.server import Server
 
 
@@ -39,3 +42,9 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = Server(tmp_path_factory.mktemp("shared")).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def own_account(shared_server: Server) -> helpers.OwnAccount:
+    """A freshly opened account with PAPER's opening cash on the module's shared server, and a trader key for it."""
+    return helpers.own_account(shared_server)

@@ -1,21 +1,25 @@
-"""The real server over HTTP: orders from submit to fill, cancel, replace, and bad input."""
+"""The real server over HTTP: orders from submit to fill, cancel, replace, and bad input.
+
+One server for the module: tests that judge an account's cash, positions or order list trade in an account
+of their own (``own_account``)."""
 
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from tests.e2e.helpers import submit, wait_for_status
+from tests.e2e.helpers import OWN_ACCOUNT_PREFIX, OwnAccount, submit, wait_for_status
 from tests.e2e.server import Server
 
 pytestmark = pytest.mark.e2e
 
 
-def test_market_order_when_submitted_then_fills_and_moves_position_and_cash(server: Server) -> None:
-    with server.client() as c:
-        cash_before = Decimal(c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["cash"])
+def test_market_order_when_submitted_then_fills_and_moves_position_and_cash(own_account: OwnAccount) -> None:
+    with own_account.client() as c:
+        account = f"/api/v1/accounts/{own_account.id}"
+        cash_before = Decimal(c.get(account).json()["balances"]["USD"]["cash"])
 
-        r = submit(c, qty="10")
+        r = own_account.submit(c, qty="10")
         order = wait_for_status(c, r.json()["id"], {"filled"})
 
         assert r.status_code == 201
@@ -23,18 +27,19 @@ def test_market_order_when_submitted_then_fills_and_moves_position_and_cash(serv
         fills = c.get(f"/api/v1/orders/{order['id']}/fills").json()
         assert sum(Decimal(f["qty"]) for f in fills) == 10
         paid = sum(Decimal(f["qty"]) * Decimal(f["price"]) + Decimal(f["commission"]) for f in fills)
-        cash_after = Decimal(c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["cash"])
+        cash_after = Decimal(c.get(account).json()["balances"]["USD"]["cash"])
         assert cash_before - cash_after == paid
         positions = c.get("/api/v1/orders/positions/current").json()
         aapl = next(p for p in positions if p["symbol"] == "AAPL")
         assert aapl["qty"] == "10" and aapl["market_value"] is not None
 
 
-def test_limit_order_when_far_from_market_then_rests_and_cancel_works(server: Server) -> None:
-    with server.client() as c:
-        r = submit(c, type="limit", limit_price="100.00", time_in_force="gtc")
+def test_limit_order_when_far_from_market_then_rests_and_cancel_works(own_account: OwnAccount) -> None:
+    with own_account.client() as c:
+        account = f"/api/v1/accounts/{own_account.id}"
+        r = own_account.submit(c, type="limit", limit_price="100.00", time_in_force="gtc")
         order = wait_for_status(c, r.json()["id"], {"new"})
-        reserved = c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["reserved"]
+        reserved = c.get(account).json()["balances"]["USD"]["reserved"]
 
         cancel = c.delete(f"/api/v1/orders/{order['id']}", params={"reason": "changed my mind"})
         done = wait_for_status(c, order["id"], {"canceled"})
@@ -42,7 +47,7 @@ def test_limit_order_when_far_from_market_then_rests_and_cancel_works(server: Se
         assert Decimal(reserved) == Decimal("1001")  # 10 x 100.00 and the paper venue's minimum commission
         assert cancel.status_code == 200 and cancel.json()["status"] in ("pending_cancel", "canceled")
         assert done["reason"] == "changed my mind"
-        assert c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]["reserved"] == "0.00"
+        assert c.get(account).json()["balances"]["USD"]["reserved"] == "0.00"
 
 
 def test_modify_when_limit_order_working_then_replaced_with_new_terms(shared_server: Server) -> None:
@@ -149,22 +154,24 @@ def test_get_when_order_unknown_then_404(shared_server: Server) -> None:
         assert c.delete("/api/v1/orders/does-not-exist").status_code == 404
 
 
-def test_cancel_all_when_orders_rest_then_all_canceled(server: Server) -> None:
-    with server.client() as c:
-        ids = [submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"] for _ in range(3)]
+def test_cancel_all_when_orders_rest_then_all_canceled(own_account: OwnAccount) -> None:
+    with own_account.client() as c:
+        ids = [own_account.submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"]
+               for _ in range(3)]
         for order_id in ids:
             wait_for_status(c, order_id, {"new"})
 
-        r = c.post("/api/v1/orders/cancel-all", json={"account": "PAPER", "symbol": "AAPL"})
+        r = c.post("/api/v1/orders/cancel-all", json={"account": own_account.id, "symbol": "AAPL"})
 
         assert r.status_code == 200 and r.json()["count"] == 3
         for order_id in ids:
             wait_for_status(c, order_id, {"canceled"})
 
 
-def test_list_orders_when_paged_then_every_order_once_newest_first(server: Server) -> None:
-    with server.client() as c:
-        ids = [submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"] for _ in range(5)]
+def test_list_orders_when_paged_then_every_order_once_newest_first(own_account: OwnAccount) -> None:
+    with own_account.client() as c:  # its key sees its own account's orders alone
+        ids = [own_account.submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"]
+               for _ in range(5)]
 
         seen, cursor = [], None
         while True:
@@ -185,7 +192,8 @@ def test_service_endpoints_answer(shared_server: Server) -> None:
         assert c.get("/docs").status_code == 200
         symbols = {i["symbol"] for i in c.get("/api/v1/instruments/").json()}
         assert {"AAPL", "MSFT", "SPY", "RELIANCE", "INFY"} <= symbols
-        assert [a["id"] for a in c.get("/api/v1/accounts/").json()] == ["PAPER"]
+        accounts = [a["id"] for a in c.get("/api/v1/accounts/").json()]
+        assert [a for a in accounts if not a.startswith(OWN_ACCOUNT_PREFIX)] == ["PAPER"]  # and the tests' own
         assert "ordergate_orders_total" in c.get("/metrics").text
         summary = c.get("/api/v1/orders/metrics/summary").json()
         assert set(summary) >= {"by_status", "fill_rate", "avg_ack_latency_ms", "avg_fill_latency_ms"}
