@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.e2e.helpers import submit, wait_for_status
+from tests.e2e.helpers import OwnAccount, wait_for_status
 from tests.e2e.server import Server
 from tests.e2e.test_cli_columns import ANSI, cli
 
@@ -48,18 +48,20 @@ def test_risk_limits_piped_then_plain_text_with_every_column_and_whole_values(sh
     assert "\x1b[" not in piped and "│" not in piped and "…" not in piped
 
 
-def test_risk_metrics_at_80_columns_and_piped_then_accounts_and_limit_names_are_whole(server: Server) -> None:
-    with server.client() as c:
-        wait_for_status(c, submit(c, qty="2").json()["id"], {"filled"})
-    as_json = json.loads(cli(server, "risk", "metrics", "--json"))
-    names = list(as_json["accounts"]["PAPER"]["usage"])
+def test_risk_metrics_at_80_columns_and_piped_then_accounts_and_limit_names_are_whole(
+        shared_server: Server, own_account: OwnAccount) -> None:
+    with own_account.client() as c:  # an account of its own: the other tests restrict PAPER's symbols
+        wait_for_status(c, own_account.submit(c, qty="2").json()["id"], {"filled"})
+    as_json = json.loads(cli(shared_server, "risk", "metrics", "--json"))
+    names = list(as_json["accounts"][own_account.id]["usage"])
 
-    screen = ANSI.sub("", cli(server, "risk", "metrics", terminal_columns=80))
-    piped = cli(server, "risk", "metrics")
+    screen = ANSI.sub("", cli(shared_server, "risk", "metrics", terminal_columns=80))
+    piped = cli(shared_server, "risk", "metrics")
 
     assert all(len(line) <= 80 for line in screen.splitlines()), screen
-    assert "…" not in screen and "Account PAPER" in screen
+    assert "…" not in screen and "Account PAPER" in screen and f"Account {own_account.id}" in screen
     assert all(name in screen for name in names), screen
-    assert "Account PAPER (active)" in piped.splitlines() and "\x1b[" not in piped and "│" not in piped
+    assert {"Account PAPER (active)", f"Account {own_account.id} (active)"} <= set(piped.splitlines())
+    assert "\x1b[" not in piped and "│" not in piped
     assert all(any(line.split()[:1] == [name] for line in piped.splitlines()) for name in names), piped
 
