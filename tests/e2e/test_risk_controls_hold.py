@@ -1,17 +1,19 @@
 """Pre-trade risk over the real server's REST API: each control holds at its boundary (shorts in a cash
 account, flips through flat, net exposure, market buys, symbol lists, going back to the default, one
-definition per control). Stale data is in test_risk_stale_data.py."""
+definition per control). Stale data is in test_risk_stale_data.py.
+
+One server for the module; each test sets limits on and trades in an account of its own, in a symbol of its
+own where it fills. The repeated shorts keep a server of their own: they drain the paper book's bids."""
 
 import json
 import time
 from decimal import ROUND_DOWN, Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.helpers import submit, wait_for_status
+from tests.e2e.helpers import OwnAccount, own_account, submit, wait_for_status
 from tests.e2e.server import Server
 from tests.e2e.test_cli import cli
 
@@ -31,8 +33,8 @@ def filled(c: httpx.Client, **fields: Any) -> dict[str, Any]:
     return wait_for_status(c, r.json()["id"], {"filled"})
 
 
-def usd(c: httpx.Client) -> dict[str, Any]:
-    balances: dict[str, Any] = c.get("/api/v1/accounts/PAPER").json()["balances"]["USD"]
+def usd(c: httpx.Client, account: str = "PAPER") -> dict[str, Any]:
+    balances: dict[str, Any] = c.get(f"/api/v1/accounts/{account}").json()["balances"]["USD"]
     return balances
 
 
@@ -60,21 +62,25 @@ def test_cash_account_shorts_when_repeated_then_stop_at_margin_on_equity_and_pro
     assert D(exposure["gross_exposure"]) <= 2 * equity  # margin 0.5: shorts up to twice the equity
 
 
-def test_flip_through_flat_when_the_part_beyond_flat_is_over_a_lowered_limit_then_422(server: Server) -> None:
-    with server.client() as c:
-        filled(c, symbol="MSFT", qty="90")
-        c.put("/api/v1/risk/limits/PAPER", json={"max_position_qty": "50"})
+def test_flip_through_flat_when_the_part_beyond_flat_is_over_a_lowered_limit_then_422(
+        shared_server: Server, own_account: OwnAccount) -> None:
+    submit = own_account.submit
+    with shared_server.client() as c:
+        filled(c, account=own_account.id, symbol="MSFT", qty="90")
+        c.put(f"/api/v1/risk/limits/{own_account.id}", json={"max_position_qty": "50"})
         flip = submit(c, symbol="MSFT", side="sell", qty="180")
         within = submit(c, symbol="MSFT", side="sell", qty="140")
     assert reasons(flip) == {"max_position_qty": ("50", "90")}
     assert within.status_code == 201, within.text
 
 
-def test_net_exposure_when_a_far_sell_rests_then_it_does_not_make_room_for_a_buy(server: Server) -> None:
-    with server.client() as c:
-        bought = filled(c, qty="20")
+def test_net_exposure_when_a_far_sell_rests_then_it_does_not_make_room_for_a_buy(
+        shared_server: Server, own_account: OwnAccount) -> None:
+    submit = own_account.submit
+    with shared_server.client() as c:
+        bought = filled(c, account=own_account.id, qty="20")
         price = D(bought["avg_fill_price"])
-        c.put("/api/v1/risk/limits/PAPER", json={"max_net_exposure": str((price * 21).quantize(D(1)))})
+        c.put(f"/api/v1/risk/limits/{own_account.id}", json={"max_net_exposure": str((price * 21).quantize(D(1)))})
         far = submit(c, type="limit", side="sell", qty="20", limit_price=str((price * D("1.3")).quantize(D("0.01"))),
                      time_in_force="gtc")
         assert far.status_code == 201, far.text
@@ -84,29 +90,29 @@ def test_net_exposure_when_a_far_sell_rests_then_it_does_not_make_room_for_a_buy
 
 
 def test_market_buy_when_it_fits_only_at_the_last_price_then_422_and_an_accepted_one_never_overdraws(
-        tmp_path: Path) -> None:
-    server = Server(tmp_path, env_extra={"ORDERGATE_ACCOUNT__BALANCES": '{"USD": "50000"}'}).start()
-    try:
-        with server.client() as c:
-            ask = D(c.get("/api/v1/marketdata/AAPL/quote").json()["ask"])
-            power = D(usd(c)["buying_power"])
-            too_big = submit(c, qty=str((power / ask).to_integral_value(ROUND_DOWN)))
-            fits = filled(c, qty=str((power / (ask * D("1.03"))).to_integral_value(ROUND_DOWN)))
-            after = usd(c)
-    finally:
-        server.stop()
+        shared_server: Server) -> None:
+    own = own_account(shared_server, balances={"USD": "50000"})
+    with shared_server.client() as c:  # SPY: the other tests of the module do not trade it
+        ask = D(c.get("/api/v1/marketdata/SPY/quote").json()["ask"])
+        power = D(usd(c, own.id)["buying_power"])
+        too_big = own.submit(c, symbol="SPY", qty=str((power / ask).to_integral_value(ROUND_DOWN)))
+        fits = filled(c, account=own.id, symbol="SPY",
+                      qty=str((power / (ask * D("1.03"))).to_integral_value(ROUND_DOWN)))
+        after = usd(c, own.id)
     assert "enforce_buying_power" in reasons(too_big)
     assert D(fits["filled_qty"]) > 0
     assert D(after["buying_power"]) >= 0 and D(after["cash"]) >= 0
 
 
-def test_symbol_lists_when_given_in_lower_case_then_match_and_unknown_symbols_are_422(server: Server) -> None:
-    with server.client() as c:
-        stored = c.put("/api/v1/risk/limits/PAPER", json={"restricted_symbols": ["aapl"]})
-        denied = submit(c)
-        unknown = c.put("/api/v1/risk/limits/PAPER", json={"restricted_symbols": ["MSFT", "NOPE"]})
-        rates = c.put("/api/v1/risk/limits/PAPER", json={"margin_rates": {"zzz": "0.3"}})
-        after = c.get("/api/v1/risk/limits/PAPER").json()
+def test_symbol_lists_when_given_in_lower_case_then_match_and_unknown_symbols_are_422(
+        shared_server: Server, own_account: OwnAccount) -> None:
+    limits = f"/api/v1/risk/limits/{own_account.id}"
+    with shared_server.client() as c:
+        stored = c.put(limits, json={"restricted_symbols": ["aapl"]})
+        denied = own_account.submit(c)
+        unknown = c.put(limits, json={"restricted_symbols": ["MSFT", "NOPE"]})
+        rates = c.put(limits, json={"margin_rates": {"zzz": "0.3"}})
+        after = c.get(limits).json()
     assert stored.json()["limits"]["restricted_symbols"] == ["AAPL"]
     assert reasons(denied) == {"restricted_symbols": ("restricted", "AAPL")}
     assert unknown.status_code == 422 and "NOPE" in unknown.text and "restricted_symbols" in unknown.text
@@ -114,14 +120,16 @@ def test_symbol_lists_when_given_in_lower_case_then_match_and_unknown_symbols_ar
     assert after["limits"]["restricted_symbols"] == ["AAPL"] and after["limits"]["margin_rates"] is None
 
 
-def test_unset_when_an_account_override_is_deleted_then_the_firm_default_is_back(server: Server) -> None:
-    with server.client() as c:
-        c.put("/api/v1/risk/limits/PAPER", json={"max_order_qty": None, "max_open_orders": 3})
-        switched_off = c.get("/api/v1/risk/limits/PAPER").json()
-        gone = c.delete("/api/v1/risk/limits/PAPER/max_order_qty")
-        unknown = c.delete("/api/v1/risk/limits/PAPER/max_nothing")
-        fractional = c.put("/api/v1/risk/limits/PAPER", json={"max_order_qty": "1.5"})
-        by_cli = cli(server, "risk", "unset", "max_open_orders", "--account", "PAPER", "--json")
+def test_unset_when_an_account_override_is_deleted_then_the_firm_default_is_back(
+        shared_server: Server, own_account: OwnAccount) -> None:
+    limits = f"/api/v1/risk/limits/{own_account.id}"
+    with shared_server.client() as c:
+        c.put(limits, json={"max_order_qty": None, "max_open_orders": 3})
+        switched_off = c.get(limits).json()
+        gone = c.delete(f"{limits}/max_order_qty")
+        unknown = c.delete(f"{limits}/max_nothing")
+        fractional = c.put(limits, json={"max_order_qty": "1.5"})
+        by_cli = cli(shared_server, "risk", "unset", "max_open_orders", "--account", own_account.id, "--json")
     assert switched_off["limits"]["max_order_qty"] is None
     assert gone.status_code == 200, gone.text
     assert gone.json()["limits"]["max_order_qty"] == "1000000" and gone.json()["overrides"] == ["max_open_orders"]
@@ -132,25 +140,28 @@ def test_unset_when_an_account_override_is_deleted_then_the_firm_default_is_back
     assert shown["overrides"] == [] and shown["limits"]["max_open_orders"] == 10000
 
 
-def test_denials_and_metrics_when_counters_are_at_the_limit_then_report_the_same_figures(server: Server) -> None:
-    with server.client() as c:
-        c.put("/api/v1/risk/limits/PAPER", json={"max_daily_orders": 1, "max_order_qty": "10"})
+def test_denials_and_metrics_when_counters_are_at_the_limit_then_report_the_same_figures(
+        shared_server: Server, own_account: OwnAccount) -> None:
+    submit = own_account.submit
+    with shared_server.client() as c:
+        c.put(f"/api/v1/risk/limits/{own_account.id}", json={"max_daily_orders": 1, "max_order_qty": "10"})
         resting = submit(c, type="limit", limit_price="100.00", time_in_force="gtc").json()["id"]
         wait_for_status(c, resting, {"new"})
         second = submit(c)
         modify = c.patch(f"/api/v1/orders/{resting}", json={"qty": "11"})
-        metrics = c.get("/api/v1/orders/risk/metrics").json()["accounts"]["PAPER"]
+        metrics = c.get("/api/v1/orders/risk/metrics").json()["accounts"][own_account.id]
     assert reasons(second) == {"max_daily_orders": ("1", "1")}
     assert metrics["usage"]["max_daily_orders"] == {"used": 1, "limit": 1}
     assert modify.status_code == 422
     assert metrics["denials_by_rule"] == {"max_daily_orders": 1, "max_order_qty": 1}
 
 
-def test_account_when_margin_is_dynamic_then_shows_margin_used_maintenance_and_excess(server: Server) -> None:
-    with server.client() as c:
-        c.put("/api/v1/risk/limits/PAPER", json={"dynamic_margin": True})
-        filled(c, qty="100")
-        account = c.get("/api/v1/accounts/PAPER").json()
+def test_account_when_margin_is_dynamic_then_shows_margin_used_maintenance_and_excess(
+        shared_server: Server, own_account: OwnAccount) -> None:
+    with shared_server.client() as c:  # NVDA: the other tests of the module do not trade it
+        c.put(f"/api/v1/risk/limits/{own_account.id}", json={"dynamic_margin": True})
+        filled(c, account=own_account.id, symbol="NVDA", qty="100")
+        account = c.get(f"/api/v1/accounts/{own_account.id}").json()
     margin = account["margin"]["USD"]
     assert D(margin["initial"]) > 0
     assert abs(D(margin["maintenance"]) - D(margin["initial"]) * D("0.75")) <= D("0.01")
@@ -158,15 +169,14 @@ def test_account_when_margin_is_dynamic_then_shows_margin_used_maintenance_and_e
 
 
 def test_margin_account_when_margin_is_dynamic_then_orders_hold_initial_margin_and_buying_power_agrees(
-        server: Server) -> None:
-    with server.client() as c:
-        opened = c.post("/api/v1/accounts/", json={"id": "MARGINED", "balances": {"USD": "100000"}, "margin": True})
-        c.put("/api/v1/risk/limits/MARGINED", json={"dynamic_margin": True, "initial_margin_rate": "0.4"})
-        resting = submit(c, account="MARGINED", type="limit", qty="100", limit_price="100.00")  # far below AAPL
-        account = c.get("/api/v1/accounts/MARGINED").json()
-        metrics = c.get("/api/v1/orders/risk/metrics").json()["accounts"]["MARGINED"]["currencies"]["USD"]
-        too_big = submit(c, account="MARGINED", type="limit", qty="3000", limit_price="100.00")
-    assert opened.status_code == 201, opened.text
+        shared_server: Server) -> None:
+    margined = own_account(shared_server, balances={"USD": "100000"}, margin=True).id  # opened: 201, or it fails
+    with shared_server.client() as c:
+        c.put(f"/api/v1/risk/limits/{margined}", json={"dynamic_margin": True, "initial_margin_rate": "0.4"})
+        resting = submit(c, account=margined, type="limit", qty="100", limit_price="100.00")  # far below AAPL
+        account = c.get(f"/api/v1/accounts/{margined}").json()
+        metrics = c.get("/api/v1/orders/risk/metrics").json()["accounts"][margined]["currencies"]["USD"]
+        too_big = submit(c, account=margined, type="limit", qty="3000", limit_price="100.00")
     assert resting.status_code == 201, resting.text
     usd, margin = account["balances"]["USD"], account["margin"]["USD"]
     assert D("4000") <= D(usd["reserved"]) <= D("4002")  # 100 x 100 x 0.4 (no bars yet: the rate), + commission
