@@ -1,11 +1,13 @@
-"""The stream's order events: the order's state at each event, and resuming after a reconnect."""
+"""The stream's order events: the order's state at each event, and resuming after a reconnect.
+
+One server for the module; the tests that follow orders trade in an account of their own and stream it."""
 
 from collections.abc import Callable
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.e2e.helpers import submit, wait_for_status
+from tests.e2e.helpers import OwnAccount, wait_for_status
 from tests.e2e.server import Server
 from tests.e2e.stream_client import Message, of, open_stream, read_until
 
@@ -19,9 +21,9 @@ def _filled(order_id: str) -> Callable[[list[Message]], bool]:
 
 
 def test_order_messages_when_ack_and_fills_commit_together_then_each_shows_the_state_at_its_event(
-        server: Server) -> None:
-    with open_stream(server, "?account=PAPER") as ws, server.client() as c:
-        qtys = {submit(c, qty=str(qty)).json()["id"]: qty for qty in (5, 700, 3)}  # 700: several book levels
+        shared_server: Server, own_account: OwnAccount) -> None:
+    with open_stream(shared_server, f"?account={own_account.id}") as ws, shared_server.client() as c:
+        qtys = {own_account.submit(c, qty=str(qty)).json()["id"]: qty for qty in (5, 700, 3)}  # 700: many levels
         ids = list(qtys)
         seen = read_until(ws, lambda s: all(
             sum(int(m["fill"]["qty"]) for m in of(s, "fill") if m["fill"]["order_id"] == i) == qtys[i] for i in ids))
@@ -42,16 +44,17 @@ def test_order_messages_when_ack_and_fills_commit_together_then_each_shows_the_s
 
 
 def test_reconnect_with_since_when_events_were_missed_then_they_come_first_in_order_and_none_twice(
-        server: Server) -> None:
-    with server.client() as c:
-        with open_stream(server, "?account=PAPER") as ws:
-            first = submit(c, qty="2").json()["id"]
+        shared_server: Server, own_account: OwnAccount) -> None:
+    stream = f"?account={own_account.id}"
+    with shared_server.client() as c:
+        with open_stream(shared_server, stream) as ws:
+            first = own_account.submit(c, qty="2").json()["id"]
             seen = read_until(ws, _filled(first))
         last_seq = max(m["seq"] for m in seen if "seq" in m)
-        missed = submit(c, qty="4").json()["id"]  # while no stream is open
+        missed = own_account.submit(c, qty="4").json()["id"]  # while no stream is open
         wait_for_status(c, missed, {"filled"})
 
-        with open_stream(server, f"?account=PAPER&since={last_seq}") as ws:
+        with open_stream(shared_server, f"{stream}&since={last_seq}") as ws:
             resumed = read_until(ws, lambda s: bool(of(s, "hello")))
 
     events = [m for m in resumed if "seq" in m]
@@ -60,6 +63,7 @@ def test_reconnect_with_since_when_events_were_missed_then_they_come_first_in_or
     assert all(m["seq"] > last_seq for m in events)
     assert [m["seq"] for m in events] == sorted(m["seq"] for m in events)
     assert len({(m["type"], m["seq"]) for m in events}) == len(events)  # nothing twice
+    # the hello's last_seq is the server's: the module's other tests leave no event behind after they end
     assert resumed[-1]["type"] == "hello" and resumed[-1]["last_seq"] == events[-1]["seq"]
 
 
