@@ -48,3 +48,9 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def own_account(shared_server: Server) -> helpers.OwnAccount:
     """A freshly opened account with PAPER's opening cash on the module's shared server, and a trader key for it."""
     return helpers.own_account(shared_server)
+
+
+@pytest.fixture
+def own_desk(shared_server: Server) -> helpers.OwnAccount:
+    """As ``own_account``, with an admin key scoped to the account: it may also halt and resume it (the blotter)."""
+    return helpers.own_account(shared_server, role="admin")

@@ -1,4 +1,7 @@
-"""The web blotter in headless Chromium against the real server: log in, trade, watch, cancel."""
+"""The web blotter in headless Chromium against the real server: log in, trade, watch, cancel.
+
+One server for the module but for routing's own; each test logs in with a key scoped to an account of its own,
+so its blotter shows that account alone."""
 
 import base64
 import json
@@ -7,19 +10,19 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.browser import Page, browser_page
+from tests.e2e.helpers import OwnAccount
 from tests.e2e.server import ADMIN_KEY, Server
 
 ROWS = "[...document.querySelectorAll('{table} tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
 
 
-async def log_in(page: Page, server: Server, path: str = "/") -> None:
-    """Open the blotter and log in with the admin key, as a person would."""
+async def log_in(page: Page, server: Server, path: str = "/", key: str = ADMIN_KEY) -> None:
+    """Open the blotter and log in with ``key`` (the admin key unless given), as a person would."""
     await page.goto(f"{server.url}{path}")
-    await page.js(f"document.querySelector('#key').value = {json.dumps(ADMIN_KEY)}; "
+    await page.js(f"document.querySelector('#key').value = {json.dumps(key)}; "
                   "document.querySelector('#login button').click()")
     await page.wait_for("document.querySelector('#conn').textContent === 'live'")
     await page.wait_for("document.querySelectorAll('#symbols option').length >= 5")
@@ -51,9 +54,10 @@ def rows_where(table: str, condition: str) -> str:
     return f"{ROWS.format(table=table)}.filter(r => {condition})"
 
 
-async def test_blotter_when_trading_then_orders_positions_and_cash_follow_live(server: Server) -> None:
+async def test_blotter_when_trading_then_orders_positions_and_cash_follow_live(
+        shared_server: Server, own_desk: OwnAccount) -> None:
     async with browser_page() as page:
-        await log_in(page, server, "/blotter/")
+        await log_in(page, shared_server, "/blotter/", own_desk.key)
 
         await submit(page, "buy", "market", "5")
         await page.wait_for(f"JSON.stringify({ROWS.format(table='#orders')}).includes('filled')")
@@ -79,15 +83,15 @@ async def test_blotter_when_trading_then_orders_positions_and_cash_follow_live(s
         await page.js("document.querySelector('#orders tbody button[data-action=cancel]').click()")
         await page.wait_for(f"{ROWS.format(table='#orders')}.some(r => r[4] === 'limit' && r[9] === 'canceled')")
 
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_KEY}"}) as client:
+    with own_desk.client() as client:  # its key lists its account's orders
         statuses = sorted(o["status"] for o in client.get("/api/v1/orders/").json()["items"])
     assert statuses == ["canceled", "filled"]
 
 
 async def test_blotter_when_order_breaks_the_grid_then_refused_before_sending_naming_the_field(
-        server: Server) -> None:
+        shared_server: Server, own_desk: OwnAccount) -> None:
     async with browser_page() as page:
-        await log_in(page, server)
+        await log_in(page, shared_server, key=own_desk.key)
         await submit(page, "buy", "limit", "-5", "10")
         message = await page.wait_for("document.querySelector('#message').className === 'error' "
                                       "&& document.querySelector('#message').textContent")
@@ -100,9 +104,9 @@ async def test_blotter_when_order_breaks_the_grid_then_refused_before_sending_na
 
 
 async def test_blotter_when_risk_denies_then_the_servers_reason_shows_in_place_and_in_the_orders(
-        server: Server) -> None:
+        shared_server: Server, own_desk: OwnAccount) -> None:
     async with browser_page() as page:
-        await log_in(page, server)
+        await log_in(page, shared_server, key=own_desk.key)
         await submit(page, "buy", "market", "1000000")
         message = await page.wait_for("document.querySelector('#message').className === 'error' "
                                       "&& document.querySelector('#message').textContent")
