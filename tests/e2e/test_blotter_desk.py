@@ -1,16 +1,17 @@
 """The blotter as a trader's desk, in headless Chromium: the ladder fills the ticket, Enter sends, modify in
-place, Cancel all and the kill switch ask first, the stream resumes after a drop, and the page fits."""
+place, Cancel all and the kill switch ask first, the stream resumes after a drop, and the page fits.
+
+One server for the module; each test logs in with a key scoped to an account of its own (``own_desk``), so its
+blotter shows, cancels and halts that account alone."""
 
 import asyncio
 import base64
 import os
 from pathlib import Path
 
-import httpx
-
 from tests.e2e.browser import Page, browser_page
-from tests.e2e.helpers import wait_for_status
-from tests.e2e.server import ADMIN_KEY, Server
+from tests.e2e.helpers import OwnAccount, wait_for_status
+from tests.e2e.server import Server
 from tests.e2e.test_blotter import ROWS, log_in, rows_where, submit
 
 
@@ -27,9 +28,10 @@ async def type_into(page: Page, selector: str, value: str) -> None:
                   "i.dispatchEvent(new Event('input', {bubbles: true})); })()")
 
 
-async def test_ladder_price_when_clicked_then_fills_the_ticket_and_enter_sends_it(server: Server) -> None:
+async def test_ladder_price_when_clicked_then_fills_the_ticket_and_enter_sends_it(
+        shared_server: Server, own_desk: OwnAccount) -> None:
     async with browser_page() as page:
-        await log_in(page, server)
+        await log_in(page, shared_server, key=own_desk.key)
         await page.wait_for("document.querySelectorAll('#ladder tbody tr.ask').length >= 3")
         price = await page.js("(() => { const r = document.querySelectorAll('#ladder tbody tr.ask')[0]; "
                               "r.click(); return r.dataset.price; })()")
@@ -48,9 +50,9 @@ async def test_ladder_price_when_clicked_then_fills_the_ticket_and_enter_sends_i
 
 
 async def test_order_when_modified_in_place_then_new_terms_show_and_a_refused_change_keeps_the_order(
-        server: Server) -> None:
+        shared_server: Server, own_desk: OwnAccount) -> None:
     async with browser_page() as page:
-        await log_in(page, server)
+        await log_in(page, shared_server, key=own_desk.key)
         await submit(page, "buy", "limit", "2", "1.00", tif="gtc")
         await page.wait_for(rows_where("#orders", "r[9] === 'new'"))
 
@@ -67,15 +69,15 @@ async def test_order_when_modified_in_place_then_new_terms_show_and_a_refused_ch
 
     assert "tick" in refused or "limit_price" in refused
     assert len(modified) == 1
-    with server.client() as c:
+    with own_desk.client() as c:  # its key lists its account's orders
         order = c.get("/api/v1/orders/").json()["items"][0]
     assert (order["qty"], order["limit_price"], order["status"]) == ("3", "1.01", "new")
 
 
 async def test_cancel_all_and_kill_switch_when_clicked_then_ask_first_and_keep_means_nothing_happens(
-        server: Server) -> None:
-    async with browser_page() as page:
-        await log_in(page, server)
+        shared_server: Server, own_desk: OwnAccount) -> None:
+    async with browser_page() as page:  # the blotter's kill switch halts its account: here the test's own
+        await log_in(page, shared_server, key=own_desk.key)
         for limit in ("1.00", "1.01"):
             await submit(page, "buy", "limit", "1", limit, tif="gtc")
         working, canceled = rows_where("#orders", "r[9] === 'new'"), rows_where("#orders", "r[9] === 'canceled'")
@@ -105,14 +107,14 @@ async def test_cancel_all_and_kill_switch_when_clicked_then_ask_first_and_keep_m
     assert halted == "trading halted" and resumed
 
 
-async def test_stream_when_dropped_then_reconnects_and_resumes_without_losing_events(server: Server) -> None:
+async def test_stream_when_dropped_then_reconnects_and_resumes_without_losing_events(
+        shared_server: Server, own_desk: OwnAccount) -> None:
     async with browser_page() as page:
-        await log_in(page, server)
+        await log_in(page, shared_server, key=own_desk.key)
         await page.wait_for("OG.stream.loaded")
         await page.js("OG.stream.ws.close()")  # the network drops; events keep happening meanwhile
-        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_KEY}"}) as client:
-            order_id = client.post("/api/v1/orders/", json={"account": "PAPER", "symbol": "MSFT", "side": "buy",
-                                                            "type": "market", "qty": "4"}).json()["id"]
+        with own_desk.client() as client:
+            order_id = own_desk.submit(client, symbol="MSFT", qty="4").json()["id"]
             wait_for_status(client, order_id, {"filled"})
         shown = await page.wait_for(rows_where("#orders", f"r[1] === '{order_id}' && r[9] === 'filled'"))
         stats = await page.wait_for("OG.stream.stats.resumed >= 1 && OG.stream.stats")
@@ -137,11 +139,11 @@ async def _layout(page: Page, width: int) -> dict[str, object]:
 
 
 async def test_blotter_from_1280_to_1920_px_then_nothing_scrolls_sideways_and_every_button_is_in_view(
-        server: Server, tmp_path: Path) -> None:
+        shared_server: Server, own_desk: OwnAccount, tmp_path: Path) -> None:
     shots = Path(os.environ.get("ORDERGATE_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     async with browser_page() as page:
-        await log_in(page, server)
+        await log_in(page, shared_server, key=own_desk.key)
         await submit(page, "buy", "market", "1000000")  # a rejected order with a long reason
         await submit(page, "buy", "market", "5")
         await submit(page, "buy", "limit", "1", "1.00", tif="gtc")
