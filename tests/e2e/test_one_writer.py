@@ -1,6 +1,7 @@
 """One writer per database: a second server, or a writing ``db`` command, refuses while a server runs on it.
 
 Runs on SQLite, and on PostgreSQL with ``ORDERGATE_TEST_DB=postgres`` (as ``make test`` runs the e2e tests).
+The refusals share one server (a refused writer changes nothing); the tests that stop their server keep their own.
 """
 
 import subprocess
@@ -28,8 +29,9 @@ def _database(server: Server) -> str:
 
 @pytest.mark.skipif(wants_postgres(), reason="on PostgreSQL a second server joins as a standby (test_cluster.py)")
 def test_serve_when_another_server_runs_on_the_database_then_exits_2_and_the_first_keeps_working(
-    server: Server,
+    shared_server: Server,
 ) -> None:
+    server = shared_server
     second = _ordergate(server, "serve", "--port", str(free_port()))
 
     message = " ".join(second.stderr.split())
@@ -63,8 +65,9 @@ def test_serve_when_the_first_server_stopped_then_a_new_one_starts_on_its_data(s
     (["db", "archive", "--before", "2026-01-01"], "archive"),
 ])
 def test_writing_db_command_when_a_server_runs_on_the_database_then_exits_2_changing_nothing(
-    server: Server, args: list[str], verb: str,
+    shared_server: Server, args: list[str], verb: str,
 ) -> None:
+    server = shared_server
     result = _ordergate(server, *args)
 
     message = " ".join(result.stderr.split())
