@@ -1,12 +1,16 @@
-"""Setting an account's or the firm's trading state on the real server, over HTTP and the CLI."""
+"""Setting an account's or the firm's trading state on the real server, over HTTP and the CLI.
+
+The tests that set one account's state share one server, each on an account of its own; those that set the
+firm's keep servers of their own."""
 
 import json
 import subprocess
 import sys
 
+import httpx
 import pytest
 
-from tests.e2e.helpers import submit, wait_for_status
+from tests.e2e.helpers import OwnAccount, submit, wait_for_status
 from tests.e2e.server import Server
 
 pytestmark = pytest.mark.e2e
@@ -19,39 +23,41 @@ def cli(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_trading_state_when_reducing_over_http_then_sell_against_long_passes_and_buy_is_denied(
-    server: Server,
+    shared_server: Server, own_account: OwnAccount,
 ) -> None:
-    with server.client() as c:
-        wait_for_status(c, submit(c, qty="10").json()["id"], {"filled"})
+    account = own_account.id
+    with shared_server.client() as c:
+        wait_for_status(c, own_account.submit(c, qty="10").json()["id"], {"filled"})
 
         changed = c.post("/api/v1/risk/trading-state",
-                         json={"account": "PAPER", "state": "reducing", "reason": "e2e: risk officer"})
+                         json={"account": account, "state": "reducing", "reason": "e2e: risk officer"})
         assert changed.status_code == 200, changed.text
         assert changed.json() | {"by": ""} == {
-            "account": "PAPER", "trading_state": "reducing", "effective_trading_state": "reducing",
+            "account": account, "trading_state": "reducing", "effective_trading_state": "reducing",
             "reason": "e2e: risk officer", "by": ""}
 
-        sell = submit(c, side="sell", qty="4")
+        sell = own_account.submit(c, side="sell", qty="4")
         assert sell.status_code == 201, sell.text
         wait_for_status(c, sell.json()["id"], {"filled"})
 
-        buy = submit(c, side="buy", qty="1")
+        buy = own_account.submit(c, side="buy", qty="1")
         assert buy.status_code == 422, buy.text
         body = buy.json()
         assert body["order"]["status"] == "rejected"
         assert [(r["rule"], r["limit"], r["actual"]) for r in body["reasons"]] == [
             ("trading_state", "reducing", "grows position")]
 
-        positions = c.get("/api/v1/positions/", params={"account": "PAPER"}).json()
+        positions = c.get("/api/v1/positions/", params={"account": account}).json()
         assert [p["qty"] for p in positions if p["symbol"] == "AAPL"] == ["6"]
-        assert c.get("/api/v1/orders/risk/metrics").json()["accounts"]["PAPER"]["trading_state"] == "reducing"
+        assert c.get("/api/v1/orders/risk/metrics").json()["accounts"][account]["trading_state"] == "reducing"
 
 
-def test_trading_state_when_changed_then_journaled_with_who_and_why(server: Server) -> None:
-    with server.client() as c:
+def test_trading_state_when_changed_then_journaled_with_who_and_why(
+        shared_server: Server, own_account: OwnAccount) -> None:
+    with shared_server.client() as c:
         by = c.post("/api/v1/risk/trading-state",
-                    json={"account": "PAPER", "state": "halted", "reason": "audit me"}).json()["by"]
-        events = c.get("/api/v1/audit/", params={"account": "PAPER", "limit": 1000}).json()["items"]
+                    json={"account": own_account.id, "state": "halted", "reason": "audit me"}).json()["by"]
+        events = c.get("/api/v1/audit/", params={"account": own_account.id, "limit": 1000}).json()["items"]
 
     changes = [e for e in events if e["type"] == "TradingStateChanged"]
     assert [(e["caused_by"], e["payload"]["state"], e["payload"]["reason"]) for e in changes] == [
@@ -85,19 +91,25 @@ BAD_REQUESTS: list[tuple[dict[str, object], int, str]] = [
 ]
 
 
-def test_trading_state_when_request_is_bad_then_refused_naming_it_and_nothing_changes(server: Server) -> None:
-    with server.client() as c:
+def _state_changes(c: httpx.Client) -> int:
+    events = c.get("/api/v1/audit/", params={"limit": 1000}).json()["items"]
+    return sum(e["type"] == "TradingStateChanged" for e in events)
+
+
+def test_trading_state_when_request_is_bad_then_refused_naming_it_and_nothing_changes(shared_server: Server) -> None:
+    with shared_server.client() as c:
+        changes_before = _state_changes(c)
         answers = [(c.post("/api/v1/risk/trading-state", json=body), status, named)
                    for body, status, named in BAD_REQUESTS]
         metrics = c.get("/api/v1/orders/risk/metrics").json()
-        events = c.get("/api/v1/audit/", params={"limit": 1000}).json()["items"]
+        changes_after = _state_changes(c)
 
     for answer, status, named in answers:
         assert answer.status_code == status, answer.text
         assert named in answer.text, answer.text
     assert metrics["firm_trading_state"] == "active"
     assert metrics["accounts"]["PAPER"]["trading_state"] == "active"
-    assert not [e for e in events if e["type"] == "TradingStateChanged"]
+    assert changes_after == changes_before  # the other tests here change the states of accounts of their own
 
 
 def test_risk_state_cli_when_json_then_prints_new_state_and_server_enforces_it(server: Server) -> None:
