@@ -1,11 +1,11 @@
 """Fixtures that run the real server.
 
-``server`` starts a fresh server for one test: for tests that change what every order sees (risk limits,
-trading states, the kill switch), count everything on the server, stop or restart it. ``shared_server``
-is one server for all the tests of a module that need none of that (bad input, reads, their own orders
-judged by their own ids); a server start is most of an end-to-end test's time. ``own_account`` is an account
-of the test's own on the shared server (cash, positions, orders and per-account limits no other test sees),
-with a key scoped to it.
+``server`` starts a fresh server for one test: for tests that change what every account sees (the firm's
+risk limits or trading state, the firm-wide kill switch), count everything on the server, stop or restart it.
+``shared_server`` is one server for all the tests of a module that need none of that (bad input, reads, their
+own orders judged by their own ids); a server start is most of an end-to-end test's time. ``own_account`` is
+an account of the test's own on the shared server (its cash, positions, orders, limits and trading state no
+other test sees), with a trader key scoped to it; ``own_desk`` the same with an admin key for that account.
 """
 
 from collections.abc import Iterator
