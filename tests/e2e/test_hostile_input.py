@@ -86,6 +86,29 @@ def test_queries_when_parameters_hostile_then_never_5xx(
     assert r.status_code in (200, 404, 422), r.text
 
 
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/api/v1/fills/", {"symbol": "A\x00"}, "symbol"),
+    ("/api/v1/fills/", {"account": "\x00"}, "account"),
+    ("/api/v1/fills/", {"cursor": "1\x00"}, "cursor"),
+    ("/api/v1/orders/", {"symbol": "\x00"}, "symbol"),
+    ("/api/v1/orders/", {"account": "P\x1fAPER"}, "account"),
+    ("/api/v1/positions/", {"account": "\x00"}, "account"),
+    ("/api/v1/orders/positions/current", {"account": "\x7f"}, "account"),
+    ("/api/v1/audit/", {"account": "\x00"}, "account"),
+    ("/api/v1/audit/", {"cursor": "\x00"}, "cursor"),
+    ("/api/v1/orders/o%00x", {}, "order_id"),
+    ("/api/v1/orders/o%01x/events", {}, "order_id"),
+    ("/api/v1/accounts/P%00", {}, "account_id"),
+])
+def test_text_parameters_when_they_hold_control_characters_then_422_naming_the_field(
+        shared_server: Server, path: str, params: dict[str, str], field: str) -> None:
+    with shared_server.client() as c:  # PostgreSQL refuses NUL in text: none may reach a query
+        r = c.get(path, params=params)
+        assert r.status_code == 422, r.text
+        assert any(d["loc"][-1] == field and "pattern" in d["msg"] for d in r.json()["detail"]), r.text
+        assert c.get("/health").status_code == 200  # the connection and the server are fine after it
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.dictionaries(st.sampled_from(["max_order_qty", "max_order_notional", "price_collar_pct",
                                              "restricted_symbols", "max_orders_per_second", "bogus"]),

@@ -11,6 +11,7 @@ from ordergate.domain.access import Caller, Forbidden
 from ordergate.domain.ids import AccountId
 from ordergate.entrypoints.api.deps import READ, declare
 from ordergate.entrypoints.api.limits import Buckets
+from ordergate.entrypoints.api.schemas import QueryId
 from ordergate.entrypoints.api.shared_limits import shared_buckets
 from ordergate.entrypoints.stream_hub import StreamHub
 from ordergate.entrypoints.stream_limits import POLICY_VIOLATION, MessageLimit, message_buckets
@@ -24,7 +25,7 @@ STREAM_RULE = READ  # the stream's authorization rule
 @router.websocket("/api/v1/stream")
 @declare(STREAM_RULE)
 async def stream(
-    websocket: WebSocket, account: Annotated[str | None, Query(max_length=64)] = None,
+    websocket: WebSocket, account: QueryId = None,
     since: Annotated[int | None, Query(ge=0, description="resume after this event sequence number")] = None,
 ) -> None:
     """Stream order, fill and position events as JSON, and market data on request (see docs/api.md).

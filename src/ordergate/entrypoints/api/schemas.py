@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from ordergate.domain.enums import OrderStatus, OrderType, Side, TimeInForce
@@ -19,7 +19,10 @@ Qty = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, ma
 Price = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), allow_inf_nan=False, max_digits=30, decimal_places=12),
                   _POSITIVE]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.&|:-]+$")]
-PathId = Annotated[str, Path(min_length=1, max_length=64, description="an id: an order, account or symbol")]
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters: PostgreSQL refuses NUL in text, and none belong in an id
+PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE,
+                             description="an id: an order, account or symbol")]
+QueryId = Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)]  # an optional filter: an account or symbol
 
 
 class OrderCreate(BaseModel):

@@ -11,7 +11,7 @@ from ordergate.domain.errors import ValidationFailed
 from ordergate.domain.ids import OrderId
 from ordergate.entrypoints.api.deps import ContainerDep, Reader, scoped
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
-from ordergate.entrypoints.api.schemas import PathId
+from ordergate.entrypoints.api.schemas import PRINTABLE, PathId, QueryId
 from ordergate.entrypoints.api.serialize import JsonResponse
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], route_class=ExactJsonRoute)
@@ -38,11 +38,11 @@ async def order_events(order_id: PathId, container: ContainerDep, who: Reader) -
 @router.get("/audit/", responses={422: {"description": "bad filter or cursor (names the field)"}})
 async def audit(
     container: ContainerDep, who: Reader,
-    account: Annotated[str | None, Query(max_length=64)] = None,
+    account: QueryId = None,
     since: Annotated[str | None, Query(max_length=40, pattern=ISO_TIME, description=(
         "ISO 8601 time, e.g. 2026-12-01T09:30:00Z; UTC unless it carries an offset"))] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=PRINTABLE)] = None,
 ) -> Response:
     """Return journal events oldest first (who or what caused each), from ``since``; paged by cursor."""
     account, within = scoped(who, account)

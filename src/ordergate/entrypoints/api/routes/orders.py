@@ -13,6 +13,7 @@ from ordergate.domain.ids import AccountId, ClientOrderId, OrderId, Symbol
 from ordergate.entrypoints.api.deps import TRADE, CommittedDep, ContainerDep, Reader, Trader, scoped
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
 from ordergate.entrypoints.api.schemas import (
+    PRINTABLE,
     CancelAllOut,
     CancelAllRequest,
     OrderCreate,
@@ -20,6 +21,7 @@ from ordergate.entrypoints.api.schemas import (
     OrderPage,
     OrderUpdate,
     PathId,
+    QueryId,
 )
 from ordergate.entrypoints.api.serialize import JsonResponse, fill_numbers, order_dict, position_dict
 from ordergate.service.engine import CancelAllResult
@@ -63,8 +65,8 @@ async def submit(container: "Container", body: OrderCreate, who: Caller) -> Json
 async def list_orders(
     container: CommittedDep, who: Reader,
     status: Annotated[list[OrderStatus] | None, Query()] = None,
-    symbol: Annotated[str | None, Query(max_length=64)] = None,
-    account: Annotated[str | None, Query(max_length=64)] = None,
+    symbol: QueryId = None,
+    account: QueryId = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=32, pattern=r"^\d+$")] = None,
 ) -> Response:
@@ -79,7 +81,7 @@ async def list_orders(
 
 @router.get("/positions/current", responses={404: {"description": "unknown account"}})
 async def current_positions(
-    container: CommittedDep, who: Reader, account: Annotated[str | None, Query(max_length=64)] = None,
+    container: CommittedDep, who: Reader, account: QueryId = None,
 ) -> Response:
     """Return open positions (non-zero quantity) with market value and P&L."""
     account, within = scoped(who, account)
@@ -121,7 +123,7 @@ async def modify_order(order_id: PathId, body: OrderUpdate, container: Container
 @router.delete("/{order_id}", response_model=OrderOut, responses={404: {}, 409: {"description": "too late"}})
 async def cancel_order(
     order_id: PathId, container: ContainerDep, who: Trader,
-    reason: Annotated[str, Query(min_length=1, max_length=200)] = "requested by user",
+    reason: Annotated[str, Query(min_length=1, max_length=200, pattern=PRINTABLE)] = "requested by user",
 ) -> Response:
     """Cancel a working order with a reason: it goes pending cancel until the venue confirms."""
     own_order(container, who, order_id)

@@ -10,7 +10,7 @@ from ordergate.domain.ids import AccountId
 from ordergate.domain.risk.context import fmt_money
 from ordergate.entrypoints.api.deps import CommittedDep, Reader, scoped
 from ordergate.entrypoints.api.exact_json import ExactJsonRoute
-from ordergate.entrypoints.api.schemas import PathId
+from ordergate.entrypoints.api.schemas import PRINTABLE, PathId, QueryId
 from ordergate.entrypoints.api.serialize import JsonResponse, account_dict, fill_numbers, position_dict
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["portfolio"], route_class=ExactJsonRo
 
 @router.get("/positions/", responses={404: {"description": "unknown account"}})
 async def list_positions(
-    container: CommittedDep, who: Reader, account: Annotated[str | None, Query(max_length=64)] = None,
+    container: CommittedDep, who: Reader, account: QueryId = None,
 ) -> Response:
     """Return every position (flat ones too) with market value, realized and unrealized P&L."""
     account, within = scoped(who, account)
@@ -53,10 +53,10 @@ async def get_account(account_id: PathId, container: CommittedDep, who: Reader) 
 @router.get("/fills/")
 async def list_fills(
     container: CommittedDep, who: Reader,
-    account: Annotated[str | None, Query(max_length=64)] = None,
-    symbol: Annotated[str | None, Query(max_length=64)] = None,
+    account: QueryId = None,
+    symbol: QueryId = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=PRINTABLE)] = None,
 ) -> Response:
     """Return fills newest first, with commission and slippage against the arrival price; paged by cursor."""
     account, within = scoped(who, account)
