@@ -46,9 +46,11 @@ def run_pass(name: str, workers: int) -> dict[str, Any]:
     tail = done.stdout.strip().splitlines()[-3:]
     counts = COUNTS.search(done.stdout)
     outcomes = {kind.rstrip("s"): int(n) for n, kind in OUTCOMES.findall(tail[-1] if tail else "")}
+    # pytest's short summary names each test that failed or errored: kept, since the output itself is not
+    not_passed = [line[:300] for line in done.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
     return {"pass": name, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "exit_code": done.returncode,
             "server_starts": int(counts.group(1)) if counts else None,
-            "databases_created": int(counts.group(2)) if counts else None, **outcomes}
+            "databases_created": int(counts.group(2)) if counts else None, **outcomes, "not_passed": not_passed}
 
 
 def main() -> None:
