@@ -2,6 +2,7 @@
 duplicate client order id, by a late fill; a replay lets them leave as it goes and gives the same state."""
 
 import copy
+import threading
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from ordergate.adapters.store.snapshot_check import compare
 from ordergate.adapters.store.snapshot_codec import decode, encode, orders_of, take
 from ordergate.domain.commands import CancelOrder, ReplaceOrder, SetTradingState
 from ordergate.domain.enums import OrderStatus, TradingState
-from ordergate.domain.errors import DuplicateClientOrderId, InvalidOrderTransition
+from ordergate.domain.errors import DuplicateClientOrderId, InvalidOrderTransition, UnknownOrder
 from ordergate.domain.eviction import Eviction
 from ordergate.domain.ids import OrderId
 from ordergate.domain.ledger import Ledger
@@ -88,6 +89,36 @@ def test_read_side_when_orders_left_memory_then_each_is_served_as_it_was(day: An
     assert [_all_pages(day.views, limit) for limit in (100, 2, 1)] == pages
     canceled = day.views.list_orders(statuses={OrderStatus.CANCELED})[0]
     assert [o.id for o in canceled] == [day.ids["replaced"], day.ids["canceled"]]
+
+
+async def test_async_reads_when_orders_left_memory_then_the_database_is_read_off_the_loop_thread(day: Any) -> None:
+    pages = [_all_pages(day.views, limit) for limit in (100, 2, 1)]
+    before = next_day(day)
+    source, threads = day.views._ended, []  # the database part: its page query and each read back
+    real_page = source.page
+
+    def page(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real_page(*args, **kwargs)
+
+    source.page = page
+    for name in ("filled", "canceled", "replaced", "denied"):
+        assert await day.views.find_order(day.ids[name]) == before[day.ids[name]]
+        assert day.ids[name] not in day.ledger.orders
+    assert [await _all_pages_async(day.views, limit) for limit in (100, 2, 1)] == pages
+    assert threads and threading.main_thread() not in threads
+    with pytest.raises(UnknownOrder):
+        await day.views.find_order(OrderId("no-such-order"))
+
+
+async def _all_pages_async(views: Views, limit: int) -> list[list[tuple[str, str]]]:
+    pages, cursor = [], None
+    while True:
+        page, cursor_text = await views.find_orders(limit=limit, cursor=cursor)
+        pages.append([(o.id, o.status.value) for o in page])
+        if cursor_text is None:
+            return pages
+        cursor = int(cursor_text)
 
 
 def _all_pages(views: Views, limit: int) -> list[list[tuple[str, str]]]:

@@ -1,5 +1,6 @@
 """The read side served from the engine's in-memory state: orders, positions, accounts."""
 
+import asyncio
 from bisect import bisect_left
 from collections.abc import Collection, Iterator
 from decimal import Decimal
@@ -42,9 +43,15 @@ class Views:
         order = self._ledger.orders.get(order_id)
         if order is None:
             order = self._read_back(order_id)
+        return _found(order, order_id)
+
+    async def find_order(self, order_id: OrderId) -> Order:
+        """Return one order or raise UnknownOrder; one that left memory is read back on a worker thread, so the
+        event loop (and every order waiting on it) does not wait for the database."""
+        order = self._ledger.orders.get(order_id)
         if order is None:
-            raise UnknownOrder(f"order {order_id} not found")
-        return order
+            order = await asyncio.to_thread(self._read_back, order_id)
+        return _found(order, order_id)
 
     def _read_back(self, order_id: OrderId) -> Order | None:
         found = read_back(self._ledger, order_id)
@@ -62,6 +69,27 @@ class Views:
         is the seq of the event that made the page's last order: the next page has the orders made before it,
         in memory or not.
         """
+        page, bound = self._memory_page(statuses, symbol, account, limit, cursor, within)
+        if self._reaches_ended(bound):
+            page = self._with_ended(page, bound, limit, _values(statuses), symbol, account, within)
+        return self._paged(page, limit)
+
+    async def find_orders(
+        self, statuses: set[OrderStatus] | None = None, symbol: str | None = None, account: str | None = None,
+        limit: int = 100, cursor: int | None = None, within: Collection[str] | None = None,
+    ) -> tuple[list[Order], str | None]:
+        """``list_orders``, with the part the database answers (orders that left memory) on a worker thread."""
+        page, bound = self._memory_page(statuses, symbol, account, limit, cursor, within)
+        if self._reaches_ended(bound):
+            page = await asyncio.to_thread(
+                self._with_ended, page, bound, limit, _values(statuses), symbol, account, within)
+        return self._paged(page, limit)
+
+    def _memory_page(
+        self, statuses: set[OrderStatus] | None, symbol: str | None, account: str | None, limit: int,
+        cursor: int | None, within: Collection[str] | None,
+    ) -> tuple[list[tuple[int, Order]], int]:
+        """Return the matching orders in memory made before the cursor (with their creation seqs), and the bound."""
         ledger = self._ledger
         bound = ledger.last_seq + 1 if cursor is None else min(cursor, ledger.last_seq + 1)
         orders, seqs = ledger.order_list, ledger.order_seqs
@@ -78,14 +106,17 @@ class Views:
             if within is not None and order.account not in within:
                 continue
             page.append((seq, order))
-        ended = ledger.ended
-        if self._ended is not None and ended.counts and ended.first_seq < bound:
-            wanted = {s.value for s in statuses} if statuses is not None else None
-            page = self._with_ended(page, bound, limit, wanted, symbol, account, within)
+        return page, bound
+
+    def _reaches_ended(self, bound: int) -> bool:
+        ended = self._ledger.ended
+        return self._ended is not None and bool(ended.counts) and ended.first_seq < bound
+
+    def _paged(self, page: list[tuple[int, Order]], limit: int) -> tuple[list[Order], str | None]:
         if len(page) < limit:
             return [order for _, order in page], None
-        last = page[-1][0]
-        older = bisect_left(seqs, last) > 0 or (bool(ended.counts) and 0 < ended.first_seq < last)
+        ended, last = self._ledger.ended, page[-1][0]
+        older = bisect_left(self._ledger.order_seqs, last) > 0 or (bool(ended.counts) and 0 < ended.first_seq < last)
         return [order for _, order in page], (str(last) if older else None)
 
     def _with_ended(
@@ -150,3 +181,13 @@ class Views:
     def last_seq(self) -> int:
         """Return the sequence number of the newest event applied."""
         return self._ledger.last_seq
+
+
+def _found(order: Order | None, order_id: OrderId) -> Order:
+    if order is None:
+        raise UnknownOrder(f"order {order_id} not found")
+    return order
+
+
+def _values(statuses: set[OrderStatus] | None) -> set[str] | None:
+    return {s.value for s in statuses} if statuses is not None else None

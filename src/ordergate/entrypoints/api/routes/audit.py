@@ -31,7 +31,7 @@ def _time(field: str, text: str | None) -> datetime | None:
 @router.get("/orders/{order_id}/events", responses={404: {"description": "unknown order"}})
 async def order_events(order_id: PathId, container: ContainerDep, who: Reader) -> Response:
     """Return one order's journal in sequence order: each event's type, time, cause and fields."""
-    who.require_account(container.views.order(OrderId(order_id)).account)  # 404 for an unknown order
+    who.require_account((await container.views.find_order(OrderId(order_id))).account)  # 404 if unknown
     return JsonResponse(await run_in_threadpool(container.read_model.order_events, order_id))
 
 

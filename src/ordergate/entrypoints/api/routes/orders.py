@@ -72,7 +72,7 @@ async def list_orders(
 ) -> Response:
     """List orders, newest first, filtered by status (repeatable), symbol and account; paged by cursor."""
     account, within = scoped(who, account)
-    orders, next_cursor = container.views.list_orders(
+    orders, next_cursor = await container.views.find_orders(
         statuses=set(status) if status else None, symbol=symbol, account=account, limit=limit,
         cursor=int(cursor) if cursor else None, within=within,
     )
@@ -99,12 +99,12 @@ async def metrics_summary(container: CommittedDep, who: Reader) -> Response:
 @router.get("/{order_id}", response_model=OrderOut, responses={404: {"description": "unknown order"}})
 async def get_order(order_id: PathId, container: CommittedDep, who: Reader) -> Response:
     """Return one order."""
-    return JsonResponse(order_dict(own_order(container, who, order_id)))
+    return JsonResponse(order_dict(await own_order(container, who, order_id)))
 
 
-def own_order(container: "Container", who: Caller, order_id: str) -> Any:
+async def own_order(container: "Container", who: Caller, order_id: str) -> Any:
     """Return the order if it exists (else 404) and its account is in the key's scope (else 403)."""
-    order = container.views.order(OrderId(order_id))
+    order = await container.views.find_order(OrderId(order_id))
     who.require_account(order.account)
     return order
 
@@ -112,7 +112,7 @@ def own_order(container: "Container", who: Caller, order_id: str) -> Any:
 @router.patch("/{order_id}", response_model=OrderOut, responses={404: {}, 409: {}, 422: {}})
 async def modify_order(order_id: PathId, body: OrderUpdate, container: ContainerDep, who: Trader) -> Response:
     """Cancel-replace a working order: it goes pending replace until the venue answers."""
-    own_order(container, who, order_id)
+    await own_order(container, who, order_id)
     order = await container.loop.execute(cmds.ReplaceOrder(
         order_id=OrderId(order_id), qty=body.qty, limit_price=body.limit_price, stop_price=body.stop_price,
         tif=body.time_in_force, expire_at=body.expire_at, requested_by=who.requested_by,
@@ -126,7 +126,7 @@ async def cancel_order(
     reason: Annotated[str, Query(min_length=1, max_length=200, pattern=PRINTABLE)] = "requested by user",
 ) -> Response:
     """Cancel a working order with a reason: it goes pending cancel until the venue confirms."""
-    own_order(container, who, order_id)
+    await own_order(container, who, order_id)
     order = await container.loop.execute(cmds.CancelOrder(order_id=OrderId(order_id), reason=reason,
                                                           requested_by=who.requested_by))
     return JsonResponse(order_dict(order))
@@ -151,7 +151,7 @@ async def cancel_all(container: ContainerDep, who: Trader, body: CancelAllReques
 @router.get("/{order_id}/fills", responses={404: {"description": "unknown order"}})
 async def order_fills(order_id: PathId, container: CommittedDep, who: Reader) -> Response:
     """Return the fills of one order, oldest first."""
-    own_order(container, who, order_id)
+    await own_order(container, who, order_id)
     fills = await run_in_threadpool(container.read_model.order_fills, OrderId(order_id))
     return JsonResponse([fill_numbers(f) for f in fills])
 

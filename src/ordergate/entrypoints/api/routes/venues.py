@@ -33,23 +33,23 @@ async def order_route(order_id: str, container: CommittedDep, who: Reader) -> Re
 
     An order whose instrument trades at one venue had no choice: its policy is null and it has no candidates.
     """
-    order = own_order(container, who, order_id)
+    order = await own_order(container, who, order_id)
     record = container.routes.get(order.id) if container.routes is not None else None
     route = msgspec.to_builtins(record) if record is not None else await _journaled(container, order.id)
     body: dict[str, Any] = {"order_id": order.id, "venue": order.venue, "policy": None, "candidates": [],
-                            "children": _children(container, order)}
+                            "children": await _children(container, order)}
     if route is not None:
         body.update(policy=route["policy"], candidates=route["candidates"])
     return JsonResponse(body)
 
 
-def _children(container: Any, order: Order) -> list[dict[str, Any]]:
+async def _children(container: Any, order: Order) -> list[dict[str, Any]]:
     """Return the child orders made for a parent, in the order they were made, each as its venue has it."""
     views = container.views
     fields = ("id", "venue", "type", "time_in_force", "qty", "limit_price", "status", "filled_qty",
               "avg_fill_price", "reason", "created_at")
-    return [{name: view[name] for name in fields}
-            for view in (order_dict(views.order(child_id)) for child_id in order.children)]
+    children = [await views.find_order(child_id) for child_id in order.children]
+    return [{name: view[name] for name in fields} for view in map(order_dict, children)]
 
 
 async def _journaled(container: Any, order_id: OrderId) -> dict[str, Any] | None:
