@@ -16,6 +16,7 @@ from ordergate.service.ports import Clock
 LOOKBACK_DAYS = 20
 HOURS = 24 * LOOKBACK_DAYS
 DAY_SECONDS = 86_400
+HOUR = timedelta(hours=1)
 
 
 class BarSource(Protocol):
@@ -54,10 +55,11 @@ class AverageDailyVolume:
             return None
         start_of_today = datetime.fromordinal(today).replace(tzinfo=UTC)
         since = start_of_today - timedelta(days=LOOKBACK_DAYS)
+        last_start = start_of_today - HOUR  # an hourly bar anchored off the hour (e.g. at :30) may run past midnight
         days: dict[int, Decimal] = {}
         for bar in self._bars.bars(symbol, "1h", HOURS):
             when = bar.start_time
-            if since <= when < start_of_today:
+            if since <= when <= last_start:  # the bar ended by the start of today: none of its trades are today's
                 day = when.toordinal()
                 days[day] = days.get(day, Decimal(0)) + bar.volume
         if not days:

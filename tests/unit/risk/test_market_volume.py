@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from ordergate.adapters.instruments_file import load_instruments
 from ordergate.domain.ids import Symbol
 from ordergate.service.adv import AverageDailyVolume
 from ordergate.service.marketdata import MarketDataHub
@@ -36,3 +37,11 @@ def test_average_daily_volume_when_the_market_traded_on_past_days_then_averages_
     adv = AverageDailyVolume(hub, {"AAPL": D(1)}, clock)
     assert adv.of(Symbol("AAPL")) == D(4000)
     assert adv.of(Symbol("MSFT")) is None
+
+
+def test_average_daily_volume_when_only_today_traded_just_after_midnight_then_the_table_answers() -> None:
+    clock = FakeClock(datetime(2026, 3, 10, 0, 10, tzinfo=UTC))  # AAPL's hourly bars start at :30 (its session)
+    hub = MarketDataHub(clock, stale_after=30, instruments=load_instruments())
+    hub.on_trade(Symbol("AAPL"), D("230"), D("135"), clock.now() - timedelta(minutes=5))  # in the 23:30 bar
+    assert hub.bars(Symbol("AAPL"), "1h")[0].start_time < datetime(2026, 3, 10, tzinfo=UTC)
+    assert AverageDailyVolume(hub, {"AAPL": D(100_000)}, clock).of(Symbol("AAPL")) == D(100_000)
