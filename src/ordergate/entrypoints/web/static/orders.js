@@ -9,10 +9,19 @@ const FILTERS = {
 OG.editing = null;  // {id, qty, limit_price, stop_price, error}: the order being modified in place
 
 // An order seen twice keeps its latest state: a submit's answer can arrive after the stream's later events.
+// A routed parent's time stays its own while its children fill it, so at an equal time the state further on
+// (done over working, more filled over less) is the later one.
+function isEarlier(o, seen) {
+  const at = o.updated_at || "", seenAt = seen.updated_at || "";
+  if (at !== seenAt) return at < seenAt;
+  if (DONE.includes(seen.status) !== DONE.includes(o.status)) return DONE.includes(seen.status);
+  return Number(o.filled_qty || 0) < Number(seen.filled_qty || 0);
+}
+
 OG.keepOrder = function keepOrder(o) {
   if (o.account !== OG.state.account) return;
   const seen = OG.state.orders.get(o.id);
-  if (seen && (o.updated_at || "") < (seen.updated_at || "")) return;
+  if (seen && isEarlier(o, seen)) return;
   OG.state.orders.set(o.id, o);
   if (o.id === OG.state.lastSubmitted) OG.showOrderStatus(o);  // the status line follows it to its end
 };
